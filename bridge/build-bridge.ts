@@ -1,0 +1,88 @@
+import type { Client } from '@temporalio/client';
+import { Partitioners, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import { createDb, type Db } from '../db/database';
+import type { BridgeConfig } from '../lib/config';
+import { createKafka } from '../lib/kafka';
+import type { Logger } from '../lib/logger';
+import { connectTemporalClient } from '../temporal/connection';
+import { JourneyClient } from '../temporal/journeys';
+import { deadLetterMessage } from './dead-letter';
+import { handleMessage, type HandlerDependencies } from './handle-message';
+import { retryUntilDone } from './retry';
+
+export interface Bridge {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Rejects if the consumer crashes beyond kafkajs' own recovery. */
+  readonly crashed: Promise<never>;
+}
+
+/**
+ * The Kafka-to-Temporal bridge. Each message is validated, routed and acknowledged by Temporal (or
+ * written to the dead-letter topic) before kafkajs may commit its offset. Infrastructure failures
+ * hold the message and retry it; nothing is skipped.
+ */
+export async function buildBridge(config: BridgeConfig, logger: Logger): Promise<Bridge> {
+  const log = logger.child({ component: 'bridge' });
+  const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const client: Client = await connectTemporalClient(config);
+  const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE, {
+    'cart-abandonment': { reminderDelayMs: config.CART_REMINDER_DELAY },
+  });
+  const kafka = createKafka(config, log);
+  const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const deps: HandlerDependencies = { journeys, db, now: () => Date.now() };
+  let stopping = false;
+
+  let reportCrash: (error: Error) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => { reportCrash = reject; });
+  crashed.catch(() => undefined);
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) reportCrash(payload.error);
+  });
+
+  async function processMessage(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    await retryUntilDone(async () => {
+      const result = await handleMessage(deps, message.value, message.key);
+      if (result.kind === 'rejected') {
+        await producer.send({
+          topic: config.DLQ_TOPIC,
+          acks: -1,
+          messages: [deadLetterMessage({ topic, partition, message }, result.reason, result.detail, new Date())],
+        });
+        log.warn({ partition, offset: message.offset, reason: result.reason, detail: result.detail }, 'event dead-lettered');
+        return;
+      }
+      log.debug({ partition, offset: message.offset, eventId: result.event.eventId, type: result.event.type,
+        actions: result.actions.map((action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`) }, 'event routed');
+    }, {
+      initialDelayMs: 200,
+      maxDelayMs: 15_000,
+      beforeAttempt: () => payload.heartbeat(),
+      isStopping: () => stopping,
+      onRetry: (error, attempt, delayMs) =>
+        log.warn({ err: error, partition, offset: message.offset, attempt, delayMs }, 'event not acknowledged yet; holding the partition and retrying'),
+    });
+  }
+
+  return {
+    crashed,
+    async start() {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });
+      await consumer.run({ partitionsConsumedConcurrently: config.EVENTS_TOPIC_PARTITIONS, eachMessage: processMessage });
+      log.info({ topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID }, 'bridge consuming');
+    },
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+      await producer.disconnect();
+      await client.connection.close();
+      await db.destroy();
+      log.info('bridge stopped');
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as profilesAndDeliveryLedger from './0001_profiles_and_delivery_ledger';
+
+/** Every migration, in order. Names are permanent once released. */
+export const migrations: Record<string, Migration> = {
+  '0001_profiles_and_delivery_ledger': profilesAndDeliveryLedger,
+};

@@ -1,0 +1,59 @@
+import type { EventOf } from '../contract/events';
+import type { Db } from './database';
+
+export interface Profile {
+  customerId: string;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  timezone: string | null;
+  emailOptIn: boolean;
+  smsOptIn: boolean;
+}
+
+const fieldColumns = {
+  email: 'email',
+  phone: 'phone',
+  firstName: 'first_name',
+  timezone: 'timezone',
+  emailOptIn: 'email_opt_in',
+  smsOptIn: 'sms_opt_in',
+} as const;
+
+/**
+ * Applies a customer.updated event. Only the fields the event carries change, and an event older
+ * than the last one applied is ignored, so replays and late arrivals cannot roll a profile back.
+ * Returns false when the event was stale.
+ */
+export async function applyCustomerUpdated(db: Db, event: EventOf<'customer.updated'>): Promise<boolean> {
+  const provided = Object.entries(fieldColumns).filter(([field]) => event.properties[field as keyof typeof fieldColumns] !== undefined);
+  const values = Object.fromEntries(provided.map(([field, column]) => [column, event.properties[field as keyof typeof fieldColumns]]));
+  const result = await db
+    .insertInto('customer_profiles')
+    .values({ customer_id: event.customerId, last_event_id: event.eventId, last_event_at: event.occurredAt, ...values })
+    .onConflict((conflict) =>
+      conflict.column('customer_id')
+        .doUpdateSet((eb) => ({
+          ...Object.fromEntries(provided.map(([, column]) => [column, eb.ref(`excluded.${column}`)])),
+          last_event_id: eb.ref('excluded.last_event_id'),
+          last_event_at: eb.ref('excluded.last_event_at'),
+          updated_at: new Date(),
+        }))
+        .where('customer_profiles.last_event_at', '<=', new Date(event.occurredAt)))
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export async function findProfile(db: Db, customerId: string): Promise<Profile | null> {
+  const row = await db.selectFrom('customer_profiles').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  if (!row) return null;
+  return {
+    customerId: row.customer_id,
+    email: row.email,
+    phone: row.phone,
+    firstName: row.first_name,
+    timezone: row.timezone,
+    emailOptIn: row.email_opt_in,
+    smsOptIn: row.sms_opt_in,
+  };
+}

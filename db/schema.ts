@@ -1,0 +1,40 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of the PostgreSQL schema built by db/migrations. */
+
+export type DeliveryState = 'sending' | 'sent' | 'skipped' | 'failed' | 'unknown';
+export type Channel = 'email' | 'sms';
+
+export interface CustomerProfilesTable {
+  customer_id: string;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  timezone: string | null;
+  email_opt_in: Generated<boolean>;
+  sms_opt_in: Generated<boolean>;
+  last_event_id: string;
+  last_event_at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: Generated<Date>;
+}
+
+export interface DeliveriesTable {
+  idempotency_key: string;
+  campaign: string;
+  customer_id: string;
+  step: string;
+  channel: Channel;
+  state: DeliveryState;
+  reason: string | null;
+  message_id: string | null;
+  provider_message_id: string | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  sent_at: Date | null;
+}
+
+export interface Database {
+  customer_profiles: CustomerProfilesTable;
+  deliveries: DeliveriesTable;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Temporal dev server (frontend + embedded Web UI), built from the Temporal CLI Go module.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+temporal_healthy() { "$BIN_DIR/temporal" operator cluster health --address "127.0.0.1:$LOCAL_TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
+
+install_temporal() {
+  [[ -x "$BIN_DIR/temporal" ]] && return 0
+  need_command go "Install Go 1.22 or newer."
+  say "building the Temporal CLI $TEMPORAL_CLI_VERSION (first run only, a few minutes)"
+  GOBIN="$BIN_DIR" GOFLAGS=-buildvcs=false go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" \
+    >"$LOG_DIR/temporal-build.log" 2>&1 || fail "building the Temporal CLI failed; see $LOG_DIR/temporal-build.log"
+}
+
+start_temporal() {
+  install_temporal
+  if temporal_healthy; then say "temporal: already running on 127.0.0.1:$LOCAL_TEMPORAL_PORT"; return 0; fi
+  port_open "$LOCAL_TEMPORAL_PORT" && fail "port $LOCAL_TEMPORAL_PORT is taken by something that is not a healthy Temporal server"
+  mkdir -p "$DATA_DIR/temporal"
+  local attributes=()
+  for name in "${SEARCH_ATTRIBUTES[@]}"; do attributes+=(--search-attribute "$name=Keyword"); done
+  say "temporal: starting dev server (Web UI on http://127.0.0.1:$LOCAL_TEMPORAL_UI_PORT)"
+  start_daemon temporal "$BIN_DIR/temporal" server start-dev \
+    --ip 127.0.0.1 --port "$LOCAL_TEMPORAL_PORT" --ui-ip 127.0.0.1 --ui-port "$LOCAL_TEMPORAL_UI_PORT" \
+    --db-filename "$DATA_DIR/temporal/temporal.db" --log-level warn "${attributes[@]}"
+  wait_for temporal 90 temporal_healthy || fail "temporal did not become healthy in 90 s; see $LOG_DIR/temporal.log"
+  say "temporal: ready"
+}
+
+case "${1:-start}" in
+  start) start_temporal ;;
+  stop) stop_daemon temporal ;;
+  install) install_temporal ;;
+  *) fail "usage: $0 start|stop|install" ;;
+esac

@@ -1,0 +1,1 @@
+export { cartAbandonmentWorkflow } from './cart-abandonment';
