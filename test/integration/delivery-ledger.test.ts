@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createDb, migrateToLatest, type Db } from '../../db/database';
+import { AMBIGUOUS_REASON, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
+import { requireServices, runId, sleep, stackEnv } from '../support/services';
+
+describe('delivery ledger (PostgreSQL)', () => {
+  let db: Db;
+  let counter = 0;
+  const key = (): DeliveryKey => ({
+    idempotencyKey: `ledger-test:${runId}:${(counter += 1)}`, campaign: 'cart-abandonment', customerId: `ledger-${runId}`, step: 'reminder-1', channel: 'email',
+  });
+
+  before(async () => {
+    await requireServices(['postgres']);
+    db = createDb(stackEnv.database, 4);
+    await migrateToLatest(db);
+  });
+  after(async () => { await db.destroy(); });
+
+  it('lets exactly one of many concurrent executions reserve a send', async () => {
+    const k = key();
+    const results = await Promise.all(Array.from({ length: 8 }, () => reserveDelivery(db, k, '<m@x>', 60_000)));
+    assert.equal(results.filter((result) => result.kind === 'reserved').length, 1);
+    assert.equal(results.filter((result) => result.kind === 'in_progress').length, 7);
+  });
+
+  it('returns the recorded delivery once the send is confirmed', async () => {
+    const k = key();
+    assert.equal((await reserveDelivery(db, k, '<m@x>', 60_000)).kind, 'reserved');
+    await confirmSent(db, k.idempotencyKey, '<m@x>');
+    const again = await reserveDelivery(db, k, '<m@x>', 60_000);
+    assert.equal(again.kind, 'settled');
+    assert.equal(again.kind === 'settled' && again.record.state, 'sent');
+  });
+
+  it('settles a reservation that outlived its lease as unknown instead of sending again', async () => {
+    const k = key();
+    await reserveDelivery(db, k, '<m@x>', 50);
+    await sleep(200);
+    const after = await reserveDelivery(db, k, '<m@x>', 50);
+    assert.equal(after.kind, 'settled');
+    if (after.kind !== 'settled') return;
+    assert.equal(after.record.state, 'unknown');
+    assert.equal(after.record.reason, AMBIGUOUS_REASON);
+    assert.equal(after.record.attempts, 2);
+  });
+
+  it('allows a new attempt after a reservation is released', async () => {
+    const k = key();
+    await reserveDelivery(db, k, '<m@x>', 60_000);
+    await releaseReservation(db, k.idempotencyKey);
+    assert.equal((await reserveDelivery(db, k, '<m@x>', 60_000)).kind, 'reserved');
+  });
+
+  it('never overwrites a sent delivery with a skip', async () => {
+    const k = key();
+    await reserveDelivery(db, k, '<m@x>', 60_000);
+    await confirmSent(db, k.idempotencyKey, '<m@x>');
+    const record = await recordSkipped(db, k, 'no email consent');
+    assert.equal(record.state, 'sent');
+  });
+});

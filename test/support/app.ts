@@ -1,0 +1,136 @@
+import { Client, Connection } from '@temporalio/client';
+import { Partitioners, type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { buildBridge, type Bridge } from '../../bridge/build-bridge';
+import { createDb, migrateToLatest, type Db } from '../../db/database';
+import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../lib/config';
+import { createKafka } from '../../lib/kafka';
+import { createLogger } from '../../lib/logger';
+import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
+import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
+import { eventually, requireServices, runId } from './services';
+
+export interface DeadLetter {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * The real worker and bridge, running in the test process against the real stack, on a topic,
+ * consumer group and task queue of their own so that tests never see each other's traffic.
+ */
+export class TestApp {
+  readonly eventsTopic: string;
+  readonly dlqTopic: string;
+  readonly taskQueue: string;
+  readonly deadLetters: DeadLetter[] = [];
+  client!: Client;
+  db!: Db;
+  private kafka!: Kafka;
+  private admin!: Admin;
+  private producer!: Producer;
+  private dlqConsumer!: Consumer;
+  private worker!: CampaignWorker;
+  private bridge!: Bridge;
+  private readonly groupId: string;
+
+  constructor(readonly name: string, readonly env: Record<string, string> = {}) {
+    const suffix = `${name}-${runId}`;
+    this.eventsTopic = `it-events-${suffix}`;
+    this.dlqTopic = `it-events-${suffix}.dlq`;
+    this.taskQueue = `it-${suffix}`;
+    this.groupId = `it-bridge-${suffix}`;
+  }
+
+  async start(): Promise<void> {
+    await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
+    const env = {
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      EVENTS_TOPIC: this.eventsTopic,
+      DLQ_TOPIC: this.dlqTopic,
+      KAFKA_GROUP_ID: this.groupId,
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      ...this.env,
+    };
+    const logger = createLogger(`test-${this.name}`, env.LOG_LEVEL);
+    installRuntimeLoggingOnce(logger);
+    const bridgeConfig = loadConfig(bridgeConfigSchema, env);
+    const workerConfig = loadConfig(workerConfigSchema, env);
+
+    this.db = createDb(workerConfig.DATABASE_URL, 2);
+    await migrateToLatest(this.db);
+    this.kafka = createKafka(bridgeConfig, logger, '-test');
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: this.eventsTopic, numPartitions: bridgeConfig.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 },
+        { topic: this.dlqTopic, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    await this.producer.connect();
+
+    this.dlqConsumer = this.kafka.consumer({ groupId: `${this.groupId}-dlq-reader` });
+    await this.dlqConsumer.connect();
+    await this.dlqConsumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
+    await this.dlqConsumer.run({ eachMessage: ({ message }) => { this.deadLetters.push(toDeadLetter(message)); return Promise.resolve(); } });
+
+    const connection = await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS });
+    this.client = new Client({ connection, namespace: workerConfig.TEMPORAL_NAMESPACE });
+
+    this.worker = await buildWorker(workerConfig, logger);
+    await this.worker.start();
+    this.bridge = await buildBridge(bridgeConfig, logger);
+    await this.bridge.start();
+  }
+
+  async produce(events: object[]): Promise<void> {
+    await this.producer.send({
+      topic: this.eventsTopic,
+      acks: -1,
+      messages: events.map((event) => ({ key: (event as { customerId: string }).customerId, value: JSON.stringify(event) })),
+    });
+  }
+
+  async produceRaw(messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+    await this.producer.send({ topic: this.eventsTopic, acks: -1, messages });
+  }
+
+  /** Waits until the bridge has committed every offset of the events topic. */
+  async waitUntilConsumed(timeoutMs = 30_000): Promise<void> {
+    const ends = await this.admin.fetchTopicOffsets(this.eventsTopic);
+    await eventually('the bridge to commit every event', async () => {
+      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.eventsTopic] });
+      return ends.every((end) => {
+        const partition = committed?.partitions.find((entry) => entry.partition === end.partition);
+        return Number(end.high) === 0 || Number(partition?.offset ?? -1) >= Number(end.high);
+      });
+    }, (done) => done, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.bridge?.stop();
+    await this.worker?.stop();
+    await this.dlqConsumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.admin?.deleteTopics({ topics: [this.eventsTopic, this.dlqTopic] }).catch(() => undefined);
+    await this.admin?.disconnect();
+    await this.client?.connection.close();
+    await this.db?.destroy();
+  }
+}
+
+let runtimeInstalled = false;
+function installRuntimeLoggingOnce(logger: ReturnType<typeof createLogger>): void {
+  if (runtimeInstalled) return;
+  installTemporalRuntimeLogging(logger, 'WARN');
+  runtimeInstalled = true;
+}
+
+function toDeadLetter(message: KafkaMessage): DeadLetter {
+  const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  return { key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers };
+}

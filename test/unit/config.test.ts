@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { adminConfigSchema, bridgeConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../lib/config';
+
+describe('configuration', () => {
+  it('defaults every local service to 127.0.0.1', () => {
+    const bridge = loadConfig(bridgeConfigSchema, {});
+    const worker = loadConfig(workerConfigSchema, {});
+    assert.deepEqual(bridge.KAFKA_BROKERS, ['127.0.0.1:9092']);
+    assert.equal(bridge.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.match(worker.DATABASE_URL, /@127\.0\.0\.1:/);
+    assert.equal(worker.SMTP_URL, 'smtp://127.0.0.1:1025');
+    assert.equal(loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_HOST, '127.0.0.1');
+  });
+
+  it('parses human durations', () => {
+    assert.equal(loadConfig(bridgeConfigSchema, {}).CART_REMINDER_DELAY, 3_600_000);
+    assert.equal(loadConfig(bridgeConfigSchema, { CART_REMINDER_DELAY: '90s' }).CART_REMINDER_DELAY, 90_000);
+  });
+
+  it('names every invalid variable, without echoing secrets', () => {
+    assert.throws(() => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'short', KAFKA_BROKERS: 'nohost', CART_REMINDER_DELAY: 'soon' }), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/);
+      assert.match(error.message, /KAFKA_BROKERS/);
+      assert.doesNotMatch(error.message, /short/);
+      return true;
+    });
+    assert.throws(() => loadConfig(bridgeConfigSchema, { CART_REMINDER_DELAY: 'soon' }), /CART_REMINDER_DELAY: "soon" is not a duration/);
+  });
+});

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../contract/events';
+
+const now = Date.parse('2026-06-01T12:00:00Z');
+const occurredAt = '2026-06-01T11:59:00Z';
+
+const validProperties: Record<string, object> = {
+  'customer.updated': { email: 'ann@example.com', phone: '+14155550123', firstName: 'Ann', timezone: 'Europe/Paris', emailOptIn: true, smsOptIn: false },
+  'customer.unsubscribed': { channel: 'all' },
+  'product.viewed': { productId: 'p1', name: 'Mug', url: 'https://shop.example/p1', price: 9.5, currency: 'EUR', category: 'kitchen' },
+  'cart.updated': { cartId: 'k1', items: [{ productId: 'p1', name: 'Mug', quantity: 1, price: 9.5 }], currency: 'EUR' },
+  'order.placed': { orderId: 'o1', cartId: 'k1', total: 9.5, currency: 'EUR' },
+  'session.started': {},
+  'churn.risk_scored': { score: 0.82, model: 'v3' },
+};
+
+function event(overrides: Record<string, unknown> = {}) {
+  return { eventId: 'e1', type: 'cart.updated', customerId: 'c1', occurredAt, properties: validProperties['cart.updated'], ...overrides };
+}
+
+describe('event contract', () => {
+  for (const type of EVENT_TYPES) {
+    it(`accepts a valid ${type} event and keeps its properties`, () => {
+      const result = parseEvent(JSON.stringify(event({ type, properties: validProperties[type] })), 'c1', now);
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(result.event.type, type);
+      assert.deepEqual(result.event.properties, validProperties[type]);
+    });
+  }
+
+  it('ignores unknown extra fields', () => {
+    const result = parseEvent(JSON.stringify(event({ extra: 1, properties: { ...validProperties['cart.updated'], coupon: 'X' } })), 'c1', now);
+    assert.ok(result.ok);
+    assert.equal('coupon' in result.event.properties, false);
+  });
+
+  const rejections: Array<[string, string | null, string | null, RejectionReason, RegExp?]> = [
+    ['an empty value', '', 'c1', 'empty_message'],
+    ['a null value', null, 'c1', 'empty_message'],
+    ['bad JSON', '{"eventId": ', 'c1', 'invalid_json'],
+    ['a JSON array', '[1,2]', 'c1', 'not_an_object'],
+    ['a JSON string', '"hello"', 'c1', 'not_an_object'],
+    ['JSON null', 'null', 'c1', 'not_an_object'],
+    ['a missing eventId', JSON.stringify(event({ eventId: undefined })), 'c1', 'missing_field', /eventId/],
+    ['a missing customerId', JSON.stringify(event({ customerId: undefined })), 'c1', 'missing_field', /customerId/],
+    ['a missing type', JSON.stringify(event({ type: undefined })), 'c1', 'missing_field', /type/],
+    ['a numeric customerId', JSON.stringify(event({ customerId: 42 })), 'c1', 'invalid_field', /customerId/],
+    ['an empty eventId', JSON.stringify(event({ eventId: '' })), 'c1', 'invalid_field', /eventId/],
+    ['a 129-character customerId', JSON.stringify(event({ customerId: 'x'.repeat(129) })), 'x'.repeat(129), 'invalid_field', /customerId/],
+    ['a control character in customerId', JSON.stringify(event({ customerId: 'c1\u0000' })), 'c1\u0000', 'invalid_field', /customerId/],
+    ['an unknown type', JSON.stringify(event({ type: 'cart.exploded' })), 'c1', 'unknown_type', /cart\.exploded/],
+    ['a timestamp without time zone', JSON.stringify(event({ occurredAt: '2026-06-01 11:59' })), 'c1', 'invalid_timestamp'],
+    ['a timestamp in 1970', JSON.stringify(event({ occurredAt: '1970-01-01T00:00:00Z' })), 'c1', 'invalid_timestamp'],
+    ['a timestamp a week ahead', JSON.stringify(event({ occurredAt: '2026-06-08T12:00:00Z' })), 'c1', 'invalid_timestamp'],
+    ['properties of the wrong type', JSON.stringify(event({ properties: { cartId: 'k', items: 'many' } })), 'c1', 'invalid_field', /properties\.items/],
+    ['a cart item without a name', JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', quantity: 1, price: 1 }] } })), 'c1', 'missing_field', /properties\.items\.0\.name/],
+    ['a negative price', JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -1 }] } })), 'c1', 'invalid_field', /price/],
+    ['a churn score above 1', JSON.stringify(event({ type: 'churn.risk_scored', properties: { score: 1.5 } })), 'c1', 'invalid_field', /score/],
+    ['a phone number not in E.164', JSON.stringify(event({ type: 'customer.updated', properties: { phone: '0612345678' } })), 'c1', 'invalid_field', /phone/],
+    ['an unknown time zone', JSON.stringify(event({ type: 'customer.updated', properties: { timezone: 'Mars/Olympus' } })), 'c1', 'invalid_field', /timezone/],
+    ['an unsubscribe from an unknown channel', JSON.stringify(event({ type: 'customer.unsubscribed', properties: { channel: 'fax' } })), 'c1', 'invalid_field', /channel/],
+    ['no key', JSON.stringify(event()), null, 'missing_key'],
+    ['a key that is not the customerId', JSON.stringify(event()), 'someone-else', 'key_mismatch'],
+    ['an oversized payload', JSON.stringify(event({ padding: 'x'.repeat(MAX_EVENT_BYTES) })), 'c1', 'oversized'],
+  ];
+
+  for (const [what, value, key, reason, detail] of rejections) {
+    it(`rejects ${what} as ${reason}`, () => {
+      const result = parseEvent(value, key, now);
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.equal(result.reason, reason, result.detail);
+      if (detail) assert.match(result.detail, detail);
+    });
+  }
+});
