@@ -14,10 +14,9 @@ describe('retry until done', () => {
     let calls = 0;
     let heartbeats = 0;
     const delays: number[] = [];
-    const result = await retryUntilDone(async () => {
+    const result = await retryUntilDone(() => {
       calls += 1;
-      if (calls < 4) throw new Error('temporal unavailable');
-      return 'acknowledged';
+      return calls < 4 ? Promise.reject(new Error('temporal unavailable')) : Promise.resolve('acknowledged');
     }, {
       initialDelayMs: 10, maxDelayMs: 100, isStopping: () => false,
       beforeAttempt: () => { heartbeats += 1; return Promise.resolve(); },
