@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from './database';
 import type { Channel, DeliveriesTable } from './schema';
 
@@ -30,6 +30,21 @@ export type Reservation =
 
 export const AMBIGUOUS_REASON = 'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
 
+function newRow(key: DeliveryKey, fields: Pick<Insertable<DeliveriesTable>, 'state'> & Partial<Insertable<DeliveriesTable>>): Insertable<DeliveriesTable> {
+  return {
+    idempotency_key: key.idempotencyKey,
+    campaign: key.campaign,
+    customer_id: key.customerId,
+    step: key.step,
+    channel: key.channel,
+    reason: null,
+    message_id: null,
+    provider_message_id: null,
+    sent_at: null,
+    ...fields,
+  };
+}
+
 export async function findDelivery(db: Db, idempotencyKey: string): Promise<DeliveryRecord | null> {
   const row = await db.selectFrom('deliveries')
     .select(['state', 'reason', 'message_id', 'provider_message_id', 'attempts'])
@@ -45,18 +60,7 @@ export async function findDelivery(db: Db, idempotencyKey: string): Promise<Deli
  */
 export async function reserveDelivery(db: Db, key: DeliveryKey, messageId: string, leaseMs: number): Promise<Reservation> {
   const inserted = await db.insertInto('deliveries')
-    .values({
-      idempotency_key: key.idempotencyKey,
-      campaign: key.campaign,
-      customer_id: key.customerId,
-      step: key.step,
-      channel: key.channel,
-      state: 'sending',
-      message_id: messageId,
-      sent_at: null,
-      reason: null,
-      provider_message_id: null,
-    })
+    .values(newRow(key, { state: 'sending', message_id: messageId }))
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
     .returning('idempotency_key')
     .executeTakeFirst();
@@ -96,18 +100,7 @@ export async function settleDelivery(db: Db, idempotencyKey: string, state: 'fai
 /** Records a step that was not sent for an expected reason (no consent, no address); keeps any earlier record. */
 export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): Promise<DeliveryRecord> {
   await db.insertInto('deliveries')
-    .values({
-      idempotency_key: key.idempotencyKey,
-      campaign: key.campaign,
-      customer_id: key.customerId,
-      step: key.step,
-      channel: key.channel,
-      state: 'skipped',
-      reason,
-      message_id: null,
-      provider_message_id: null,
-      sent_at: null,
-    })
+    .values(newRow(key, { state: 'skipped', reason }))
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
     .execute();
   return (await findDelivery(db, key.idempotencyKey))!;
