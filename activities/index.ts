@@ -1,12 +1,35 @@
-import { createEmailActivities, type EmailDependencies } from './email';
+import type { FrequencyCap } from '../db/delivery-ledger';
+import { deliver, type DeliveryDependencies, type DeliveryRequest, type SendOutcome } from './delivery';
+import { emailSender, type EmailSettings } from './email';
+import { loadCurrentSettings } from '../campaigns/current-settings';
+import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
+import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 
-export type { SendEmailInput, SendOutcome } from './email';
+export type { DeliveryRequest, SendOutcome } from './delivery';
+export type { SendPlan } from './journeys';
 
-export type ActivityDependencies = EmailDependencies;
+export interface ActivityDependencies extends Omit<DeliveryDependencies, 'frequencyCap'>, Omit<JourneyActivityDependencies, 'channels'> {
+  email: EmailSettings;
+  /** Absent when the deployment has no SMS provider: SMS steps then fall back or skip. */
+  sms: SmsSettings | null;
+}
 
 /** Builds every activity from explicit dependencies, so tests can pass real or fake parts. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createEmailActivities(deps) };
+  const frequencyCap = async (): Promise<FrequencyCap> => {
+    const { resolved } = await loadCurrentSettings(deps.db, deps.deploymentOverrides);
+    return { limit: resolved.contact.frequencyCap, windowMs: resolved.contact.frequencyWindowMs };
+  };
+  const delivery: DeliveryDependencies = { db: deps.db, logger: deps.logger, reservationLeaseMs: deps.reservationLeaseMs, frequencyCap };
+  const email = emailSender(deps.email);
+  const sms = deps.sms ? smsSender(deps.sms, createTwilioClient(deps.sms)) : null;
+
+  return {
+    ...createJourneyActivities({ ...deps, channels: sms ? ['email', 'sms'] : ['email'] }),
+    sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
+    sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
+      sms ? deliver(delivery, sms, request) : Promise.resolve({ status: 'not_sent', reason: 'skipped: SMS is not configured' }),
+  };
 }
 
-export type ChannelActivities = ReturnType<typeof createActivities>;
+export type JourneyActivities = ReturnType<typeof createActivities>;

@@ -9,6 +9,21 @@ import { JourneyClient } from '../temporal/journeys';
 import { deadLetterMessage } from './dead-letter';
 import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
+import type { RoutingContext } from './routes';
+import { loadCurrentSettings } from '../campaigns/current-settings';
+
+/** Memoises an async value for `ttlMs`; a failed load is not cached. */
+function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
+  let value: { at: number; promise: Promise<T> } | null = null;
+  return () => {
+    if (!value || Date.now() - value.at > ttlMs) {
+      const promise = load();
+      value = { at: Date.now(), promise };
+      promise.catch(() => { value = null; });
+    }
+    return value.promise;
+  };
+}
 
 export interface Bridge {
   start(): Promise<void>;
@@ -26,13 +41,15 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   const log = logger.child({ component: 'bridge' });
   const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const client: Client = await connectTemporalClient(config);
-  const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE, {
-    'cart-abandonment': { reminderDelayMs: config.CART_REMINDER_DELAY },
+  const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);
+  const routingContext = cached(30_000, async (): Promise<RoutingContext> => {
+    const { resolved } = await loadCurrentSettings(db, config.CAMPAIGN_SETTINGS);
+    return { churnThreshold: resolved.campaigns['churn-retention'].threshold };
   });
   const kafka = createKafka(config, log);
   const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const deps: HandlerDependencies = { journeys, db, now: () => Date.now() };
+  const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext };
   let stopping = false;
 
   let reportCrash: (error: Error) => void = () => undefined;

@@ -1,8 +1,8 @@
 import { parseEvent, type CustomerEvent, type RejectionReason } from '../contract/events';
 import type { Db } from '../db/database';
-import { applyCustomerUpdated } from '../db/profiles';
+import { applyCustomerUpdated, applyUnsubscribe } from '../db/profiles';
 import type { JourneyClient } from '../temporal/journeys';
-import { routeEvent, type RouteAction } from './routes';
+import { routeEvent, type RouteAction, type RoutingContext } from './routes';
 
 export type HandlingResult =
   | { kind: 'routed'; event: CustomerEvent; actions: Array<RouteAction & { effect: string }> }
@@ -12,6 +12,7 @@ export interface HandlerDependencies {
   journeys: JourneyClient;
   db: Db;
   now: () => number;
+  routingContext: () => Promise<RoutingContext>;
 }
 
 /**
@@ -28,7 +29,7 @@ export async function handleMessage(
 
   const { event } = parsed;
   const actions: Array<RouteAction & { effect: string }> = [];
-  for (const action of routeEvent(event)) {
+  for (const action of routeEvent(event, await deps.routingContext())) {
     actions.push({ ...action, effect: await perform(deps, action, event) });
   }
   return { kind: 'routed', event, actions };
@@ -41,8 +42,11 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
       return 'delivered';
     case 'signalIfRunning':
       return (await deps.journeys.signalIfRunning(action.campaign, event)) ? 'delivered' : 'no running journey';
-    case 'updateProfile':
-      if (event.type !== 'customer.updated') return 'not a profile event';
-      return (await applyCustomerUpdated(deps.db, event)) ? 'profile updated' : 'stale profile update ignored';
+    case 'updateProfile': {
+      const applied = event.type === 'customer.updated' ? await applyCustomerUpdated(deps.db, event)
+        : event.type === 'customer.unsubscribed' ? await applyUnsubscribe(deps.db, event)
+          : false;
+      return applied ? 'profile updated' : 'stale profile update ignored';
+    }
   }
 }

@@ -1,31 +1,40 @@
 import type { CustomerEvent, EventType } from '../contract/events';
-import type { StartableCampaign } from '../temporal/journeys';
 import type { CampaignType } from '../workflows/definitions';
 
 /** What one event asks of the system. The table below is the whole routing policy, as data. */
 export type RouteAction =
-  | { kind: 'startOrSignal'; campaign: StartableCampaign }
+  | { kind: 'startOrSignal'; campaign: CampaignType }
   | { kind: 'signalIfRunning'; campaign: CampaignType }
   | { kind: 'updateProfile' };
 
-type Router = (event: CustomerEvent) => RouteAction[];
+export interface RoutingContext {
+  churnThreshold: number;
+}
 
-const startOrSignal = (campaign: StartableCampaign): RouteAction => ({ kind: 'startOrSignal', campaign });
+type Router = (event: CustomerEvent, context: RoutingContext) => RouteAction[];
+
+const startOrSignal = (campaign: CampaignType): RouteAction => ({ kind: 'startOrSignal', campaign });
 const signalIfRunning = (campaign: CampaignType): RouteAction => ({ kind: 'signalIfRunning', campaign });
+const updateProfile: RouteAction = { kind: 'updateProfile' };
+const everyJourney = (['cart-abandonment', 'browse-abandonment', 'churn-retention'] as const).map(signalIfRunning);
 
 export const routes: Record<EventType, Router> = {
-  'customer.updated': () => [{ kind: 'updateProfile' }],
-  'customer.unsubscribed': () => [],
-  'product.viewed': () => [],
+  'customer.updated': () => [updateProfile],
+  // The profile first, so that consent is already withdrawn when a journey next plans a send.
+  'customer.unsubscribed': () => [updateProfile, ...everyJourney],
+  'product.viewed': () => [startOrSignal('browse-abandonment')],
   'cart.updated': (event) =>
     event.type === 'cart.updated' && event.properties.items.length > 0
-      ? [startOrSignal('cart-abandonment')]
+      ? [startOrSignal('cart-abandonment'), signalIfRunning('browse-abandonment')]
       : [signalIfRunning('cart-abandonment')],
-  'order.placed': () => [signalIfRunning('cart-abandonment')],
-  'session.started': () => [],
-  'churn.risk_scored': () => [],
+  'order.placed': () => everyJourney,
+  'session.started': () => [signalIfRunning('churn-retention')],
+  'churn.risk_scored': (event, context) =>
+    event.type === 'churn.risk_scored' && event.properties.score >= context.churnThreshold
+      ? [startOrSignal('churn-retention')]
+      : [signalIfRunning('churn-retention')],
 };
 
-export function routeEvent(event: CustomerEvent): RouteAction[] {
-  return routes[event.type](event);
+export function routeEvent(event: CustomerEvent, context: RoutingContext): RouteAction[] {
+  return routes[event.type](event, context);
 }

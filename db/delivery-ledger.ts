@@ -41,6 +41,7 @@ function newRow(key: DeliveryKey, fields: Pick<Insertable<DeliveriesTable>, 'sta
     message_id: null,
     provider_message_id: null,
     sent_at: null,
+    contact_at: null,
     ...fields,
   };
 }
@@ -53,27 +54,61 @@ export async function findDelivery(db: Db, idempotencyKey: string): Promise<Deli
   return row ? { state: row.state, reason: row.reason, messageId: row.message_id, providerMessageId: row.provider_message_id, attempts: row.attempts } : null;
 }
 
+export interface FrequencyCap {
+  /** At most this many contacts per customer and channel in the window; 0 disables the cap. */
+  limit: number;
+  windowMs: number;
+}
+
+export const CAPPED_REASON = 'frequency cap reached';
+
 /**
- * Claims the right to send. A reservation older than `leaseMs` that was never confirmed means a
- * worker died mid-send: the provider may or may not have accepted the message, and the ledger
- * settles it as `unknown` rather than risk a duplicate.
+ * Claims the right to send, atomically with the frequency cap: a per-(customer, channel) advisory
+ * lock serialises every journey that wants to contact this customer on this channel, so two
+ * campaigns racing cannot both pass. `contactAtMs` is the journey's own clock.
+ *
+ * A reservation older than `leaseMs` that was never confirmed means a worker died mid-send: the
+ * provider may or may not have accepted the message, and the ledger settles it as `unknown`
+ * rather than risk a duplicate.
  */
-export async function reserveDelivery(db: Db, key: DeliveryKey, messageId: string, leaseMs: number): Promise<Reservation> {
-  const inserted = await db.insertInto('deliveries')
-    .values(newRow(key, { state: 'sending', message_id: messageId }))
-    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
-    .returning('idempotency_key')
-    .executeTakeFirst();
-  if (inserted) return { kind: 'reserved' };
+export async function reserveDelivery(
+  db: Db,
+  key: DeliveryKey,
+  messageId: string,
+  options: { leaseMs: number; contactAtMs: number; cap: FrequencyCap },
+): Promise<Reservation> {
+  const contactAt = new Date(options.contactAtMs);
+  const inserted = await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`${key.customerId}|${key.channel}`}))`.execute(tx);
+    const existing = await tx.selectFrom('deliveries').select('state').where('idempotency_key', '=', key.idempotencyKey).executeTakeFirst();
+    if (existing) return false;
+    if (options.cap.limit > 0) {
+      const { contacts } = await tx.selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<string>().as('contacts'))
+        .where('customer_id', '=', key.customerId)
+        .where('channel', '=', key.channel)
+        .where('state', 'in', ['sending', 'sent', 'unknown'])
+        .where('contact_at', '>', new Date(options.contactAtMs - options.cap.windowMs))
+        .where('contact_at', '<=', contactAt)
+        .executeTakeFirstOrThrow();
+      if (Number(contacts) >= options.cap.limit) {
+        await tx.insertInto('deliveries').values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt })).execute();
+        return 'capped' as const;
+      }
+    }
+    await tx.insertInto('deliveries').values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt })).execute();
+    return true;
+  });
+  if (inserted === true) return { kind: 'reserved' };
 
   const expired = await db.updateTable('deliveries')
     .set({ state: 'unknown', reason: AMBIGUOUS_REASON, updated_at: sql<Date>`now()`, attempts: sql<number>`attempts + 1` })
     .where('idempotency_key', '=', key.idempotencyKey)
     .where('state', '=', 'sending')
-    .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${leaseMs / 1000})`)
+    .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${options.leaseMs / 1000})`)
     .executeTakeFirst();
   const record = await findDelivery(db, key.idempotencyKey);
-  if (!record) return reserveDelivery(db, key, messageId, leaseMs);
+  if (!record) return reserveDelivery(db, key, messageId, options);
   if (record.state === 'sending' && expired.numUpdatedRows === 0n) return { kind: 'in_progress' };
   return { kind: 'settled', record };
 }

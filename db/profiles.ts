@@ -57,3 +57,20 @@ export async function findProfile(db: Db, customerId: string): Promise<Profile |
     smsOptIn: row.sms_opt_in,
   };
 }
+
+/** Withdraws consent for the channel(s) named by an unsubscribe, unless a newer profile event was applied. */
+export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscribed'>): Promise<boolean> {
+  const channel = event.properties.channel;
+  const consent = {
+    ...(channel === 'email' || channel === 'all' ? { email_opt_in: false } : {}),
+    ...(channel === 'sms' || channel === 'all' ? { sms_opt_in: false } : {}),
+  };
+  const result = await db
+    .insertInto('customer_profiles')
+    .values({ customer_id: event.customerId, last_event_id: event.eventId, last_event_at: event.occurredAt, ...consent })
+    .onConflict((conflict) => conflict.column('customer_id')
+      .doUpdateSet({ ...consent, last_event_id: event.eventId, last_event_at: new Date(event.occurredAt), updated_at: new Date() })
+      .where('customer_profiles.last_event_at', '<=', new Date(event.occurredAt)))
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}

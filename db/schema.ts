@@ -32,9 +32,32 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   sent_at: Date | null;
+  contact_at: Date | null;
+}
+
+export interface CampaignSettingsTable {
+  scope: string;
+  overrides: ColumnType<unknown, string, string>;
+  paused: Generated<boolean>;
+  version: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface JourneysTable {
+  campaign: string;
+  customer_id: string;
+  journey_id: string;
+  entry_event_at: Date;
+  entered_at: Date;
+  ended_at: Date | null;
+  outcome: string | null;
+  messages_sent: Generated<number>;
+  last_message_at: Date | null;
 }
 
 export interface Database {
   customer_profiles: CustomerProfilesTable;
   deliveries: DeliveriesTable;
+  campaign_settings: CampaignSettingsTable;
+  journeys: JourneysTable;
 }

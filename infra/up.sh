@@ -14,6 +14,7 @@ pids=()
 [[ -z "${SMTP_URL:-}" ]] && { bash "$INFRA_DIR/mailpit.sh" install & pids+=($!); }
 [[ -z "${KAFKA_BROKERS:-}" ]] && { bash "$INFRA_DIR/kafka.sh" install & pids+=($!); }
 [[ -z "${DATABASE_URL:-}" ]] && { bash "$INFRA_DIR/postgres.sh" install & pids+=($!); }
+bash "$INFRA_DIR/temporal-test-server.sh" install & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid" || fail "an install step failed (see above)"; done
 
 if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then bash "$INFRA_DIR/temporal.sh" start & pids=($!); else say "temporal: using $TEMPORAL_ADDRESS"; pids=(); fi

@@ -1,22 +1,9 @@
 import { z } from 'zod';
-import { msToNumber } from '@temporalio/common';
 
 /**
  * The only module that reads process.env. Each process validates the slice it needs once at
  * start-up and passes the typed result down.
  */
-
-/** A human duration such as "90s", "1h" or "3 days", parsed to milliseconds. */
-const durationMs = z.string().transform((text, ctx) => {
-  try {
-    const ms = msToNumber(text as Parameters<typeof msToNumber>[0]);
-    if (Number.isFinite(ms) && ms >= 0) return ms;
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (try "30s", "1h", "3 days")` });
-  return z.NEVER;
-});
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
@@ -43,15 +30,35 @@ const databaseSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+const jsonObject = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 const emailSchema = z.object({
   SMTP_URL: z.url().default('smtp://127.0.0.1:1025'),
   SMTP_POOL: z.stringbool().default(true),
   EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
+  STORE_URL: z.url().default('https://storefront.example'),
+  /** {customerId} and {campaign} are replaced; the storefront serves the page. */
+  UNSUBSCRIBE_URL: z.string().min(1).default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
 });
 
-const campaignSchema = z.object({
-  CART_REMINDER_DELAY: durationMs.prefault('1h'),
+const smsSchema = z.object({
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID such as AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'expected an E.164 sender number or a Messaging Service SID').optional(),
+  TWILIO_API_BASE_URL: z.url().optional(),
+});
+
+const settingsSchema = z.object({
+  /** JSON overrides of the campaign defaults for this deployment (see campaigns/settings.ts). */
+  CAMPAIGN_SETTINGS: jsonObject.optional(),
 });
 
 const adminSchema = z.object({
@@ -65,9 +72,15 @@ const logSchema = z.object({
 });
 
 export const workerConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
-  .extend(emailSchema.shape);
+  .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape)
+  .superRefine((config, ctx) => {
+    const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
+    if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
+    }
+  });
 export const bridgeConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape).extend(campaignSchema.shape);
+  .extend(databaseSchema.shape).extend(settingsSchema.shape);
 export const adminConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
   .extend(kafkaConfigSchema.shape).extend(adminSchema.shape);
 export const provisionConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)

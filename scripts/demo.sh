@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-node-deps.sh
 bash infra/up.sh
-export CART_REMINDER_DELAY="${CART_REMINDER_DELAY:-8s}" LOG_LEVEL="${LOG_LEVEL:-info}"
+# Hours and days compressed to seconds, and a frequency-cap window to match, so the story fits in a minute.
+demo_settings='{"cart-abandonment":{"firstReminderDelay":"8s","secondReminderDelay":"6s","finalReminderDelay":"6s","cooldown":"1m"},"browse-abandonment":{"emailDelay":"8s"},"churn-retention":{"offerDelay":"6s","finalDelay":"6s"},"contact":{"frequencyWindow":"3s"}}'
+export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$demo_settings}"
+export LOG_LEVEL="${LOG_LEVEL:-info}"
 bash scripts/app.sh start
 npx --no-install tsx scripts/demo.ts

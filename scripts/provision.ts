@@ -1,10 +1,9 @@
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createDb, migrateToLatest } from '../db/database';
 import { loadConfig, provisionConfigSchema } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../workflows/definitions';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
 
 /**
  * Brings the services to the shape the project needs, idempotently: database migrations, Kafka
@@ -40,14 +39,7 @@ async function main(): Promise<void> {
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: config.TEMPORAL_NAMESPACE });
-    const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((name) => customAttributes?.[name] === undefined);
-    if (missing.length) {
-      await connection.operatorService.addSearchAttributes({
-        namespace: config.TEMPORAL_NAMESPACE,
-        searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-      });
-    }
+    const missing = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     logger.info({ added: missing }, 'temporal search attributes ready');
   } finally {
     await connection.close();

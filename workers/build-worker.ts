@@ -1,8 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDependencies } from '../activities';
+import type { Db } from '../db/database';
 import { createDb } from '../db/database';
 import type { WorkerConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -30,25 +33,44 @@ export function smtpTransportOptions(smtpUrl: string, pool: boolean): SMTPPool.O
   return pool ? { ...options, pool: true, maxConnections: 5 } : options;
 }
 
+/** Turns validated configuration and live connections into the activities' explicit dependencies. */
+export function activityDependencies(
+  config: WorkerConfig,
+  live: { db: Db; mailer: Transporter; temporal: Client; logger: Logger },
+): ActivityDependencies {
+  const sms = config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM
+    ? { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM, apiBaseUrl: config.TWILIO_API_BASE_URL, storeUrl: config.STORE_URL }
+    : null;
+  return {
+    ...live,
+    reservationLeaseMs: 90_000,
+    deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
+    email: {
+      mailer: live.mailer,
+      from: config.EMAIL_FROM,
+      messageIdDomain: config.MESSAGE_ID_DOMAIN,
+      storeUrl: config.STORE_URL,
+      unsubscribeUrl: (customerId, campaign) => config.UNSUBSCRIBE_URL
+        .replace('{customerId}', encodeURIComponent(customerId))
+        .replace('{campaign}', encodeURIComponent(campaign)),
+    },
+    sms,
+  };
+}
+
 /** The Temporal worker: journey workflows plus the channel activities that send messages. */
 export async function buildWorker(config: WorkerConfig, logger: Logger): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({
-      db,
-      mailer,
-      from: config.EMAIL_FROM,
-      messageIdDomain: config.MESSAGE_ID_DOMAIN,
-      reservationLeaseMs: 60_000,
-      logger: log,
-    }),
+    activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
   });
 
   let running: Promise<void> | null = null;
@@ -71,6 +93,7 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
         await running.catch(() => undefined);
       }
       mailer.close();
+      await client.connection.close();
       await connection.close();
       await db.destroy();
       log.info('worker stopped');

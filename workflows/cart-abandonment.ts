@@ -1,105 +1,86 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { ChannelActivities } from '../activities';
-import type { CustomerEvent, EventOf } from '../contract/events';
+import type { EventOf } from '../contract/events';
 import { formatDuration } from '../lib/duration';
-import {
-  customerEventSignal,
-  journeyStateQuery,
-  type CartAbandonmentInput,
-  type JourneyResult,
-} from './definitions';
+import type { JourneyInput, JourneyResult } from './definitions';
 import { Journey } from './journey';
-
-const { sendEmail } = proxyActivities<ChannelActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['PermanentDeliveryError'],
-  },
-});
 
 type CartItems = EventOf<'cart.updated'>['properties']['items'];
 
-/**
- * Cart abandonment (walking skeleton): one email reminder once the cart has been left alone for
- * the configured delay; an order before then ends the journey as converted.
- */
-export async function cartAbandonmentWorkflow(input: CartAbandonmentInput): Promise<JourneyResult> {
-  const journey = new Journey('cart-abandonment', input.customerId);
-  let items: CartItems = [];
-  let currency: string | undefined;
-  let lastCartActivityAt = 0;
-  let cartChanges = 0;
+export interface CartState {
+  items: CartItems;
+  currency?: string | undefined;
+  /** occurredAt of the newest cart update seen; older ones are stale. */
+  lastCartActivityAtMs: number;
+  cartChanges: number;
+  entryEventAt: string | null;
+}
 
-  setHandler(journeyStateQuery, () => journey.state);
-  setHandler(customerEventSignal, (event: CustomerEvent) => {
-    if (journey.exitRequest || !journey.firstSighting(event)) return;
-    const occurredAt = Date.parse(event.occurredAt);
+/**
+ * Cart abandonment: an email 1 h after the last cart activity, an SMS 24 h later (a second email
+ * when the customer cannot get SMS), a final email with an incentive 72 h later. Ends on an order
+ * (converted), an emptied cart, an unsubscribe or an operator's cancel.
+ */
+export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): Promise<JourneyResult> {
+  const journey = new Journey('cart-abandonment', input, { items: [], lastCartActivityAtMs: 0, cartChanges: 0, entryEventAt: null });
+  const cart = () => journey.campaignState;
+
+  journey.listen((event) => {
     if (event.type === 'cart.updated') {
-      if (occurredAt < lastCartActivityAt) {
+      const occurredAt = Date.parse(event.occurredAt);
+      if (occurredAt < cart().lastCartActivityAtMs) {
         journey.record('event', `stale cart update ${event.eventId} ignored`);
         return;
       }
-      lastCartActivityAt = occurredAt;
+      cart().lastCartActivityAtMs = occurredAt;
       if (event.properties.items.length === 0) {
-        journey.requestExit('cart_emptied', 'the cart was emptied');
+        if (journey.state.journeyId) journey.requestExit('cart_emptied', 'the cart was emptied');
         return;
       }
-      journey.state.journeyId ??= event.eventId;
-      items = event.properties.items;
-      currency = event.properties.currency;
-      cartChanges += 1;
-      journey.record('event', `cart updated: ${items.length} item(s)`);
+      if (!journey.state.journeyId) {
+        journey.state.journeyId = event.eventId;
+        cart().entryEventAt = event.occurredAt;
+      }
+      cart().items = event.properties.items;
+      cart().currency = event.properties.currency;
+      cart().cartChanges += 1;
+      journey.record('event', `cart updated: ${event.properties.items.length} item(s)`);
     } else if (event.type === 'order.placed') {
       journey.requestExit('converted', `order ${event.properties.orderId} placed`);
     }
   });
 
-  await condition(() => journey.state.journeyId !== null || journey.exitRequest !== null);
-  const delay = formatDuration(input.settings.reminderDelayMs);
-
-  while (!journey.exitRequest) {
-    const seenChanges = cartChanges;
-    const remainingMs = Math.max(0, lastCartActivityAt + input.settings.reminderDelayMs - Date.now());
-    journey.moveTo('waiting_for_checkout', `Cart left alone; reminder due ${delay} after the last cart activity`);
-    journey.record('wait', `waiting ${formatDuration(remainingMs)} for checkout`);
-    const interrupted = await condition(() => journey.exitRequest !== null || cartChanges !== seenChanges, remainingMs, {
-      summary: `waiting ${delay} for checkout`,
-    });
-    if (!interrupted) break;
+  const { settings } = await journey.begin(() => journey.state.journeyId !== null);
+  if (journey.exitRequest || !(await journey.admit(cart().entryEventAt!, settings.cooldownMs))) {
+    return journey.finish('cart_emptied', 'ended before it began');
   }
-  const exit = journey.exitRequest;
-  if (exit) return finish(journey, exit.outcome, exit.why, 0);
 
-  const step = 'reminder-1';
-  const result = await sendEmail.executeWithOptions(
-    { startToCloseTimeout: '30 seconds', summary: 'cart reminder 1 by email' },
-    [{
-      idempotencyKey: [journey.state.campaign, input.customerId, journey.state.journeyId, step, 'email'].join(':'),
-      campaign: journey.state.campaign,
-      customerId: input.customerId,
-      step,
-      template: { kind: 'cart-reminder', items, currency },
-    }],
-  );
+  const steps = [
+    { delayMs: settings.firstReminderDelayMs, stage: 'waiting_for_reminder_1', what: 'checkout' },
+    { delayMs: settings.secondReminderDelayMs, stage: 'waiting_for_reminder_2', what: 'the second reminder' },
+    { delayMs: settings.finalReminderDelayMs, stage: 'waiting_for_final_reminder', what: 'the final reminder' },
+  ];
 
-  if (result.status === 'sent') {
-    journey.state.lastMessage = step;
-    journey.record('message', `${step} sent by email${result.firstDelivery ? '' : ' (earlier delivery reused)'}`);
-    if (!result.firstDelivery) return finish(journey, 'already_sent', 'this reminder was delivered by an earlier run', 0);
-    return finish(journey, 'completed', 'all reminders sent', 1);
+  while (journey.stepIndex < steps.length && !journey.exitRequest) {
+    const step = steps[journey.stepIndex]!;
+    const since = () => Math.max(cart().lastCartActivityAtMs, journey.lastMessageAtMs ?? 0);
+    journey.moveTo(step.stage, `Waiting ${formatDuration(step.delayMs)} after the last cart activity or message`);
+    const changesBefore = cart().cartChanges;
+    const due = await journey.waitUntil(() => since() + step.delayMs, `waiting ${formatDuration(step.delayMs)} for ${step.what}`, () => cart().cartChanges !== changesBefore);
+    if (!due) continue;
+
+    const template = { items: cart().items, currency: cart().currency };
+    if (journey.stepIndex === 0) {
+      await journey.send({ step: 'reminder-1', channel: 'email', template: { id: 'cart-reminder', ...template }, summary: 'cart reminder 1 by email' });
+    } else if (journey.stepIndex === 1) {
+      const bySms = await journey.send({ step: 'reminder-2', channel: 'sms', template: { id: 'cart-sms', ...template }, summary: 'cart reminder 2 by SMS' });
+      if (bySms === 'skipped') {
+        await journey.send({ step: 'reminder-2', channel: 'email', template: { id: 'cart-reminder', ...template }, summary: 'cart reminder 2 by email (no SMS)' });
+      }
+    } else {
+      await journey.send({ step: 'final', channel: 'email', template: { id: 'cart-final', ...template, incentiveCode: settings.incentiveCode }, summary: 'final cart reminder with incentive by email' });
+    }
+    journey.stepIndex += 1;
   }
-  return finish(journey, 'not_contactable', result.reason, 0);
-}
 
-function finish(journey: Journey, outcome: JourneyResult['outcome'], why: string, messagesSent: number): JourneyResult {
-  journey.end(outcome, why);
-  return {
-    outcome,
-    journeyId: journey.state.journeyId,
-    messagesSent,
-    attributedTo: outcome === 'converted' ? journey.state.lastMessage : null,
-  };
+  const reachedNobody = journey.state.messagesSent === 0 && journey.unreachableSteps > 0;
+  return journey.finish(reachedNobody ? 'not_contactable' : 'completed', reachedNobody ? 'the customer could not be reached on any channel' : 'every reminder was sent');
 }

@@ -16,13 +16,31 @@ export function journeyWorkflowId(campaign: CampaignType, customerId: string): s
 }
 
 export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent');
+/** An operator ends the journey; the reason is recorded with the outcome. */
+export const cancelJourneySignal = defineSignal<[{ reason: string }]>('cancelJourney');
+/** The journey's campaign was resumed: a journey held at a send goes on at once. */
+export const campaignResumedSignal = defineSignal('campaignResumed');
 
-export const OUTCOMES = ['converted', 'completed', 'cart_emptied', 'not_contactable', 'already_sent'] as const;
+export const OUTCOMES = [
+  'completed',
+  'converted',
+  'cart_emptied',
+  'moved_to_cart',
+  'customer_returned',
+  'score_dropped',
+  'unsubscribed',
+  'cancelled',
+  'suppressed',
+  'not_contactable',
+  'duplicate_entry',
+  'cooldown',
+  'stale_event',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface TimelineEntry {
   at: string;
-  kind: 'event' | 'wait' | 'message' | 'exit';
+  kind: 'event' | 'wait' | 'message' | 'skip' | 'exit';
   text: string;
 }
 
@@ -33,6 +51,7 @@ export interface JourneyState {
   stage: string;
   outcome: Outcome | null;
   lastMessage: string | null;
+  messagesSent: number;
   timeline: TimelineEntry[];
 }
 
@@ -42,7 +61,25 @@ export interface JourneyResult {
   outcome: Outcome;
   journeyId: string | null;
   messagesSent: number;
+  /** For conversions: the last message sent before the goal, which gets the credit. */
   attributedTo: string | null;
+}
+
+/** What a journey carries into its next run when it continues as new. */
+export interface CarriedJourney<CampaignState> {
+  state: JourneyState;
+  seenEventIds: string[];
+  stepIndex: number;
+  lastMessageAtMs: number | null;
+  unreachableSteps: number;
+  campaignState: CampaignState;
+}
+
+export interface JourneyInput<CampaignState = unknown> {
+  /** The workflow code version that started this run; carried through continue-as-new. */
+  version: number;
+  customerId: string;
+  carried?: CarriedJourney<CampaignState>;
 }
 
 export const searchAttributeKeys = {
@@ -55,14 +92,10 @@ export const searchAttributeKeys = {
 /** Registered on the Temporal namespace at provisioning time. */
 export const CUSTOM_SEARCH_ATTRIBUTES = Object.values(searchAttributeKeys).map((key) => key.name);
 
-export const CURRENT_WORKFLOW_VERSION = 1;
+export const CURRENT_WORKFLOW_VERSION = 2;
 
-export interface CartAbandonmentSettings {
-  reminderDelayMs: number;
-}
-
-export interface CartAbandonmentInput {
-  version: number;
-  customerId: string;
-  settings: CartAbandonmentSettings;
-}
+export const WORKFLOW_TYPES: Record<CampaignType, string> = {
+  'cart-abandonment': 'cartAbandonmentWorkflow',
+  'browse-abandonment': 'browseAbandonmentWorkflow',
+  'churn-retention': 'churnRetentionWorkflow',
+};

@@ -1,1 +1,3 @@
 export { cartAbandonmentWorkflow } from './cart-abandonment';
+export { browseAbandonmentWorkflow } from './browse-abandonment';
+export { churnRetentionWorkflow } from './churn-retention';

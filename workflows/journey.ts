@@ -1,30 +1,107 @@
-import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CustomerEvent } from '../contract/events';
 import {
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JourneyActivities, SendPlan } from '../activities';
+import type { CustomerEvent } from '../contract/events';
+import { formatDuration } from '../lib/duration';
+import {
+  campaignResumedSignal,
+  cancelJourneySignal,
+  customerEventSignal,
+  journeyStateQuery,
   searchAttributeKeys,
   type CampaignType,
+  type CarriedJourney,
+  type JourneyInput,
+  type JourneyResult,
   type JourneyState,
   type Outcome,
   type TimelineEntry,
 } from './definitions';
+import type { CampaignSettingsMap, JourneyMechanics, LoadedSettings } from './settings';
+import type { TemplateRequest } from './templates';
 
-/** Journey bookkeeping shared by every campaign workflow: dedup, stage, timeline and outcome. */
+/**
+ * The machinery every campaign journey shares: event dedup, exits, durable waits, the send step
+ * with its contact policy, outcome recording and continue-as-new. Campaign workflows only say what
+ * their events mean and which steps they take.
+ */
 
 const MAX_REMEMBERED_EVENT_IDS = 500;
-const MAX_TIMELINE_ENTRIES = 100;
+const MAX_TIMELINE_ENTRIES = 60;
 
-export class Journey {
-  private readonly seenEventIds: string[] = [];
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+const bookkeeping = proxyActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds', retry });
+const channels = proxyActivities<JourneyActivities>({
+  startToCloseTimeout: '45 seconds',
+  retry: { ...retry, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
+});
+
+export interface SendRequest {
+  step: string;
+  channel: 'email' | 'sms';
+  template: TemplateRequest;
+  /** Shown on the activity in the Web UI, e.g. "cart reminder 1 by email". */
+  summary: string;
+}
+
+export type SendResult = 'sent' | 'skipped' | 'exited';
+
+export class Journey<C extends CampaignType, CampaignState> {
   readonly state: JourneyState;
-  /** Set by a signal handler when the customer's behaviour ends the journey; acted on by the main loop. */
+  settings!: CampaignSettingsMap[C];
+  stepIndex: number;
+  lastMessageAtMs: number | null;
+  /** Steps that could not be sent because the customer cannot be reached on their channel. */
+  unreachableSteps: number;
   exitRequest: { outcome: Outcome; why: string } | null = null;
+  private readonly seenEventIds: string[];
+  private resumedSignals = 0;
 
-  constructor(campaign: CampaignType, customerId: string) {
-    this.state = { campaign, customerId, journeyId: null, stage: 'entered', outcome: null, lastMessage: null, timeline: [] };
+  constructor(
+    readonly campaign: C,
+    private readonly input: JourneyInput<CampaignState>,
+    public campaignState: CampaignState,
+  ) {
+    const carried = input.carried;
+    this.state = carried?.state ?? {
+      campaign, customerId: input.customerId, journeyId: null, stage: 'entered', outcome: null, lastMessage: null, messagesSent: 0, timeline: [],
+    };
+    this.seenEventIds = carried?.seenEventIds ?? [];
+    this.stepIndex = carried?.stepIndex ?? 0;
+    this.lastMessageAtMs = carried?.lastMessageAtMs ?? null;
+    this.unreachableSteps = carried?.unreachableSteps ?? 0;
+    if (carried) this.campaignState = carried.campaignState;
   }
 
-  /** True the first time an eventId is seen; duplicates and replays return false. */
-  firstSighting(event: CustomerEvent): boolean {
+  get customerId(): string {
+    return this.input.customerId;
+  }
+
+  /** Registers the signal and query handlers. `onEvent` sees each event once, in arrival order. */
+  listen(onEvent: (event: CustomerEvent) => void): void {
+    setHandler(journeyStateQuery, () => this.state);
+    setHandler(customerEventSignal, (event) => {
+      if (this.exitRequest || !this.firstSighting(event)) return;
+      if (event.type === 'customer.unsubscribed' && event.properties.channel === 'all') {
+        this.requestExit('unsubscribed', 'the customer unsubscribed from all messages');
+        return;
+      }
+      onEvent(event);
+    });
+    setHandler(cancelJourneySignal, ({ reason }) => this.requestExit('cancelled', `cancelled by an operator: ${reason}`));
+    setHandler(campaignResumedSignal, () => { this.resumedSignals += 1; });
+  }
+
+  private firstSighting(event: CustomerEvent): boolean {
     if (this.seenEventIds.includes(event.eventId)) {
       log.info('Duplicate event ignored', { eventId: event.eventId, type: event.type });
       return false;
@@ -44,20 +121,133 @@ export class Journey {
   }
 
   moveTo(stage: string, details: string): void {
-    this.state.stage = stage;
-    upsertSearchAttributes([{ key: searchAttributeKeys.journeyStage, value: stage }]);
+    if (this.state.stage !== stage) {
+      this.state.stage = stage;
+      upsertSearchAttributes([{ key: searchAttributeKeys.journeyStage, value: stage }]);
+    }
     setCurrentDetails(details);
   }
 
-  end(outcome: Outcome, why: string): void {
+  /** Waits for the entry event (delivered with signalWithStart), then loads the campaign's settings. */
+  async begin(hasEntered: () => boolean): Promise<LoadedSettings<C>> {
+    const loaded = await bookkeeping.loadSettings(this.campaign);
+    this.settings = loaded.settings;
+    if (!this.input.carried) await condition(() => hasEntered() || this.exitRequest !== null);
+    return loaded;
+  }
+
+  /** Applies the re-entry rules; false when this journey must not run (replay, late event, cooldown). */
+  async admit(entryEventAt: string, cooldownMs: number): Promise<boolean> {
+    if (this.input.carried) return true;
+    const admission = await bookkeeping.enterJourney({
+      campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId!,
+      entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs,
+    });
+    if (admission.admitted) return true;
+    this.requestExit(admission.reason, {
+      duplicate_entry: 'this journey already ran (its entry event was replayed)',
+      stale_event: 'the entry event is older than the end of the previous journey',
+      cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
+    }[admission.reason]);
+    return false;
+  }
+
+  /**
+   * Waits until `dueAtMs` (journey clock) unless an exit or `wakeWhen` comes first. Returns true when
+   * the time came, false when woken. Continues as new first if the history has grown long.
+   */
+  async waitUntil(dueAtMs: () => number, summary: string, wakeWhen: () => boolean = () => false): Promise<boolean> {
+    await this.continueAsNewIfDue();
+    const remaining = Math.max(0, dueAtMs() - Date.now());
+    const woken = await condition(() => this.exitRequest !== null || wakeWhen(), remaining, { summary });
+    return !woken;
+  }
+
+  /** Sends one step under the contact policy; holds while the campaign is paused or during quiet hours. */
+  async send(request: SendRequest): Promise<SendResult> {
+    for (;;) {
+      if (this.exitRequest) return 'exited';
+      const plan: SendPlan = await bookkeeping.planSend({ campaign: this.campaign, customerId: this.customerId, channel: request.channel, atMs: Date.now() });
+      if (plan.kind === 'go') break;
+      if (plan.kind === 'unreachable') {
+        this.unreachableSteps += 1;
+        this.record('skip', `${request.step} by ${request.channel} skipped: ${plan.reason}`);
+        return 'skipped';
+      }
+      if (plan.kind === 'paused') {
+        const resumedBefore = this.resumedSignals;
+        this.moveTo('paused', `Campaign paused: ${request.step} is held until it is resumed`);
+        this.record('wait', `campaign paused; holding ${request.step}`);
+        await condition(() => this.exitRequest !== null || this.resumedSignals !== resumedBefore, this.settings.pauseRecheckMs, {
+          summary: `campaign paused: holding ${request.step}`,
+        });
+        continue;
+      }
+      this.moveTo('quiet_hours', `Quiet hours: ${request.step} waits until ${plan.until}`);
+      this.record('wait', `quiet hours: ${request.step} by ${request.channel} waits until ${plan.until}`);
+      await condition(() => this.exitRequest !== null, Math.max(0, plan.untilMs - Date.now()), { summary: `quiet hours: ${request.step} waits until ${plan.until}` });
+    }
+
+    this.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
+    const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
+    const outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', summary: request.summary }, [{
+      idempotencyKey: [this.campaign, this.customerId, this.state.journeyId, request.step, request.channel].join(':'),
+      campaign: this.campaign,
+      customerId: this.customerId,
+      step: request.step,
+      atMs: Date.now(),
+      template: request.template,
+    }]);
+    if (outcome.status === 'sent') {
+      this.state.messagesSent += 1;
+      this.state.lastMessage = `${request.step} (${request.channel})`;
+      this.lastMessageAtMs = Date.now();
+      this.record('message', `${request.summary}: sent${outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)'}`);
+      return 'sent';
+    }
+    this.record('skip', `${request.summary}: not sent (${outcome.reason})`);
+    return 'skipped';
+  }
+
+  /** Ends the journey: one named outcome, in the result, the search attributes and the journey log. */
+  async finish(fallback: Outcome, why: string): Promise<JourneyResult> {
+    const { outcome, why: reason } = this.exitRequest ?? { outcome: fallback, why };
     this.state.outcome = outcome;
-    this.record('exit', `${outcome}: ${why}`);
     this.state.stage = 'ended';
+    this.record('exit', `${outcome}: ${reason}`);
     upsertSearchAttributes([
       { key: searchAttributeKeys.journeyStage, value: 'ended' },
       { key: searchAttributeKeys.outcome, value: outcome },
     ]);
-    setCurrentDetails(`Ended: ${outcome} (${why})`);
-    log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why });
+    setCurrentDetails(`Ended: ${outcome} (${reason})`);
+    if (this.state.journeyId && !['duplicate_entry', 'stale_event', 'cooldown'].includes(outcome)) {
+      await bookkeeping.endJourney({
+        campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId,
+        outcome, atMs: Date.now(), messagesSent: this.state.messagesSent, lastMessageAtMs: this.lastMessageAtMs,
+      });
+    }
+    log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });
+    return {
+      outcome,
+      journeyId: this.state.journeyId,
+      messagesSent: this.state.messagesSent,
+      attributedTo: outcome === 'converted' ? this.state.lastMessage : null,
+    };
+  }
+
+  private async continueAsNewIfDue(): Promise<void> {
+    const info = workflowInfo();
+    const mechanics: JourneyMechanics = this.settings;
+    if (!info.continueAsNewSuggested && info.historyLength < mechanics.continueAsNewAfterEvents) return;
+    const carried: CarriedJourney<CampaignState> = {
+      state: this.state,
+      seenEventIds: this.seenEventIds,
+      stepIndex: this.stepIndex,
+      lastMessageAtMs: this.lastMessageAtMs,
+      unreachableSteps: this.unreachableSteps,
+      campaignState: this.campaignState,
+    };
+    log.info('Continuing as new', { historyLength: info.historyLength });
+    await continueAsNew<(input: JourneyInput<CampaignState>) => Promise<JourneyResult>>({ ...this.input, carried });
   }
 }

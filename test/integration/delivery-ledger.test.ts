@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDb, migrateToLatest, type Db } from '../../db/database';
-import { AMBIGUOUS_REASON, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
+import { AMBIGUOUS_REASON, CAPPED_REASON, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
 import { requireServices, runId, sleep, stackEnv } from '../support/services';
 
 describe('delivery ledger (PostgreSQL)', () => {
@@ -10,6 +10,8 @@ describe('delivery ledger (PostgreSQL)', () => {
   const key = (): DeliveryKey => ({
     idempotencyKey: `ledger-test:${runId}:${(counter += 1)}`, campaign: 'cart-abandonment', customerId: `ledger-${runId}`, step: 'reminder-1', channel: 'email',
   });
+
+  const opts = (leaseMs: number) => ({ leaseMs, contactAtMs: Date.now(), cap: { limit: 0, windowMs: 0 } });
 
   before(async () => {
     await requireServices(['postgres']);
@@ -20,25 +22,25 @@ describe('delivery ledger (PostgreSQL)', () => {
 
   it('lets exactly one of many concurrent executions reserve a send', async () => {
     const k = key();
-    const results = await Promise.all(Array.from({ length: 8 }, () => reserveDelivery(db, k, '<m@x>', 60_000)));
+    const results = await Promise.all(Array.from({ length: 8 }, () => reserveDelivery(db, k, '<m@x>', opts(60_000))));
     assert.equal(results.filter((result) => result.kind === 'reserved').length, 1);
     assert.equal(results.filter((result) => result.kind === 'in_progress').length, 7);
   });
 
   it('returns the recorded delivery once the send is confirmed', async () => {
     const k = key();
-    assert.equal((await reserveDelivery(db, k, '<m@x>', 60_000)).kind, 'reserved');
+    assert.equal((await reserveDelivery(db, k, '<m@x>', opts(60_000))).kind, 'reserved');
     await confirmSent(db, k.idempotencyKey, '<m@x>');
-    const again = await reserveDelivery(db, k, '<m@x>', 60_000);
+    const again = await reserveDelivery(db, k, '<m@x>', opts(60_000));
     assert.equal(again.kind, 'settled');
     assert.equal(again.kind === 'settled' && again.record.state, 'sent');
   });
 
   it('settles a reservation that outlived its lease as unknown instead of sending again', async () => {
     const k = key();
-    await reserveDelivery(db, k, '<m@x>', 50);
+    await reserveDelivery(db, k, '<m@x>', opts(50));
     await sleep(200);
-    const after = await reserveDelivery(db, k, '<m@x>', 50);
+    const after = await reserveDelivery(db, k, '<m@x>', opts(50));
     assert.equal(after.kind, 'settled');
     if (after.kind !== 'settled') return;
     assert.equal(after.record.state, 'unknown');
@@ -48,14 +50,29 @@ describe('delivery ledger (PostgreSQL)', () => {
 
   it('allows a new attempt after a reservation is released', async () => {
     const k = key();
-    await reserveDelivery(db, k, '<m@x>', 60_000);
+    await reserveDelivery(db, k, '<m@x>', opts(60_000));
     await releaseReservation(db, k.idempotencyKey);
-    assert.equal((await reserveDelivery(db, k, '<m@x>', 60_000)).kind, 'reserved');
+    assert.equal((await reserveDelivery(db, k, '<m@x>', opts(60_000))).kind, 'reserved');
+  });
+
+  it('lets only one of two journeys racing for the same customer and channel pass the frequency cap', async () => {
+    const customerId = `capped-${runId}`;
+    const at = Date.parse('2030-01-01T12:00:00Z');
+    const racers = ['cart-abandonment', 'browse-abandonment', 'churn-retention'].map((campaign) =>
+      reserveDelivery(db, { idempotencyKey: `${campaign}:${customerId}:j:s:email`, campaign, customerId, step: 's', channel: 'email' }, '<m@x>',
+        { leaseMs: 60_000, contactAtMs: at, cap: { limit: 1, windowMs: 86_400_000 } }));
+    const results = await Promise.all(racers);
+    assert.equal(results.filter((result) => result.kind === 'reserved').length, 1);
+    const capped = results.filter((result) => result.kind === 'settled' && result.record.state === 'skipped' && result.record.reason === CAPPED_REASON);
+    assert.equal(capped.length, 2);
+    const nextDay = await reserveDelivery(db, { idempotencyKey: `later:${customerId}`, campaign: 'cart-abandonment', customerId, step: 't', channel: 'email' }, '<m@x>',
+      { leaseMs: 60_000, contactAtMs: at + 86_400_001, cap: { limit: 1, windowMs: 86_400_000 } });
+    assert.equal(nextDay.kind, 'reserved', 'the cap window slides: a day later the customer may be contacted again');
   });
 
   it('never overwrites a sent delivery with a skip', async () => {
     const k = key();
-    await reserveDelivery(db, k, '<m@x>', 60_000);
+    await reserveDelivery(db, k, '<m@x>', opts(60_000));
     await confirmSent(db, k.idempotencyKey, '<m@x>');
     const record = await recordSkipped(db, k, 'no email consent');
     assert.equal(record.state, 'sent');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { journeyWorkflowId, type JourneyResult } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyWorkflowId, type JourneyResult } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
 import { cartUpdated, customerUpdated, mug, orderPlaced } from '../support/events';
 import { messageHeaders, messagesTo } from '../support/mailpit';
@@ -9,7 +9,9 @@ import { eventually, runId, sleep } from '../support/services';
 const REMINDER_DELAY_MS = 3000;
 
 describe('walking skeleton: Kafka → bridge → Temporal → SMTP', () => {
-  const app = new TestApp('skeleton', { CART_REMINDER_DELAY: `${REMINDER_DELAY_MS}ms` });
+  const app = new TestApp('skeleton', {
+    CAMPAIGN_SETTINGS: JSON.stringify({ 'cart-abandonment': { firstReminderDelay: `${REMINDER_DELAY_MS}ms`, secondReminderDelay: '1 day' } }),
+  });
 
   before(async () => { await app.start(); });
   after(async () => { await app.stop(); });
@@ -36,13 +38,14 @@ describe('walking skeleton: Kafka → bridge → Temporal → SMTP', () => {
 
     await app.produce([cart, cart, cart]);
     await app.waitUntilConsumed();
-    await eventually('every run of the journey to close', () => workflowsOf(customerId), (list) => list.every((run) => run.status.name !== 'RUNNING'), 30_000);
     await sleep(REMINDER_DELAY_MS + 1000);
 
     assert.equal((await messagesTo(email)).length, 1, 'a duplicated event must not send a second email');
     const ledger = await app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).execute();
     assert.deepEqual(ledger.map((row) => [row.step, row.channel, row.state]), [['reminder-1', 'email', 'sent']]);
     assert.equal(ledger[0]!.message_id, `<${message!.MessageID}>`);
+    assert.equal((await workflowsOf(customerId)).length, 1, 'the duplicates reached the running journey instead of starting new ones');
+    await app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId)).signal(cancelJourneySignal, { reason: 'test cleanup' });
   });
 
   it('sends nothing when the customer orders before the delay, and ends the journey as converted', async () => {

@@ -6,7 +6,7 @@ import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../lib/co
 import { createKafka } from '../../lib/kafka';
 import { createLogger } from '../../lib/logger';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
-import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
+import { installRuntimeLoggingOnce } from './runtime';
 import { eventually, requireServices, runId } from './services';
 
 export interface DeadLetter {
@@ -54,7 +54,7 @@ export class TestApp {
       ...this.env,
     };
     const logger = createLogger(`test-${this.name}`, env.LOG_LEVEL);
-    installRuntimeLoggingOnce(logger);
+    installRuntimeLoggingOnce();
     const bridgeConfig = loadConfig(bridgeConfigSchema, env);
     const workerConfig = loadConfig(workerConfigSchema, env);
 
@@ -121,13 +121,6 @@ export class TestApp {
     await this.client?.connection.close();
     await this.db?.destroy();
   }
-}
-
-let runtimeInstalled = false;
-function installRuntimeLoggingOnce(logger: ReturnType<typeof createLogger>): void {
-  if (runtimeInstalled) return;
-  installTemporalRuntimeLogging(logger, 'WARN');
-  runtimeInstalled = true;
 }
 
 function toDeadLetter(message: KafkaMessage): DeadLetter {

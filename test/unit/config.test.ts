@@ -13,19 +13,23 @@ describe('configuration', () => {
     assert.equal(loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_HOST, '127.0.0.1');
   });
 
-  it('parses human durations', () => {
-    assert.equal(loadConfig(bridgeConfigSchema, {}).CART_REMINDER_DELAY, 3_600_000);
-    assert.equal(loadConfig(bridgeConfigSchema, { CART_REMINDER_DELAY: '90s' }).CART_REMINDER_DELAY, 90_000);
+  it('parses the deployment\'s campaign settings as JSON', () => {
+    assert.deepEqual(loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{"contact":{"frequencyCap":2}}' }).CAMPAIGN_SETTINGS, { contact: { frequencyCap: 2 } });
+    assert.throws(() => loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{oops' }), /CAMPAIGN_SETTINGS: not valid JSON/);
+  });
+
+  it('wants all of the Twilio settings or none', () => {
+    assert.equal(loadConfig(workerConfigSchema, {}).TWILIO_ACCOUNT_SID, undefined);
+    assert.throws(() => loadConfig(workerConfigSchema, { TWILIO_AUTH_TOKEN: 'secret-token' }), /TWILIO_ACCOUNT_SID: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together/);
   });
 
   it('names every invalid variable, without echoing secrets', () => {
-    assert.throws(() => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'short', KAFKA_BROKERS: 'nohost', CART_REMINDER_DELAY: 'soon' }), (error: Error) => {
+    assert.throws(() => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'short', KAFKA_BROKERS: 'nohost' }), (error: Error) => {
       assert.ok(error instanceof ConfigError);
       assert.match(error.message, /ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/);
       assert.match(error.message, /KAFKA_BROKERS/);
       assert.doesNotMatch(error.message, /short/);
       return true;
     });
-    assert.throws(() => loadConfig(bridgeConfigSchema, { CART_REMINDER_DELAY: 'soon' }), /CART_REMINDER_DELAY: "soon" is not a duration/);
   });
 });

@@ -1,24 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderCartReminder } from '../../activities/templates/cart-reminder';
+import { renderEmail, renderSms, SMS_GSM7_LIMIT, SMS_UCS2_LIMIT } from '../../activities/templates';
 
+const context = { firstName: 'Ann', storeUrl: 'https://shop.example', unsubscribeUrl: 'https://shop.example/unsubscribe?customer=c1' };
 const item = (index: number) => ({ productId: `p${index}`, name: `Item ${index}`, quantity: 1, price: 10 });
 
-describe('cart reminder template', () => {
-  it('greets by first name and prices items in the cart currency', () => {
-    const email = renderCartReminder({ firstName: 'Ann', items: [{ productId: 'p', name: 'Mug', quantity: 2, price: 12.5 }], currency: 'EUR' });
+describe('message templates', () => {
+  it('greets by first name and prices cart items in the cart currency', () => {
+    const email = renderEmail({ id: 'cart-reminder', items: [{ productId: 'p', name: 'Mug', quantity: 2, price: 12.5 }], currency: 'EUR' }, context);
     assert.equal(email.subject, 'Ann, you left something in your cart');
     assert.match(email.text, /2 × Mug \(€12\.50\)/);
   });
 
-  it('escapes hostile product names in the HTML part', () => {
-    const email = renderCartReminder({ firstName: '<img src=x onerror=alert(1)>', items: [{ productId: 'p', name: '<script>alert(1)</script>', quantity: 1, price: 1 }] });
-    assert.doesNotMatch(email.html, /<script>|<img/);
+  it('puts an unsubscribe link in both parts of every email', () => {
+    for (const id of ['cart-reminder', 'cart-final', 'browse-reminder', 'churn-winback', 'churn-final'] as const) {
+      const email = renderEmail({ id, items: [item(1)], products: [{ productId: 'p', name: 'Lamp' }], incentiveCode: 'X' }, context);
+      assert.match(email.text, /Unsubscribe: https:\/\/shop\.example\/unsubscribe\?customer=c1/, id);
+      const html = email.html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+      assert.match(html, /href="https:\/\/shop\.example\/unsubscribe\?customer=c1"/, id);
+    }
+  });
+
+  it('escapes hostile names in the HTML part and drops non-http links', () => {
+    const email = renderEmail({
+      id: 'browse-reminder',
+      products: [{ productId: 'p', name: '<script>alert(1)</script>', url: 'javascript:alert(1)' }],
+    }, { ...context, firstName: '<img src=x onerror=alert(1)>' });
+    assert.doesNotMatch(email.html, /<script>|<img|javascript:/);
     assert.match(email.html, /&lt;script&gt;/);
   });
 
   it('lists at most five items and says how many more', () => {
-    const email = renderCartReminder({ firstName: null, items: [1, 2, 3, 4, 5, 6, 7].map(item) });
+    const email = renderEmail({ id: 'cart-reminder', items: [1, 2, 3, 4, 5, 6, 7].map(item) }, { ...context, firstName: null });
     assert.match(email.text, /Item 5/);
     assert.doesNotMatch(email.text, /Item 6/);
     assert.match(email.text, /and 2 more/);
@@ -26,7 +39,16 @@ describe('cart reminder template', () => {
   });
 
   it('keeps header injection out of the subject', () => {
-    const email = renderCartReminder({ firstName: 'Ann\r\nBcc: victim@example.com', items: [item(1)] });
+    const email = renderEmail({ id: 'cart-reminder', items: [item(1)] }, { ...context, firstName: 'Ann\r\nBcc: victim@example.com' });
     assert.doesNotMatch(email.subject, /[\r\n]/);
+  });
+
+  it('fits an SMS in one GSM-7 segment, or one UCS-2 segment when the text needs it', () => {
+    const plain = renderSms({ id: 'cart-sms', items: [item(1)] }, { ...context, firstName: 'A'.repeat(200) });
+    assert.ok(plain.length <= SMS_GSM7_LIMIT && plain.endsWith('...'));
+    const unicode = renderSms({ id: 'cart-sms', items: [item(1)] }, { ...context, firstName: '李'.repeat(100) });
+    assert.ok([...unicode].length <= SMS_UCS2_LIMIT, `${[...unicode].length} characters`);
+    const short = renderSms({ id: 'cart-sms', items: [item(1)] }, context);
+    assert.equal(short, 'Ann, your cart (1 item) is saved: https://shop.example/cart Reply STOP to opt out');
   });
 });

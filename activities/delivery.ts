@@ -1,0 +1,110 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Db } from '../db/database';
+import {
+  confirmSent,
+  findDelivery,
+  recordSkipped,
+  releaseReservation,
+  reserveDelivery,
+  settleDelivery,
+  type DeliveryKey,
+  type DeliveryRecord,
+  type FrequencyCap,
+} from '../db/delivery-ledger';
+import { findProfile, type Profile } from '../db/profiles';
+import type { Logger } from '../lib/logger';
+import type { Channel } from '../db/schema';
+import type { TemplateRequest } from '../workflows/templates';
+
+/** One message a journey wants to send. Everything in it comes from workflow state. */
+export interface DeliveryRequest {
+  idempotencyKey: string;
+  campaign: string;
+  customerId: string;
+  step: string;
+  /** The journey's clock at the send; caps are counted in it. */
+  atMs: number;
+  template: TemplateRequest;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; messageId: string; firstDelivery: boolean }
+  | { status: 'not_sent'; reason: string };
+
+/** How one provider failed: decides between retrying, giving up, and not knowing. */
+export type FailureKind = 'permanent' | 'not_accepted' | 'ambiguous';
+
+/** The channel-specific half of a delivery: address, consent, rendering, the provider call. */
+export interface ChannelSender<Content> {
+  channel: Channel;
+  addressOf(profile: Profile): string | null;
+  consentOf(profile: Profile): boolean;
+  render(request: DeliveryRequest, profile: Profile, messageId: string): Content;
+  messageIdFor(idempotencyKey: string): string;
+  send(address: string, content: Content, messageId: string, request: DeliveryRequest): Promise<string>;
+  classify(error: unknown): { kind: FailureKind; reason: string };
+  mask(address: string): string;
+}
+
+export interface DeliveryDependencies {
+  db: Db;
+  logger: Logger;
+  reservationLeaseMs: number;
+  frequencyCap: () => Promise<FrequencyCap>;
+}
+
+function outcomeOf(record: DeliveryRecord): SendOutcome {
+  return record.state === 'sent' && record.messageId
+    ? { status: 'sent', messageId: record.messageId, firstDelivery: false }
+    : { status: 'not_sent', reason: `${record.state}: ${record.reason ?? 'no reason recorded'}` };
+}
+
+/**
+ * The idempotent send every channel shares: a key already settled returns what was recorded;
+ * consent is read fresh; the cap and the reservation are taken atomically; the provider is called
+ * once; the result is confirmed. Expected outcomes are returned, transient failures thrown (Temporal
+ * retries), permanent ones thrown as non-retryable `PermanentDeliveryError`.
+ */
+export async function deliver<Content>(deps: DeliveryDependencies, sender: ChannelSender<Content>, request: DeliveryRequest): Promise<SendOutcome> {
+  const { db } = deps;
+  const key: DeliveryKey = { idempotencyKey: request.idempotencyKey, campaign: request.campaign, customerId: request.customerId, step: request.step, channel: sender.channel };
+  const log = deps.logger.child({ idempotencyKey: request.idempotencyKey, channel: sender.channel, attempt: Context.current().info.attempt });
+
+  const earlier = await findDelivery(db, key.idempotencyKey);
+  if (earlier && earlier.state !== 'sending') return outcomeOf(earlier);
+
+  const profile = await findProfile(db, request.customerId);
+  const address = profile && sender.addressOf(profile);
+  if (!profile || !address) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} address on the profile`));
+  if (!sender.consentOf(profile)) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} consent`));
+
+  const messageId = sender.messageIdFor(key.idempotencyKey);
+  const content = sender.render(request, profile, messageId);
+  const reservation = await reserveDelivery(db, key, messageId, { leaseMs: deps.reservationLeaseMs, contactAtMs: request.atMs, cap: await deps.frequencyCap() });
+  if (reservation.kind === 'in_progress') {
+    throw ApplicationFailure.retryable('Another execution is sending this message; will check again', 'DeliveryInProgress');
+  }
+  if (reservation.kind === 'settled') return outcomeOf(reservation.record);
+
+  try {
+    const providerId = await sender.send(address, content, messageId, request);
+    await confirmSent(db, key.idempotencyKey, providerId);
+    log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
+    return { status: 'sent', messageId, firstDelivery: true };
+  } catch (error) {
+    const failure = sender.classify(error);
+    if (failure.kind === 'permanent') {
+      await settleDelivery(db, key.idempotencyKey, 'failed', failure.reason);
+      log.warn({ reason: failure.reason }, `${sender.channel} rejected permanently`);
+      throw ApplicationFailure.nonRetryable(failure.reason, 'PermanentDeliveryError');
+    }
+    if (failure.kind === 'not_accepted') {
+      await releaseReservation(db, key.idempotencyKey);
+      log.warn({ err: error }, `${sender.channel} provider unavailable; the send will be retried`);
+      throw error;
+    }
+    await settleDelivery(db, key.idempotencyKey, 'unknown', `ambiguous provider failure: ${failure.reason}`);
+    log.error({ err: error }, `${sender.channel} failed mid-transaction; not resending (at-most-once)`);
+    return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
+  }
+}

@@ -1,0 +1,72 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { loadCurrentSettings } from '../campaigns/current-settings';
+import { isCampaignPaused } from '../db/campaign-settings';
+import type { Db } from '../db/database';
+import { admitJourney, recordJourneyEnd, type Admission, type JourneyKey } from '../db/journeys';
+import { findProfile } from '../db/profiles';
+import type { Channel } from '../db/schema';
+import { journeyWorkflowId, type CampaignType } from '../workflows/definitions';
+import type { LoadedSettings } from '../workflows/settings';
+import { describeLocal, quietHoursEnd } from './quiet-hours';
+
+export interface JourneyActivityDependencies {
+  db: Db;
+  temporal: Client;
+  /** The deployment's overrides (CAMPAIGN_SETTINGS), applied before the operator's. */
+  deploymentOverrides: unknown;
+  /** Channels this worker can send on (SMS needs Twilio credentials). */
+  channels: Channel[];
+}
+
+export type SendPlan =
+  | { kind: 'go' }
+  | { kind: 'paused' }
+  | { kind: 'quiet_hours'; untilMs: number; until: string }
+  | { kind: 'unreachable'; reason: string };
+
+/** Activities that let journeys read settings, apply the contact policy and keep the journey log. */
+export function createJourneyActivities(deps: JourneyActivityDependencies) {
+  const { db } = deps;
+
+  async function loadSettings<C extends CampaignType>(campaign: C): Promise<LoadedSettings<C>> {
+    const { resolved, versions } = await loadCurrentSettings(deps.db, deps.deploymentOverrides);
+    return { campaign, settings: resolved.campaigns[campaign], contact: resolved.contact, version: versions[campaign] ?? 0 };
+  }
+
+  /** Decides whether a send may happen now: campaign paused, no way to reach the customer, or quiet hours. */
+  async function planSend(input: { campaign: CampaignType; customerId: string; channel: Channel; atMs: number }): Promise<SendPlan> {
+    if (await isCampaignPaused(db, input.campaign)) return { kind: 'paused' };
+    if (!deps.channels.includes(input.channel)) return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
+    const profile = await findProfile(db, input.customerId);
+    const address = input.channel === 'email' ? profile?.email : profile?.phone;
+    if (!profile || !address) return { kind: 'unreachable', reason: `no ${input.channel} address` };
+    const consent = input.channel === 'email' ? profile.emailOptIn : profile.smsOptIn;
+    if (!consent) return { kind: 'unreachable', reason: `no ${input.channel} consent` };
+    const { resolved } = await loadCurrentSettings(deps.db, deps.deploymentOverrides);
+    const window = resolved.contact.quietHours[input.channel];
+    const timeZone = profile.timezone ?? resolved.contact.defaultTimezone;
+    const until = window ? quietHoursEnd(input.atMs, timeZone, window) : null;
+    return until === null ? { kind: 'go' } : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
+  }
+
+  async function enterJourney(input: JourneyKey & { entryEventAtMs: number; atMs: number; cooldownMs: number }): Promise<Admission> {
+    return admitJourney(db, input, input.entryEventAtMs, input.atMs, input.cooldownMs);
+  }
+
+  async function endJourney(input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {
+    await recordJourneyEnd(db, input, input);
+  }
+
+  /** True while the customer's journey of that campaign is running in Temporal. */
+  async function isJourneyRunning(input: { campaign: CampaignType; customerId: string }): Promise<boolean> {
+    try {
+      const description = await deps.temporal.workflow.getHandle(journeyWorkflowId(input.campaign, input.customerId)).describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  return { loadSettings, planSend, enterJourney, endJourney, isJourneyRunning };
+}

@@ -1,0 +1,131 @@
+import Handlebars from 'handlebars';
+import type { CartItemView, ProductView, TemplateId, TemplateRequest } from '../../workflows/templates';
+
+/**
+ * Every message a customer can receive, rendered with Handlebars: values are HTML-escaped in the
+ * HTML part, lists are bounded ("+N more"), and every email carries an unsubscribe link.
+ */
+
+export interface RenderContext {
+  firstName: string | null;
+  unsubscribeUrl: string;
+  storeUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export const MAX_LISTED_ITEMS = 5;
+/** One segment: 160 GSM-7 characters, or 70 when the text needs UCS-2. Longer texts are cut to fit. */
+export const SMS_GSM7_LIMIT = 160;
+export const SMS_UCS2_LIMIT = 70;
+const GSM7_BASIC = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà]*$/;
+
+const hb = Handlebars.create();
+hb.registerHelper('hello', (firstName: string | null) => (firstName ? `Hi ${firstName},` : 'Hi,'));
+
+const listText = `{{#each items}}- {{quantity}} × {{name}} ({{price}})
+{{/each}}{{#if more}}…and {{more}} more.
+{{/if}}`;
+const listHtml = `<ul>{{#each items}}<li>{{quantity}} × {{name}} ({{price}})</li>{{/each}}</ul>{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
+const productsText = `{{#each products}}- {{name}}{{#if price}} ({{price}}){{/if}}{{#if url}}: {{url}}{{/if}}
+{{/each}}{{#if more}}…and {{more}} more.
+{{/if}}`;
+const productsHtml = `<ul>{{#each products}}<li>{{#if url}}<a href="{{url}}">{{name}}</a>{{else}}{{name}}{{/if}}{{#if price}} ({{price}}){{/if}}</li>{{/each}}</ul>{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
+const footerText = `
+--
+You receive this because you agreed to hear from us. Unsubscribe: {{unsubscribeUrl}}
+`;
+const footerHtml = `<hr><p style="font-size:12px;color:#666">You receive this because you agreed to hear from us. <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>`;
+
+interface EmailTemplate { subject: string; text: string; html: string }
+
+const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>, EmailTemplate> = {
+  'cart-reminder': {
+    subject: '{{#if firstName}}{{firstName}}, you{{else}}You{{/if}} left something in your cart',
+    text: `{{hello firstName}}\n\nYou left these in your cart:\n${listText}\nYour cart is saved: {{storeUrl}}/cart\n`,
+    html: `<p>{{hello firstName}}</p><p>You left these in your cart:</p>${listHtml}<p><a href="{{storeUrl}}/cart">Back to your cart</a></p>`,
+  },
+  'cart-final': {
+    subject: '{{#if firstName}}{{firstName}}, a{{else}}A{{/if}} little something to finish your order',
+    text: `{{hello firstName}}\n\nYour cart is still waiting:\n${listText}\nUse code {{incentiveCode}} for 10% off: {{storeUrl}}/cart\n`,
+    html: `<p>{{hello firstName}}</p><p>Your cart is still waiting:</p>${listHtml}<p>Use code <strong>{{incentiveCode}}</strong> for 10% off. <a href="{{storeUrl}}/cart">Finish your order</a></p>`,
+  },
+  'browse-reminder': {
+    subject: '{{#if firstName}}{{firstName}}, still{{else}}Still{{/if}} thinking it over?',
+    text: `{{hello firstName}}\n\nYou were looking at:\n${productsText}\nTake another look: {{storeUrl}}\n`,
+    html: `<p>{{hello firstName}}</p><p>You were looking at:</p>${productsHtml}<p><a href="{{storeUrl}}">Take another look</a></p>`,
+  },
+  'churn-winback': {
+    subject: '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you',
+    text: `{{hello firstName}}\n\nIt has been a while. Here is what is new: {{storeUrl}}/new\n`,
+    html: `<p>{{hello firstName}}</p><p>It has been a while. <a href="{{storeUrl}}/new">See what is new</a>.</p>`,
+  },
+  'churn-final': {
+    subject: '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} welcome-back offer ends soon',
+    text: `{{hello firstName}}\n\nYour code {{incentiveCode}} still gives you 15% off, for a few more days: {{storeUrl}}\n`,
+    html: `<p>{{hello firstName}}</p><p>Your code <strong>{{incentiveCode}}</strong> still gives you 15% off, for a few more days. <a href="{{storeUrl}}">Shop now</a></p>`,
+  },
+};
+
+const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {
+  'cart-sms': '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart Reply STOP to opt out',
+  'churn-offer-sms': '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}} Reply STOP to opt out',
+};
+
+const compiledEmail = Object.fromEntries(Object.entries(emailTemplates).map(([id, template]) => [id, {
+  subject: hb.compile(template.subject, { noEscape: true }),
+  text: hb.compile(template.text + footerText, { noEscape: true }),
+  html: hb.compile(`<!doctype html><html><body>${template.html}${footerHtml}</body></html>`),
+}]));
+const compiledSms = Object.fromEntries(Object.entries(smsTemplates).map(([id, template]) => [id, hb.compile(template, { noEscape: true })]));
+
+function price(amount: number | undefined, currency: string | undefined): string | undefined {
+  if (amount === undefined) return undefined;
+  return currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount) : amount.toFixed(2);
+}
+
+function bounded<T>(list: T[]): { shown: T[]; more: number } {
+  return { shown: list.slice(0, MAX_LISTED_ITEMS), more: Math.max(0, list.length - MAX_LISTED_ITEMS) };
+}
+
+function variables(request: TemplateRequest, context: RenderContext) {
+  const items = bounded<CartItemView>(request.items ?? []);
+  const products = bounded<ProductView>(request.products ?? []);
+  return {
+    ...context,
+    incentiveCode: request.incentiveCode,
+    items: items.shown.map((item) => ({ ...item, price: price(item.price, request.currency) })),
+    products: products.shown.map((product) => ({ ...product, price: price(product.price, product.currency), url: safeUrl(product.url) })),
+    more: items.more || products.more,
+    itemCount: request.items?.reduce((sum, item) => sum + item.quantity, 0) ?? 0,
+    single: (request.items?.reduce((sum, item) => sum + item.quantity, 0) ?? 0) === 1,
+  };
+}
+
+/** Only http(s) links reach a message. */
+function safeUrl(url: string | undefined): string | undefined {
+  return url && /^https?:\/\//i.test(url) ? url : undefined;
+}
+
+export function isSmsTemplate(id: TemplateId): id is 'cart-sms' | 'churn-offer-sms' {
+  return id in smsTemplates;
+}
+
+export function renderEmail(request: TemplateRequest, context: RenderContext): RenderedEmail {
+  const template = compiledEmail[request.id];
+  if (!template) throw new Error(`No email template "${request.id}"`);
+  const values = variables(request, context);
+  return { subject: template.subject(values).replace(/[\r\n]+/g, ' ').trim(), text: template.text(values), html: template.html(values) };
+}
+
+export function renderSms(request: TemplateRequest, context: RenderContext): string {
+  const template = compiledSms[request.id];
+  if (!template) throw new Error(`No SMS template "${request.id}"`);
+  const text = template(variables(request, context)).replace(/\s+/g, ' ').trim();
+  const limit = GSM7_BASIC.test(text) ? SMS_GSM7_LIMIT : SMS_UCS2_LIMIT;
+  return text.length <= limit ? text : `${[...text].slice(0, limit - 3).join('')}...`;
+}

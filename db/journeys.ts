@@ -1,0 +1,45 @@
+import type { Db } from './database';
+
+/** The journey log: one row per journey instance, for re-entry rules and for operators. */
+
+export interface JourneyKey {
+  campaign: string;
+  customerId: string;
+  journeyId: string;
+}
+
+export type Admission = { admitted: true } | { admitted: false; reason: 'duplicate_entry' | 'cooldown' | 'stale_event' };
+
+/**
+ * Admits a journey instance unless it already ran (a replayed entry event), its entry event is
+ * older than the end of the previous journey (a late event), or the previous journey sent a message
+ * within the cooldown.
+ */
+export async function admitJourney(db: Db, key: JourneyKey, entryEventAtMs: number, atMs: number, cooldownMs: number): Promise<Admission> {
+  return db.transaction().execute(async (tx) => {
+    const same = await tx.selectFrom('journeys').select(['ended_at'])
+      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+      .executeTakeFirst();
+    if (same) return same.ended_at ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+
+    const previous = await tx.selectFrom('journeys').select(['ended_at', 'last_message_at'])
+      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId)
+      .orderBy('entered_at', 'desc').limit(1)
+      .executeTakeFirst();
+    if (previous?.ended_at && entryEventAtMs < previous.ended_at.getTime()) return { admitted: false, reason: 'stale_event' };
+    if (previous?.last_message_at && atMs - previous.last_message_at.getTime() < cooldownMs) return { admitted: false, reason: 'cooldown' };
+
+    await tx.insertInto('journeys')
+      .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, entry_event_at: new Date(entryEventAtMs), entered_at: new Date(atMs), ended_at: null, outcome: null, last_message_at: null })
+      .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
+      .execute();
+    return { admitted: true };
+  });
+}
+
+export async function recordJourneyEnd(db: Db, key: JourneyKey, end: { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {
+  await db.updateTable('journeys')
+    .set({ ended_at: new Date(end.atMs), outcome: end.outcome, messages_sent: end.messagesSent, last_message_at: end.lastMessageAtMs === null ? null : new Date(end.lastMessageAtMs) })
+    .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+    .execute();
+}

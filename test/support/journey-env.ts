@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { createActivities } from '../../activities';
+import type { CustomerEvent } from '../../contract/events';
+import { createDb, migrateToLatest, type Db } from '../../db/database';
+import { applyCustomerUpdated } from '../../db/profiles';
+import { loadConfig, workerConfigSchema } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { JourneyClient } from '../../temporal/journeys';
+import { temporal } from '@temporalio/proto';
+import { activityDependencies, smtpTransportOptions } from '../../workers/build-worker';
+import { CUSTOM_SEARCH_ATTRIBUTES, journeyWorkflowId, type CampaignType, type JourneyResult } from '../../workflows/definitions';
+import { FAKE_TWILIO_ACCOUNT_SID, FAKE_TWILIO_AUTH_TOKEN, FakeTwilio } from './fake-twilio';
+import { installRuntimeLoggingOnce } from './runtime';
+import { requireServices, runId } from './services';
+
+/**
+ * Journeys on Temporal's time-skipping test server, with the real activities: PostgreSQL for the
+ * ledger, caps and profiles, Mailpit for email, and the local Twilio-compatible server for SMS.
+ * Days of waiting pass in seconds.
+ */
+export class JourneyTestEnv {
+  env!: TestWorkflowEnvironment;
+  db!: Db;
+  journeys!: JourneyClient;
+  private plainClient!: Client;
+  readonly twilio = new FakeTwilio();
+  readonly taskQueue: string;
+  private worker: Worker | null = null;
+  private running: Promise<void> | null = null;
+  private mailer!: Transporter;
+  private counter = 0;
+
+  constructor(readonly name: string, private readonly settingsOverrides: object = {}) {
+    this.taskQueue = `ts-${name}-${runId}`;
+  }
+
+  async start(): Promise<void> {
+    await requireServices(['postgres', 'smtp', 'mailpit']);
+    const launcher = execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
+    installRuntimeLoggingOnce();
+    this.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
+    // The Java test server cannot list search attributes, only add them.
+    await this.env.connection.operatorService.addSearchAttributes({
+      namespace: this.env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(CUSTOM_SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+    const config = loadConfig(workerConfigSchema, { ...process.env, TEMPORAL_TASK_QUEUE: this.taskQueue });
+    this.db = createDb(config.DATABASE_URL, 4);
+    await migrateToLatest(this.db);
+    this.mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
+    await this.twilio.start();
+    this.plainClient = new Client({ connection: this.env.connection, namespace: this.env.namespace ?? 'default' });
+    this.journeys = new JourneyClient(this.plainClient, this.taskQueue);
+    await this.startWorker();
+  }
+
+  /** (Re)starts the worker, e.g. after `stopWorker()` to simulate a deploy. */
+  async startWorker(): Promise<void> {
+    const config = loadConfig(workerConfigSchema, {
+      ...process.env,
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN,
+      TWILIO_FROM: '+15005550006',
+      TWILIO_API_BASE_URL: this.twilio.baseUrl,
+      CAMPAIGN_SETTINGS: JSON.stringify(this.settingsOverrides),
+    });
+    const logger = createLogger(`journey-test-${this.name}`, process.env.TEST_LOG_LEVEL ?? 'warn');
+    this.worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      taskQueue: this.taskQueue,
+      workflowsPath: require.resolve('../../workflows'),
+      activities: createActivities(activityDependencies(config, { db: this.db, mailer: this.mailer, temporal: this.env.client, logger })),
+    });
+    this.running = this.worker.run();
+  }
+
+  async stopWorker(): Promise<void> {
+    this.worker?.shutdown();
+    await this.running;
+    this.worker = null;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWorker().catch(() => undefined);
+    await this.env?.teardown();
+    await this.twilio.stop();
+    this.mailer?.close();
+    await this.db?.destroy();
+  }
+
+  customer(prefix: string): { customerId: string; email: string; phone: string } {
+    this.counter += 1;
+    const customerId = `${prefix}-${this.name}-${runId}-${this.counter}`;
+    const phone = `+1555${String(Date.now() % 1_000_000).padStart(6, '0')}${String(this.counter).padStart(2, '0')}`.slice(0, 14);
+    return { customerId, email: `${customerId}@example.test`, phone };
+  }
+
+  /** Events stamped with the test server's clock, so that "now" agrees with the journeys. */
+  async now(): Promise<Date> {
+    return new Date(await this.env.currentTimeMs());
+  }
+
+  async event(type: CustomerEvent['type'], customerId: string, properties: object, occurredAt?: Date): Promise<CustomerEvent> {
+    this.counter += 1;
+    return { eventId: `${type}-${customerId}-${this.counter}`, type, customerId, occurredAt: (occurredAt ?? (await this.now())).toISOString(), properties } as CustomerEvent;
+  }
+
+  async profile(customerId: string, properties: object): Promise<void> {
+    const event = await this.event('customer.updated', customerId, properties);
+    if (event.type === 'customer.updated') await applyCustomerUpdated(this.db, event);
+  }
+
+  handle(campaign: CampaignType, customerId: string) {
+    return this.plainClient.workflow.getHandle(journeyWorkflowId(campaign, customerId));
+  }
+
+  /**
+   * The journey's result, after first skipping `skipMs` of journey time. Results are read with time
+   * locked: the time-skipping client would otherwise race ahead to the next far-off timer (years).
+   */
+  async result(campaign: CampaignType, customerId: string, skipMs = 0): Promise<JourneyResult> {
+    if (skipMs > 0) await this.env.sleep(skipMs);
+    return (await this.plainClient.workflow.getHandle(journeyWorkflowId(campaign, customerId)).result()) as JourneyResult;
+  }
+
+  async ledger(customerId: string) {
+    return this.db.selectFrom('deliveries').select(['campaign', 'step', 'channel', 'state', 'reason', 'contact_at'])
+      .where('customer_id', '=', customerId).orderBy('contact_at').orderBy('created_at').execute();
+  }
+}
