@@ -34,7 +34,7 @@ export class JourneyTestEnv {
   private mailer!: Transporter;
   private counter = 0;
 
-  constructor(readonly name: string, private readonly settingsOverrides: object = {}) {
+  constructor(readonly name: string, private readonly settingsOverrides: object = {}, private readonly options: { stickyCache?: boolean } = {}) {
     this.taskQueue = `ts-${name}-${runId}`;
   }
 
@@ -74,6 +74,7 @@ export class JourneyTestEnv {
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
       workflowsPath: require.resolve('../../workflows'),
+      ...(this.options.stickyCache === false ? { maxCachedWorkflows: 0 } : {}),
       activities: createActivities(activityDependencies(config, { db: this.db, mailer: this.mailer, temporal: this.env.client, logger })),
     });
     this.running = this.worker.run();

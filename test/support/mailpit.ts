@@ -21,3 +21,9 @@ export async function messageHeaders(id: string): Promise<Record<string, string[
   if (!response.ok) throw new Error(`Mailpit headers failed: HTTP ${response.status}`);
   return (await response.json()) as Record<string, string[]>;
 }
+
+export async function messageText(id: string): Promise<string> {
+  const response = await fetch(`${stackEnv.mailpitApi}/api/v1/message/${id}`);
+  if (!response.ok) throw new Error(`Mailpit message failed: HTTP ${response.status}`);
+  return ((await response.json()) as { Text: string }).Text;
+}
