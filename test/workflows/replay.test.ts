@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { installRuntimeLoggingOnce } from '../support/runtime';
+
+/**
+ * Histories recorded from real runs of each journey (scripts/record-histories.ts), replayed against
+ * the current workflow code. A change that would break journeys already running in production —
+ * a new activity call, a reordered timer — fails here; guard such changes with patched().
+ */
+const fixtures = join(__dirname, '..', 'fixtures', 'histories');
+const histories = readdirSync(fixtures).filter((file) => file.endsWith('.json')).sort();
+
+describe('replaying recorded journey histories', () => {
+  it('has a recorded history for every journey', () => {
+    for (const campaign of ['cart-abandonment', 'browse-abandonment', 'churn-retention']) {
+      assert.ok(histories.some((file) => file.startsWith(campaign)), `no recorded history for ${campaign}`);
+    }
+  });
+
+  for (const file of histories) {
+    it(`replays ${file} deterministically`, async () => {
+      installRuntimeLoggingOnce();
+      const history = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as unknown;
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, file.replace(/\.json$/, ''));
+    });
+  }
+});
