@@ -11,6 +11,7 @@ import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
 import { loadCurrentSettings } from '../campaigns/current-settings';
+import { parseOverrides } from '../campaigns/settings';
 
 /** Memoises an async value for `ttlMs`; a failed load is not cached. */
 function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
@@ -39,6 +40,7 @@ export interface Bridge {
  */
 export async function buildBridge(config: BridgeConfig, logger: Logger): Promise<Bridge> {
   const log = logger.child({ component: 'bridge' });
+  parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const client: Client = await connectTemporalClient(config);
   const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);

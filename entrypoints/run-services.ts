@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { InvalidSettingsError } from '../campaigns/settings';
 import { ConfigError, loadConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 
@@ -53,7 +54,7 @@ export function runServices(processName: string, logLevel: string, build: (logge
     }
     logger.info({ services: services.map((service) => service.name) }, `${processName} started`);
   })().catch((error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof InvalidSettingsError) {
       process.stderr.write(`${error.message}\n`);
     } else {
       logger.fatal({ err: error }, 'failed to start');

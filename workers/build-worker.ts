@@ -7,6 +7,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { createActivities, type ActivityDependencies } from '../activities';
 import type { Db } from '../db/database';
 import { createDb } from '../db/database';
+import { parseOverrides } from '../campaigns/settings';
 import type { WorkerConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
 
@@ -61,6 +62,7 @@ export function activityDependencies(
 /** The Temporal worker: journey workflows plus the channel activities that send messages. */
 export async function buildWorker(config: WorkerConfig, logger: Logger): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
+  parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -35,6 +35,8 @@ describe('walking skeleton: Kafka → bridge → Temporal → SMTP', () => {
     assert.equal(message!.Subject, 'Ann, you left something in your cart');
     const headers = await messageHeaders(message!.ID);
     assert.equal(headers['X-Campaign-Step']?.[0], 'reminder-1');
+    assert.match(headers['List-Unsubscribe']?.[0] ?? '', /^<https:\/\/storefront\.example\/unsubscribe\?customer=ann-/);
+    assert.equal(headers['List-Unsubscribe-Post']?.[0], 'List-Unsubscribe=One-Click');
 
     await app.produce([cart, cart, cart]);
     await app.waitUntilConsumed();
