@@ -5,17 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 KAFKA_DATA="$DATA_DIR/kafka"
 KAFKA_CONFIG="$KAFKA_DATA/server.properties"
 
-install_kafka() {
-  [[ -f "$KAFKA_HOME/.complete" ]] && return 0
-  need_command java "Install a Java 17 runtime (apt-get install openjdk-17-jre-headless)."
-  need_command mvn "Install Maven (apt-get install maven)."
-  say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first run only)"
-  rm -rf "$KAFKA_HOME"
-  mvn -q -B -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_HOME/libs" -DincludeScope=runtime >"$LOG_DIR/kafka-install.log" 2>&1 \
-    || fail "resolving the Kafka jars failed; see $LOG_DIR/kafka-install.log"
-  touch "$KAFKA_HOME/.complete"
-}
+install_kafka() { maven_jars "Kafka $KAFKA_VERSION jars" "$INFRA_DIR/kafka/pom.xml" "$KAFKA_HOME"; }
 
 kafka_java() { java -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" "$@"; }
 

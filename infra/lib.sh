@@ -75,3 +75,18 @@ apt_install() {
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# maven_jars <what> <pom> <dest>: resolves a pom's runtime jars from Maven Central into <dest>/libs,
+# once (a marker file says it finished).
+maven_jars() {
+  local what="$1" pom="$2" dest="$3" log
+  [[ -f "$dest/.complete" ]] && return 0
+  need_command java "Install a Java 17 runtime (apt-get install openjdk-17-jre-headless)."
+  need_command mvn "Install Maven (apt-get install maven)."
+  say "downloading $what from Maven Central (first run only)"
+  log="$LOG_DIR/$(basename "$dest")-install.log"
+  rm -rf "$dest"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$dest/libs" -DincludeScope=runtime >"$log" 2>&1 \
+    || fail "resolving the $what failed; see $log"
+  touch "$dest/.complete"
+}
