@@ -12,25 +12,18 @@ import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
 import { loadCurrentSettings } from '../campaigns/current-settings';
 import { parseOverrides } from '../campaigns/settings';
-
-/** Memoises an async value for `ttlMs`; a failed load is not cached. */
-function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
-  let value: { at: number; promise: Promise<T> } | null = null;
-  return () => {
-    if (!value || Date.now() - value.at > ttlMs) {
-      const promise = load();
-      value = { at: Date.now(), promise };
-      promise.catch(() => { value = null; });
-    }
-    return value.promise;
-  };
-}
+import { cached } from '../lib/cached';
+import { createMetricsServer } from '../lib/metrics-server';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 
 export interface Bridge {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Rejects if the consumer crashes beyond kafkajs' own recovery. */
   readonly crashed: Promise<never>;
+  readonly metrics: BridgeMetrics;
+  /** Where /metrics is served, once started. */
+  metricsUrl(): string | null;
 }
 
 /**
@@ -52,7 +45,13 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext };
+  const metrics = createBridgeMetrics();
+  const metricsServer = createMetricsServer(metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
+  let metricsUrl: string | null = null;
   let stopping = false;
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    metrics.lag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+  });
 
   let reportCrash: (error: Error) => void = () => undefined;
   const crashed = new Promise<never>((_, reject) => { reportCrash = reject; });
@@ -63,6 +62,8 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
 
   async function processMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
+    const consumedAt = Date.now();
+    metrics.consumed.inc({ topic });
     await retryUntilDone(async () => {
       const result = await handleMessage(deps, message.value, message.key);
       if (result.kind === 'rejected') {
@@ -71,9 +72,14 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
           acks: -1,
           messages: [deadLetterMessage({ topic, partition, message }, result.reason, result.detail, new Date())],
         });
+        metrics.deadLettered.inc({ reason: result.reason });
         log.warn({ partition, offset: message.offset, reason: result.reason, detail: result.detail }, 'event dead-lettered');
         return;
       }
+      const ackedAt = Date.now();
+      metrics.routed.inc({ type: result.event.type });
+      metrics.occurredToAck.observe(Math.max(0, ackedAt - Date.parse(result.event.occurredAt)) / 1000);
+      metrics.consumedToAck.observe((ackedAt - consumedAt) / 1000);
       log.debug({ partition, offset: message.offset, eventId: result.event.eventId, type: result.event.type,
         actions: result.actions.map((action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`) }, 'event routed');
     }, {
@@ -81,24 +87,30 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       maxDelayMs: 15_000,
       beforeAttempt: () => payload.heartbeat(),
       isStopping: () => stopping,
-      onRetry: (error, attempt, delayMs) =>
-        log.warn({ err: error, partition, offset: message.offset, attempt, delayMs }, 'event not acknowledged yet; holding the partition and retrying'),
+      onRetry: (error, attempt, delayMs) => {
+        metrics.retries.inc();
+        log.warn({ err: error, partition, offset: message.offset, attempt, delayMs }, 'event not acknowledged yet; holding the partition and retrying');
+      },
     });
   }
 
   return {
     crashed,
+    metrics,
+    metricsUrl: () => metricsUrl,
     async start() {
+      metricsUrl = await metricsServer.start();
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });
       await consumer.run({ partitionsConsumedConcurrently: config.EVENTS_TOPIC_PARTITIONS, eachMessage: processMessage });
-      log.info({ topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID }, 'bridge consuming');
+      log.info({ topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID, metrics: `${metricsUrl}/metrics` }, 'bridge consuming');
     },
     async stop() {
       stopping = true;
       await consumer.disconnect();
       await producer.disconnect();
+      await metricsServer.stop();
       await client.connection.close();
       await db.destroy();
       log.info('bridge stopped');

@@ -11,6 +11,7 @@ const printable = /^[^\u0000-\u001f\u007f]+$/;
 const id = z.string().min(1).max(128).regex(printable, 'must not contain control characters');
 const text = (max: number) => z.string().max(max);
 const money = z.number().finite().min(0).max(1e9);
+const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as "EUR"');
 
 function isTimeZone(zone: string): boolean {
@@ -42,8 +43,8 @@ export const eventPropertySchemas = {
   'product.viewed': z.object({
     productId: id,
     name: text(200).optional(),
-    url: z.url().max(2048).optional(),
-    imageUrl: z.url().max(2048).optional(),
+    url: webUrl.optional(),
+    imageUrl: webUrl.optional(),
     price: money.optional(),
     currency: currency.optional(),
     category: text(100).optional(),

@@ -23,6 +23,12 @@ export const kafkaConfigSchema = z.object({
   EVENTS_TOPIC: z.string().min(1).default('customer-events'),
   DLQ_TOPIC: z.string().min(1).default('customer-events.dlq'),
   EVENTS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  KAFKA_SSL: z.stringbool().default(false),
+  /** PEM file of the CA that signed the brokers' certificates; the system's CAs when unset. */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
 });
 
 const databaseSchema = z.object({
@@ -79,10 +85,22 @@ export const workerConfigSchema = logSchema.extend(temporalSchema.shape).extend(
       ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
     }
   });
+const metricsSchema = z.object({
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The bridge's /metrics port; 0 picks a free one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+});
+
+const saslComplete = (config: { KAFKA_SASL_MECHANISM?: string | undefined; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD' });
+  }
+};
+
 export const bridgeConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape).extend(settingsSchema.shape);
+  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).superRefine(saslComplete);
 export const adminConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
-  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape);
+  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).superRefine(saslComplete);
 export const provisionConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape);
 

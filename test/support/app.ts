@@ -31,10 +31,12 @@ export class TestApp {
   private producer!: Producer;
   private dlqConsumer!: Consumer;
   private worker!: CampaignWorker;
-  private bridge!: Bridge;
-  private readonly groupId: string;
+  private bridge: Bridge | null = null;
+  readonly groupId: string;
+  /** The environment a bridge process needs to join this app's topic, group and task queue. */
+  bridgeEnv: Record<string, string> = {};
 
-  constructor(readonly name: string, readonly env: Record<string, string> = {}) {
+  constructor(readonly name: string, readonly env: Record<string, string> = {}, private readonly options: { inProcessBridge?: boolean } = {}) {
     const suffix = `${name}-${runId}`;
     this.eventsTopic = `it-events-${suffix}`;
     this.dlqTopic = `it-events-${suffix}.dlq`;
@@ -44,15 +46,15 @@ export class TestApp {
 
   async start(): Promise<void> {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
-    const env = {
-      ...process.env,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    this.bridgeEnv = {
       EVENTS_TOPIC: this.eventsTopic,
       DLQ_TOPIC: this.dlqTopic,
       KAFKA_GROUP_ID: this.groupId,
       TEMPORAL_TASK_QUEUE: this.taskQueue,
+      METRICS_PORT: '0',
       ...this.env,
     };
+    const env = { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...this.bridgeEnv };
     const logger = createLogger(`test-${this.name}`, env.LOG_LEVEL);
     installRuntimeLoggingOnce();
     const bridgeConfig = loadConfig(bridgeConfigSchema, env);
@@ -83,8 +85,10 @@ export class TestApp {
 
     this.worker = await buildWorker(workerConfig, logger);
     await this.worker.start();
-    this.bridge = await buildBridge(bridgeConfig, logger);
-    await this.bridge.start();
+    if (this.options.inProcessBridge !== false) {
+      this.bridge = await buildBridge(bridgeConfig, logger);
+      await this.bridge.start();
+    }
   }
 
   async produce(events: object[]): Promise<void> {

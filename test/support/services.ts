@@ -60,7 +60,7 @@ export async function eventually<T>(what: string, read: () => Promise<T>, accept
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`);
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${String(JSON.stringify(last)).slice(0, 500)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

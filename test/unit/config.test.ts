@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { kafkaSecurity } from '../../lib/kafka';
 import { adminConfigSchema, bridgeConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../lib/config';
 
 describe('configuration', () => {
@@ -31,5 +32,14 @@ describe('configuration', () => {
       assert.doesNotMatch(error.message, /short/);
       return true;
     });
+  });
+});
+
+describe('kafka security settings', () => {
+  it('turns on TLS and SASL from the environment, and wants SASL credentials with a mechanism', () => {
+    assert.deepEqual(kafkaSecurity(loadConfig(bridgeConfigSchema, {})), {});
+    const secured = loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'bridge', KAFKA_SASL_PASSWORD: 'secret' });
+    assert.deepEqual(kafkaSecurity(secured), { ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'bridge', password: 'secret' } });
+    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SASL_MECHANISM: 'plain' }), /KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
   });
 });
