@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -8,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyActivities, SendPlan } from '../activities';
+import type { JourneyActivities, SendOutcome, SendPlan } from '../activities';
 import type { CustomerEvent } from '../contract/events';
 import { formatDuration } from '../lib/duration';
 import {
@@ -190,14 +192,24 @@ export class Journey<C extends CampaignType, CampaignState> {
 
     this.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
     const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
-    const outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', summary: request.summary }, [{
-      idempotencyKey: [this.campaign, this.customerId, this.state.journeyId, request.step, request.channel].join(':'),
-      campaign: this.campaign,
-      customerId: this.customerId,
-      step: request.step,
-      atMs: Date.now(),
-      template: request.template,
-    }]);
+    let outcome: SendOutcome;
+    try {
+      outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', summary: request.summary }, [{
+        idempotencyKey: [this.campaign, this.customerId, this.state.journeyId, request.step, request.channel].join(':'),
+        campaign: this.campaign,
+        customerId: this.customerId,
+        step: request.step,
+        atMs: Date.now(),
+        template: request.template,
+      }]);
+    } catch (error) {
+      // The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): the ledger
+      // has recorded it; the journey treats the channel as unreachable and goes on.
+      if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PermanentDeliveryError')) throw error;
+      this.unreachableSteps += 1;
+      this.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
+      return 'skipped';
+    }
     if (outcome.status === 'sent') {
       this.state.messagesSent += 1;
       this.state.lastMessage = `${request.step} (${request.channel})`;

@@ -53,6 +53,18 @@ describe('cart abandonment journey (time-skipping)', () => {
     assert.equal(t.twilio.to(phone).length, 0);
   });
 
+  it('falls back to email when the SMS provider rejects the number for good, and records why', async () => {
+    const { customerId, phone } = await contactable('badphone');
+    t.twilio.failNext({ status: 400, code: 21211 });
+    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }));
+    const result = await t.result('cart-abandonment', customerId, 98 * HOUR);
+    assert.deepEqual([result.outcome, result.messagesSent], ['completed', 3]);
+    const ledger = await t.ledger(customerId);
+    assert.deepEqual(ledger.map((row) => `${row.step}:${row.channel}:${row.state}`), ['reminder-1:email:sent', 'reminder-2:sms:failed', 'reminder-2:email:sent', 'final:email:sent']);
+    assert.match(ledger[1]!.reason!, /Twilio 21211/);
+    assert.equal(t.twilio.to(phone).length, 0);
+  });
+
   it('resets the inactivity clock on every cart update and ignores a stale one', async () => {
     const { customerId, email } = await contactable('reset');
     const start = await t.now();
