@@ -86,7 +86,10 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   }
   if (reservation.kind === 'settled') return outcomeOf(reservation.record);
 
+  // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
+  const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
   try {
+    Context.current().heartbeat();
     const providerId = await sender.send(address, content, messageId, request);
     await confirmSent(db, key.idempotencyKey, providerId);
     log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
@@ -106,5 +109,7 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
     await settleDelivery(db, key.idempotencyKey, 'unknown', `ambiguous provider failure: ${failure.reason}`);
     log.error({ err: error }, `${sender.channel} failed mid-transaction; not resending (at-most-once)`);
     return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
+  } finally {
+    clearInterval(heartbeat);
   }
 }

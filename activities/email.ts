@@ -28,8 +28,9 @@ export function classifySmtpError(error: unknown): { kind: FailureKind; reason: 
   const smtp = error as SmtpError;
   if (smtp.responseCode !== undefined && smtp.responseCode >= 500) return { kind: 'permanent', reason: `SMTP ${smtp.responseCode}: ${smtp.message}` };
   if (smtp.responseCode !== undefined && smtp.responseCode >= 400) return { kind: 'not_accepted', reason: `SMTP ${smtp.responseCode}` };
-  if (smtp.code === 'ECONNECTION' || smtp.code === 'EDNS' || (smtp.code === 'ETIMEDOUT' && smtp.command === 'CONN')) {
-    return { kind: 'not_accepted', reason: smtp.code };
+  // Failures while connecting happen before any message data is sent.
+  if (smtp.command === 'CONN' || smtp.code === 'ECONNECTION' || smtp.code === 'EDNS') {
+    return { kind: 'not_accepted', reason: `${smtp.code ?? 'connection failed'}: ${smtp.message}` };
   }
   return { kind: 'ambiguous', reason: smtp.code ?? smtp.message };
 }

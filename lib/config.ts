@@ -1,9 +1,22 @@
+import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
 
 /**
  * The only module that reads process.env. Each process validates the slice it needs once at
  * start-up and passes the typed result down.
  */
+
+/** A human duration such as "90s", "1h" or "3 days", parsed to milliseconds. */
+const durationMs = z.string().transform((text, ctx) => {
+  try {
+    const ms = msToNumber(text as Parameters<typeof msToNumber>[0]);
+    if (Number.isFinite(ms) && ms >= 0) return ms;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (try "30s", "1h", "3 days")` });
+  return z.NEVER;
+});
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
@@ -53,6 +66,8 @@ const emailSchema = z.object({
   STORE_URL: z.url().default('https://storefront.example'),
   /** {customerId} and {campaign} are replaced; the storefront serves the page. */
   UNSUBSCRIBE_URL: z.string().min(1).default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
+  /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
+  DELIVERY_LEASE: durationMs.prefault('90s'),
 });
 
 const smsSchema = z.object({

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { maskPiiInText } from './pii';
 
 export type { Logger } from 'pino';
@@ -7,7 +7,7 @@ export type { Logger } from 'pino';
  * The application logger. Every string that reaches a log line passes through the PII mask, and
  * fields that may carry secrets are censored by name.
  */
-export function createLogger(name: string, level: string = 'info'): Logger {
+export function createLogger(name: string, level: string = 'info', destination?: DestinationStream): Logger {
   return pino({
     name,
     level,
@@ -22,20 +22,31 @@ export function createLogger(name: string, level: string = 'info'): Logger {
       },
     },
     serializers: { err: maskedError },
-  });
+  }, destination);
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPiiInText(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
+  if (value instanceof Error) return maskedError(value);
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskDeep(item, depth + 1)]));
 }
 
-function maskedError(error: Error): pino.SerializedError {
-  const serialized = pino.stdSerializers.err(error);
-  serialized.message = maskPiiInText(serialized.message);
-  if (serialized.stack) serialized.stack = maskPiiInText(serialized.stack);
-  return serialized;
+/**
+ * Errors are logged by allowlist: provider clients (axios under twilio, for one) attach their whole
+ * request, credentials included, to the errors they throw.
+ */
+const SAFE_ERROR_FIELDS = ['code', 'status', 'responseCode', 'command', 'errno', 'syscall', 'moreInfo'] as const;
+
+function maskedError(error: Error): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: maskPiiInText(String(error)) };
+  const safe: Record<string, unknown> = { type: error.constructor?.name ?? 'Error', message: maskPiiInText(error.message) };
+  if (error.stack) safe.stack = maskPiiInText(error.stack);
+  for (const field of SAFE_ERROR_FIELDS) {
+    const value = (error as unknown as Record<string, unknown>)[field];
+    if (typeof value === 'string' || typeof value === 'number') safe[field] = value;
+  }
+  if (error.cause instanceof Error) safe.cause = maskedError(error.cause);
+  return safe;
 }

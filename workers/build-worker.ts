@@ -44,7 +44,7 @@ export function activityDependencies(
     : null;
   return {
     ...live,
-    reservationLeaseMs: 90_000,
+    reservationLeaseMs: config.DELIVERY_LEASE,
     deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
     email: {
       mailer: live.mailer,
@@ -60,11 +60,16 @@ export function activityDependencies(
 }
 
 /** The Temporal worker: journey workflows plus the channel activities that send messages. */
-export async function buildWorker(config: WorkerConfig, logger: Logger): Promise<CampaignWorker> {
+export async function buildWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  options: { decorateMailer?: (mailer: Transporter) => Transporter } = {},
+): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
+  const transport = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
+  const mailer = options.decorateMailer ? options.decorateMailer(transport) : transport;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const worker = await Worker.create({
@@ -94,7 +99,7 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
         worker.shutdown();
         await running.catch(() => undefined);
       }
-      mailer.close();
+      transport.close();
       await client.connection.close();
       await connection.close();
       await db.destroy();

@@ -44,6 +44,7 @@ const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 const bookkeeping = proxyActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds', retry });
 const channels = proxyActivities<JourneyActivities>({
   startToCloseTimeout: '45 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { ...retry, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
 });
 
@@ -194,7 +195,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
     let outcome: SendOutcome;
     try {
-      outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', summary: request.summary }, [{
+      outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', heartbeatTimeout: '10 seconds', summary: request.summary }, [{
         idempotencyKey: [this.campaign, this.customerId, this.state.journeyId, request.step, request.channel].join(':'),
         campaign: this.campaign,
         customerId: this.customerId,

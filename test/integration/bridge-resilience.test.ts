@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { MAX_EVENT_BYTES, type RejectionReason } from '../../contract/events';
-import { journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
 import { BridgeProcess } from '../support/bridge-process';
 import { eventually, runId, sleep } from '../support/services';
@@ -59,7 +59,7 @@ describe('bridge resilience on real Kafka and Temporal', () => {
 
   async function cancelAll(ids: string[]): Promise<void> {
     for (const customerId of ids) {
-      await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).signal('cancelJourney', { reason: 'test cleanup' });
+      await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).signal(cancelJourneySignal, { reason: 'test cleanup' });
     }
   }
 

@@ -30,13 +30,13 @@ export class TestApp {
   private admin!: Admin;
   private producer!: Producer;
   private dlqConsumer!: Consumer;
-  private worker!: CampaignWorker;
+  private worker: CampaignWorker | null = null;
   private bridge: Bridge | null = null;
   readonly groupId: string;
   /** The environment a bridge process needs to join this app's topic, group and task queue. */
   bridgeEnv: Record<string, string> = {};
 
-  constructor(readonly name: string, readonly env: Record<string, string> = {}, private readonly options: { inProcessBridge?: boolean } = {}) {
+  constructor(readonly name: string, readonly env: Record<string, string> = {}, private readonly options: { inProcessBridge?: boolean; inProcessWorker?: boolean } = {}) {
     const suffix = `${name}-${runId}`;
     this.eventsTopic = `it-events-${suffix}`;
     this.dlqTopic = `it-events-${suffix}.dlq`;
@@ -83,8 +83,10 @@ export class TestApp {
     const connection = await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS });
     this.client = new Client({ connection, namespace: workerConfig.TEMPORAL_NAMESPACE });
 
-    this.worker = await buildWorker(workerConfig, logger);
-    await this.worker.start();
+    if (this.options.inProcessWorker !== false) {
+      this.worker = await buildWorker(workerConfig, logger);
+      await this.worker.start();
+    }
     if (this.options.inProcessBridge !== false) {
       this.bridge = await buildBridge(bridgeConfig, logger);
       await this.bridge.start();

@@ -24,6 +24,7 @@ export class FakeTwilio {
   readonly messages: ReceivedSms[] = [];
   private server: Server | null = null;
   private scriptedFailures: Array<{ status: number; code: number }> = [];
+  private scriptedDelays: number[] = [];
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => { void this.handle(req, res); });
@@ -40,6 +41,11 @@ export class FakeTwilio {
     this.scriptedFailures.push(...failures);
   }
 
+  /** The next accepted messages are answered only after these delays (ms), in order: a slow provider. */
+  delayNext(...delaysMs: number[]): void {
+    this.scriptedDelays.push(...delaysMs);
+  }
+
   to(phone: string): ReceivedSms[] {
     return this.messages.filter((message) => message.to === phone);
   }
@@ -53,9 +59,15 @@ export class FakeTwilio {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const expected = `Basic ${Buffer.from(`${FAKE_TWILIO_ACCOUNT_SID}:${FAKE_TWILIO_AUTH_TOKEN}`).toString('base64')}`;
+    const fetchOne = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]+)\.json$/);
+    if (req.method === 'GET' && fetchOne) {
+      if (req.headers.authorization !== expected || fetchOne[1] !== FAKE_TWILIO_ACCOUNT_SID) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
+      const found = this.messages.find((message) => message.sid === fetchOne[2]);
+      return found ? json(200, this.resource(found)) : json(404, { code: 20404, message: `The requested resource ${req.url} was not found`, status: 404 });
+    }
     const match = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
     if (req.method !== 'POST' || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-    const expected = `Basic ${Buffer.from(`${FAKE_TWILIO_ACCOUNT_SID}:${FAKE_TWILIO_AUTH_TOKEN}`).toString('base64')}`;
     if (req.headers.authorization !== expected || match[1] !== FAKE_TWILIO_ACCOUNT_SID) {
       return json(401, { code: 20003, message: 'Authenticate', status: 401 });
     }
@@ -70,12 +82,18 @@ export class FakeTwilio {
     const failure = this.scriptedFailures.shift();
     if (failure) return json(failure.status, { code: failure.code, message: 'Scripted failure', status: failure.status });
 
-    const sid = `SM${randomUUID().replace(/-/g, '')}`;
-    this.messages.push({ sid, to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body });
-    json(201, {
-      sid, account_sid: FAKE_TWILIO_ACCOUNT_SID, to, from: form.get('From'), messaging_service_sid: form.get('MessagingServiceSid'),
-      body, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
-      date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${FAKE_TWILIO_ACCOUNT_SID}/Messages/${sid}.json`,
-    });
+    const delay = this.scriptedDelays.shift();
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const message: ReceivedSms = { sid: `SM${randomUUID().replace(/-/g, '')}`, to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body };
+    this.messages.push(message);
+    if (!res.destroyed) json(201, this.resource(message));
+  }
+
+  private resource(message: ReceivedSms) {
+    return {
+      sid: message.sid, account_sid: FAKE_TWILIO_ACCOUNT_SID, to: message.to, from: message.from, messaging_service_sid: message.messagingServiceSid,
+      body: message.body, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
+      date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${FAKE_TWILIO_ACCOUNT_SID}/Messages/${message.sid}.json`,
+    };
   }
 }
