@@ -71,7 +71,7 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   const log = deps.logger.child({ idempotencyKey: request.idempotencyKey, channel: sender.channel, attempt: Context.current().info.attempt });
 
   const earlier = await findDelivery(db, key.idempotencyKey);
-  if (earlier && earlier.state !== 'sending') return outcomeOf(earlier);
+  if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
   const profile = await findProfile(db, request.customerId);
   const address = profile && sender.addressOf(profile);
@@ -102,7 +102,7 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
       throw ApplicationFailure.nonRetryable(failure.reason, 'PermanentDeliveryError');
     }
     if (failure.kind === 'not_accepted') {
-      await releaseReservation(db, key.idempotencyKey);
+      await releaseReservation(db, key.idempotencyKey, `will retry: ${failure.reason}`);
       log.warn({ err: error }, `${sender.channel} provider unavailable; the send will be retried`);
       throw error;
     }

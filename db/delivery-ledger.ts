@@ -80,8 +80,8 @@ export async function reserveDelivery(
   const contactAt = new Date(options.contactAtMs);
   const inserted = await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`${key.customerId}|${key.channel}`}))`.execute(tx);
-    const existing = await tx.selectFrom('deliveries').select('state').where('idempotency_key', '=', key.idempotencyKey).executeTakeFirst();
-    if (existing) return false;
+    const existing = await tx.selectFrom('deliveries').select('state').where('idempotency_key', '=', key.idempotencyKey).forUpdate().executeTakeFirst();
+    if (existing && existing.state !== 'retrying') return false;
     if (options.cap.limit > 0) {
       const { contacts } = await tx.selectFrom('deliveries')
         .select((eb) => eb.fn.countAll<string>().as('contacts'))
@@ -90,13 +90,25 @@ export async function reserveDelivery(
         .where('state', 'in', ['sending', 'sent', 'unknown'])
         .where('contact_at', '>', new Date(options.contactAtMs - options.cap.windowMs))
         .where('contact_at', '<=', contactAt)
+        .where('idempotency_key', '!=', key.idempotencyKey)
         .executeTakeFirstOrThrow();
       if (Number(contacts) >= options.cap.limit) {
-        await tx.insertInto('deliveries').values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt })).execute();
+        if (existing) {
+          await tx.updateTable('deliveries').set({ state: 'skipped', reason: CAPPED_REASON, updated_at: sql<Date>`now()` }).where('idempotency_key', '=', key.idempotencyKey).execute();
+        } else {
+          await tx.insertInto('deliveries').values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt })).execute();
+        }
         return 'capped' as const;
       }
     }
-    await tx.insertInto('deliveries').values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt })).execute();
+    if (existing) {
+      await tx.updateTable('deliveries')
+        .set({ state: 'sending', reason: null, message_id: messageId, contact_at: contactAt, attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
+        .where('idempotency_key', '=', key.idempotencyKey)
+        .execute();
+    } else {
+      await tx.insertInto('deliveries').values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt })).execute();
+    }
     return true;
   });
   if (inserted === true) return { kind: 'reserved' };
@@ -120,9 +132,13 @@ export async function confirmSent(db: Db, idempotencyKey: string, providerMessag
     .execute();
 }
 
-/** Gives the reservation back after a failure that proves the provider did not accept the message. */
-export async function releaseReservation(db: Db, idempotencyKey: string): Promise<void> {
-  await db.deleteFrom('deliveries').where('idempotency_key', '=', idempotencyKey).where('state', '=', 'sending').execute();
+/** Gives the reservation back after a failure that proves the provider did not accept the message; the next attempt may take it. */
+export async function releaseReservation(db: Db, idempotencyKey: string, reason: string): Promise<void> {
+  await db.updateTable('deliveries')
+    .set({ state: 'retrying', reason, updated_at: sql<Date>`now()` })
+    .where('idempotency_key', '=', idempotencyKey)
+    .where('state', '=', 'sending')
+    .execute();
 }
 
 export async function settleDelivery(db: Db, idempotencyKey: string, state: 'failed' | 'unknown', reason: string): Promise<void> {

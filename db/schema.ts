@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Row types of the PostgreSQL schema built by db/migrations. */
 
-export type DeliveryState = 'sending' | 'sent' | 'skipped' | 'failed' | 'unknown';
+export type DeliveryState = 'sending' | 'retrying' | 'sent' | 'skipped' | 'failed' | 'unknown';
 export type Channel = 'email' | 'sms';
 
 export interface CustomerProfilesTable {

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as profilesAndDeliveryLedger from './0001_profiles_and_delivery_ledger';
 import * as journeysSettingsAndContactTime from './0002_journeys_settings_and_contact_time';
+import * as retryingDeliveries from './0003_retrying_deliveries';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
   '0001_profiles_and_delivery_ledger': profilesAndDeliveryLedger,
   '0002_journeys_settings_and_contact_time': journeysSettingsAndContactTime,
+  '0003_retrying_deliveries': retryingDeliveries,
 };

@@ -70,6 +70,7 @@ describe('idempotent delivery under faults', () => {
     const row = await eventually('the SMS to be confirmed', () => ledgerRow(customerId, 'day-3'), (found) => found?.state === 'sent', 30_000);
     assert.equal(twilio.to(phone).length, 1);
     assert.equal(row?.provider_message_id, twilio.to(phone)[0]!.sid);
+    assert.equal(row?.attempts, 2, 'the failed attempt and the one that went through');
     await journeys.cancel('churn-retention', customerId, 'test cleanup');
   });
 
@@ -87,6 +88,7 @@ describe('idempotent delivery under faults', () => {
     const row = await eventually('the email to be confirmed', () => ledgerRow(customerId, 'day-0'), (found) => found?.state === 'sent', 60_000);
     assert.equal((await messagesTo(email)).length, 1);
     assert.equal(row?.message_id, `<${(await messagesTo(email))[0]!.MessageID}>`);
+    assert.ok(row.attempts > 1, `${row.attempts} attempts`);
     await journeys.cancel('churn-retention', customerId, 'test cleanup');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDb, migrateToLatest, type Db } from '../../db/database';
-import { AMBIGUOUS_REASON, CAPPED_REASON, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
+import { AMBIGUOUS_REASON, CAPPED_REASON, findDelivery, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
 import { requireServices, runId, sleep, stackEnv } from '../support/services';
 
 describe('delivery ledger (PostgreSQL)', () => {
@@ -48,11 +48,15 @@ describe('delivery ledger (PostgreSQL)', () => {
     assert.equal(after.record.attempts, 2);
   });
 
-  it('allows a new attempt after a reservation is released', async () => {
+  it('allows a new attempt after a reservation is released, and counts the attempts', async () => {
     const k = key();
     await reserveDelivery(db, k, '<m@x>', opts(60_000));
-    await releaseReservation(db, k.idempotencyKey);
+    await releaseReservation(db, k.idempotencyKey, 'will retry: ECONNREFUSED');
+    assert.equal((await findDelivery(db, k.idempotencyKey))?.state, 'retrying');
     assert.equal((await reserveDelivery(db, k, '<m@x>', opts(60_000))).kind, 'reserved');
+    await confirmSent(db, k.idempotencyKey, 'provider-1');
+    const record = await findDelivery(db, k.idempotencyKey);
+    assert.deepEqual([record?.state, record?.attempts, record?.providerMessageId], ['sent', 2, 'provider-1']);
   });
 
   it('lets only one of two journeys racing for the same customer and channel pass the frequency cap', async () => {
