@@ -1,5 +1,5 @@
-import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+import { durationMs, timeZone } from '../lib/schemas';
 import type { CampaignType } from '../workflows/definitions';
 import type { CampaignSettingsMap, ContactPolicySettings } from '../workflows/settings';
 import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
@@ -10,28 +10,10 @@ import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
  * CAMPAIGN_SETTINGS (JSON), then the operator's overrides stored in PostgreSQL.
  */
 
-const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  try {
-    const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-    if (Number.isFinite(ms) && ms >= 0) return ms;
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (try "30s", "1h", "3 days")` });
-  return z.NEVER;
-});
+/** A duration as text ("90s", "3 days") or as milliseconds. */
+const duration = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationMs);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (24-hour clock)');
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
-const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an IANA time zone such as "Europe/Paris"');
-
 const mechanics = {
   pauseRecheck: duration.optional(),
   continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),

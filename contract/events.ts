@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeZone } from '../lib/schemas';
 
 /** The event contract of ../shared/DESIGN.md §3: one JSON object per Kafka message, keyed by customerId. */
 
@@ -14,15 +15,6 @@ const money = z.number().finite().min(0).max(1e9);
 const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as "EUR"');
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const cartItemSchema = z.object({
   productId: id,
   name: text(200).min(1),
@@ -35,7 +27,7 @@ export const eventPropertySchemas = {
     email: z.email().max(254).optional(),
     phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as "+14155550123"').optional(),
     firstName: text(100).optional(),
-    timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "Europe/Paris"').optional(),
+    timezone: timeZone.optional(),
     emailOptIn: z.boolean().optional(),
     smsOptIn: z.boolean().optional(),
   }),

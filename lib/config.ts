@@ -1,22 +1,10 @@
-import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+import { durationMs } from './schemas';
 
 /**
  * The only module that reads process.env. Each process validates the slice it needs once at
  * start-up and passes the typed result down.
  */
-
-/** A human duration such as "90s", "1h" or "3 days", parsed to milliseconds. */
-const durationMs = z.string().transform((text, ctx) => {
-  try {
-    const ms = msToNumber(text as Parameters<typeof msToNumber>[0]);
-    if (Number.isFinite(ms) && ms >= 0) return ms;
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (try "30s", "1h", "3 days")` });
-  return z.NEVER;
-});
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
