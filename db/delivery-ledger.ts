@@ -148,11 +148,14 @@ export async function settleDelivery(db: Db, idempotencyKey: string, state: 'fai
     .execute();
 }
 
-/** Records a step that was not sent for an expected reason (no consent, no address); keeps any earlier record. */
+/** Records a step that was not sent for an expected reason (no consent, no address). */
 export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): Promise<DeliveryRecord> {
   await db.insertInto('deliveries')
     .values(newRow(key, { state: 'skipped', reason }))
-    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+    // A key waiting to be retried is settled by the skip; any other earlier record stands.
+    .onConflict((conflict) => conflict.column('idempotency_key')
+      .doUpdateSet({ state: 'skipped', reason, updated_at: sql<Date>`now()` })
+      .where('deliveries.state', '=', 'retrying'))
     .execute();
   return (await findDelivery(db, key.idempotencyKey))!;
 }

@@ -74,6 +74,14 @@ describe('delivery ledger (PostgreSQL)', () => {
     assert.equal(nextDay.kind, 'reserved', 'the cap window slides: a day later the customer may be contacted again');
   });
 
+  it('settles a key waiting for a retry as skipped when consent is withdrawn in between', async () => {
+    const k = key();
+    await reserveDelivery(db, k, '<m@x>', opts(60_000));
+    await releaseReservation(db, k.idempotencyKey, 'will retry: ECONNREFUSED');
+    const record = await recordSkipped(db, k, 'no email consent');
+    assert.deepEqual([record.state, record.reason], ['skipped', 'no email consent']);
+  });
+
   it('never overwrites a sent delivery with a skip', async () => {
     const k = key();
     await reserveDelivery(db, k, '<m@x>', opts(60_000));
