@@ -13,6 +13,7 @@ import {
 } from '../db/delivery-ledger';
 import { findProfile, type Profile } from '../db/profiles';
 import type { Logger } from '../lib/logger';
+import { maskPiiInText } from '../lib/pii';
 import type { Channel } from '../db/schema';
 import type { TemplateRequest } from '../workflows/templates';
 
@@ -88,14 +89,13 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
   const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
+  let providerId: string;
   try {
     Context.current().heartbeat();
-    const providerId = await sender.send(address, content, messageId, request);
-    await confirmSent(db, key.idempotencyKey, providerId);
-    log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
-    return { status: 'sent', messageId, firstDelivery: true };
+    providerId = await sender.send(address, content, messageId, request);
   } catch (error) {
-    const failure = sender.classify(error);
+    const classified = sender.classify(error);
+    const failure = { ...classified, reason: maskPiiInText(classified.reason) };
     if (failure.kind === 'permanent') {
       await settleDelivery(db, key.idempotencyKey, 'failed', failure.reason);
       log.warn({ reason: failure.reason }, `${sender.channel} rejected permanently`);
@@ -112,4 +112,9 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   } finally {
     clearInterval(heartbeat);
   }
+  // Outside the provider's try: if this write fails, the key stays `sending` and its lease turns it
+  // into `unknown` — never into a resend.
+  await confirmSent(db, key.idempotencyKey, providerId);
+  log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
+  return { status: 'sent', messageId, firstDelivery: true };
 }

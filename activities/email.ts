@@ -19,18 +19,24 @@ export function messageIdFor(idempotencyKey: string, domain: string): string {
 
 interface SmtpError extends Error {
   code?: string;
+  /** The socket-level cause nodemailer wraps (ECONNREFUSED, ENOTFOUND…). */
+  originalCode?: string;
   responseCode?: number;
   command?: string;
 }
+
+/** Socket errors that happen before a connection exists, so no message data can have been sent. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** SMTP 5xx is final; a refused connection or a 4xx proves the server did not take the message. */
 export function classifySmtpError(error: unknown): { kind: FailureKind; reason: string } {
   const smtp = error as SmtpError;
   if (smtp.responseCode !== undefined && smtp.responseCode >= 500) return { kind: 'permanent', reason: `SMTP ${smtp.responseCode}: ${smtp.message}` };
   if (smtp.responseCode !== undefined && smtp.responseCode >= 400) return { kind: 'not_accepted', reason: `SMTP ${smtp.responseCode}` };
-  // Failures while connecting happen before any message data is sent.
-  if (smtp.command === 'CONN' || smtp.code === 'ECONNECTION' || smtp.code === 'EDNS') {
-    return { kind: 'not_accepted', reason: `${smtp.code ?? 'connection failed'}: ${smtp.message}` };
+  // nodemailer labels every socket failure `command: 'CONN'`, even one after the data was sent, so only
+  // failures to connect at all prove the server never saw the message.
+  if (smtp.code === 'EDNS' || (smtp.originalCode !== undefined && NEVER_CONNECTED.has(smtp.originalCode))) {
+    return { kind: 'not_accepted', reason: `${smtp.originalCode ?? smtp.code}: ${smtp.message}` };
   }
   return { kind: 'ambiguous', reason: smtp.code ?? smtp.message };
 }

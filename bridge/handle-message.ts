@@ -8,6 +8,12 @@ export type HandlingResult =
   | { kind: 'routed'; event: CustomerEvent; actions: Array<RouteAction & { effect: string }> }
   | { kind: 'rejected'; reason: RejectionReason; detail: string };
 
+/** PostgreSQL data exceptions (class 22) and integrity violations (class 23): retrying cannot help. */
+export function isUnprocessable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
 export interface HandlerDependencies {
   journeys: JourneyClient;
   db: Db;
@@ -29,8 +35,13 @@ export async function handleMessage(
 
   const { event } = parsed;
   const actions: Array<RouteAction & { effect: string }> = [];
-  for (const action of routeEvent(event, await deps.routingContext())) {
-    actions.push({ ...action, effect: await perform(deps, action, event) });
+  try {
+    for (const action of routeEvent(event, await deps.routingContext())) {
+      actions.push({ ...action, effect: await perform(deps, action, event) });
+    }
+  } catch (error) {
+    if (!isUnprocessable(error)) throw error;
+    return { kind: 'rejected', reason: 'unprocessable', detail: `the store refused the event: ${(error as Error).message}` };
   }
   return { kind: 'routed', event, actions };
 }

@@ -9,8 +9,10 @@ const EARLIEST_OCCURRED_AT = Date.parse('2000-01-01T00:00:00Z');
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const printable = /^[^\u0000-\u001f\u007f]+$/;
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+const printableOrEmpty = /^[^\u0000-\u001f\u007f]*$/;
 const id = z.string().min(1).max(128).regex(printable, 'must not contain control characters');
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().max(max).regex(printableOrEmpty, 'must not contain control characters');
 const money = z.number().finite().min(0).max(1e9);
 const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as "EUR"');
@@ -91,7 +93,9 @@ export type RejectionReason =
   | 'unknown_type'
   | 'invalid_timestamp'
   | 'missing_key'
-  | 'key_mismatch';
+  | 'key_mismatch'
+  /** Valid by the contract, but a store refused its data for good (for example PostgreSQL class 22). */
+  | 'unprocessable';
 
 export type ParseResult =
   | { ok: true; event: CustomerEvent }

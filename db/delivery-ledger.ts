@@ -120,7 +120,8 @@ export async function reserveDelivery(
     .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${options.leaseMs / 1000})`)
     .executeTakeFirst();
   const record = await findDelivery(db, key.idempotencyKey);
-  if (!record) return reserveDelivery(db, key, messageId, options);
+  // Released by a concurrent attempt between our two reads: take it now.
+  if (!record || record.state === 'retrying') return reserveDelivery(db, key, messageId, options);
   if (record.state === 'sending' && expired.numUpdatedRows === 0n) return { kind: 'in_progress' };
   return { kind: 'settled', record };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { EventOf } from '../contract/events';
 import type { Db } from './database';
 
@@ -58,7 +59,12 @@ export async function findProfile(db: Db, customerId: string): Promise<Profile |
   };
 }
 
-/** Withdraws consent for the channel(s) named by an unsubscribe, unless a newer profile event was applied. */
+/**
+ * Withdraws consent for the channel(s) named by an unsubscribe, even when it arrives after a newer
+ * profile event: freshness is tracked per profile, not per field, and a late unsubscribe must never
+ * be lost. (An opt-in given after the unsubscribe but delivered before it is the rare case this
+ * errs on, on the side of not sending.)
+ */
 export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscribed'>): Promise<boolean> {
   const channel = event.properties.channel;
   const consent = {
@@ -69,8 +75,11 @@ export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscr
     .insertInto('customer_profiles')
     .values({ customer_id: event.customerId, last_event_id: event.eventId, last_event_at: event.occurredAt, ...consent })
     .onConflict((conflict) => conflict.column('customer_id')
-      .doUpdateSet({ ...consent, last_event_id: event.eventId, last_event_at: new Date(event.occurredAt), updated_at: new Date() })
-      .where('customer_profiles.last_event_at', '<=', new Date(event.occurredAt)))
+      .doUpdateSet((eb) => ({
+        ...consent,
+        last_event_at: sql<Date>`greatest(${eb.ref('customer_profiles.last_event_at')}, ${new Date(event.occurredAt)})`,
+        updated_at: new Date(),
+      })))
     .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }

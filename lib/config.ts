@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { durationMs } from './schemas';
 
@@ -47,7 +48,7 @@ const jsonObject = z.string().transform((text, ctx) => {
 });
 
 const emailSchema = z.object({
-  SMTP_URL: z.url().default('smtp://127.0.0.1:1025'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://user:password@host:port' }).default('smtp://127.0.0.1:1025'),
   SMTP_POOL: z.stringbool().default(true),
   EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
@@ -55,7 +56,7 @@ const emailSchema = z.object({
   /** {customerId} and {campaign} are replaced; the storefront serves the page. */
   UNSUBSCRIBE_URL: z.string().min(1).default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
   /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
-  DELIVERY_LEASE: durationMs.prefault('90s'),
+  DELIVERY_LEASE: durationMs.prefault('90s').refine((ms) => ms >= 60_000, 'must be at least 60s, longer than a send can take (give a unit: "90s")'),
 });
 
 const smsSchema = z.object({
@@ -94,9 +95,21 @@ const metricsSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
-const saslComplete = (config: { KAFKA_SASL_MECHANISM?: string | undefined; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined }, ctx: z.RefinementCtx) => {
+type KafkaSecuritySettings = Pick<KafkaConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
+
+/** Kafka security settings that would otherwise be ignored silently, or fail later with a raw error. */
+const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
   if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
     ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD' });
+  }
+  if (!config.KAFKA_SASL_MECHANISM && (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_MECHANISM'], message: 'SASL credentials are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)' });
+  }
+  if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true' });
+  }
+  if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL_CA_FILE'], message: `no file at ${config.KAFKA_SSL_CA_FILE}` });
   }
 };
 

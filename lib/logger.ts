@@ -40,7 +40,8 @@ function maskDeep(value: unknown, depth = 0): unknown {
 const SAFE_ERROR_FIELDS = ['code', 'status', 'responseCode', 'command', 'errno', 'syscall', 'moreInfo'] as const;
 
 function maskedError(error: Error): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: maskPiiInText(String(error)) };
+  // Already made safe by the log hook, which runs first.
+  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? error : { message: maskPiiInText(String(error)) };
   const safe: Record<string, unknown> = { type: error.constructor?.name ?? 'Error', message: maskPiiInText(error.message) };
   if (error.stack) safe.stack = maskPiiInText(error.stack);
   for (const field of SAFE_ERROR_FIELDS) {

@@ -72,7 +72,7 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
       await journey.send({ step: 'reminder-1', channel: 'email', template: { id: 'cart-reminder', ...template }, summary: 'cart reminder 1 by email' });
     } else if (journey.stepIndex === 1) {
       const bySms = await journey.send({ step: 'reminder-2', channel: 'sms', template: { id: 'cart-sms', ...template }, summary: 'cart reminder 2 by SMS' });
-      if (bySms === 'skipped') {
+      if (bySms === 'unreachable') {
         await journey.send({ step: 'reminder-2', channel: 'email', template: { id: 'cart-reminder', ...template }, summary: 'cart reminder 2 by email (no SMS)' });
       }
     } else {

@@ -42,7 +42,8 @@ export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): P
   });
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
-  if (!input.carried && churn().score < settings.threshold) {
+  // Also after continue-as-new: a lower score may have arrived before the settings were loaded.
+  if (churn().score < settings.threshold) {
     journey.requestExit('score_dropped', `churn risk ${churn().score} is under the threshold ${settings.threshold}`);
   }
   if (journey.exitRequest || !(await journey.admit(churn().entryEventAt!, 0))) return journey.finish('completed', 'ended before it began');

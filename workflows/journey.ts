@@ -56,7 +56,12 @@ export interface SendRequest {
   summary: string;
 }
 
-export type SendResult = 'sent' | 'skipped' | 'exited';
+/**
+ * `unreachable`: the customer cannot get this channel (no address, no consent, a permanent
+ * refusal), so another channel may be tried; `skipped`: not sent for another reason (capped, or an
+ * earlier attempt's outcome is unknown), and no other channel should be tried for this step.
+ */
+export type SendResult = 'sent' | 'skipped' | 'unreachable' | 'exited';
 
 export class Journey<C extends CampaignType, CampaignState> {
   readonly state: JourneyState;
@@ -175,9 +180,10 @@ export class Journey<C extends CampaignType, CampaignState> {
       if (plan.kind === 'unreachable') {
         this.unreachableSteps += 1;
         this.record('skip', `${request.step} by ${request.channel} skipped: ${plan.reason}`);
-        return 'skipped';
+        return 'unreachable';
       }
       if (plan.kind === 'paused') {
+        await this.continueAsNewIfDue();
         const resumedBefore = this.resumedSignals;
         this.moveTo('paused', `Campaign paused: ${request.step} is held until it is resumed`);
         this.record('wait', `campaign paused; holding ${request.step}`);
@@ -191,6 +197,8 @@ export class Journey<C extends CampaignType, CampaignState> {
       await condition(() => this.exitRequest !== null, Math.max(0, plan.untilMs - Date.now()), { summary: `quiet hours: ${request.step} waits until ${plan.until}` });
     }
 
+    // An order or cancel may have arrived while the plan was being made.
+    if (this.exitRequest) return 'exited';
     this.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
     const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
     let outcome: SendOutcome;
@@ -209,7 +217,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PermanentDeliveryError')) throw error;
       this.unreachableSteps += 1;
       this.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
-      return 'skipped';
+      return 'unreachable';
     }
     if (outcome.status === 'sent') {
       this.state.messagesSent += 1;

@@ -36,7 +36,7 @@ describe('idempotent delivery under faults', () => {
 
   before(async () => {
     await twilio.start();
-    app = new TestApp('faults', { ...twilioEnv(), DELIVERY_LEASE: '5s', CAMPAIGN_SETTINGS: JSON.stringify(settings) }, { inProcessBridge: false });
+    app = new TestApp('faults', { ...twilioEnv(), DELIVERY_LEASE: '60s', CAMPAIGN_SETTINGS: JSON.stringify(settings) }, { inProcessBridge: false });
     await app.start();
     journeys = new JourneyClient(app.client, app.taskQueue);
   });
@@ -126,7 +126,7 @@ describe('idempotent delivery under faults', () => {
 });
 
 describe('the ambiguous window: a worker killed after SMTP accepted, before it confirmed', () => {
-  const app = new TestApp('crash', { DELIVERY_LEASE: '5s', CAMPAIGN_SETTINGS: JSON.stringify({ 'churn-retention': { offerDelay: '1 day' } }) }, { inProcessBridge: false, inProcessWorker: false });
+  const app = new TestApp('crash', { DELIVERY_LEASE: '60s', CAMPAIGN_SETTINGS: JSON.stringify({ 'churn-retention': { offerDelay: '1 day' } }) }, { inProcessBridge: false, inProcessWorker: false });
   before(async () => { await app.start(); });
   after(async () => { await app.stop(); });
 
@@ -160,7 +160,7 @@ describe('the ambiguous window: a worker killed after SMTP accepted, before it c
     try {
       const row = await eventually('the retry to settle the send', () =>
         app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).where('step', '=', 'day-0').executeTakeFirst(),
-      (found) => found?.state === 'unknown', 60_000);
+      (found) => found?.state === 'unknown', 120_000);
       assert.equal(row?.reason, AMBIGUOUS_REASON);
       const state = await app.client.workflow.getHandle(`churn-retention:${customerId}`).query(journeyStateQuery);
       assert.equal(state.stage, 'waiting_for_sms_offer', 'the journey went on to its next step');

@@ -19,6 +19,12 @@ describe('configuration', () => {
     assert.throws(() => loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{oops' }), /CAMPAIGN_SETTINGS: not valid JSON/);
   });
 
+  it('rejects an SMTP URL without a scheme and a lease without a unit', () => {
+    assert.throws(() => loadConfig(workerConfigSchema, { SMTP_URL: 'localhost:1025' }), /SMTP_URL: expected smtp:\/\/host:port/);
+    assert.throws(() => loadConfig(workerConfigSchema, { DELIVERY_LEASE: '90' }), /DELIVERY_LEASE: must be at least 60s/);
+    assert.equal(loadConfig(workerConfigSchema, { DELIVERY_LEASE: '2m' }).DELIVERY_LEASE, 120_000);
+  });
+
   it('wants all of the Twilio settings or none', () => {
     assert.equal(loadConfig(workerConfigSchema, {}).TWILIO_ACCOUNT_SID, undefined);
     assert.throws(() => loadConfig(workerConfigSchema, { TWILIO_AUTH_TOKEN: 'secret-token' }), /TWILIO_ACCOUNT_SID: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together/);
@@ -41,5 +47,7 @@ describe('kafka security settings', () => {
     const secured = loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'bridge', KAFKA_SASL_PASSWORD: 'secret' });
     assert.deepEqual(kafkaSecurity(secured), { ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'bridge', password: 'secret' } });
     assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SASL_MECHANISM: 'plain' }), /KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }), /KAFKA_SASL_MECHANISM: SASL credentials are set/);
+    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }), /KAFKA_SSL_CA_FILE: no file at/);
   });
 });

@@ -58,6 +58,7 @@ describe('event contract', () => {
     ['a negative price', JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -1 }] } })), 'c1', 'invalid_field', /price/],
     ['a churn score above 1', JSON.stringify(event({ type: 'churn.risk_scored', properties: { score: 1.5 } })), 'c1', 'invalid_field', /score/],
     ['a phone number not in E.164', JSON.stringify(event({ type: 'customer.updated', properties: { phone: '0612345678' } })), 'c1', 'invalid_field', /phone/],
+    ['a NUL character in a first name', JSON.stringify(event({ type: 'customer.updated', properties: { firstName: 'a\u0000b' } })), 'c1', 'invalid_field', /firstName/],
     ['an unknown time zone', JSON.stringify(event({ type: 'customer.updated', properties: { timezone: 'Mars/Olympus' } })), 'c1', 'invalid_field', /timezone/],
     ['an unsubscribe from an unknown channel', JSON.stringify(event({ type: 'customer.unsubscribed', properties: { channel: 'fax' } })), 'c1', 'invalid_field', /channel/],
     ['no key', JSON.stringify(event()), null, 'missing_key'],

@@ -22,6 +22,7 @@ describe('logger', () => {
     logger.warn({ error, nested: { failure: error } }, 'activity failed');
     const line = lines.join('');
     assert.match(line, /ECONNABORTED/);
+    assert.match(lines[0]!, /"message":"timeout of 10000ms exceeded"/, 'the err key keeps the message');
     assert.doesNotMatch(line, /super-secret-token|c2VjcmV0/);
   });
 

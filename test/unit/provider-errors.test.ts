@@ -11,10 +11,10 @@ describe('provider failure classification', () => {
     ['a 554 transaction failed', { responseCode: 554, command: 'DATA' }, 'permanent'],
     ['a 421 service not available', { responseCode: 421, command: 'CONN' }, 'not_accepted'],
     ['a 451 local error', { responseCode: 451, command: 'DATA' }, 'not_accepted'],
-    ['a refused connection', { code: 'ESOCKET', command: 'CONN' }, 'not_accepted'],
+    ['a refused connection (as nodemailer reports it)', { code: 'ESOCKET', originalCode: 'ECONNREFUSED', command: 'CONN' }, 'not_accepted'],
     ['a DNS failure', { code: 'EDNS' }, 'not_accepted'],
-    ['a socket closed after DATA', { code: 'ESOCKET', command: 'DATA' }, 'ambiguous'],
-    ['a timeout mid-transaction', { code: 'ETIMEDOUT', command: 'DATA' }, 'ambiguous'],
+    ['a connection dropped after the data was sent (as nodemailer reports it)', { code: 'ECONNECTION', command: 'CONN' }, 'ambiguous'],
+    ['a server gone silent mid-transaction (as nodemailer reports it)', { code: 'ETIMEDOUT', command: 'CONN' }, 'ambiguous'],
   ];
   for (const [what, fields, kind] of smtp) {
     it(`SMTP: ${what} is ${kind}`, () => assert.equal(classifySmtpError(error(fields)).kind, kind));
