@@ -90,3 +90,13 @@ maven_jars() {
     || fail "resolving the $what failed; see $log"
   touch "$dest/.complete"
 }
+
+# go_binary <name> <what> <command...>: builds $BIN_DIR/<name> once with a Go command, logging to
+# logs/<name>-build.log.
+go_binary() {
+  local name="$1" what="$2"; shift 2
+  [[ -x "$BIN_DIR/$name" ]] && return 0
+  need_command go "Install Go 1.22 or newer."
+  say "building $what (first run only; minutes on 2 cores)"
+  GOFLAGS=-buildvcs=false "$@" >"$LOG_DIR/$name-build.log" 2>&1 || fail "building $what failed; see $LOG_DIR/$name-build.log"
+}

@@ -4,15 +4,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mailpit_ready() { curl -fsS "http://127.0.0.1:$LOCAL_MAILPIT_HTTP_PORT/api/v1/info" >/dev/null 2>&1; }
 
-install_mailpit() {
-  [[ -x "$BIN_DIR/mailpit" ]] && return 0
-  need_command go "Install Go 1.22 or newer."
-  say "building Mailpit (first run only, about a minute)"
-  # Built from a pinned module (infra/mailpit/go.mod) because 'go install mailpit@version' cannot
-  # list the module's versions through the proxy here.
-  (cd "$INFRA_DIR/mailpit" && GOFLAGS=-buildvcs=false go build -o "$BIN_DIR/mailpit" github.com/axllent/mailpit) \
-    >"$LOG_DIR/mailpit-build.log" 2>&1 || fail "building Mailpit failed; see $LOG_DIR/mailpit-build.log"
-}
+# Built from a pinned module (infra/mailpit/go.mod) because 'go install mailpit@version' cannot list
+# the module's versions through the proxy here.
+install_mailpit() { go_binary mailpit Mailpit go -C "$INFRA_DIR/mailpit" build -o "$BIN_DIR/mailpit" github.com/axllent/mailpit; }
 
 start_mailpit() {
   install_mailpit

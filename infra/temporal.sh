@@ -5,11 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 temporal_healthy() { "$BIN_DIR/temporal" operator cluster health --address "127.0.0.1:$LOCAL_TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 
 install_temporal() {
-  [[ -x "$BIN_DIR/temporal" ]] && return 0
-  need_command go "Install Go 1.22 or newer."
-  say "building the Temporal CLI $TEMPORAL_CLI_VERSION (first run only, a few minutes)"
-  GOBIN="$BIN_DIR" GOFLAGS=-buildvcs=false go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" \
-    >"$LOG_DIR/temporal-build.log" 2>&1 || fail "building the Temporal CLI failed; see $LOG_DIR/temporal-build.log"
+  go_binary temporal "the Temporal CLI $TEMPORAL_CLI_VERSION" env GOBIN="$BIN_DIR" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
 }
 
 start_temporal() {
