@@ -28,8 +28,9 @@ export type SendPlan =
 export function createJourneyActivities(deps: JourneyActivityDependencies) {
   const { db } = deps;
 
-  async function loadSettings<C extends CampaignType>(campaign: C): Promise<LoadedSettings<C>> {
-    const { resolved, versions } = await loadCurrentSettings(deps.db, deps.deploymentOverrides);
+  /** The campaign's current settings; `journeyOverrides` are one journey's own (an operator's test journey). */
+  async function loadSettings<C extends CampaignType>(campaign: C, journeyOverrides?: Record<string, unknown>): Promise<LoadedSettings<C>> {
+    const { resolved, versions } = await loadCurrentSettings(deps.db, deps.deploymentOverrides, journeyOverrides && { [campaign]: journeyOverrides });
     return { campaign, settings: resolved.campaigns[campaign], contact: resolved.contact, version: versions[campaign] ?? 0 };
   }
 

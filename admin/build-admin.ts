@@ -1,11 +1,16 @@
 import type { Server } from 'node:http';
 import { sql } from 'kysely';
+import nodemailer from 'nodemailer';
+import { emailSettingsFrom, smsSettingsFrom, smtpTransportOptions } from '../activities/channel-settings';
+import { parseOverrides } from '../campaigns/settings';
 import { createDb } from '../db/database';
 import type { AdminConfig } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import type { Logger } from '../lib/logger';
-import { connectTemporalClient } from '../temporal/connection';
+import { connectTemporalClient, temporalUiUrl } from '../temporal/connection';
+import { JourneyClient } from '../temporal/journeys';
 import { createAdminApp } from './app';
+import { createTestSender } from './test-sender';
 
 export interface AdminServer {
   start(): Promise<void>;
@@ -15,16 +20,30 @@ export interface AdminServer {
 
 export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<AdminServer> {
   const log = logger.child({ component: 'admin' });
-  const db = createDb(config.DATABASE_URL, 2);
+  parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
+  const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5));
   const client = await connectTemporalClient(config);
   const kafkaAdmin = createKafka(config, log, '-admin').admin();
+  const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
   const app = createAdminApp({
     token: config.ADMIN_TOKEN,
+    logger: log,
+    rateLimitPerMinute: config.ADMIN_RATE_LIMIT,
+    idempotencyRetentionMs: config.ADMIN_IDEMPOTENCY_TTL,
     readinessChecks: [
       { name: 'temporal', check: async () => { await client.workflowService.getSystemInfo({}); } },
       { name: 'postgres', check: async () => { await sql`select 1`.execute(db); } },
       { name: 'kafka', check: async () => { await kafkaAdmin.connect(); await kafkaAdmin.describeCluster(); } },
     ],
+    dependencies: {
+      db,
+      journeys: new JourneyClient(client, config.TEMPORAL_TASK_QUEUE),
+      deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
+      temporalUiUrl: (target) => temporalUiUrl(config, target),
+      testSender: createTestSender(emailSettingsFrom(config, mailer), smsSettingsFrom(config)),
+      stateQueryTimeoutMs: 5_000,
+      pageTokenSecret: config.ADMIN_TOKEN,
+    },
   });
   let server: Server | null = null;
 
@@ -42,6 +61,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     },
     async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      mailer.close();
       await kafkaAdmin.disconnect();
       await client.connection.close();
       await db.destroy();

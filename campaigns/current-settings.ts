@@ -2,12 +2,16 @@ import { loadStoredSettings } from '../db/campaign-settings';
 import type { Db } from '../db/database';
 import { resolveSettings, type ResolvedSettings } from './settings';
 
-/** Code defaults, then the deployment's CAMPAIGN_SETTINGS, then the operator's overrides in PostgreSQL. */
-export async function loadCurrentSettings(db: Db, deploymentOverrides: unknown): Promise<{ resolved: ResolvedSettings; versions: Record<string, number> }> {
+/**
+ * Code defaults, then the deployment's CAMPAIGN_SETTINGS, then the operator's overrides in
+ * PostgreSQL, then (for one journey) the overrides it was started with.
+ */
+export async function loadCurrentSettings(db: Db, deploymentOverrides: unknown, journeyOverrides?: unknown): Promise<{ resolved: ResolvedSettings; versions: Record<string, number> }> {
   const stored = await loadStoredSettings(db);
   const resolved = resolveSettings([
     { source: 'CAMPAIGN_SETTINGS', overrides: deploymentOverrides ?? {} },
     { source: 'the campaign_settings table', overrides: stored.overrides },
+    { source: 'the journey\'s start request', overrides: journeyOverrides ?? {} },
   ]);
   return { resolved, versions: stored.versions };
 }

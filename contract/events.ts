@@ -12,6 +12,8 @@ const printable = /^[^\u0000-\u001f\u007f]+$/;
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const printableOrEmpty = /^[^\u0000-\u001f\u007f]*$/;
 const id = z.string().min(1).max(128).regex(printable, 'must not contain control characters');
+/** A customerId or eventId as the contract accepts it. */
+export const identifierSchema = id;
 const text = (max: number) => z.string().max(max).regex(printableOrEmpty, 'must not contain control characters');
 const money = z.number().finite().min(0).max(1e9);
 const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);

@@ -29,10 +29,38 @@ export async function setCampaignPaused(db: Db, campaign: string, paused: boolea
     .execute();
 }
 
-export async function saveOverrides(db: Db, scope: string, overrides: object): Promise<void> {
+export interface ScopeSettings {
+  overrides: Record<string, unknown>;
+  paused: boolean;
+  /** Goes up by one on every change; 0 until the scope is first changed. */
+  version: number;
+  updatedAt: Date | null;
+}
+
+export async function loadScopeSettings(db: Db, scope: string): Promise<ScopeSettings> {
+  const row = await db.selectFrom('campaign_settings').selectAll().where('scope', '=', scope).executeTakeFirst();
+  return row
+    ? { overrides: (row.overrides ?? {}) as Record<string, unknown>, paused: row.paused, version: row.version, updatedAt: row.updated_at }
+    : { overrides: {}, paused: false, version: 0, updatedAt: null };
+}
+
+/**
+ * Replaces a scope's stored overrides. With `expectedVersion`, only if nobody changed the scope in
+ * between; returns false when someone did.
+ */
+export async function saveOverrides(db: Db, scope: string, overrides: object, expectedVersion?: number): Promise<boolean> {
   const json = JSON.stringify(overrides);
-  await db.insertInto('campaign_settings')
+  if (expectedVersion === 0) {
+    const inserted = await db.insertInto('campaign_settings').values({ scope, overrides: json })
+      .onConflict((conflict) => conflict.column('scope').doNothing()).executeTakeFirst();
+    return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+  const result = await db.insertInto('campaign_settings')
     .values({ scope, overrides: json })
-    .onConflict((conflict) => conflict.column('scope').doUpdateSet({ overrides: json, version: sql<number>`campaign_settings.version + 1`, updated_at: sql<Date>`now()` }))
-    .execute();
+    .onConflict((conflict) => {
+      const update = conflict.column('scope').doUpdateSet({ overrides: json, version: sql<number>`campaign_settings.version + 1`, updated_at: sql<Date>`now()` });
+      return expectedVersion === undefined ? update : update.where('campaign_settings.version', '=', expectedVersion);
+    })
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }

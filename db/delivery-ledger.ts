@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from './database';
-import type { Channel, DeliveriesTable } from './schema';
+import type { Channel, DeliveriesTable, DeliveryState } from './schema';
 
 /**
  * The delivery ledger: one row per idempotency key. A send is reserved before the provider is
@@ -159,4 +159,24 @@ export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): P
       .where('deliveries.state', '=', 'retrying'))
     .execute();
   return (await findDelivery(db, key.idempotencyKey))!;
+}
+
+export interface JourneyMessage {
+  step: string;
+  channel: Channel;
+  state: DeliveryState;
+  reason: string | null;
+  messageId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/** Every send one journey instance attempted, oldest first. Journey keys prefix their idempotency keys. */
+export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<JourneyMessage[]> {
+  const rows = await db.selectFrom('deliveries')
+    .select(['step', 'channel', 'state', 'reason', 'message_id', 'created_at', 'sent_at'])
+    .where(sql<boolean>`starts_with(idempotency_key, ${keyPrefix})`)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => ({ step: row.step, channel: row.channel, state: row.state, reason: row.reason, messageId: row.message_id, createdAt: row.created_at, sentAt: row.sent_at }));
 }

@@ -8,12 +8,12 @@ export interface JourneyKey {
   journeyId: string;
 }
 
-export type Admission = { admitted: true } | { admitted: false; reason: 'duplicate_entry' | 'cooldown' | 'stale_event' };
+export type Admission = { admitted: true } | { admitted: false; reason: 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused' };
 
 /**
- * Admits a journey instance unless it already ran (a replayed entry event), its entry event is
- * older than the end of the previous journey (a late event), or the previous journey sent a message
- * within the cooldown.
+ * Admits a journey instance unless it already ran (a replayed entry event), its campaign is paused
+ * (new entries stop), its entry event is older than the end of the previous journey (a late
+ * event), or the previous journey sent a message within the cooldown.
  */
 export async function admitJourney(db: Db, key: JourneyKey, entryEventAtMs: number, atMs: number, cooldownMs: number): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
@@ -21,6 +21,9 @@ export async function admitJourney(db: Db, key: JourneyKey, entryEventAtMs: numb
       .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
       .executeTakeFirst();
     if (same) return same.ended_at ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+
+    const settings = await tx.selectFrom('campaign_settings').select('paused').where('scope', '=', key.campaign).executeTakeFirst();
+    if (settings?.paused) return { admitted: false, reason: 'campaign_paused' };
 
     const previous = await tx.selectFrom('journeys').select(['ended_at', 'last_message_at'])
       .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId)

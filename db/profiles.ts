@@ -83,3 +83,25 @@ export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscr
     .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
+
+export type ProfileChanges = Partial<Omit<Profile, 'customerId'>>;
+
+/**
+ * An operator's change to a profile. It always applies, and it counts as the newest word on the
+ * profile: events that occurred before it can no longer roll it back.
+ */
+export async function applyOperatorChanges(db: Db, customerId: string, changes: ProfileChanges, changeId: string): Promise<void> {
+  const values = Object.fromEntries(Object.entries(fieldColumns)
+    .filter(([field]) => changes[field as keyof ProfileChanges] !== undefined)
+    .map(([field, column]) => [column, changes[field as keyof ProfileChanges]]));
+  const now = new Date();
+  await db.insertInto('customer_profiles')
+    .values({ customer_id: customerId, last_event_id: changeId, last_event_at: now, ...values })
+    .onConflict((conflict) => conflict.column('customer_id').doUpdateSet((eb) => ({
+      ...values,
+      last_event_id: changeId,
+      last_event_at: sql<Date>`greatest(${eb.ref('customer_profiles.last_event_at')}, ${now})`,
+      updated_at: now,
+    })))
+    .execute();
+}

@@ -55,9 +55,18 @@ export interface JourneysTable {
   last_message_at: Date | null;
 }
 
+export interface AdminIdempotencyKeysTable {
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   customer_profiles: CustomerProfilesTable;
   deliveries: DeliveriesTable;
   campaign_settings: CampaignSettingsTable;
   journeys: JourneysTable;
+  admin_idempotency_keys: AdminIdempotencyKeysTable;
 }

@@ -75,20 +75,27 @@ const adminSchema = z.object({
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters'),
+  /** Requests per minute from one client address before 429. */
+  ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** How long an Idempotency-Key and its answer are kept. */
+  ADMIN_IDEMPOTENCY_TTL: durationMs.prefault('24h'),
 });
 
 const logSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** Twilio settings come as a set: all three, or none to send no SMS. */
+const twilioComplete = (config: z.infer<typeof smsSchema>, ctx: z.RefinementCtx) => {
+  const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
+  if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+    ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
+  }
+};
+
 export const workerConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
   .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape)
-  .superRefine((config, ctx) => {
-    const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
-    if (twilio.some(Boolean) && !twilio.every(Boolean)) {
-      ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
-    }
-  });
+  .superRefine(twilioComplete);
 const metricsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** The bridge's /metrics port; 0 picks a free one. */
@@ -116,7 +123,8 @@ const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
 export const bridgeConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).superRefine(saslComplete);
 export const adminConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
-  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).superRefine(saslComplete);
+  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
+  .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);
 export const provisionConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape);
 
@@ -126,6 +134,8 @@ export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ProvisionConfig = z.infer<typeof provisionConfigSchema>;
 export type TemporalConfig = z.infer<typeof temporalSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+/** What the email and SMS channels need. */
+export type ChannelConfig = z.infer<typeof emailSchema> & z.infer<typeof smsSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -2,9 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { createActivities, type ActivityDependencies } from '../activities';
+import { emailSettingsFrom, smsSettingsFrom, smtpTransportOptions } from '../activities/channel-settings';
 import type { Db } from '../db/database';
 import { createDb } from '../db/database';
 import { parseOverrides } from '../campaigns/settings';
@@ -18,44 +17,17 @@ export interface CampaignWorker {
   readonly done: Promise<void>;
 }
 
-/** nodemailer options from an smtp:// or smtps:// URL, with timeouts that fit the activity's. */
-export function smtpTransportOptions(smtpUrl: string, pool: boolean): SMTPPool.Options | SMTPTransport.Options {
-  const url = new URL(smtpUrl);
-  const secure = url.protocol === 'smtps:';
-  const options = {
-    host: url.hostname,
-    port: url.port ? Number(url.port) : secure ? 465 : 587,
-    secure,
-    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-    connectionTimeout: 10_000,
-    greetingTimeout: 5_000,
-    socketTimeout: 20_000,
-  };
-  return pool ? { ...options, pool: true, maxConnections: 5 } : options;
-}
-
 /** Turns validated configuration and live connections into the activities' explicit dependencies. */
 export function activityDependencies(
   config: WorkerConfig,
   live: { db: Db; mailer: Transporter; temporal: Client; logger: Logger },
 ): ActivityDependencies {
-  const sms = config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM
-    ? { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM, apiBaseUrl: config.TWILIO_API_BASE_URL, storeUrl: config.STORE_URL }
-    : null;
   return {
     ...live,
     reservationLeaseMs: config.DELIVERY_LEASE,
     deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
-    email: {
-      mailer: live.mailer,
-      from: config.EMAIL_FROM,
-      messageIdDomain: config.MESSAGE_ID_DOMAIN,
-      storeUrl: config.STORE_URL,
-      unsubscribeUrl: (customerId, campaign) => config.UNSUBSCRIBE_URL
-        .replace('{customerId}', encodeURIComponent(customerId))
-        .replace('{campaign}', encodeURIComponent(campaign)),
-    },
-    sms,
+    email: emailSettingsFrom(config, live.mailer),
+    sms: smsSettingsFrom(config),
   };
 }
 

@@ -15,6 +15,16 @@ export function journeyWorkflowId(campaign: CampaignType, customerId: string): s
   return `${campaign}:${customerId}`;
 }
 
+/** The idempotency key of one send: one message per customer, journey instance, step and channel. */
+export function deliveryKey(campaign: CampaignType, customerId: string, journeyId: string | null, step: string, channel: string): string {
+  return [campaign, customerId, journeyId, step, channel].join(':');
+}
+
+/** The prefix shared by the idempotency keys of every send of one journey instance. */
+export function journeyDeliveryKeyPrefix(campaign: CampaignType, customerId: string, journeyId: string): string {
+  return `${campaign}:${customerId}:${journeyId}:`;
+}
+
 export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent');
 /** An operator ends the journey; the reason is recorded with the outcome. */
 export const cancelJourneySignal = defineSignal<[{ reason: string }]>('cancelJourney');
@@ -35,6 +45,7 @@ export const OUTCOMES = [
   'duplicate_entry',
   'cooldown',
   'stale_event',
+  'campaign_paused',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -80,6 +91,10 @@ export interface JourneyInput<CampaignState = unknown> {
   version: number;
   customerId: string;
   carried?: CarriedJourney<CampaignState>;
+  /** An entry event passed at start (an operator's start), handled as if it had been signalled first. */
+  entry?: CustomerEvent;
+  /** This journey's own overrides of its campaign's settings (an operator's test journey). */
+  overrides?: Record<string, unknown>;
 }
 
 export const searchAttributeKeys = {

@@ -17,6 +17,7 @@ import {
   campaignResumedSignal,
   cancelJourneySignal,
   customerEventSignal,
+  deliveryKey,
   journeyStateQuery,
   searchAttributeKeys,
   type CampaignType,
@@ -38,6 +39,8 @@ import type { TemplateRequest } from './templates';
 
 const MAX_REMEMBERED_EVENT_IDS = 500;
 const MAX_TIMELINE_ENTRIES = 60;
+/** Outcomes of a journey that was never admitted, so it has no row in the journey log. */
+const NOT_ENTERED: Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'campaign_paused'];
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
@@ -96,17 +99,19 @@ export class Journey<C extends CampaignType, CampaignState> {
 
   /** Registers the signal and query handlers. `onEvent` sees each event once, in arrival order. */
   listen(onEvent: (event: CustomerEvent) => void): void {
-    setHandler(journeyStateQuery, () => this.state);
-    setHandler(customerEventSignal, (event) => {
+    const deliver = (event: CustomerEvent) => {
       if (this.exitRequest || !this.firstSighting(event)) return;
       if (event.type === 'customer.unsubscribed' && event.properties.channel === 'all') {
         this.requestExit('unsubscribed', 'the customer unsubscribed from all messages');
         return;
       }
       onEvent(event);
-    });
+    };
+    setHandler(journeyStateQuery, () => this.state);
+    setHandler(customerEventSignal, deliver);
     setHandler(cancelJourneySignal, ({ reason }) => this.requestExit('cancelled', `cancelled by an operator: ${reason}`));
     setHandler(campaignResumedSignal, () => { this.resumedSignals += 1; });
+    if (this.input.entry && !this.input.carried) deliver(this.input.entry);
   }
 
   private firstSighting(event: CustomerEvent): boolean {
@@ -138,7 +143,7 @@ export class Journey<C extends CampaignType, CampaignState> {
 
   /** Waits for the entry event (delivered with signalWithStart), then loads the campaign's settings. */
   async begin(hasEntered: () => boolean): Promise<LoadedSettings<C>> {
-    const loaded = await bookkeeping.loadSettings(this.campaign);
+    const loaded = await bookkeeping.loadSettings(this.campaign, this.input.overrides);
     this.settings = loaded.settings;
     if (!this.input.carried) await condition(() => hasEntered() || this.exitRequest !== null);
     return loaded;
@@ -156,6 +161,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       duplicate_entry: 'this journey already ran (its entry event was replayed)',
       stale_event: 'the entry event is older than the end of the previous journey',
       cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
+      campaign_paused: 'the campaign is paused, so no new journey starts',
     }[admission.reason]);
     return false;
   }
@@ -204,7 +210,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     let outcome: SendOutcome;
     try {
       outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', heartbeatTimeout: '10 seconds', summary: request.summary }, [{
-        idempotencyKey: [this.campaign, this.customerId, this.state.journeyId, request.step, request.channel].join(':'),
+        idempotencyKey: deliveryKey(this.campaign, this.customerId, this.state.journeyId, request.step, request.channel),
         campaign: this.campaign,
         customerId: this.customerId,
         step: request.step,
@@ -241,7 +247,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       { key: searchAttributeKeys.outcome, value: outcome },
     ]);
     setCurrentDetails(`Ended: ${outcome} (${reason})`);
-    if (this.state.journeyId && !['duplicate_entry', 'stale_event', 'cooldown'].includes(outcome)) {
+    if (this.state.journeyId && !NOT_ENTERED.includes(outcome)) {
       await bookkeeping.endJourney({
         campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId,
         outcome, atMs: Date.now(), messagesSent: this.state.messagesSent, lastMessageAtMs: this.lastMessageAtMs,
@@ -269,6 +275,6 @@ export class Journey<C extends CampaignType, CampaignState> {
       campaignState: this.campaignState,
     };
     log.info('Continuing as new', { historyLength: info.historyLength });
-    await continueAsNew<(input: JourneyInput<CampaignState>) => Promise<JourneyResult>>({ ...this.input, carried });
+    await continueAsNew<(input: JourneyInput<CampaignState>) => Promise<JourneyResult>>({ ...this.input, entry: undefined, carried });
   }
 }

@@ -1,0 +1,18 @@
+import type { Db } from '../db/database';
+import type { JourneyClient } from '../temporal/journeys';
+import type { TestSender } from './test-sender';
+
+/** What the admin routes act on, passed in explicitly so tests can build the app on the real stack. */
+export interface AdminDependencies {
+  db: Db;
+  journeys: JourneyClient;
+  /** The deployment's CAMPAIGN_SETTINGS, the layer under the operators' overrides. */
+  deploymentOverrides: unknown;
+  /** A link into the Temporal Web UI: a workflow, or a visibility query. */
+  temporalUiUrl: (target: { workflowId: string } | { query: string }) => string;
+  testSender: TestSender;
+  /** How long to wait for a journey's live state before answering without it. */
+  stateQueryTimeoutMs: number;
+  /** Signs the page tokens of journey lists. */
+  pageTokenSecret: string;
+}

@@ -1,0 +1,80 @@
+import type { EmailSettings } from '../activities/email';
+import { createTwilioClient, type SmsSettings } from '../activities/sms';
+import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
+import type { CampaignType } from '../workflows/definitions';
+import type { TemplateId, TemplateRequest } from '../workflows/templates';
+
+/**
+ * Test sends: a campaign's message rendered with sample content and the customer's first name, sent
+ * straight to the address an operator gives. They bypass the delivery ledger on purpose: a test is
+ * never counted against caps, never recorded as a journey's send, and never blocks a real one.
+ */
+
+export const CAMPAIGN_TEMPLATES: Record<CampaignType, readonly [TemplateId, ...TemplateId[]]> = {
+  'cart-abandonment': ['cart-reminder', 'cart-sms', 'cart-final'],
+  'browse-abandonment': ['browse-reminder'],
+  'churn-retention': ['churn-winback', 'churn-offer-sms', 'churn-final'],
+};
+
+const SAMPLE: Omit<TemplateRequest, 'id'> = {
+  items: [
+    { productId: 'sample-1', name: 'Trail running shoes', quantity: 1, price: 89.9 },
+    { productId: 'sample-2', name: 'Merino socks', quantity: 2, price: 12.5 },
+  ],
+  currency: 'EUR',
+  products: [{ productId: 'sample-1', name: 'Trail running shoes', price: 89.9, currency: 'EUR', url: 'https://storefront.example/p/sample-1' }],
+  incentiveCode: 'TEST-ONLY',
+};
+
+export interface TestSendRequest {
+  campaign: CampaignType;
+  customerId: string;
+  template: TemplateId;
+  to: string;
+  firstName: string | null;
+}
+
+export interface TestSendResult {
+  channel: 'email' | 'sms';
+  providerMessageId: string;
+}
+
+export class ChannelNotConfiguredError extends Error {
+  override readonly name = 'ChannelNotConfiguredError';
+}
+
+export interface TestSender {
+  channelOf(template: TemplateId): 'email' | 'sms';
+  send(request: TestSendRequest): Promise<TestSendResult>;
+}
+
+export function createTestSender(email: EmailSettings, sms: SmsSettings | null): TestSender {
+  const twilio = sms ? createTwilioClient(sms) : null;
+  const channelOf = (template: TemplateId) => (isSmsTemplate(template) ? 'sms' as const : 'email' as const);
+  return {
+    channelOf,
+    async send(request) {
+      const content = { id: request.template, ...SAMPLE };
+      if (channelOf(request.template) === 'sms') {
+        if (!sms || !twilio) throw new ChannelNotConfiguredError('SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).');
+        const body = `[TEST] ${renderSms(content, { firstName: request.firstName, storeUrl: sms.storeUrl, unsubscribeUrl: '' })}`;
+        const message = await twilio.messages.create({ to: request.to, body, ...(sms.from.startsWith('MG') ? { messagingServiceSid: sms.from } : { from: sms.from }) });
+        return { channel: 'sms', providerMessageId: message.sid };
+      }
+      const rendered = renderEmail(content, {
+        firstName: request.firstName,
+        storeUrl: email.storeUrl,
+        unsubscribeUrl: email.unsubscribeUrl(request.customerId, request.campaign),
+      });
+      const info = await email.mailer.sendMail({
+        from: email.from,
+        to: request.to,
+        subject: `[TEST] ${rendered.subject}`,
+        text: rendered.text,
+        html: rendered.html,
+        headers: { 'X-Campaign': request.campaign, 'X-Campaign-Test': 'true', 'X-Customer-Id': request.customerId },
+      });
+      return { channel: 'email', providerMessageId: (info as { messageId?: string }).messageId ?? '' };
+    },
+  };
+}
