@@ -39,7 +39,7 @@ export const settingsView = z.object({
 
 export const settingsUpdateBody = <S extends z.ZodType>(overrides: S) => z.object({
   overrides,
-  expectedVersion: z.int().min(0).optional().meta({ description: 'Fail with 409 if the settings changed since this version' }),
+  expectedVersion: z.int().min(0).max(2_147_483_647).optional().meta({ description: 'Fail with 409 if the settings changed since this version' }),
 }).strict();
 
 export const resumeView = settingsView.extend({ resumedJourneys: z.int().meta({ description: 'Held journeys told to go on' }) });
@@ -132,13 +132,14 @@ export const profileView = z.object({
   smsOptIn: z.boolean(),
 });
 export const profileUpdateBody = z.object(profileFields).strict()
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give at least one field to change' });
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give at least one field to change' })
+  .meta({ minProperties: 1 });
 
 // ---- test sends ----
 
-export const testSendBody = z.object({
+export const testSendBody = (templates: readonly [string, ...string[]]) => z.object({
   customerId: customerIdSchema,
-  template: z.string().min(1).max(64).meta({ description: 'One of the campaign\'s templates; its channel decides what `to` must be', example: 'cart-reminder' }),
+  template: z.enum(templates).meta({ description: 'One of the campaign\'s templates; its channel decides what `to` must be' }),
   to: z.string().min(3).max(254).meta({ description: 'An email address, or an E.164 phone number for SMS templates', example: 'qa@storefront.example' }),
 }).strict();
 export const testSendView = z.object({ channel: z.enum(['email', 'sms']), template: z.string(), providerMessageId: z.string(), countedAgainstCaps: z.literal(false) });

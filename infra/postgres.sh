@@ -29,7 +29,7 @@ psql_admin() { as_pg "$(pg_bindir)/psql" -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DI
 start_postgres() {
   install_postgres
   local bin; bin="$(pg_bindir)"
-  if pg_ready; then say "postgres: already running on 127.0.0.1:$LOCAL_POSTGRES_PORT"; return 0; fi
+  if pg_ready; then say "postgres: already running on 127.0.0.1:$LOCAL_POSTGRES_PORT"; provision_roles; return 0; fi
   if [[ ! -f "$PGDATA_DIR/PG_VERSION" ]]; then
     say "postgres: initialising a cluster in $PGDATA_DIR"
     mkdir -p "$PGDATA_DIR"
@@ -43,11 +43,18 @@ start_postgres() {
     || fail "postgres did not start; see $PGDATA_DIR/server.log"
   ln -sf "$PGDATA_DIR/server.log" "$LOG_DIR/postgres.log"
   wait_for postgres 30 pg_ready || fail "postgres is not accepting connections; see $LOG_DIR/postgres.log"
+  provision_roles
+  say "postgres: ready (database $PG_DATABASE)"
+}
+
+# The application's role and database. The role may create databases: the admin API's fuzz run
+# works in a throwaway one of its own.
+provision_roles() {
   psql_admin <<SQL
 SELECT 'CREATE ROLE $PG_USER_NAME LOGIN PASSWORD ''$PG_PASSWORD''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER_NAME')\gexec
+ALTER ROLE $PG_USER_NAME CREATEDB;
 SELECT 'CREATE DATABASE $PG_DATABASE OWNER $PG_USER_NAME' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE')\gexec
 SQL
-  say "postgres: ready (database $PG_DATABASE)"
 }
 
 stop_postgres() {

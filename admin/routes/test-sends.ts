@@ -7,6 +7,7 @@ import { HttpError } from '../errors';
 import { route, type Route } from '../route';
 import { testSendBody, testSendView } from '../schemas';
 import { CAMPAIGN_TEMPLATES, ChannelNotConfiguredError } from '../test-sender';
+import type { TemplateId } from '../../workflows/templates';
 import { pascal } from './campaigns';
 
 const addressSchemas = {
@@ -20,12 +21,11 @@ export function testSendRoutes(deps: AdminDependencies): Route[] {
     method: 'post', path: `/campaigns/${campaign}/test-sends`, operationId: `testSend${pascal(campaign)}`, tag: 'Campaigns',
     summary: `Send a test of a ${campaign} message to an address you give`,
     description: `Templates: ${CAMPAIGN_TEMPLATES[campaign].join(', ')}. Rendered with sample content and the customer's first name. Never counted against caps or recorded as a journey's send.`,
-    body: testSendBody,
+    body: testSendBody(CAMPAIGN_TEMPLATES[campaign]),
     responses: { 200: { description: 'The provider took the message', schema: testSendView } },
     errors: { 409: 'The template\'s channel is not configured on this deployment.', 502: 'The email or SMS provider refused the message.' },
     handle: async ({ body }) => {
-      const template = CAMPAIGN_TEMPLATES[campaign].find((id) => id === body.template);
-      if (!template) throw new HttpError(400, 'invalid_request', `template: expected one of ${CAMPAIGN_TEMPLATES[campaign].join(', ')}`, { field: 'template', in: 'body' });
+      const template = body.template as TemplateId;
       const channel = deps.testSender.channelOf(template);
       if (!addressSchemas[channel].safeParse(body.to).success) {
         throw new HttpError(400, 'invalid_request', `to: expected ${channel === 'email' ? 'an email address' : 'an E.164 phone number such as "+14155550123"'} for the ${channel} template ${template}`, { field: 'to', in: 'body' });

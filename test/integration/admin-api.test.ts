@@ -5,7 +5,7 @@ import { journeyWorkflowId, type JourneyResult } from '../../workflows/definitio
 import { TestAdmin, type AdminResponse } from '../support/admin';
 import { TestApp } from '../support/app';
 import { cartUpdated, mug } from '../support/events';
-import { FAKE_TWILIO_ACCOUNT_SID, FAKE_TWILIO_AUTH_TOKEN, FakeTwilio } from '../support/fake-twilio';
+import { FakeTwilio } from '../support/fake-twilio';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
 
@@ -32,10 +32,7 @@ describe('admin API on the real stack', () => {
     await app.start();
     admin = new TestAdmin({
       TEMPORAL_TASK_QUEUE: app.taskQueue,
-      TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN,
-      TWILIO_FROM: '+15550000000',
-      TWILIO_API_BASE_URL: twilio.baseUrl,
+      ...twilio.env(),
     });
     await admin.start();
   });
@@ -258,9 +255,14 @@ describe('admin API on the real stack', () => {
     assert.equal(second.headers.get('idempotent-replayed'), 'true');
     assert.equal(first.headers.get('idempotent-replayed'), null);
 
-    const runs = [];
-    for await (const execution of app.client.workflow.list({ query: `WorkflowId = '${journeyWorkflowId('browse-abandonment', customerId)}'` })) runs.push(execution.runId);
-    assert.deepEqual(runs, [first.body.runId], 'one journey started');
+    const runsOf = async () => {
+      const runs = [];
+      for await (const execution of app.client.workflow.list({ query: `WorkflowId = '${journeyWorkflowId('browse-abandonment', customerId)}'` })) runs.push(execution.runId);
+      return runs;
+    };
+    await eventually('the journey in visibility', runsOf, (runs) => runs.length > 0);
+    await sleep(1000);
+    assert.deepEqual(await runsOf(), [first.body.runId], 'one journey started');
 
     const reused = await admin.request<ErrorBody>('POST', '/campaigns/browse-abandonment/journeys', { body: { ...body, product: { productId: 'other' } }, headers: { 'Idempotency-Key': key } });
     assert.equal(reused.status, 422);

@@ -109,7 +109,13 @@ describe('idempotent delivery under faults', () => {
     const { customerId, email } = await customer('twoworkers');
     const config = loadConfig(workerConfigSchema, { ...process.env, ...twilioEnv() });
     const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
-    const workers = [1, 2].map((n) => createActivities(activityDependencies(config, { db: app.db, mailer, temporal: app.client, logger: createLogger(`worker-${n}`, 'warn') })));
+    // A slow SMTP server keeps the first send in flight while the second execution arrives.
+    const slowMailer = new Proxy(mailer, {
+      get: (target, property): unknown => (property === 'sendMail'
+        ? async (message: Parameters<typeof mailer.sendMail>[0]) => { await sleep(500); return target.sendMail(message); }
+        : Reflect.get(target, property)),
+    });
+    const workers = [1, 2].map((n) => createActivities(activityDependencies(config, { db: app.db, mailer: slowMailer, temporal: app.client, logger: createLogger(`worker-${n}`, 'warn') })));
     const request = {
       idempotencyKey: `cart-abandonment:${customerId}:j1:reminder-1:email`, campaign: 'cart-abandonment', customerId, step: 'reminder-1',
       atMs: Date.now(), template: { id: 'cart-reminder' as const, items: [{ productId: 'p', name: 'Mug', quantity: 1, price: 5 }] },

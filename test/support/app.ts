@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/logger';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
 import { installRuntimeLoggingOnce } from './runtime';
 import { eventually, requireServices, runId } from './services';
+import { terminateJourneysOn } from './temporal';
 
 export interface DeadLetter {
   key: string | null;
@@ -120,6 +121,7 @@ export class TestApp {
   async stop(): Promise<void> {
     await this.bridge?.stop();
     await this.worker?.stop();
+    await terminateJourneysOn(this.taskQueue).catch(() => undefined);
     await this.dlqConsumer?.disconnect();
     await this.producer?.disconnect();
     await this.admin?.deleteTopics({ topics: [this.eventsTopic, this.dlqTopic] }).catch(() => undefined);

@@ -32,6 +32,11 @@ export class FakeTwilio {
     return this.baseUrl;
   }
 
+  /** The configuration that points a worker or admin API at this server. */
+  env(from = '+15550000000'): Record<string, string> {
+    return { TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN, TWILIO_FROM: from, TWILIO_API_BASE_URL: this.baseUrl };
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }

@@ -6,7 +6,7 @@ import { createOpenApiDocument } from '../../admin/openapi';
 import { CAMPAIGN_TYPES } from '../../workflows/definitions';
 
 describe('admin API OpenAPI document', () => {
-  const document = createOpenApiDocument(adminRoutes({} as never));
+  const document = createOpenApiDocument(adminRoutes({ pageTokenSecret: 'unit-test-secret' } as never));
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const result = await validate(structuredClone(document) as never);
@@ -16,7 +16,7 @@ describe('admin API OpenAPI document', () => {
   it('documents every route with its operation, its error shape and the bearer scheme', () => {
     const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.entries(item as Record<string, { operationId: string; responses: Record<string, unknown>; security?: unknown[] }>).map(([method, op]) => ({ path, method, op })));
-    assert.equal(operations.length, 4 + adminRoutes({} as never).length);
+    assert.equal(operations.length, 4 + adminRoutes({ pageTokenSecret: 'unit-test-secret' } as never).length);
     for (const campaign of CAMPAIGN_TYPES) {
       assert.ok(operations.some(({ path, method }) => path === `/campaigns/${campaign}/journeys` && method === 'post'), `start ${campaign}`);
     }

@@ -5,6 +5,7 @@ import { CAPPED_REASON } from '../../db/delivery-ledger';
 import { campaignResumedSignal, journeyStateQuery } from '../../workflows/definitions';
 import { JourneyTestEnv } from '../support/journey-env';
 import { messagesTo } from '../support/mailpit';
+import { eventually } from '../support/services';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,9 +69,12 @@ describe('contact policy across journeys (time-skipping)', () => {
   it('holds a send while its campaign is paused and releases it on resume', async () => {
     const { customerId, email } = t.customer('paused');
     await t.profile(customerId, { email, emailOptIn: true });
+    // An operator's start with this journey's own delay (the environment's is 0), so it can be paused while it waits.
+    await t.journeys.start('browse-abandonment', await t.event('product.viewed', customerId, { productId: 'rug', name: 'Wool rug' }), { overrides: { emailDelay: '1h' }, startedBy: 'the test' });
+    // Paused once the journey has entered: a journey whose entry comes while paused does not start (below).
+    await eventually('the journey to enter', () => t.handle('browse-abandonment', customerId).query(journeyStateQuery), (state) => state.stage === 'waiting_for_browse_email');
     await setCampaignPaused(t.db, 'browse-abandonment', true);
     try {
-      await t.journeys.startOrSignal('browse-abandonment', await t.event('product.viewed', customerId, { productId: 'rug', name: 'Wool rug' }));
       await t.env.sleep(6 * HOUR);
       const held = await t.handle('browse-abandonment', customerId).query(journeyStateQuery);
       assert.equal(held.stage, 'paused');
@@ -86,5 +90,23 @@ describe('contact policy across journeys (time-skipping)', () => {
     } finally {
       await setCampaignPaused(t.db, 'browse-abandonment', false);
     }
+  });
+
+  it('starts no new journey while its campaign is paused', async () => {
+    const { customerId, email } = t.customer('paused-entry');
+    await t.profile(customerId, { email, emailOptIn: true });
+    await setCampaignPaused(t.db, 'browse-abandonment', true);
+    try {
+      await t.journeys.startOrSignal('browse-abandonment', await t.event('product.viewed', customerId, { productId: 'rug', name: 'Wool rug' }));
+      const result = await t.result('browse-abandonment', customerId);
+      assert.deepEqual([result.outcome, result.messagesSent], ['campaign_paused', 0]);
+      const logged = await t.db.selectFrom('journeys').select('journey_id').where('customer_id', '=', customerId).execute();
+      assert.deepEqual(logged, [], 'a journey that never started leaves no row in the journey log, so it blocks no later entry');
+    } finally {
+      await setCampaignPaused(t.db, 'browse-abandonment', false);
+    }
+    await t.journeys.startOrSignal('browse-abandonment', await t.event('product.viewed', customerId, { productId: 'rug', name: 'Wool rug' }));
+    await t.env.sleep(3 * HOUR);
+    assert.deepEqual([(await t.result('browse-abandonment', customerId)).outcome, (await messagesTo(email)).length], ['completed', 1], 'after the resume, the next entry starts a journey');
   });
 });
