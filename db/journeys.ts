@@ -40,9 +40,11 @@ export async function admitJourney(db: Db, key: JourneyKey, entryEventAtMs: numb
   });
 }
 
+/** Records how a journey ended; a journey that already ended keeps its first end. */
 export async function recordJourneyEnd(db: Db, key: JourneyKey, end: { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {
   await db.updateTable('journeys')
     .set({ ended_at: new Date(end.atMs), outcome: end.outcome, messages_sent: end.messagesSent, last_message_at: end.lastMessageAtMs === null ? null : new Date(end.lastMessageAtMs) })
     .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+    .where('ended_at', 'is', null) // a journey ends once: a later run of the same entry never rewrites it
     .execute();
 }

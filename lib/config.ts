@@ -59,7 +59,7 @@ const emailSchema = z.object({
   DELIVERY_LEASE: durationMs.prefault('90s').refine((ms) => ms >= 60_000, 'must be at least 60s, longer than a send can take (give a unit: "90s")'),
 });
 
-const smsSchema = z.object({
+export const smsSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID such as AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
   TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'expected an E.164 sender number or a Messaging Service SID').optional(),
@@ -81,7 +81,7 @@ const adminSchema = z.object({
   ADMIN_IDEMPOTENCY_TTL: durationMs.prefault('24h'),
 });
 
-const logSchema = z.object({
+export const logSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

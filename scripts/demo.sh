@@ -5,9 +5,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-node-deps.sh
 bash infra/up.sh
-# Hours and days compressed to seconds, and a frequency-cap window to match, so the story fits in a minute.
-demo_settings='{"cart-abandonment":{"firstReminderDelay":"8s","secondReminderDelay":"6s","finalReminderDelay":"6s","cooldown":"1m"},"browse-abandonment":{"emailDelay":"8s"},"churn-retention":{"offerDelay":"6s","finalDelay":"6s"},"contact":{"frequencyWindow":"3s"}}'
-export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$demo_settings}"
+bash scripts/twilio-sandbox.sh start
+set -a
+# shellcheck disable=SC1091
+source "${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}/run/twilio-sandbox.env"
+set +a
+# Hours and days compressed to seconds (demo/settings.json), so the story fits in a minute.
+export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$(tr -d '\n' <demo/settings.json)}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 bash scripts/app.sh start
 npx --no-install tsx scripts/demo.ts

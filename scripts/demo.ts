@@ -1,152 +1,110 @@
-import { Client, Connection } from '@temporalio/client';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { z } from 'zod';
+import { resolveSettings } from '../campaigns/settings';
+import { castFor } from '../demo/cast';
+import { mailboxUrl } from '../demo/inboxes';
+import { JourneyWatch } from '../demo/journey-watch';
+import { Narrator } from '../demo/narrator';
+import { reportOn, reportTable } from '../demo/report';
+import { playStorefront, replayStorefront, type Stage } from '../demo/storefront';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
+import { formatDuration } from '../lib/duration';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
-import { formatDuration } from '../lib/duration';
-import { resolveSettings } from '../campaigns/settings';
-import { temporalUiUrl } from '../temporal/connection';
+import { connectTemporalClient, temporalUiUrl } from '../temporal/connection';
 
 /**
- * A scripted storefront, played against the running app: customers browse, fill carts, order,
- * and a few events arrive twice or broken. The terminal tells the story; the table at the end
- * says where to look.
+ * The storefront demo, played against the running app (scripts/demo.sh starts it): the terminal
+ * tells the story as the journeys record it, then a table says what each customer got and where to look.
  */
+const config = loadConfig(bridgeConfigSchema.extend({
+  MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
+  TWILIO_API_BASE_URL: z.url().default('http://127.0.0.1:8026'),
+  ADMIN_PORT: z.coerce.number().int().default(8080),
+}), { ...process.env, LOG_LEVEL: 'error' });
 
-const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }), { ...process.env, LOG_LEVEL: 'error' });
-const cartSettings = resolveSettings([{ source: 'CAMPAIGN_SETTINGS', overrides: config.CAMPAIGN_SETTINGS ?? {} }]).campaigns['cart-abandonment'];
-const journeyLengthMs = cartSettings.firstReminderDelayMs + cartSettings.secondReminderDelayMs + cartSettings.finalReminderDelayMs;
-const stamp = new Date().toISOString().slice(11, 19).replace(/:/g, '');
-const started = Date.now();
-const customers = { ann: `ann-${stamp}`, bob: `bob-${stamp}`, dana: `dana-${stamp}` };
-const emailOf = (customerId: string) => `${customerId}@storefront.example`;
-
-function say(who: string, what: string): void {
-  const clock = new Date().toISOString().slice(11, 19);
-  process.stdout.write(`[${clock} +${String(Math.round((Date.now() - started) / 1000)).padStart(2)}s] ${who.padEnd(12)} ${what}\n`);
-}
-
-let sequence = 0;
-function event(type: string, customerId: string, properties: object) {
-  sequence += 1;
-  return { eventId: `demo-${stamp}-${sequence}`, type, customerId, occurredAt: new Date().toISOString(), properties };
-}
-
-async function send(producer: Producer, events: object[]): Promise<void> {
-  await producer.send({
-    topic: config.EVENTS_TOPIC,
-    acks: -1,
-    messages: events.map((item) => ({ key: (item as { customerId: string }).customerId, value: JSON.stringify(item) })),
-  });
-}
-
-async function emailsTo(address: string): Promise<Array<{ Subject: string; Snippet: string }>> {
-  const response = await fetch(`${config.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`);
-  if (!response.ok) throw new Error(`Mailpit answered HTTP ${response.status}`);
-  return ((await response.json()) as { messages: Array<{ Subject: string; Snippet: string }> }).messages;
-}
-
-interface Journey { workflowId: string; status: string; outcome: string }
-async function journeysOf(client: Client, customerId: string): Promise<Journey[]> {
-  const found: Journey[] = [];
-  for await (const execution of client.workflow.list({ query: `CustomerId = "${customerId}"` })) {
-    const outcome = execution.searchAttributes.Outcome as string[] | undefined;
-    found.push({ workflowId: execution.workflowId, status: execution.status.name, outcome: outcome?.[0] ?? '-' });
-  }
-  return found;
-}
-
-async function deadLetterCount(admin: Admin): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(config.DLQ_TOPIC);
-  return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const { campaigns: settings, contact } = resolveSettings([{ source: 'CAMPAIGN_SETTINGS', overrides: config.CAMPAIGN_SETTINGS ?? {} }]);
+const cart = settings['cart-abandonment'];
+const pace = {
+  longestJourneyMs: 30_000 + Math.max(
+    cart.firstReminderDelayMs + cart.secondReminderDelayMs + cart.finalReminderDelayMs,
+    settings['browse-abandonment'].emailDelayMs,
+    settings['churn-retention'].offerDelayMs + settings['churn-retention'].finalDelayMs,
+  ),
+};
 
 async function main(): Promise<void> {
-  const delay = formatDuration(cartSettings.firstReminderDelayMs);
-  process.stdout.write(`\nStorefront demo: cart reminders go out ${delay}, then ${formatDuration(cartSettings.secondReminderDelayMs)} and ${formatDuration(cartSettings.finalReminderDelayMs)} apart (compressed from 1h, 24h, 72h). No SMS provider is configured, so reminder 2 goes by email.\n\n`);
-  const producer = createKafka(config, createLogger('demo', 'error'), '-demo').producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const stamp = new Date().toISOString().slice(11, 19).replace(/:/g, '');
+  const cast = castFor(stamp);
+  const narrator = new Narrator();
+  const logger = createLogger('demo', 'error');
+  const kafka = createKafka(config, logger, '-demo');
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const admin = kafka.admin();
+  const deadLetterGroup = `demo-dead-letters-${stamp}`;
+  const deadLetters = kafka.consumer({ groupId: deadLetterGroup });
+  const client = await connectTemporalClient(config);
+  await Promise.all([producer.connect(), admin.connect(), deadLetters.connect()]);
 
-  const annCart = event('cart.updated', customers.ann, {
-    cartId: `cart-${customers.ann}`, currency: 'EUR',
-    items: [{ productId: 'mug-blue', name: 'Blue mug', quantity: 2, price: 12.5 }, { productId: 'tea-earl', name: 'Earl Grey, 100 g', quantity: 1, price: 7.9 }],
+  const watch = new JourneyWatch(client, Object.values(cast).map((customer) => customer.customerId), (run, entry) => {
+    const customer = Object.values(cast).find((candidate) => candidate.customerId === run.customerId)!;
+    narrator.journey(customer.name, run.campaign, entry);
   });
-  await send(producer, [
-    event('customer.updated', customers.ann, { email: emailOf(customers.ann), firstName: 'Ann', emailOptIn: true }),
-    event('customer.updated', customers.bob, { email: emailOf(customers.bob), firstName: 'Bob', emailOptIn: true }),
-    event('customer.updated', customers.dana, { email: emailOf(customers.dana), firstName: 'Dana', emailOptIn: false }),
-  ]);
-  say('storefront', 'three customers sign in: Ann and Bob accept marketing email, Dana does not');
-  await send(producer, [annCart]);
-  say(customers.ann, `adds a blue mug and tea to her cart, then leaves → cart journey starts, reminder due in ${delay}`);
-  await send(producer, [event('cart.updated', customers.bob, { cartId: `cart-${customers.bob}`, items: [{ productId: 'lamp', name: 'Desk lamp', quantity: 1, price: 39 }] })]);
-  say(customers.bob, 'adds a desk lamp to his cart');
-  await send(producer, [event('cart.updated', customers.dana, { cartId: `cart-${customers.dana}`, items: [{ productId: 'socks', name: 'Wool socks', quantity: 3, price: 9 }] })]);
-  say(customers.dana, 'adds wool socks to her cart, then leaves');
+  const reasons: string[] = [];
+  const deadLetterOffsets = await admin.fetchTopicOffsets(config.DLQ_TOPIC);
+  await deadLetters.subscribe({ topic: config.DLQ_TOPIC });
+  await deadLetters.run({
+    eachMessage: ({ message }) => {
+      const reason = message.headers?.['dlq-reason']?.toString() ?? 'unknown';
+      reasons.push(reason);
+      narrator.storefront('bridge', `dead-letters a message (${reason}: ${message.headers?.['dlq-detail']?.toString() ?? ''})`);
+      return Promise.resolve();
+    },
+  });
+  for (const { partition, high } of deadLetterOffsets) deadLetters.seek({ topic: config.DLQ_TOPIC, partition, offset: high });
 
-  await sleep(2000);
-  await send(producer, [event('order.placed', customers.bob, { orderId: `order-${stamp}`, cartId: `cart-${customers.bob}`, total: 39, currency: 'EUR' })]);
-  say(customers.bob, 'checks out before any reminder → his journey ends as converted, nothing will be sent');
+  const stage: Stage = {
+    publish: async (events) => {
+      await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages: events.map((item) => ({ key: item.customerId, value: JSON.stringify(item) })) });
+    },
+    publishRaw: async (key, value) => { await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages: [{ key, value }] }); },
+    watch,
+    narrator,
+  };
 
-  await send(producer, [annCart, annCart, annCart, annCart, annCart]);
-  say(customers.ann, 'the storefront retries and sends her cart event five more times (same eventId) → absorbed as duplicates');
-  const admin = createKafka(config, createLogger('demo', 'error'), '-demo-admin').admin();
-  await admin.connect();
-  const deadLettersBefore = await deadLetterCount(admin);
-  await producer.send({ topic: config.EVENTS_TOPIC, messages: [{ key: customers.ann, value: `{"eventId":"demo-${stamp}-broken","type":"cart.updated",` }] });
-  say('storefront', `a truncated JSON message is published → the bridge moves it to ${config.DLQ_TOPIC} with reason invalid_json`);
+  process.stdout.write(`\nStorefront demo. Timings are compressed: cart reminders ${formatDuration(cart.firstReminderDelayMs)}, ${formatDuration(cart.secondReminderDelayMs)} and ${formatDuration(cart.finalReminderDelayMs)} apart (1h, 24h, 72h in production), a frequency cap of 1 per ${formatDuration(contact.frequencyWindowMs)} per channel, no SMS quiet hours, so it plays the same at any hour.\nSMS go to a local stand-in of Twilio's Messages API (this machine cannot reach Twilio); email to Mailpit.\n\n`);
+  watch.start();
+  const performance = await playStorefront(stage, cast, pace);
+  const replayStartedAt = await replayStorefront(stage, cast, performance, pace);
+  await watch.stop();
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // a late duplicate, if any, would land now
 
-  const deadline = Date.now() + journeyLengthMs + 60_000;
-  let annEmails = 0;
-  while (Date.now() < deadline) {
-    const received = await emailsTo(emailOf(customers.ann));
-    if (received.length > annEmails) {
-      annEmails = received.length;
-      say(customers.ann, `📧 receives "${received[0]!.Subject}": ${received[0]!.Snippet.slice(0, 70)}…`);
-    }
-    const all = await Promise.all(Object.values(customers).map((customerId) => journeysOf(client, customerId)));
-    if (annEmails >= 3 && all.every((list) => list.length > 0 && list.every((journey) => journey.status !== 'RUNNING'))) break;
-    await sleep(500);
+  const reports = await reportOn(cast, watch, { mailpitUrl: config.MAILPIT_URL, smsSandboxUrl: config.TWILIO_API_BASE_URL }, replayStartedAt);
+  narrator.heading('What each customer got');
+  for (const line of reportTable(reports)) process.stdout.write(`${line}\n`);
+  const expectedReasons = performance.malformed.map((message) => message.reason).sort();
+  const deadLettersOk = JSON.stringify([...reasons].sort()) === JSON.stringify(expectedReasons);
+  process.stdout.write(`  dead letters on ${config.DLQ_TOPIC}: ${reasons.length} (${reasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`);
+
+  narrator.heading('Where to look');
+  const allQuery = `CustomerId IN (${Object.values(cast).map((customer) => `"${customer.customerId}"`).join(', ')})`;
+  process.stdout.write(`  every demo journey   ${temporalUiUrl(config, { query: allQuery })}\n`);
+  for (const customer of Object.values(cast)) {
+    process.stdout.write(`  ${customer.name.padEnd(6)} journeys     ${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`);
+    process.stdout.write(`  ${''.padEnd(6)} mail         ${mailboxUrl(config.MAILPIT_URL, customer.email)}\n`);
   }
+  process.stdout.write(`  SMS inbox            ${config.TWILIO_API_BASE_URL}/sandbox/messages\n`);
+  process.stdout.write(`  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json (bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`);
+  process.stdout.write(`  app log              ~/.cache/triggered-campaigns/logs/app.log\n`);
 
-  await send(producer, [annCart]);
-  say(customers.ann, 'later, a replay of the topic delivers her original cart event once more');
-  await sleep(4000);
-
-  process.stdout.write('\nWhat happened\n');
-  const rows: string[][] = [['customer', 'journeys (outcome)', 'emails', 'expected']];
-  const expected: Record<string, number> = { [customers.ann]: 3, [customers.bob]: 0, [customers.dana]: 0 };
-  let allAsExpected = true;
-  for (const customerId of Object.values(customers)) {
-    const journeys = await journeysOf(client, customerId);
-    const emails = (await emailsTo(emailOf(customerId))).length;
-    allAsExpected &&= emails === expected[customerId];
-    rows.push([customerId, journeys.map((journey) => journey.outcome).join(', ') || '-', String(emails), String(expected[customerId])]);
-  }
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) process.stdout.write(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-
-  process.stdout.write('\nWhere to look\n');
-  for (const customerId of Object.values(customers)) {
-    process.stdout.write(`  ${customerId.padEnd(12)} ${temporalUiUrl(config, { query: `CustomerId="${customerId}"` })}\n`);
-  }
-  process.stdout.write(`  mailbox      ${config.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent(`to:"${emailOf(customers.ann)}"`)}\n`);
-  const newDeadLetters = (await deadLetterCount(admin)) - deadLettersBefore;
-  allAsExpected &&= newDeadLetters === 1;
-  process.stdout.write(`  dead letters ${newDeadLetters} new on topic ${config.DLQ_TOPIC} (expected 1), each with a dlq-reason header\n`);
-  process.stdout.write(`  app log      ~/.cache/triggered-campaigns/logs/app.log\n`);
-  process.stdout.write(`\n${allAsExpected ? 'Every customer got exactly what they should: no duplicates.' : 'Some customers did not get what they should: see the table.'}\n`);
+  const allWell = reports.every((report) => report.problems.length === 0) && deadLettersOk;
+  process.stdout.write(`\n${allWell ? 'Every customer got exactly what they should, once: no duplicates, nothing after an order or an unsubscribe.' : 'Some customers did not get what they should: see ✗ above.'}\n`);
   process.stdout.write('Everything is still running for you to explore. Stop it all with: npm run stop\n');
 
-  await producer.disconnect();
-  await admin.disconnect();
-  await connection.close();
-  if (!allAsExpected) process.exitCode = 1;
+  await deadLetters.disconnect();
+  await admin.deleteGroups([deadLetterGroup]).catch(() => undefined);
+  await Promise.all([producer.disconnect(), admin.disconnect(), client.connection.close()]);
+  if (!allWell) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

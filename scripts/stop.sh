@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/app.sh stop
+bash scripts/twilio-sandbox.sh stop
 bash infra/down.sh

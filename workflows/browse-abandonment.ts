@@ -46,7 +46,7 @@ export async function browseAbandonmentWorkflow(input: JourneyInput<BrowseState>
   });
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
-  if (journey.exitRequest || !(await journey.admit(browse().entryEventAt!, 0))) return journey.finish('completed', 'ended before it began');
+  if (!(await journey.enter(browse().entryEventAt, 0))) return journey.finish('completed', 'ended before it began');
 
   for (;;) {
     journey.moveTo('waiting_for_browse_email', `Waiting ${formatDuration(settings.emailDelayMs)} after the last product view`);

@@ -49,7 +49,7 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
   });
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
-  if (journey.exitRequest || !(await journey.admit(cart().entryEventAt!, settings.cooldownMs))) {
+  if (!(await journey.enter(cart().entryEventAt, settings.cooldownMs))) {
     return journey.finish('cart_emptied', 'ended before it began');
   }
 

@@ -46,7 +46,7 @@ export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): P
   if (churn().score < settings.threshold) {
     journey.requestExit('score_dropped', `churn risk ${churn().score} is under the threshold ${settings.threshold}`);
   }
-  if (journey.exitRequest || !(await journey.admit(churn().entryEventAt!, 0))) return journey.finish('completed', 'ended before it began');
+  if (!(await journey.enter(churn().entryEventAt, 0))) return journey.finish('completed', 'ended before it began');
   if (!input.carried) churn().previousStepAtMs = Date.now();
 
   const steps = [

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   continueAsNew,
   log,
   proxyActivities,
@@ -149,20 +150,35 @@ export class Journey<C extends CampaignType, CampaignState> {
     return loaded;
   }
 
+  /**
+   * Admits the journey, or ends it before its first step (false): its entry was replayed or is
+   * late, or an exit arrived with it. Admission is asked first, so a replayed entry followed by its
+   * replayed order ends as `duplicate_entry` instead of writing a second end on the journey log.
+   */
+  async enter(entryEventAt: string | null, cooldownMs: number): Promise<boolean> {
+    if (!patched('admission-before-early-exit')) return !this.exitRequest && (await this.admit(entryEventAt!, cooldownMs, false));
+    if (this.input.carried) return !this.exitRequest;
+    if (entryEventAt === null || this.state.journeyId === null) return false;
+    return (await this.admit(entryEventAt, cooldownMs, true)) && !this.exitRequest;
+  }
+
   /** Applies the re-entry rules; false when this journey must not run (replay, late event, cooldown). */
-  async admit(entryEventAt: string, cooldownMs: number): Promise<boolean> {
+  private async admit(entryEventAt: string, cooldownMs: number, refusalWins: boolean): Promise<boolean> {
     if (this.input.carried) return true;
     const admission = await bookkeeping.enterJourney({
       campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId!,
       entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs,
     });
     if (admission.admitted) return true;
-    this.requestExit(admission.reason, {
+    const why = {
       duplicate_entry: 'this journey already ran (its entry event was replayed)',
       stale_event: 'the entry event is older than the end of the previous journey',
       cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
       campaign_paused: 'the campaign is paused, so no new journey starts',
-    }[admission.reason]);
+    }[admission.reason];
+    // A refused journey never ran: an exit event that arrived during admission does not end it.
+    if (refusalWins) this.exitRequest = { outcome: admission.reason, why };
+    else this.requestExit(admission.reason, why);
     return false;
   }
 
@@ -173,6 +189,7 @@ export class Journey<C extends CampaignType, CampaignState> {
   async waitUntil(dueAtMs: () => number, summary: string, wakeWhen: () => boolean = () => false): Promise<boolean> {
     await this.continueAsNewIfDue();
     const remaining = Math.max(0, dueAtMs() - Date.now());
+    if (remaining > 0) this.record('wait', summary);
     const woken = await condition(() => this.exitRequest !== null || wakeWhen(), remaining, { summary });
     return !woken;
   }

@@ -5,7 +5,7 @@ import { journeyWorkflowId, type JourneyResult } from '../../workflows/definitio
 import { TestAdmin, type AdminResponse } from '../support/admin';
 import { TestApp } from '../support/app';
 import { cartUpdated, mug } from '../support/events';
-import { FakeTwilio } from '../support/fake-twilio';
+import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
 
@@ -22,7 +22,7 @@ const cart = { items: [mug], currency: 'EUR' };
 
 describe('admin API on the real stack', () => {
   const app = new TestApp('admin');
-  const twilio = new FakeTwilio();
+  const twilio = new TwilioSandbox();
   let admin: TestAdmin;
   let customerSeq = 0;
   const newCustomer = (name: string) => `${name}-${runId}-${(customerSeq += 1)}`;

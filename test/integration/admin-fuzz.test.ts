@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createDb, migrateToLatest } from '../../db/database';
 import { TestAdmin } from '../support/admin';
-import { FakeTwilio } from '../support/fake-twilio';
+import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { requireServices, runId, stackEnv } from '../support/services';
 import { terminateJourneysOn } from '../support/temporal';
 
@@ -26,7 +26,7 @@ describe('admin API fuzzing (Schemathesis)', () => {
   const databaseUrl = (() => { const url = new URL(stackEnv.database); url.pathname = `/${database}`; return url.toString(); })();
   const taskQueue = `fuzz-${runId}`;
   const mainDb = createDb(stackEnv.database, 1);
-  const twilio = new FakeTwilio();
+  const twilio = new TwilioSandbox();
   let admin: TestAdmin | null = null;
 
   before(async () => {

@@ -15,7 +15,7 @@ import { activityDependencies } from '../../workers/build-worker';
 import type { CustomerEvent } from '../../contract/events';
 import { cancelJourneySignal, journeyStateQuery } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
-import { FAKE_TWILIO_ACCOUNT_SID, FAKE_TWILIO_AUTH_TOKEN, FakeTwilio } from '../support/fake-twilio';
+import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
 
@@ -25,14 +25,14 @@ import { eventually, runId, sleep } from '../support/services';
  * provider, and the ledger saying what it knows.
  */
 describe('idempotent delivery under faults', () => {
-  const twilio = new FakeTwilio();
+  const twilio = new TwilioSandbox();
   let app: TestApp;
   let journeys: JourneyClient;
   let counter = 0;
   const settings = { 'churn-retention': { offerDelay: '2s', finalDelay: '1 day' }, contact: { quietHours: { sms: null } } };
 
   const twilioEnv = () => ({
-    TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN, TWILIO_FROM: '+15005550006', TWILIO_API_BASE_URL: twilio.baseUrl,
+    TWILIO_ACCOUNT_SID: TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TWILIO_SANDBOX_AUTH_TOKEN, TWILIO_FROM: '+15005550006', TWILIO_API_BASE_URL: twilio.baseUrl,
   });
 
   before(async () => {

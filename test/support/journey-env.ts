@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { smtpTransportOptions } from '../../activities/channel-settings';
 import { activityDependencies } from '../../workers/build-worker';
 import { CUSTOM_SEARCH_ATTRIBUTES, journeyWorkflowId, type CampaignType, type JourneyResult } from '../../workflows/definitions';
-import { FAKE_TWILIO_ACCOUNT_SID, FAKE_TWILIO_AUTH_TOKEN, FakeTwilio } from './fake-twilio';
+import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { installRuntimeLoggingOnce } from './runtime';
 import { requireServices, runId } from './services';
 
@@ -28,7 +28,7 @@ export class JourneyTestEnv {
   db!: Db;
   journeys!: JourneyClient;
   private plainClient!: Client;
-  readonly twilio = new FakeTwilio();
+  readonly twilio = new TwilioSandbox();
   readonly taskQueue: string;
   private worker: Worker | null = null;
   private running: Promise<void> | null = null;
@@ -64,8 +64,8 @@ export class JourneyTestEnv {
     const config = loadConfig(workerConfigSchema, {
       ...process.env,
       TEMPORAL_TASK_QUEUE: this.taskQueue,
-      TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN,
+      TWILIO_ACCOUNT_SID: TWILIO_SANDBOX_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_SANDBOX_AUTH_TOKEN,
       TWILIO_FROM: '+15005550006',
       TWILIO_API_BASE_URL: this.twilio.baseUrl,
       CAMPAIGN_SETTINGS: JSON.stringify(this.settingsOverrides),

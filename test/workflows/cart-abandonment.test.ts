@@ -132,6 +132,22 @@ describe('cart abandonment journey (time-skipping)', () => {
     assert.deepEqual(await sentSteps(customerId), []);
   });
 
+  it('ends a replayed entry as duplicate_entry even when its replayed order arrives with it, leaving the journey log as it was', async () => {
+    const { customerId } = await contactable('replayed-exit');
+    const entry = await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] });
+    await t.journeys.startOrSignal('cart-abandonment', entry);
+    assert.equal((await t.result('cart-abandonment', customerId, 98 * HOUR)).outcome, 'completed');
+    const logRow = () => t.db.selectFrom('journeys').select(['outcome', 'messages_sent', 'last_message_at', 'ended_at']).where('customer_id', '=', customerId).execute();
+    const before = await logRow();
+
+    await t.journeys.startOrSignal('cart-abandonment', entry);
+    const delivered = await t.journeys.signalIfRunning('cart-abandonment', await t.event('order.placed', customerId, { orderId: 'o-1' }));
+    assert.equal(delivered, true, 'the replayed order must reach the replayed journey while it is deciding whether to run');
+    assert.equal((await t.result('cart-abandonment', customerId)).outcome, 'duplicate_entry');
+    assert.deepEqual(await logRow(), before);
+    assert.equal(before[0]?.messages_sent, 3);
+  });
+
   it('ignores a replayed entry event after the journey ended, and re-enters only after the cooldown', async () => {
     const { customerId } = await contactable('reentry');
     const entry = await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] });

@@ -3,38 +3,45 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for Twilio's Messages API (the only fake part: this machine cannot reach
- * Twilio). It speaks the same wire format the official client uses — form-encoded POST to
+ * A local stand-in for Twilio's Messages API (the only stand-in of the project: this machine cannot
+ * reach Twilio). It speaks the wire format the official client uses — form-encoded POST to
  * /2010-04-01/Accounts/{sid}/Messages.json with basic auth, a 201 JSON resource back — and records
- * what it receives.
+ * what it receives; GET /sandbox/messages lists them (newest first), as an inbox for the demo.
  */
 
 export interface ReceivedSms {
   sid: string;
+  receivedAt: string;
   to: string;
   from: string | null;
   messagingServiceSid: string | null;
   body: string;
 }
 
-export const FAKE_TWILIO_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
-export const FAKE_TWILIO_AUTH_TOKEN = 'test-auth-token-1234';
+export const TWILIO_SANDBOX_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
+export const TWILIO_SANDBOX_AUTH_TOKEN = 'test-auth-token-1234';
 
-export class FakeTwilio {
+export class TwilioSandbox {
   readonly messages: ReceivedSms[] = [];
   private server: Server | null = null;
   private scriptedFailures: Array<{ status: number; code: number }> = [];
   private scriptedDelays: number[] = [];
 
-  async start(): Promise<string> {
+  constructor(private readonly credentials = { accountSid: TWILIO_SANDBOX_ACCOUNT_SID, authToken: TWILIO_SANDBOX_AUTH_TOKEN }) {}
+
+  /** Listens on 127.0.0.1; port 0 picks a free one. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => { void this.handle(req, res); });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     return this.baseUrl;
   }
 
   /** The configuration that points a worker or admin API at this server. */
   env(from = '+15550000000'): Record<string, string> {
-    return { TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN, TWILIO_FROM: from, TWILIO_API_BASE_URL: this.baseUrl };
+    return { TWILIO_ACCOUNT_SID: this.credentials.accountSid, TWILIO_AUTH_TOKEN: this.credentials.authToken, TWILIO_FROM: from, TWILIO_API_BASE_URL: this.baseUrl };
   }
 
   get baseUrl(): string {
@@ -64,16 +71,19 @@ export class FakeTwilio {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const expected = `Basic ${Buffer.from(`${FAKE_TWILIO_ACCOUNT_SID}:${FAKE_TWILIO_AUTH_TOKEN}`).toString('base64')}`;
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/sandbox/messages') {
+      return json(200, { messages: [...this.messages].reverse() });
+    }
+    const expected = `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
     const fetchOne = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]+)\.json$/);
     if (req.method === 'GET' && fetchOne) {
-      if (req.headers.authorization !== expected || fetchOne[1] !== FAKE_TWILIO_ACCOUNT_SID) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
+      if (req.headers.authorization !== expected || fetchOne[1] !== this.credentials.accountSid) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
       const found = this.messages.find((message) => message.sid === fetchOne[2]);
       return found ? json(200, this.resource(found)) : json(404, { code: 20404, message: `The requested resource ${req.url} was not found`, status: 404 });
     }
     const match = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
     if (req.method !== 'POST' || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-    if (req.headers.authorization !== expected || match[1] !== FAKE_TWILIO_ACCOUNT_SID) {
+    if (req.headers.authorization !== expected || match[1] !== this.credentials.accountSid) {
       return json(401, { code: 20003, message: 'Authenticate', status: 401 });
     }
     let raw = '';
@@ -89,16 +99,16 @@ export class FakeTwilio {
 
     const delay = this.scriptedDelays.shift();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-    const message: ReceivedSms = { sid: `SM${randomUUID().replace(/-/g, '')}`, to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body };
+    const message: ReceivedSms = { sid: `SM${randomUUID().replace(/-/g, '')}`, receivedAt: new Date().toISOString(), to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body };
     this.messages.push(message);
     if (!res.destroyed) json(201, this.resource(message));
   }
 
   private resource(message: ReceivedSms) {
     return {
-      sid: message.sid, account_sid: FAKE_TWILIO_ACCOUNT_SID, to: message.to, from: message.from, messaging_service_sid: message.messagingServiceSid,
+      sid: message.sid, account_sid: this.credentials.accountSid, to: message.to, from: message.from, messaging_service_sid: message.messagingServiceSid,
       body: message.body, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
-      date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${FAKE_TWILIO_ACCOUNT_SID}/Messages/${message.sid}.json`,
+      date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Messages/${message.sid}.json`,
     };
   }
 }

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { castFor, REPLAY_OUTCOMES, type Cast } from '../../demo/cast';
+import { JourneyWatch } from '../../demo/journey-watch';
+import { Narrator } from '../../demo/narrator';
+import { playStorefront, replayStorefront, type Performance } from '../../demo/storefront';
+import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { TestApp } from '../support/app';
+import { messagesTo } from '../support/mailpit';
+import { runId } from '../support/services';
+
+/**
+ * The README's demo, played on its own topic and task queue with the demo's own settings, then
+ * checked from the outside: the mailbox, the SMS inbox, the dead-letter topic and Temporal's
+ * visibility — not the demo's own report.
+ */
+describe('the storefront demo', () => {
+  const demoSettings = readFileSync(join(__dirname, '../../demo/settings.json'), 'utf8');
+  const sms = new TwilioSandbox();
+  const cast: Cast = castFor(`t${runId}`);
+  const story: string[] = [];
+  let app: TestApp;
+  let watch: JourneyWatch;
+  let performance: Performance;
+
+  before(async () => {
+    await sms.start();
+    app = new TestApp('demo', { CAMPAIGN_SETTINGS: demoSettings, ...sms.env() });
+    await app.start();
+    const narrator = new Narrator((line) => story.push(line));
+    watch = new JourneyWatch(app.client, Object.values(cast).map((customer) => customer.customerId), (run, entry) => narrator.journey(run.customerId, run.campaign, entry));
+    const stage = {
+      publish: (events: object[]) => app.produce(events),
+      publishRaw: (key: string, value: string) => app.produceRaw([{ key, value }]),
+      watch,
+      narrator,
+    };
+    watch.start();
+    performance = await playStorefront(stage, cast, { longestJourneyMs: 90_000 });
+    await replayStorefront(stage, cast, performance, { longestJourneyMs: 90_000 });
+    await app.waitUntilConsumed();
+    await watch.stop();
+  });
+  after(async () => {
+    if (process.env.TEST_LOG_LEVEL === 'debug') process.stdout.write(`${story.join('\n')}\n`);
+    await app?.stop();
+    await sms.stop();
+  });
+
+  for (const key of ['ann', 'bob', 'carla', 'dev', 'erin', 'dana'] as const) {
+    it(`gives ${key} exactly the messages of their story, each once`, async () => {
+      const customer = cast[key];
+      const emails = await messagesTo(customer.email);
+      assert.equal(emails.length, customer.expected.emails, `emails to ${customer.name}: ${emails.map((email) => email.Subject).join(' | ')}`);
+      assert.equal(new Set(emails.map((email) => email.MessageID)).size, emails.length, 'two emails share a Message-ID (the same delivery sent twice)');
+      const texts = customer.phone ? sms.to(customer.phone) : [];
+      assert.equal(texts.length, customer.expected.sms, `SMS to ${customer.name}: ${texts.map((text) => text.body).join(' | ')}`);
+    });
+  }
+
+  it('ends every first journey as its story says, and every replayed entry without a new journey', async () => {
+    for (const customer of Object.values(cast)) {
+      const runs: Array<{ campaign: string; outcome: string | undefined; started: number }> = [];
+      for await (const execution of app.client.workflow.list({ query: `CustomerId = "${customer.customerId}"` })) {
+        assert.notEqual(execution.status.name, 'RUNNING', `${execution.workflowId} is still running`);
+        runs.push({ campaign: String(execution.searchAttributes.CampaignType?.[0]), outcome: execution.searchAttributes.Outcome?.[0] as string | undefined, started: execution.startTime.getTime() });
+      }
+      runs.sort((a, b) => a.started - b.started);
+      for (const [campaign, outcome] of Object.entries(customer.expected.outcomes)) {
+        const [first, ...replays] = runs.filter((run) => run.campaign === campaign);
+        assert.equal(first?.outcome, outcome, `${customer.name}'s ${campaign} journey`);
+        assert.ok(replays.length >= 1, `the replay of ${customer.name}'s entry event reached no ${campaign} journey`);
+        for (const replay of replays) assert.ok(REPLAY_OUTCOMES.includes(replay.outcome as never), `a replayed ${campaign} entry for ${customer.name} ended ${replay.outcome}`);
+      }
+    }
+  });
+
+  it('moves each malformed message to the dead-letter topic with its reason, and nothing else', () => {
+    const got = app.deadLetters.map((letter) => ({ value: letter.value, reason: letter.headers['dlq-reason'] }));
+    assert.deepEqual(
+      got.sort((a, b) => String(a.value).localeCompare(String(b.value))),
+      performance.malformed.map(({ value, reason }) => ({ value, reason })).sort((a, b) => a.value.localeCompare(b.value)),
+    );
+  });
+
+  it('tells the story: every message sent appears in the narrative', () => {
+    const sentLines = story.filter((line) => line.includes('✉'));
+    const expectedMessages = Object.values(cast).reduce((sum, customer) => sum + customer.expected.emails + customer.expected.sms, 0);
+    assert.equal(sentLines.length, expectedMessages, story.join('\n'));
+  });
+});
