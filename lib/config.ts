@@ -9,7 +9,7 @@ import { durationMs } from './schemas';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
-const temporalSchema = z.object({
+export const temporalConfigSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
@@ -93,7 +93,7 @@ const twilioComplete = (config: z.infer<typeof smsSchema>, ctx: z.RefinementCtx)
   }
 };
 
-export const workerConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
+export const workerConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
   .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape)
   .superRefine(twilioComplete);
 const metricsSchema = z.object({
@@ -120,19 +120,19 @@ const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
   }
 };
 
-export const bridgeConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
+export const bridgeConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).superRefine(saslComplete);
-export const adminConfigSchema = logSchema.extend(temporalSchema.shape).extend(databaseSchema.shape)
+export const adminConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
   .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
   .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);
-export const provisionConfigSchema = logSchema.extend(temporalSchema.shape).extend(kafkaConfigSchema.shape)
+export const provisionConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape);
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export type BridgeConfig = z.infer<typeof bridgeConfigSchema>;
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ProvisionConfig = z.infer<typeof provisionConfigSchema>;
-export type TemporalConfig = z.infer<typeof temporalSchema>;
+export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 /** What the email and SMS channels need. */
 export type ChannelConfig = z.infer<typeof emailSchema> & z.infer<typeof smsSchema>;

@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   narrator.heading('What each customer got');
   for (const line of reportTable(reports)) process.stdout.write(`${line}\n`);
   const expectedReasons = performance.malformed.map((message) => message.reason).sort();
-  const deadLettersOk = JSON.stringify([...reasons].sort()) === JSON.stringify(expectedReasons);
-  process.stdout.write(`  dead letters on ${config.DLQ_TOPIC}: ${reasons.length} (${reasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`);
+  const seenReasons = [...reasons].sort();
+  const deadLettersOk = JSON.stringify(seenReasons) === JSON.stringify(expectedReasons);
+  process.stdout.write(`  dead letters on ${config.DLQ_TOPIC}: ${seenReasons.length} (${seenReasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`);
 
   narrator.heading('Where to look');
   const allQuery = `CustomerId IN (${Object.values(cast).map((customer) => `"${customer.customerId}"`).join(', ')})`;

@@ -8,5 +8,6 @@ echo "[test] typecheck"; npx --no-install tsc --noEmit
 echo "[test] lint"; npx --no-install eslint .
 bash infra/up.sh
 bash scripts/ensure-schemathesis.sh
+bash scripts/ensure-chromium.sh
 echo "[test] unit and integration tests"
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" test/unit/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts
