@@ -18,7 +18,9 @@ start_temporal() {
   say "temporal: starting dev server (Web UI on http://127.0.0.1:$LOCAL_TEMPORAL_UI_PORT)"
   start_daemon temporal "$BIN_DIR/temporal" server start-dev \
     --ip 127.0.0.1 --port "$LOCAL_TEMPORAL_PORT" --ui-ip 127.0.0.1 --ui-port "$LOCAL_TEMPORAL_UI_PORT" \
-    --db-filename "$DATA_DIR/temporal/temporal.db" --log-level warn "${attributes[@]}"
+    --db-filename "$DATA_DIR/temporal/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
+    --log-level warn "${attributes[@]}"
   wait_for temporal 90 temporal_healthy || fail "temporal did not become healthy in 90 s; see $LOG_DIR/temporal.log"
   say "temporal: ready"
 }

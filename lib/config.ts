@@ -93,8 +93,16 @@ const twilioComplete = (config: z.infer<typeof smsSchema>, ctx: z.RefinementCtx)
   }
 };
 
+const workerTuningSchema = z.object({
+  /**
+   * Journeys kept in the worker's memory between tasks. Journeys spend days waiting, so a small
+   * cache costs a short replay when a timer fires and keeps memory flat (docs/PERFORMANCE.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
+});
+
 export const workerConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
-  .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape)
+  .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape).extend(workerTuningSchema.shape)
   .superRefine(twilioComplete);
 const metricsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

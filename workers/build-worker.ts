@@ -9,6 +9,7 @@ import { createDb } from '../db/database';
 import { parseOverrides } from '../campaigns/settings';
 import type { WorkerConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { bundleWorkflowsInChild } from './bundle-workflows';
 
 export interface CampaignWorker {
   start(): Promise<void>;
@@ -48,7 +49,8 @@ export async function buildWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
+    workflowBundle: { code: await bundleWorkflowsInChild() },
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
   });
 

@@ -1,8 +1,6 @@
 import { formatDuration } from '../lib/duration';
 import type { JourneyInput, JourneyResult } from './definitions';
-import { Journey } from './journey';
-import { proxyActivities } from '@temporalio/workflow';
-import type { JourneyActivities } from '../activities';
+import { bookkeeping, Journey } from './journey';
 import type { ProductView } from './templates';
 
 export interface BrowseState {
@@ -13,7 +11,6 @@ export interface BrowseState {
   entryEventAt: string | null;
 }
 
-const { isJourneyRunning } = proxyActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds' });
 
 /**
  * Browse abandonment: one email with the viewed products, 2 h after the last view. Ends when the
@@ -56,7 +53,7 @@ export async function browseAbandonmentWorkflow(input: JourneyInput<BrowseState>
     if (due) break;
   }
 
-  if (await isJourneyRunning({ campaign: 'cart-abandonment', customerId: journey.customerId })) {
+  if (await bookkeeping().isJourneyRunning({ campaign: 'cart-abandonment', customerId: journey.customerId })) {
     journey.requestExit('suppressed', 'a cart journey is running for this customer');
     return journey.finish('suppressed', '');
   }

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -45,7 +46,17 @@ const NOT_ENTERED: Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'c
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
-const bookkeeping = proxyActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds', retry });
+const remoteBookkeeping = proxyActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds', retry });
+const localBookkeeping = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '20 seconds', retry });
+
+/**
+ * Settings, admission, the contact policy and the journey log are short PostgreSQL calls: as local
+ * activities they run inside the workflow task, sparing Temporal a task round trip each (about
+ * half of a journey's server work; see docs/PERFORMANCE.md). Sends stay ordinary activities.
+ */
+export function bookkeeping(): typeof remoteBookkeeping {
+  return patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+}
 const channels = proxyActivities<JourneyActivities>({
   startToCloseTimeout: '45 seconds',
   heartbeatTimeout: '10 seconds',
@@ -144,7 +155,7 @@ export class Journey<C extends CampaignType, CampaignState> {
 
   /** Waits for the entry event (delivered with signalWithStart), then loads the campaign's settings. */
   async begin(hasEntered: () => boolean): Promise<LoadedSettings<C>> {
-    const loaded = await bookkeeping.loadSettings(this.campaign, this.input.overrides);
+    const loaded = await bookkeeping().loadSettings(this.campaign, this.input.overrides);
     this.settings = loaded.settings;
     if (!this.input.carried) await condition(() => hasEntered() || this.exitRequest !== null);
     return loaded;
@@ -165,7 +176,7 @@ export class Journey<C extends CampaignType, CampaignState> {
   /** Applies the re-entry rules; false when this journey must not run (replay, late event, cooldown). */
   private async admit(entryEventAt: string, cooldownMs: number, refusalWins: boolean): Promise<boolean> {
     if (this.input.carried) return true;
-    const admission = await bookkeeping.enterJourney({
+    const admission = await bookkeeping().enterJourney({
       campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId!,
       entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs,
     });
@@ -198,7 +209,7 @@ export class Journey<C extends CampaignType, CampaignState> {
   async send(request: SendRequest): Promise<SendResult> {
     for (;;) {
       if (this.exitRequest) return 'exited';
-      const plan: SendPlan = await bookkeeping.planSend({ campaign: this.campaign, customerId: this.customerId, channel: request.channel, atMs: Date.now() });
+      const plan: SendPlan = await bookkeeping().planSend({ campaign: this.campaign, customerId: this.customerId, channel: request.channel, atMs: Date.now() });
       if (plan.kind === 'go') break;
       if (plan.kind === 'unreachable') {
         this.unreachableSteps += 1;
@@ -265,7 +276,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     ]);
     setCurrentDetails(`Ended: ${outcome} (${reason})`);
     if (this.state.journeyId && !NOT_ENTERED.includes(outcome)) {
-      await bookkeeping.endJourney({
+      await bookkeeping().endJourney({
         campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId,
         outcome, atMs: Date.now(), messagesSent: this.state.messagesSent, lastMessageAtMs: this.lastMessageAtMs,
       });

@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Bundles the workflow code in a short-lived child process. Bundling with webpack inside the worker
+ * would leave its memory (over 100 MB) in the worker for good; the child hands back the code and
+ * exits. The bundle is always built from the code being run, so it can never be stale.
+ */
+export async function bundleWorkflowsInChild(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'campaign-workflows-'));
+  const out = join(dir, 'workflows.js');
+  try {
+    await run(process.execPath, [...process.execArgv, join(__dirname, `bundle-workflows-main${extname(__filename)}`), out], { maxBuffer: 16 * 1024 * 1024 })
+      .catch((error: Error & { stderr?: string }) => { throw new Error(`bundling the workflows failed: ${error.stderr?.trim() || error.message}`); });
+    return readFileSync(out, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
