@@ -39,7 +39,9 @@ export class AppProcess {
     return this.child.pid;
   }
 
+  /** Starts the process and waits until it logs `readyWhen`. */
   async start(readyWhen: string, timeoutMs = 60_000): Promise<void> {
+    this.output = '';
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', `entrypoints/${this.entrypoint}.ts`], {

@@ -68,9 +68,8 @@ async function main(): Promise<void> {
     }
     if (run('waiting')) results.waiting = await measureWaitingJourneys(context, options.waiting);
   } finally {
-    for (const phase of ['ceiling', 'bridge', 'naive', ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`)]) {
-      await terminateRunning(client, phaseNames(context, phase).query, `bench-${runId}-${phase}-cleanup`).catch((error: unknown) => say(`could not clean up ${phase}: ${(error as Error).message}`));
-    }
+    const queues = ['ceiling', 'bridge', 'naive', 'wait', ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`)].map((phase) => phaseNames(context, phase).taskQueue);
+    say(`cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch((error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`)}`);
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`bench-${runId}-`));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     await producer.disconnect();

@@ -26,15 +26,19 @@ export async function waitForCount(client: Client, query: string, expected: numb
   return count;
 }
 
-/** Terminates every running workflow on the benchmark's task queues with one batch operation. */
-export async function terminateRunning(client: Client, query: string, jobId: string): Promise<void> {
-  const running = await countWorkflows(client, `(${query}) AND ExecutionStatus = "Running"`);
-  if (running === 0) return;
+/**
+ * Terminates every running workflow on the given task queues with one batch operation (the dev
+ * server runs one at a time). It proceeds in the background; the command to check it is printed.
+ */
+export async function terminateRunning(client: Client, taskQueues: string[], jobId: string): Promise<string> {
+  const query = `TaskQueue IN (${taskQueues.map((queue) => JSON.stringify(queue)).join(', ')}) AND ExecutionStatus = "Running"`;
+  if ((await countWorkflows(client, query)) === 0) return 'nothing left running';
   await client.workflowService.startBatchOperation({
     namespace: client.options.namespace,
     jobId,
-    visibilityQuery: `(${query}) AND ExecutionStatus = "Running"`,
+    visibilityQuery: query,
     reason: 'benchmark finished',
     terminationOperation: { identity: 'bench' },
   });
+  return `terminating what is left in the background (temporal batch describe --job-id ${jobId})`;
 }

@@ -4,7 +4,7 @@ import { phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
 import { AppProcess } from './processes';
 import { inPool } from './stats';
-import { terminateRunning, waitForCount } from './visibility';
+import { waitForCount } from './visibility';
 
 export interface WaitingResult {
   journeys: number;
@@ -61,7 +61,6 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
     }
     return results;
   } finally {
-    await terminateRunning(context.client, names.query, `bench-${context.runId}-wait-cleanup`);
     await worker.stop();
   }
 }
