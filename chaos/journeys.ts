@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import { CAMPAIGN_OF, type ChaosCustomer } from './cast';
+
+export interface JourneyCounts { running: number; closed: number }
+
+/** Journeys on the run's task queue, from Temporal visibility; null while Temporal is unreachable. */
+export async function journeyCounts(client: Client, taskQueue: string): Promise<JourneyCounts | null> {
+  try {
+    const query = `TaskQueue = "${taskQueue}"`;
+    const [all, running] = await Promise.all([client.workflow.count(query), client.workflow.count(`${query} AND ExecutionStatus = "Running"`)]);
+    return { running: running.count, closed: all.count - running.count };
+  } catch {
+    return null;
+  }
+}
+
+/** True once every customer's journey (`<campaign>:<customerId>`) has a run that ended. */
+export async function everyJourneyEnded(client: Client, taskQueue: string, cast: ChaosCustomer[]): Promise<boolean> {
+  try {
+    const ended = new Set<string>();
+    for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}"`, pageSize: 1000 })) {
+      if (execution.status.name !== 'RUNNING') ended.add(execution.workflowId);
+    }
+    return cast.every((customer) => ended.has(`${CAMPAIGN_OF[customer.story]}:${customer.customerId}`));
+  } catch {
+    return false;
+  }
+}
