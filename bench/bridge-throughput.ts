@@ -1,7 +1,8 @@
 import { cartUpdated } from './events';
 import { phaseNames, stackCpu, workflowIdOf, type BenchContext } from './context';
 import { createTopics, producePaced } from './kafka-load';
-import { AppProcess } from './processes';
+import { ChildApp } from '../chaos/processes';
+import { usageOf } from './processes';
 import { percentiles, ratePerSecond, type Percentiles } from './stats';
 import { startTimes, waitForCount } from './visibility';
 
@@ -23,18 +24,18 @@ export interface BridgeResult {
 export async function measureBridge(context: BenchContext, count: number, offeredRate: number): Promise<BridgeResult> {
   const names = phaseNames(context, 'bridge');
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
-  const bridge = new AppProcess('bridge', 'bridge', {
+  const bridge = new ChildApp('bridge', 'bridge', {
     EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group,
     TEMPORAL_TASK_QUEUE: names.taskQueue, EVENTS_TOPIC_PARTITIONS: String(context.partitions),
   }, context.logDir);
-  await bridge.start('bridge consuming');
+  await bridge.start();
   try {
     const warmUp = cartUpdated(context.runId, `warm-${context.runId}`, new Date());
     await context.producer.send({ topic: names.topic, acks: -1, messages: [{ key: warmUp.customerId, value: JSON.stringify(warmUp) }] });
     if (await waitForCount(context.client, names.query, 1, 60_000) < 1) throw new Error('the bridge routed nothing within 60s of starting (see its log)');
 
     const occurredAt: number[] = [];
-    const cpuBefore = bridge.usage().cpuSeconds;
+    const cpuBefore = usageOf(bridge.pid).cpuSeconds;
     const stack = stackCpu();
     const produced = await producePaced(context.producer, names.topic, count, offeredRate, (index, now) => {
       occurredAt[index] = now.getTime();
@@ -42,7 +43,7 @@ export async function measureBridge(context: BenchContext, count: number, offere
     });
     const routed = (await waitForCount(context.client, names.query, count + 1, Math.max(120_000, (count / offeredRate) * 10_000))) - 1;
     const cpu = stack();
-    const bridgeCpu = bridge.usage().cpuSeconds - cpuBefore;
+    const bridgeCpu = usageOf(bridge.pid).cpuSeconds - cpuBefore;
 
     const starts = await startTimes(context.client, names.query);
     const latencies: number[] = [];

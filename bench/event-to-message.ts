@@ -4,7 +4,8 @@ import { phaseNames, stackCpu, type BenchContext } from './context';
 import { churnRiskScored, customerUpdated } from './events';
 import { createTopics, producePaced } from './kafka-load';
 import { searchMailpit } from './mailpit';
-import { AppProcess } from './processes';
+import { ChildApp } from '../chaos/processes';
+import { usageOf } from './processes';
 import { percentiles, type Percentiles } from './stats';
 
 export interface EventToMessageResult {
@@ -29,16 +30,16 @@ export async function measureEventToMessage(context: BenchContext, offeredRate: 
     await applyCustomerUpdated(context.db, customerUpdated(context.runId, customerId(index), email(index), new Date()) as EventOf<'customer.updated'>);
   }
   const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue, EVENTS_TOPIC_PARTITIONS: String(context.partitions), CAMPAIGN_SETTINGS: SETTINGS };
-  const worker = new AppProcess('worker', `e2m${attempt}-worker`, env, context.logDir);
-  const bridge = new AppProcess('bridge', `e2m${attempt}-bridge`, env, context.logDir);
-  await worker.start('worker polling');
-  await bridge.start('bridge consuming');
+  const worker = new ChildApp('worker', `e2m${attempt}-worker`, env, context.logDir);
+  const bridge = new ChildApp('bridge', `e2m${attempt}-bridge`, env, context.logDir);
+  await worker.start();
+  await bridge.start();
   try {
     await context.producer.send({ topic: names.topic, acks: -1, messages: [{ key: customerId(-1), value: JSON.stringify(churnRiskScored(context.runId, customerId(-1), new Date())) }] });
     await waitForEmails(context.mailpitUrl, `to:"${email(-1)}"`, 1, 60_000);
 
     const occurredAt: number[] = [];
-    const before = { worker: worker.usage().cpuSeconds, bridge: bridge.usage().cpuSeconds };
+    const before = { worker: usageOf(worker.pid).cpuSeconds, bridge: usageOf(bridge.pid).cpuSeconds };
     const stack = stackCpu();
     const produced = await producePaced(context.producer, names.topic, count, offeredRate, (index, now) => {
       occurredAt[index] = now.getTime();
@@ -67,7 +68,7 @@ export async function measureEventToMessage(context: BenchContext, offeredRate: 
       delivered: latencies.length,
       duplicates,
       eventToMessageMs: percentiles(latencies),
-      cpuSeconds: { worker: worker.usage().cpuSeconds - before.worker, bridge: bridge.usage().cpuSeconds - before.bridge, temporal: cpu.temporalCpuSeconds, kafka: cpu.kafkaCpuSeconds },
+      cpuSeconds: { worker: usageOf(worker.pid).cpuSeconds - before.worker, bridge: usageOf(bridge.pid).cpuSeconds - before.bridge, temporal: cpu.temporalCpuSeconds, kafka: cpu.kafkaCpuSeconds },
     };
     context.say(`e2m      ${result.delivered}/${count} emails at ${result.offeredPerSecond.toFixed(0)} events/s offered; event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`);
     return result;

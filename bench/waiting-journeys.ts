@@ -2,7 +2,8 @@ import type { CustomerEvent } from '../contract/events';
 import { JourneyClient } from '../temporal/journeys';
 import { phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
-import { AppProcess } from './processes';
+import { ChildApp } from '../chaos/processes';
+import { usageOf } from './processes';
 import { inPool } from './stats';
 import { waitForCount } from './visibility';
 
@@ -22,15 +23,15 @@ const IDLE_SAMPLE_MS = 15_000;
  */
 export async function measureWaitingJourneys(context: BenchContext, levels: number[]): Promise<WaitingResult[]> {
   const names = phaseNames(context, 'wait');
-  const worker = new AppProcess('worker', 'wait-worker', { TEMPORAL_TASK_QUEUE: names.taskQueue }, context.logDir);
-  await worker.start('worker polling');
+  const worker = new ChildApp('worker', 'wait-worker', { TEMPORAL_TASK_QUEUE: names.taskQueue }, context.logDir);
+  await worker.start();
   const journeys = new JourneyClient(context.client, names.taskQueue);
   const results: WaitingResult[] = [];
   let started = 0;
   try {
     for (const target of levels) {
       const rampFrom = Date.now();
-      const cpuFrom = worker.usage().cpuSeconds;
+      const cpuFrom = usageOf(worker.pid).cpuSeconds;
       await inPool(target - started, 32, async (offset) => {
         const customerId = `wait-${context.runId}-${started + offset}`;
         await journeys.startOrSignal('cart-abandonment', cartUpdated(context.runId, customerId, new Date()) as CustomerEvent);
@@ -45,10 +46,10 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
       });
       if (waiting < target) throw new Error(`only ${waiting}/${target} journeys reached their first wait (worker log: ${context.logDir}/wait-worker.log)`);
       const rampSeconds = (Date.now() - rampFrom) / 1000;
-      const rampCpu = worker.usage().cpuSeconds - cpuFrom;
-      const idleFrom = worker.usage().cpuSeconds;
+      const rampCpu = usageOf(worker.pid).cpuSeconds - cpuFrom;
+      const idleFrom = usageOf(worker.pid).cpuSeconds;
       await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-      const usage = worker.usage();
+      const usage = usageOf(worker.pid);
       const result = {
         journeys: target,
         rampSeconds,

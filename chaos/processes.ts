@@ -18,6 +18,11 @@ export class ChildApp {
 
   constructor(readonly role: Role, readonly name: string, private readonly env: Record<string, string>, private readonly logDir: string) {}
 
+  get pid(): number {
+    if (!this.child?.pid || !this.running) throw new Error(`${this.name} is not running`);
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
