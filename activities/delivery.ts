@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
 import {
   confirmSent,
@@ -30,7 +30,12 @@ export interface DeliveryRequest {
 
 export type SendOutcome =
   | { status: 'sent'; messageId: string; firstDelivery: boolean }
-  | { status: 'not_sent'; reason: string };
+  | { status: 'not_sent'; reason: string }
+  /** The contact policy no longer allows this send now (campaign paused, quiet hours): the journey plans it again. */
+  | { status: 'deferred'; reason: string };
+
+/** What the contact policy says of a send at one instant; the activities' `planSend` answers it. */
+export type PolicyVerdict = { kind: 'go' } | { kind: 'paused' } | { kind: 'quiet_hours'; until: string } | { kind: 'unreachable'; reason: string };
 
 /** How one provider failed: decides between retrying, giving up, and not knowing. */
 export type FailureKind = 'permanent' | 'not_accepted' | 'ambiguous';
@@ -52,7 +57,12 @@ export interface DeliveryDependencies {
   logger: Logger;
   reservationLeaseMs: number;
   frequencyCap: () => Promise<FrequencyCap>;
+  /** The contact policy (pause, quiet hours), asked again at every attempt: a retry may come hours later. */
+  contactPolicy: (request: DeliveryRequest, channel: Channel, atMs: number) => Promise<PolicyVerdict>;
 }
+
+/** Why a send the journey cancelled (it ended: an order, an unsubscribe, an operator) was never made. */
+export const CANCELLED_REASON = 'cancelled before the provider was called: the journey ended';
 
 function outcomeOf(record: DeliveryRecord): SendOutcome {
   return record.state === 'sent' && record.messageId
@@ -79,6 +89,12 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   if (!profile || !address) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} address on the profile`));
   if (!sender.consentOf(profile)) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} consent`));
 
+  // The journey's clock at the first attempt; a retry's own scheduled time after that.
+  const attemptAtMs = Math.max(request.atMs, Context.current().info.currentAttemptScheduledTimestampMs);
+  const policy = await deps.contactPolicy(request, sender.channel, attemptAtMs);
+  if (policy.kind === 'paused') return { status: 'deferred', reason: 'the campaign is paused' };
+  if (policy.kind === 'quiet_hours') return { status: 'deferred', reason: `quiet hours until ${policy.until}` };
+
   const messageId = sender.messageIdFor(key.idempotencyKey);
   const content = sender.render(request, profile, messageId);
   const reservation = await reserveDelivery(db, key, messageId, { leaseMs: deps.reservationLeaseMs, contactAtMs: request.atMs, cap: await deps.frequencyCap() });
@@ -86,6 +102,13 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
     throw ApplicationFailure.retryable('Another execution is sending this message; will check again', 'DeliveryInProgress');
   }
   if (reservation.kind === 'settled') return outcomeOf(reservation.record);
+
+  // The journey ended (an order, an unsubscribe, an operator's cancel) while this attempt got ready.
+  if (Context.current().cancellationSignal.aborted) {
+    await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+    await recordSkipped(db, key, CANCELLED_REASON);
+    throw new CancelledFailure('the journey ended before the provider was called');
+  }
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
   const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);

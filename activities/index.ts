@@ -3,12 +3,13 @@ import { deliver, type DeliveryDependencies, type DeliveryRequest, type SendOutc
 import { emailSender, type EmailSettings } from './email';
 import { loadCurrentSettings } from '../campaigns/current-settings';
 import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
+import type { CampaignType } from '../workflows/definitions';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 
 export type { DeliveryRequest, SendOutcome } from './delivery';
 export type { SendPlan } from './journeys';
 
-export interface ActivityDependencies extends Omit<DeliveryDependencies, 'frequencyCap'>, Omit<JourneyActivityDependencies, 'channels'> {
+export interface ActivityDependencies extends Omit<DeliveryDependencies, 'frequencyCap' | 'contactPolicy'>, Omit<JourneyActivityDependencies, 'channels'> {
   email: EmailSettings;
   /** Absent when the deployment has no SMS provider: SMS steps then fall back or skip. */
   sms: SmsSettings | null;
@@ -20,12 +21,16 @@ export function createActivities(deps: ActivityDependencies) {
     const { resolved } = await loadCurrentSettings(deps.db, deps.deploymentOverrides);
     return { limit: resolved.contact.frequencyCap, windowMs: resolved.contact.frequencyWindowMs };
   };
-  const delivery: DeliveryDependencies = { db: deps.db, logger: deps.logger, reservationLeaseMs: deps.reservationLeaseMs, frequencyCap };
-  const email = emailSender(deps.email);
   const sms = deps.sms ? smsSender(deps.sms, createTwilioClient(deps.sms)) : null;
+  const journeys = createJourneyActivities({ ...deps, channels: sms ? ['email', 'sms'] : ['email'] });
+  const delivery: DeliveryDependencies = {
+    db: deps.db, logger: deps.logger, reservationLeaseMs: deps.reservationLeaseMs, frequencyCap,
+    contactPolicy: (request, channel, atMs) => journeys.planSend({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs }),
+  };
+  const email = emailSender(deps.email);
 
   return {
-    ...createJourneyActivities({ ...deps, channels: sms ? ['email', 'sms'] : ['email'] }),
+    ...journeys,
     sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
     sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
       sms ? deliver(delivery, sms, request) : Promise.resolve({ status: 'not_sent', reason: 'skipped: SMS is not configured' }),

@@ -3,7 +3,9 @@ import { loadCurrentSettings } from '../campaigns/current-settings';
 import { isCampaignPaused } from '../db/campaign-settings';
 import type { Db } from '../db/database';
 import { admitJourney, recordJourneyEnd, type Admission, type JourneyKey } from '../db/journeys';
+import { recordSkipped, type DeliveryKey } from '../db/delivery-ledger';
 import { findProfile } from '../db/profiles';
+import { CANCELLED_REASON } from './delivery';
 import type { Channel } from '../db/schema';
 import { journeyWorkflowId, type CampaignType } from '../workflows/definitions';
 import type { LoadedSettings } from '../workflows/settings';
@@ -69,5 +71,10 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
     }
   }
 
-  return { loadSettings, planSend, enterJourney, endJourney, isJourneyRunning };
+  /** Settles a send the journey cancelled while it waited for a retry: it will never be made. */
+  async function abandonSend(key: DeliveryKey): Promise<void> {
+    await recordSkipped(db, key, CANCELLED_REASON);
+  }
+
+  return { loadSettings, planSend, enterJourney, endJourney, isJourneyRunning, abandonSend };
 }

@@ -1,7 +1,10 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   patched,
   continueAsNew,
   log,
@@ -41,6 +44,8 @@ import type { TemplateRequest } from './templates';
 
 const MAX_REMEMBERED_EVENT_IDS = 500;
 const MAX_TIMELINE_ENTRIES = 60;
+/** The shortest hold of a send (pause, quiet hours): a policy that keeps answering "not yet" can never spin. */
+const MIN_HOLD_MS = 1_000;
 /** Outcomes of a journey that was never admitted, so it has no row in the journey log. */
 const NOT_ENTERED: Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'campaign_paused'];
 
@@ -208,9 +213,39 @@ export class Journey<C extends CampaignType, CampaignState> {
   /** Sends one step under the contact policy; holds while the campaign is paused or during quiet hours. */
   async send(request: SendRequest): Promise<SendResult> {
     for (;;) {
+      const allowed = await this.holdUntilAllowed(request);
+      if (allowed !== 'go') return allowed;
+      this.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
+      const outcome = await this.dispatch(request);
+      if (outcome === 'exited' || outcome === 'unreachable') return outcome;
+      if (outcome.status === 'deferred') {
+        // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.
+        this.record('wait', `${request.summary}: deferred (${outcome.reason})`);
+        continue;
+      }
+      if (outcome.status === 'sent') {
+        // A send already at the provider when the exit arrived still went out, but it did not earn the exit.
+        const credited = this.exitRequest === null;
+        this.state.messagesSent += 1;
+        if (credited) this.state.lastMessage = `${request.step} (${request.channel})`;
+        this.lastMessageAtMs = Date.now();
+        const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
+        this.record('message', `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`);
+        return 'sent';
+      }
+      this.record('skip', `${request.summary}: not sent (${outcome.reason})`);
+      return 'skipped';
+    }
+  }
+
+  /** Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable). */
+  private async holdUntilAllowed(request: SendRequest): Promise<'go' | 'exited' | 'unreachable'> {
+    for (;;) {
       if (this.exitRequest) return 'exited';
       const plan: SendPlan = await bookkeeping().planSend({ campaign: this.campaign, customerId: this.customerId, channel: request.channel, atMs: Date.now() });
-      if (plan.kind === 'go') break;
+      // An order or cancel may have arrived while the plan was being made.
+      if (this.exitRequest) return 'exited';
+      if (plan.kind === 'go') return 'go';
       if (plan.kind === 'unreachable') {
         this.unreachableSteps += 1;
         this.record('skip', `${request.step} by ${request.channel} skipped: ${plan.reason}`);
@@ -221,47 +256,54 @@ export class Journey<C extends CampaignType, CampaignState> {
         const resumedBefore = this.resumedSignals;
         this.moveTo('paused', `Campaign paused: ${request.step} is held until it is resumed`);
         this.record('wait', `campaign paused; holding ${request.step}`);
-        await condition(() => this.exitRequest !== null || this.resumedSignals !== resumedBefore, this.settings.pauseRecheckMs, {
+        await condition(() => this.exitRequest !== null || this.resumedSignals !== resumedBefore, Math.max(MIN_HOLD_MS, this.settings.pauseRecheckMs), {
           summary: `campaign paused: holding ${request.step}`,
         });
         continue;
       }
+      if (patched('quiet-hours-guard')) await this.continueAsNewIfDue();
       this.moveTo('quiet_hours', `Quiet hours: ${request.step} waits until ${plan.until}`);
       this.record('wait', `quiet hours: ${request.step} by ${request.channel} waits until ${plan.until}`);
-      await condition(() => this.exitRequest !== null, Math.max(0, plan.untilMs - Date.now()), { summary: `quiet hours: ${request.step} waits until ${plan.until}` });
+      await condition(() => this.exitRequest !== null, Math.max(MIN_HOLD_MS, plan.untilMs - Date.now()), { summary: `quiet hours: ${request.step} waits until ${plan.until}` });
     }
+  }
 
-    // An order or cancel may have arrived while the plan was being made.
-    if (this.exitRequest) return 'exited';
-    this.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
+  /**
+   * Calls the channel's send activity. An exit that arrives meanwhile cancels it: a send waiting for
+   * its next attempt never reaches the provider, and one in flight reports what became of it.
+   */
+  private async dispatch(request: SendRequest): Promise<SendOutcome | 'exited' | 'unreachable'> {
     const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
-    let outcome: SendOutcome;
+    const key = deliveryKey(this.campaign, this.customerId, this.state.journeyId, request.step, request.channel);
+    const deliveryRequest = { idempotencyKey: key, campaign: this.campaign, customerId: this.customerId, step: request.step, atMs: Date.now(), template: request.template };
+    const cancellable = patched('cancel-send-on-exit');
+    const scope = new CancellationScope();
+    let settled = false;
+    if (cancellable) {
+      void condition(() => settled || this.exitRequest !== null).then(() => { if (!settled) scope.cancel(); });
+    }
     try {
-      outcome = await activity.executeWithOptions({ startToCloseTimeout: '45 seconds', heartbeatTimeout: '10 seconds', summary: request.summary }, [{
-        idempotencyKey: deliveryKey(this.campaign, this.customerId, this.state.journeyId, request.step, request.channel),
-        campaign: this.campaign,
-        customerId: this.customerId,
-        step: request.step,
-        atMs: Date.now(),
-        template: request.template,
-      }]);
+      return await scope.run(() => activity.executeWithOptions({
+        startToCloseTimeout: '45 seconds',
+        heartbeatTimeout: '10 seconds',
+        summary: request.summary,
+        ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+      }, [deliveryRequest]));
     } catch (error) {
+      if (cancellable && isCancellation(error) && this.exitRequest) {
+        await bookkeeping().abandonSend({ idempotencyKey: key, campaign: this.campaign, customerId: this.customerId, step: request.step, channel: request.channel });
+        this.record('skip', `${request.summary}: cancelled before it reached the provider (the journey ended)`);
+        return 'exited';
+      }
       // The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): the ledger
       // has recorded it; the journey treats the channel as unreachable and goes on.
       if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PermanentDeliveryError')) throw error;
       this.unreachableSteps += 1;
       this.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
       return 'unreachable';
+    } finally {
+      settled = true;
     }
-    if (outcome.status === 'sent') {
-      this.state.messagesSent += 1;
-      this.state.lastMessage = `${request.step} (${request.channel})`;
-      this.lastMessageAtMs = Date.now();
-      this.record('message', `${request.summary}: sent${outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)'}`);
-      return 'sent';
-    }
-    this.record('skip', `${request.summary}: not sent (${outcome.reason})`);
-    return 'skipped';
   }
 
   /** Ends the journey: one named outcome, in the result, the search attributes and the journey log. */

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CustomerEvent } from '../../contract/events';
+import { applyCustomerUpdated } from '../../db/profiles';
+import { JourneyClient } from '../../temporal/journeys';
+import type { JourneyResult } from '../../workflows/definitions';
+import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { TestApp } from '../support/app';
+import { eventually, runId, sleep } from '../support/services';
+
+/**
+ * Issue 14, defect 1: an exit that arrives while a send is failing and being retried must cancel the
+ * send before it reaches the provider, and a message that still goes out after the exit is never
+ * credited with the conversion. The Twilio server is down (connections refused) when the SMS step
+ * comes due; the order arrives while the send waits for its next attempt.
+ */
+describe('an exit while a send is being retried', () => {
+  const twilio = new TwilioSandbox();
+  let port = 0;
+  let app: TestApp;
+  let journeys: JourneyClient;
+  let counter = 0;
+  const settings = { 'churn-retention': { offerDelay: '2s', finalDelay: '1 day' }, contact: { quietHours: { sms: null }, frequencyCap: 0 } };
+
+  before(async () => {
+    await twilio.start();
+    port = Number(new URL(twilio.baseUrl).port);
+    app = new TestApp('exit-send', { ...twilio.env('+15005550006'), CAMPAIGN_SETTINGS: JSON.stringify(settings) }, { inProcessBridge: false });
+    await app.start();
+    journeys = new JourneyClient(app.client, app.taskQueue);
+  });
+  after(async () => {
+    await app.stop();
+    await twilio.stop();
+  });
+
+  async function customer(prefix: string) {
+    counter += 1;
+    const customerId = `${prefix}-${counter}-${runId}`;
+    const phone = `+1556${String(Date.now() % 100000).padStart(5, '0')}${String(counter).padStart(2, '0')}`;
+    await applyCustomerUpdated(app.db, {
+      eventId: `profile-${customerId}`, type: 'customer.updated', customerId, occurredAt: new Date().toISOString(),
+      properties: { email: `${customerId}@example.test`, phone, emailOptIn: true, smsOptIn: true },
+    });
+    return { customerId, phone };
+  }
+  const event = (customerId: string, type: CustomerEvent['type'], properties: object): CustomerEvent =>
+    ({ eventId: `${type}-${customerId}`, type, customerId, occurredAt: new Date().toISOString(), properties }) as CustomerEvent;
+  const smsRow = (customerId: string) =>
+    app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).where('step', '=', 'day-3').executeTakeFirst();
+
+  async function exitWhileProviderDown(exit: (customerId: string) => Promise<void>) {
+    const { customerId, phone } = await customer('exit-send');
+    await twilio.stop();
+    let result: JourneyResult;
+    try {
+      await journeys.startOrSignal('churn-retention', event(customerId, 'churn.risk_scored', { score: 0.9 }));
+      await eventually('the SMS send to fail and wait for a retry', () => smsRow(customerId), (row) => row?.state === 'retrying', 20_000);
+      await exit(customerId);
+      // The journey must end without waiting for the provider: it is still down.
+      result = (await Promise.race([
+        app.client.workflow.getHandle(`churn-retention:${customerId}`).result(),
+        sleep(15_000).then(() => 'still running' as const),
+      ])) as JourneyResult;
+    } finally {
+      await twilio.start(port);
+    }
+    assert.notEqual(result, 'still running', 'the journey ended while the provider was down');
+    // The provider is back: a send that was not cancelled would go out at its next attempt (≤ 4 s away).
+    await sleep(6_000);
+    assert.equal(twilio.to(phone).length, 0, 'no SMS after the exit');
+    const row = await smsRow(customerId);
+    assert.equal(row?.state, 'skipped', 'the ledger says the send will never be made');
+    assert.match(row.reason ?? '', /cancelled before the provider was called/);
+    return result;
+  }
+
+  it('an order cancels the pending SMS and credits the message before it', async () => {
+    const result = await exitWhileProviderDown((customerId) => journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` })));
+    assert.equal(result.outcome, 'converted');
+    assert.equal(result.attributedTo, 'day-0 (email)');
+  });
+
+  it("an operator's cancel cancels the pending SMS", async () => {
+    const result = await exitWhileProviderDown(async (customerId) => { await journeys.cancel('churn-retention', customerId, 'discount code leaked'); });
+    assert.equal(result.outcome, 'cancelled');
+  });
+});
