@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CustomerEvent } from '../../contract/events';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { deliver, type SendOutcome } from '../../activities/delivery';
+import { createTwilioClient, smsSender } from '../../activities/sms';
 import { applyCustomerUpdated } from '../../db/profiles';
+import { createLogger } from '../../lib/logger';
 import { JourneyClient } from '../../temporal/journeys';
 import type { JourneyResult } from '../../workflows/definitions';
 import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
@@ -46,6 +50,8 @@ describe('an exit while a send is being retried', () => {
   }
   const event = (customerId: string, type: CustomerEvent['type'], properties: object): CustomerEvent =>
     ({ eventId: `${type}-${customerId}`, type, customerId, occurredAt: new Date().toISOString(), properties }) as CustomerEvent;
+  const smsSettings = () => ({ accountSid: twilio.env().TWILIO_ACCOUNT_SID!, authToken: twilio.env().TWILIO_AUTH_TOKEN!, from: '+15005550006', storeUrl: 'https://storefront.example' });
+  const ledgerRow = (idempotencyKey: string) => app.db.selectFrom('deliveries').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
   const smsRow = (customerId: string) =>
     app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).where('step', '=', 'day-3').executeTakeFirst();
 
@@ -84,5 +90,34 @@ describe('an exit while a send is being retried', () => {
   it("an operator's cancel cancels the pending SMS", async () => {
     const result = await exitWhileProviderDown(async (customerId) => { await journeys.cancel('churn-retention', customerId, 'discount code leaked'); });
     assert.equal(result.outcome, 'cancelled');
+  });
+
+  it('a message already at the provider when the order arrives goes out once and is not credited', async () => {
+    const { customerId, phone } = await customer('in-flight');
+    twilio.delayNext(3_000);
+    await journeys.startOrSignal('churn-retention', event(customerId, 'churn.risk_scored', { score: 0.9 }));
+    await eventually('the SMS request to reach the provider', () => smsRow(customerId), (row) => row?.state === 'sending', 20_000);
+    await journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` }));
+    const result = (await app.client.workflow.getHandle(`churn-retention:${customerId}`).result()) as JourneyResult;
+    assert.equal(result.outcome, 'converted');
+    assert.equal(twilio.to(phone).length, 1, 'the request in flight was answered once');
+    assert.equal(result.messagesSent, 2, 'both messages went out');
+    assert.equal(result.attributedTo, 'day-0 (email)', 'the SMS sent after the order is not credited with it');
+  });
+
+  it('an attempt finds the policy changed (campaign paused, quiet hours) and hands the send back to the journey', async () => {
+    const { customerId, phone } = await customer('deferred');
+    const calls: string[] = [];
+    const sender = smsSender(smsSettings(), createTwilioClient({ ...smsSettings(), apiBaseUrl: twilio.baseUrl }));
+    const counting = { ...sender, send: async (...args: Parameters<typeof sender.send>) => { calls.push(args[0]); return sender.send(...args); } };
+    const request = { idempotencyKey: `test:${customerId}:deferred`, campaign: 'churn-retention', customerId, step: 'day-3', atMs: Date.now(), template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' } };
+    for (const verdict of [{ kind: 'paused' as const }, { kind: 'quiet_hours' as const, until: '08:00 UTC' }]) {
+      const deps = { db: app.db, logger: createLogger('deferred-test', 'warn'), reservationLeaseMs: 60_000, frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }), contactPolicy: () => Promise.resolve(verdict) };
+      const outcome: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, counting, request);
+      assert.equal(outcome.status, 'deferred', JSON.stringify(outcome));
+    }
+    assert.deepEqual(calls, [], 'the provider was never called');
+    assert.equal(twilio.to(phone).length, 0);
+    assert.equal(await ledgerRow(request.idempotencyKey), undefined, 'nothing was reserved');
   });
 });
