@@ -123,7 +123,9 @@ export interface ParseOptions {
   maxFutureSkewMs?: number;
 }
 
-function reject(reason: RejectionReason, detail: string): ParseResult {
+type Rejection = Extract<ParseResult, { ok: false }>;
+
+function reject(reason: RejectionReason, detail: string): Rejection {
   return { ok: false, reason, detail };
 }
 
@@ -181,6 +183,21 @@ function describeIssue(issue: z.core.$ZodIssue, prefix = ''): { reason: Rejectio
   return { reason: missing ? 'missing_field' : 'invalid_field', detail: `${field}: ${missing ? 'required' : issue.message}` };
 }
 
+/** The type, properties and key of a message, checked against the contract. */
+function parseBody(type: string, properties: unknown, key: Buffer | string | null, customerId: string):
+  { ok: true; type: EventType; properties: CustomerEvent['properties'] } | Rejection {
+  if (!(type in eventPropertySchemas)) return reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
+  const eventType = type as EventType;
+  const parsedProperties = eventPropertySchemas[eventType].safeParse(properties);
+  if (!parsedProperties.success) {
+    const described = describeIssue(parsedProperties.error.issues[0]!, 'properties');
+    return reject(described.reason, described.detail);
+  }
+  if (key === null || key.length === 0) return reject('missing_key', 'the message key must be the customerId');
+  if (key.toString() !== customerId) return reject('key_mismatch', 'the message key differs from customerId');
+  return { ok: true, type: eventType, properties: parsedProperties.data };
+}
+
 /**
  * Turns one Kafka message into a validated event, or names exactly why it cannot be one.
  * `now` is passed in so that "absurd timestamp" is testable. A problem with occurredAt is reported
@@ -208,26 +225,14 @@ export function parseEvent(value: Buffer | string | null, key: Buffer | string |
   }
   const { eventId, type, customerId, occurredAt, properties } = envelope.data;
   const timestamp = parseOccurredAt(occurredAt, now, options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS);
-  const timestampRejection = (): Extract<ParseResult, { ok: false }> | null => timestamp.ok ? null
-    : { ok: false, reason: occurredAt === undefined ? 'missing_field' : 'invalid_timestamp', detail: timestamp.detail };
-  const dated = timestamp.ok ? timestamp.utc : new Date(now).toISOString();
+  const body = parseBody(type, properties, key, customerId);
 
-  if (!(type in eventPropertySchemas)) {
-    return timestampRejection() ?? reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
+  if (timestamp.ok) {
+    if (!body.ok) return body;
+    return { ok: true, event: { eventId, type: body.type, customerId, occurredAt: timestamp.utc, properties: body.properties } as CustomerEvent };
   }
-  const eventType = type as EventType;
-  const parsedProperties = eventPropertySchemas[eventType].safeParse(properties);
-  if (!parsedProperties.success) {
-    const described = describeIssue(parsedProperties.error.issues[0]!, 'properties');
-    return timestampRejection() ?? reject(described.reason, described.detail);
-  }
-
-  if (key === null || key.length === 0) return timestampRejection() ?? reject('missing_key', 'the message key must be the customerId');
-  if (key.toString() !== customerId) return timestampRejection() ?? reject('key_mismatch', 'the message key differs from customerId');
-
-  const event = { eventId, type: eventType, customerId, occurredAt: dated, properties: parsedProperties.data } as CustomerEvent;
-  const rejection = timestampRejection();
-  if (!rejection) return { ok: true, event };
-  const optOut = optOutOf(event);
+  const rejection = reject(occurredAt === undefined ? 'missing_field' : 'invalid_timestamp', timestamp.detail);
+  if (!body.ok) return rejection;
+  const optOut = optOutOf({ eventId, type: body.type, customerId, occurredAt: new Date(now).toISOString(), properties: body.properties } as CustomerEvent);
   return optOut ? { ...rejection, optOut } : rejection;
 }
