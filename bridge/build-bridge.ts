@@ -44,7 +44,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   const kafka = createKafka(config, log);
   const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext };
+  const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext, maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW };
   const metrics = createBridgeMetrics();
   const metricsServer = createMetricsServer(metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
   let metricsUrl: string | null = null;

@@ -1,6 +1,7 @@
-import { parseEvent, type CustomerEvent, type RejectionReason } from '../contract/events';
+import { optOutOf, parseEvent, type CustomerEvent, type OptOutEvent, type RejectionReason } from '../contract/events';
 import type { Db } from '../db/database';
 import { applyCustomerUpdated, applyUnsubscribe } from '../db/profiles';
+import { maskPiiInText } from '../lib/pii';
 import type { JourneyClient } from '../temporal/journeys';
 import { routeEvent, type RouteAction, type RoutingContext } from './routes';
 
@@ -19,19 +20,27 @@ export interface HandlerDependencies {
   db: Db;
   now: () => number;
   routingContext: () => Promise<RoutingContext>;
+  /** How far ahead of `now` an occurredAt may be (EVENT_MAX_FUTURE_SKEW); the contract's default when unset. */
+  maxFutureSkewMs?: number;
 }
 
 /**
  * Validates one message and carries out its routes. Throws only on infrastructure failures
  * (Temporal or PostgreSQL unreachable), which the caller retries; every route is idempotent.
+ * A rejected message that withdraws consent still withdraws it, and an unsubscribe still reaches
+ * the journeys, before the message is dead-lettered.
  */
 export async function handleMessage(
   deps: HandlerDependencies,
   value: Buffer | null,
   key: Buffer | null,
 ): Promise<HandlingResult> {
-  const parsed = parseEvent(value, key, deps.now());
-  if (!parsed.ok) return { kind: 'rejected', reason: parsed.reason, detail: parsed.detail };
+  const now = deps.now();
+  const parsed = parseEvent(value, key, now, { maxFutureSkewMs: deps.maxFutureSkewMs });
+  if (!parsed.ok) {
+    const salvaged = parsed.optOut ? `; ${await applyOptOut(deps, parsed.optOut)}` : '';
+    return { kind: 'rejected', reason: parsed.reason, detail: `${parsed.detail}${salvaged}` };
+  }
 
   const { event } = parsed;
   const actions: Array<RouteAction & { effect: string }> = [];
@@ -41,9 +50,34 @@ export async function handleMessage(
     }
   } catch (error) {
     if (!isUnprocessable(error)) throw error;
-    return { kind: 'rejected', reason: 'unprocessable', detail: `the store refused the event: ${(error as Error).message}` };
+    const refusal = `the store refused the event: ${maskPiiInText((error as Error).message)}`;
+    const optOut = optOutOf(event);
+    const salvaged = optOut ? `; ${await applyOptOut(deps, optOut)}` : '';
+    return { kind: 'rejected', reason: 'unprocessable', detail: `${refusal}${salvaged}` };
   }
   return { kind: 'routed', event, actions };
+}
+
+/**
+ * Carries out the routes of an opt-out alone: the consent it withdraws, then (for an unsubscribe)
+ * the journeys. A refusal of the consent write does not stop the journeys from being told.
+ */
+async function applyOptOut(deps: HandlerDependencies, optOut: OptOutEvent): Promise<string> {
+  let consent = 'the opt-out was applied';
+  const told: string[] = [];
+  for (const action of routeEvent(optOut, await deps.routingContext())) {
+    if (action.kind !== 'updateProfile') {
+      told.push(`${action.campaign}: ${await perform(deps, action, optOut)}`);
+      continue;
+    }
+    try {
+      await perform(deps, action, optOut);
+    } catch (error) {
+      if (!isUnprocessable(error)) throw error;
+      consent = `the store refused the opt-out too (${maskPiiInText((error as Error).message)})`;
+    }
+  }
+  return told.length > 0 ? `${consent} and the journeys were told (${told.join(', ')})` : consent;
 }
 
 async function perform(deps: HandlerDependencies, action: RouteAction, event: CustomerEvent): Promise<string> {

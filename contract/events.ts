@@ -4,8 +4,11 @@ import { timeZone } from '../lib/schemas';
 /** The event contract of ../shared/DESIGN.md §3: one JSON object per Kafka message, keyed by customerId. */
 
 export const MAX_EVENT_BYTES = 64 * 1024;
-const MAX_FUTURE_SKEW_MS = 24 * 3_600_000;
+/** How far ahead of the receiver's clock an occurredAt may be, unless configured (EVENT_MAX_FUTURE_SKEW). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const EARLIEST_OCCURRED_AT = Date.parse('2000-01-01T00:00:00Z');
+/** The offsets real time zones use (UTC-12:00 to UTC+14:00), in minutes. */
+const OFFSET_RANGE_MINUTES = { min: -12 * 60, max: 14 * 60 };
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const printable = /^[^\u0000-\u001f\u007f]+$/;
@@ -67,7 +70,7 @@ const envelopeSchema = z.object({
   eventId: id,
   type: z.string().min(1).max(64),
   customerId: id,
-  occurredAt: z.iso.datetime({ offset: true }),
+  occurredAt: z.unknown(),
   properties: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -99,12 +102,79 @@ export type RejectionReason =
   /** Valid by the contract, but a store refused its data for good (for example PostgreSQL class 22). */
   | 'unprocessable';
 
+/** The part of an event that withdraws consent: an unsubscribe, or a customer.updated's opt-in flags set to false. */
+export type OptOutEvent = EventOf<'customer.unsubscribed'> | EventOf<'customer.updated'>;
+
 export type ParseResult =
   | { ok: true; event: CustomerEvent }
-  | { ok: false; reason: RejectionReason; detail: string };
+  | {
+    ok: false;
+    reason: RejectionReason;
+    detail: string;
+    /**
+     * The opt-out a message with an unusable occurredAt still carries, dated when it was received:
+     * consent is withdrawn whatever the timestamp says, and the rest of the message is dead-lettered.
+     */
+    optOut?: OptOutEvent;
+  };
 
-function reject(reason: RejectionReason, detail: string): ParseResult {
+export interface ParseOptions {
+  /** How far ahead of `now` an occurredAt may be; default DEFAULT_MAX_FUTURE_SKEW_MS. */
+  maxFutureSkewMs?: number;
+}
+
+type Rejection = Extract<ParseResult, { ok: false }>;
+
+function reject(reason: RejectionReason, detail: string): Rejection {
   return { ok: false, reason, detail };
+}
+
+const occurredAtSchema = z.iso.datetime({ offset: true });
+
+/** "2h 1m 1s", "5m 0s", "12s": how far apart two instants are, to the second. */
+export function describeDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const [hours, minutes, rest] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
+  if (hours > 0) return `${hours}h ${minutes}m ${rest}s`;
+  if (minutes > 0) return `${minutes}m ${rest}s`;
+  return `${rest}s`;
+}
+
+/**
+ * Reads occurredAt into the UTC, millisecond form every store and journey can hold
+ * ("2026-06-01T09:00:00.000Z"), or says why it cannot be used.
+ */
+function parseOccurredAt(value: unknown, now: number, maxFutureSkewMs: number): { ok: true; utc: string } | { ok: false; detail: string } {
+  if (value === undefined) return { ok: false, detail: 'occurredAt: required' };
+  if (!occurredAtSchema.safeParse(value).success) return { ok: false, detail: 'occurredAt: expected an ISO-8601 timestamp with a time zone' };
+  const text = value as string;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (offset) {
+    const minutes = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+    if (minutes < OFFSET_RANGE_MINUTES.min || minutes > OFFSET_RANGE_MINUTES.max) {
+      return { ok: false, detail: `occurredAt: the offset ${offset[0]} is outside -12:00 to +14:00, the offsets time zones use` };
+    }
+  }
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms) || ms < EARLIEST_OCCURRED_AT) {
+    return { ok: false, detail: `occurredAt: ${text} is before 2000-01-01` };
+  }
+  if (ms > now + maxFutureSkewMs) {
+    return {
+      ok: false,
+      detail: `occurredAt: ${text} is ${describeDuration(ms - now)} ahead of the bridge's clock; at most ${describeDuration(maxFutureSkewMs)} is accepted (EVENT_MAX_FUTURE_SKEW)`,
+    };
+  }
+  return { ok: true, utc: new Date(ms).toISOString() };
+}
+
+/** The consent an event withdraws, if any, as an event of its own. */
+export function optOutOf(event: CustomerEvent): OptOutEvent | undefined {
+  if (event.type === 'customer.unsubscribed') return event;
+  if (event.type !== 'customer.updated') return undefined;
+  const { emailOptIn, smsOptIn } = event.properties;
+  const withdrawn = { ...(emailOptIn === false ? { emailOptIn } : {}), ...(smsOptIn === false ? { smsOptIn } : {}) };
+  return Object.keys(withdrawn).length > 0 ? { ...event, properties: withdrawn } : undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, prefix = ''): { reason: RejectionReason; detail: string } {
@@ -113,11 +183,27 @@ function describeIssue(issue: z.core.$ZodIssue, prefix = ''): { reason: Rejectio
   return { reason: missing ? 'missing_field' : 'invalid_field', detail: `${field}: ${missing ? 'required' : issue.message}` };
 }
 
+/** The type, properties and key of a message, checked against the contract. */
+function parseBody(type: string, properties: unknown, key: Buffer | string | null, customerId: string):
+  { ok: true; type: EventType; properties: CustomerEvent['properties'] } | Rejection {
+  if (!(type in eventPropertySchemas)) return reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
+  const eventType = type as EventType;
+  const parsedProperties = eventPropertySchemas[eventType].safeParse(properties);
+  if (!parsedProperties.success) {
+    const described = describeIssue(parsedProperties.error.issues[0]!, 'properties');
+    return reject(described.reason, described.detail);
+  }
+  if (key === null || key.length === 0) return reject('missing_key', 'the message key must be the customerId');
+  if (key.toString() !== customerId) return reject('key_mismatch', 'the message key differs from customerId');
+  return { ok: true, type: eventType, properties: parsedProperties.data };
+}
+
 /**
  * Turns one Kafka message into a validated event, or names exactly why it cannot be one.
- * `now` is passed in so that "absurd timestamp" is testable.
+ * `now` is passed in so that "absurd timestamp" is testable. A problem with occurredAt is reported
+ * before any other, as it always was.
  */
-export function parseEvent(value: Buffer | string | null, key: Buffer | string | null, now: number): ParseResult {
+export function parseEvent(value: Buffer | string | null, key: Buffer | string | null, now: number, options: ParseOptions = {}): ParseResult {
   if (value === null || value.length === 0) return reject('empty_message', 'the message has no value');
   const byteLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   if (byteLength > MAX_EVENT_BYTES) return reject('oversized', `${byteLength} bytes exceeds the limit of ${MAX_EVENT_BYTES}`);
@@ -134,33 +220,19 @@ export function parseEvent(value: Buffer | string | null, key: Buffer | string |
 
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {
-    const issue = envelope.error.issues[0]!;
-    const described = describeIssue(issue);
-    if (issue.path[0] === 'occurredAt' && described.reason === 'invalid_field') {
-      return reject('invalid_timestamp', 'occurredAt: expected an ISO-8601 timestamp with a time zone');
-    }
+    const described = describeIssue(envelope.error.issues[0]!);
     return reject(described.reason, described.detail);
   }
   const { eventId, type, customerId, occurredAt, properties } = envelope.data;
+  const timestamp = parseOccurredAt(occurredAt, now, options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS);
+  const body = parseBody(type, properties, key, customerId);
 
-  const occurredAtMs = Date.parse(occurredAt);
-  if (occurredAtMs < EARLIEST_OCCURRED_AT || occurredAtMs > now + MAX_FUTURE_SKEW_MS) {
-    return reject('invalid_timestamp', `occurredAt: ${occurredAt} is outside the accepted range (2000-01-01 to now + 24h)`);
+  if (timestamp.ok) {
+    if (!body.ok) return body;
+    return { ok: true, event: { eventId, type: body.type, customerId, occurredAt: timestamp.utc, properties: body.properties } as CustomerEvent };
   }
-
-  if (!(type in eventPropertySchemas)) return reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
-  const eventType = type as EventType;
-  const parsedProperties = eventPropertySchemas[eventType].safeParse(properties);
-  if (!parsedProperties.success) {
-    const described = describeIssue(parsedProperties.error.issues[0]!, 'properties');
-    return reject(described.reason, described.detail);
-  }
-
-  if (key === null || key.length === 0) return reject('missing_key', 'the message key must be the customerId');
-  if (key.toString() !== customerId) return reject('key_mismatch', 'the message key differs from customerId');
-
-  return {
-    ok: true,
-    event: { eventId, type: eventType, customerId, occurredAt, properties: parsedProperties.data } as CustomerEvent,
-  };
+  const rejection = reject(occurredAt === undefined ? 'missing_field' : 'invalid_timestamp', timestamp.detail);
+  if (!body.ok) return rejection;
+  const optOut = optOutOf({ eventId, type: body.type, customerId, occurredAt: new Date(now).toISOString(), properties: body.properties } as CustomerEvent);
+  return optOut ? { ...rejection, optOut } : rejection;
 }

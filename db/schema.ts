@@ -13,6 +13,14 @@ export interface CustomerProfilesTable {
   timezone: string | null;
   email_opt_in: Generated<boolean>;
   sms_opt_in: Generated<boolean>;
+  /** When each field's value is as of (occurredAt of the event, or the time of an operator's change); null: never set. */
+  email_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  phone_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  first_name_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  timezone_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  email_opt_in_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sms_opt_in_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The newest event or operator change seen, whatever it applied. */
   last_event_id: string;
   last_event_at: ColumnType<Date, Date | string, Date | string>;
   updated_at: Generated<Date>;

@@ -128,8 +128,13 @@ const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
   }
 };
 
+const eventContractSchema = z.object({
+  /** How far ahead of the bridge's clock an event's occurredAt may be; later events are dead-lettered (opt-outs still apply). */
+  EVENT_MAX_FUTURE_SKEW: durationMs.prefault('5m').refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),
+});
+
 export const bridgeConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).superRefine(saslComplete);
+  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).extend(eventContractSchema.shape).superRefine(saslComplete);
 export const adminConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
   .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
   .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);

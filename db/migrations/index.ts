@@ -3,6 +3,7 @@ import * as profilesAndDeliveryLedger from './0001_profiles_and_delivery_ledger'
 import * as journeysSettingsAndContactTime from './0002_journeys_settings_and_contact_time';
 import * as retryingDeliveries from './0003_retrying_deliveries';
 import * as adminIdempotencyKeys from './0004_admin_idempotency_keys';
+import * as profileFieldFreshness from './0005_profile_field_freshness';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_journeys_settings_and_contact_time': journeysSettingsAndContactTime,
   '0003_retrying_deliveries': retryingDeliveries,
   '0004_admin_idempotency_keys': adminIdempotencyKeys,
+  '0005_profile_field_freshness': profileFieldFreshness,
 };

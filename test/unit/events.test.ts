@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../contract/events';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../contract/events';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const occurredAt = '2026-06-01T11:59:00Z';
@@ -75,4 +75,98 @@ describe('event contract', () => {
       if (detail) assert.match(result.detail, detail);
     });
   }
+
+  describe('timestamps: every accepted occurredAt is storable, and in UTC', () => {
+    const parse = (occurred: unknown, overrides: Record<string, unknown> = {}, options?: { maxFutureSkewMs: number }) =>
+      parseEvent(JSON.stringify(event({ occurredAt: occurred, ...overrides })), 'c1', now, options);
+
+    for (const [given, utc] of [
+      ['2026-06-01T23:00:00+14:00', '2026-06-01T09:00:00.000Z'],
+      ['2026-05-31T23:00:00-12:00', '2026-06-01T11:00:00.000Z'],
+      ['2026-06-01T11:59:00.123456789Z', '2026-06-01T11:59:00.123Z'],
+      ['2026-06-01T11:59:00.9999Z', '2026-06-01T11:59:00.999Z'],
+      ['2000-01-01T00:00:00Z', '2000-01-01T00:00:00.000Z'],
+    ] as const) {
+      it(`accepts ${given} and normalises it to ${utc}`, () => {
+        const result = parse(given);
+        assert.ok(result.ok, JSON.stringify(result));
+        assert.equal(result.event.occurredAt, utc);
+      });
+    }
+
+    for (const offset of ['+16:00', '-15:30', '+14:30', '-23:59']) {
+      it(`rejects the offset ${offset}, which no time zone has, as invalid_timestamp`, () => {
+        const result = parse(`2026-06-01T11:00:00${offset}`);
+        assert.equal(result.ok, false);
+        if (result.ok) return;
+        assert.equal(result.reason, 'invalid_timestamp');
+        assert.match(result.detail, new RegExp(`offset ${offset.replace('+', '\\+')} is outside -12:00 to \\+14:00`));
+      });
+    }
+
+    it('bounds the future skew by default to a few minutes', () => {
+      assert.equal(DEFAULT_MAX_FUTURE_SKEW_MS, 5 * 60_000);
+      assert.ok(parse(new Date(now + 5 * 60_000).toISOString()).ok, 'exactly at the bound is accepted');
+      const result = parse(new Date(now + 5 * 60_000 + 1000).toISOString());
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.equal(result.reason, 'invalid_timestamp');
+      assert.match(result.detail, /is 5m 1s ahead of the bridge's clock; at most 5m 0s is accepted \(EVENT_MAX_FUTURE_SKEW\)/);
+    });
+
+    it('takes the accepted skew as an option and says by how much an event is ahead', () => {
+      assert.ok(parse(new Date(now + 60_000).toISOString(), {}, { maxFutureSkewMs: 60_000 }).ok);
+      const result = parse(new Date(now + 2 * 3_600_000 + 61_000).toISOString(), {}, { maxFutureSkewMs: 60_000 });
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.match(result.detail, /is 2h 1m 1s ahead .* at most 1m 0s/);
+    });
+
+    it('rejects a day ahead, which the contract used to accept', () => {
+      const result = parse(new Date(now + 23 * 3_600_000).toISOString());
+      assert.equal(result.ok, false);
+    });
+  });
+
+  describe('an opt-out applies whatever its timestamp', () => {
+    const receivedAt = new Date(now).toISOString();
+    const parseTyped = (type: string, properties: object, occurred: unknown, key = 'c1') =>
+      parseEvent(JSON.stringify(event({ type, properties, occurredAt: occurred })), key, now);
+
+    for (const [what, occurred] of [
+      ['a day ahead', new Date(now + 86_400_000).toISOString()],
+      ['with the offset +16:00', '2026-06-01T11:00:00+16:00'],
+      ['with an unreadable timestamp', 'yesterday'],
+      ['before 2000', '1999-12-31T23:59:59Z'],
+    ] as const) {
+      it(`rejects an unsubscribe ${what} as invalid_timestamp, carrying its opt-out dated when it was received`, () => {
+        const result = parseTyped('customer.unsubscribed', { channel: 'email' }, occurred);
+        assert.equal(result.ok, false);
+        if (result.ok) return;
+        assert.equal(result.reason, 'invalid_timestamp');
+        assert.deepEqual(result.optOut, { eventId: 'e1', type: 'customer.unsubscribed', customerId: 'c1', occurredAt: receivedAt, properties: { channel: 'email' } });
+      });
+    }
+
+    it('keeps only the opt-out of a mis-dated customer.updated', () => {
+      const result = parseTyped('customer.updated', { email: 'new@example.com', emailOptIn: false, smsOptIn: true }, new Date(now + 86_400_000).toISOString());
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.deepEqual(result.optOut, { eventId: 'e1', type: 'customer.updated', customerId: 'c1', occurredAt: receivedAt, properties: { emailOptIn: false } });
+    });
+
+    for (const [what, type, properties, key] of [
+      ['a mis-dated opt-in', 'customer.updated', { emailOptIn: true }, 'c1'],
+      ['a mis-dated cart', 'cart.updated', validProperties['cart.updated']!, 'c1'],
+      ['a mis-dated unsubscribe whose key is not its customer', 'customer.unsubscribed', { channel: 'all' }, 'someone-else'],
+      ['a mis-dated unsubscribe from an unknown channel', 'customer.unsubscribed', { channel: 'fax' }, 'c1'],
+    ] as const) {
+      it(`carries no opt-out for ${what}`, () => {
+        const result = parseTyped(type, properties, '2999-01-01T00:00:00Z', key);
+        assert.equal(result.ok, false);
+        if (result.ok) return;
+        assert.equal(result.reason, 'invalid_timestamp');
+        assert.equal(result.optOut, undefined);
+      });
+    }
+  });
 });
