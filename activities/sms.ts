@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';
+import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message';
 import { maskPhone, maskPiiInText } from '../lib/pii';
 import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
 import { renderSms } from './templates';
@@ -85,6 +86,42 @@ export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelS
       return message.sid;
     },
     classify: classifyTwilioError,
+    async findSent(address, body, sinceMs) {
+      // A request Twilio is still working on may not be listed yet: give it time before judging.
+      await new Promise((resolve) => setTimeout(resolve, LOOKUP_SETTLE_MS));
+      return findOurMessage(client, { to: address, body, sender: settings.from, viaService }, sinceMs);
+    },
     mask: maskPhone,
   };
+}
+
+/**
+ * How long after an ambiguous failure Twilio is asked about it. With the 10 s request timeout and a
+ * look-up's two list calls, it keeps the whole attempt within the activity's 45 s.
+ */
+export const LOOKUP_SETTLE_MS = 5_000;
+/** How many of a recipient's newest messages are read to prove ours is not among them. */
+const LOOKUP_PAGE = 50;
+
+interface OurMessage { to: string; body: string; sender: string; viaService: boolean }
+
+/**
+ * Asks Twilio whether a message whose create call ended ambiguously exists. Ours is recognised by
+ * recipient, sender and exact body (rendered from the key's state, with no random part), sent since
+ * `sinceMs`. Absence is only claimed when the recipient's newest messages reach back before
+ * `sinceMs`: a message still queued has no DateSent yet, so the DateSent filter alone proves nothing.
+ */
+export async function findOurMessage(client: TwilioClient, ours: OurMessage, sinceMs: number): Promise<string | null> {
+  const isOurs = (message: MessageInstance) => message.body === ours.body
+    && (ours.viaService ? message.messagingServiceSid === ours.sender : message.from === ours.sender);
+  const sentSince = await client.messages.list({ to: ours.to, dateSentAfter: new Date(sinceMs), limit: LOOKUP_PAGE });
+  const found = sentSince.find(isOurs);
+  if (found) return found.sid;
+  const newest = await client.messages.list({ to: ours.to, limit: LOOKUP_PAGE });
+  const createdSince = newest.filter((message) => message.dateCreated.getTime() >= sinceMs);
+  const queued = createdSince.find(isOurs);
+  if (queued) return queued.sid;
+  const coversTheWindow = newest.length < LOOKUP_PAGE || createdSince.length < newest.length;
+  if (!coversTheWindow) throw new Error(`the recipient's newest ${LOOKUP_PAGE} messages do not reach back to the reservation`);
+  return null;
 }
