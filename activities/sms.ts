@@ -58,7 +58,7 @@ export function classifyTwilioError(error: unknown): ProviderFailure {
 function classifyTwilio(failure: TwilioError): { kind: FailureKind; reason: string } {
   if (typeof failure.status === 'number') {
     const code = typeof failure.code === 'number' ? failure.code : undefined;
-    const label = `Twilio HTTP ${failure.status}${code ? ` (${code})` : ''}`;
+    const label = code ? `Twilio ${code} (HTTP ${failure.status})` : `Twilio HTTP ${failure.status}`;
     if (failure.status === 401 || failure.status === 403 || (code !== undefined && MISCONFIGURED_TWILIO_CODES.has(code))) {
       return { kind: 'misconfigured', reason: `${label}: ${failure.message}` };
     }

@@ -95,7 +95,7 @@ describe('idempotent delivery under faults', () => {
       const during = await eventually('the SMS to be refused twice', () => ledgerRow(customerId, 'day-3'),
         (found) => found?.state === 'failed' || found?.state === 'sent' || (found?.state === 'retrying' && found.attempts >= 2), 30_000);
       assert.equal(during?.state, 'retrying', `held for retry, not ${during?.state}: ${during?.reason}`);
-      assert.match(during.reason ?? '', /held: our sms provider configuration is refused: Twilio HTTP 401 \(20003\)/);
+      assert.match(during.reason ?? '', /held: our sms provider configuration is refused: Twilio 20003 \(HTTP 401\)/);
       assert.ok(await misconfiguredCount('sms', '20003') >= heldBefore + 2, 'delivery_misconfigured_total counts each refused attempt');
     } finally {
       twilio.refuseCredentials(false);
