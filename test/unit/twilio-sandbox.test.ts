@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import twilio from 'twilio';
+import { findOurMessage } from '../../activities/sms';
 import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../sandbox/twilio-sandbox';
 
 /** The local Twilio stand-in, driven by the official client the way the SMS activity drives it. */
@@ -77,5 +78,24 @@ describe('local Twilio-compatible server', () => {
     fake.refuseCredentials(false);
     await client.messages.create({ to: '+14155550107', from: '+15005550006', body: 'y' });
     assert.deepEqual(fake.to('+14155550107').map((message) => message.body), ['y']);
+  });
+
+  it('lets the SMS activity find its own message, tell it from others, and prove one absent', async () => {
+    const since = Date.now() - 1_000;
+    const ours = { to: '+14155550108', body: 'Ann, your cart is saved', sender: '+15005550006', viaService: false };
+    assert.equal(await findOurMessage(client, ours, since), null, 'nothing sent yet: provably absent');
+    await client.messages.create({ to: ours.to, from: '+15005550099', body: ours.body });
+    await client.messages.create({ to: ours.to, from: ours.sender, body: 'another text' });
+    assert.equal(await findOurMessage(client, ours, since), null, 'another sender or another body is not ours');
+    const sent = await client.messages.create({ to: ours.to, from: ours.sender, body: ours.body });
+    assert.equal(await findOurMessage(client, ours, since), sent.sid);
+    assert.equal(await findOurMessage(client, ours, Date.now() + 60_000), null, 'sent before the reservation: not ours');
+  });
+
+  it('does not claim absence when the recipient\'s newest messages do not reach back to the reservation', async () => {
+    const ours = { to: '+14155550109', body: 'ours', sender: '+15005550006', viaService: false };
+    const since = Date.now() - 1_000;
+    for (let n = 0; n < 50; n += 1) await client.messages.create({ to: ours.to, from: ours.sender, body: `other ${n}` });
+    await assert.rejects(findOurMessage(client, ours, since), /do not reach back/);
   });
 });
