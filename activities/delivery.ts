@@ -14,6 +14,7 @@ import {
 import { findProfile, type Profile } from '../db/profiles';
 import type { Logger } from '../lib/logger';
 import { maskPiiInText } from '../lib/pii';
+import { deliveryMisconfigured } from './delivery-metrics';
 import type { Channel } from '../db/schema';
 import type { TemplateRequest } from '../workflows/templates';
 
@@ -38,7 +39,14 @@ export type SendOutcome =
 export type PolicyVerdict = { kind: 'go' } | { kind: 'paused' } | { kind: 'quiet_hours'; until: string } | { kind: 'unreachable'; reason: string };
 
 /** How one provider failed: decides between retrying, giving up, and not knowing. */
-export type FailureKind = 'permanent' | 'not_accepted' | 'ambiguous';
+export type FailureKind = 'permanent' | 'not_accepted' | 'misconfigured' | 'ambiguous';
+
+/** A classified provider failure: `reason` is PII-masked; `code` is the provider's code, for metrics. */
+export interface ProviderFailure {
+  kind: FailureKind;
+  reason: string;
+  code?: string;
+}
 
 /** The channel-specific half of a delivery: address, consent, rendering, the provider call. */
 export interface ChannelSender<Content> {
@@ -48,7 +56,13 @@ export interface ChannelSender<Content> {
   render(request: DeliveryRequest, profile: Profile, messageId: string): Content;
   messageIdFor(idempotencyKey: string): string;
   send(address: string, content: Content, messageId: string, request: DeliveryRequest): Promise<string>;
-  classify(error: unknown): { kind: FailureKind; reason: string };
+  /** Classifies a failed `send`; the reason is PII-masked. */
+  classify(error: unknown): ProviderFailure;
+  /**
+   * Asks the provider whether an ambiguous send went through: the provider's ID of our message, or
+   * null when it provably did not arrive. Throws when the provider cannot be asked.
+   */
+  findSent?(address: string, content: Content, sinceMs: number): Promise<string | null>;
   mask(address: string): string;
 }
 
@@ -112,26 +126,20 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
   const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
+  const reservedAtMs = Date.now();
   let providerId: string;
   try {
     Context.current().heartbeat();
     providerId = await sender.send(address, content, messageId, request);
   } catch (error) {
-    const classified = sender.classify(error);
-    const failure = { ...classified, reason: maskPiiInText(classified.reason) };
-    if (failure.kind === 'permanent') {
-      await settleDelivery(db, key.idempotencyKey, 'failed', failure.reason);
-      log.warn({ reason: failure.reason }, `${sender.channel} rejected permanently`);
-      throw ApplicationFailure.nonRetryable(failure.reason, 'PermanentDeliveryError');
+    const failure = sender.classify(error);
+    const resolved = failure.kind === 'ambiguous' ? await askProvider(sender, address, content, reservedAtMs) : null;
+    if (resolved?.found) {
+      providerId = resolved.found;
+      log.warn({ reason: failure.reason }, `${sender.channel} send looked ambiguous; the provider has it, recorded as sent`);
+    } else {
+      return await settleFailure(deps, sender.channel, key.idempotencyKey, resolved?.absent ? { kind: 'not_accepted', reason: `${failure.reason}; the provider has no such message` } : failure, resolved?.lookupError);
     }
-    if (failure.kind === 'not_accepted') {
-      await releaseReservation(db, key.idempotencyKey, `will retry: ${failure.reason}`);
-      log.warn({ err: error }, `${sender.channel} provider unavailable; the send will be retried`);
-      throw error;
-    }
-    await settleDelivery(db, key.idempotencyKey, 'unknown', `ambiguous provider failure: ${failure.reason}`);
-    log.error({ err: error }, `${sender.channel} failed mid-transaction; not resending (at-most-once)`);
-    return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
   } finally {
     clearInterval(heartbeat);
   }
@@ -140,4 +148,50 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   await confirmSent(db, key.idempotencyKey, providerId);
   log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
   return { status: 'sent', messageId, firstDelivery: true };
+}
+
+/** How long before our request the provider's clock may say it was sent, for the look-up. */
+const LOOKUP_CLOCK_MARGIN_MS = 5 * 60_000;
+
+interface ProviderAnswer { found?: string; absent?: boolean; lookupError?: string }
+
+async function askProvider<Content>(sender: ChannelSender<Content>, address: string, content: Content, reservedAtMs: number): Promise<ProviderAnswer | null> {
+  if (!sender.findSent) return null;
+  try {
+    const found = await sender.findSent(address, content, reservedAtMs - LOOKUP_CLOCK_MARGIN_MS);
+    return found ? { found } : { absent: true };
+  } catch (error) {
+    return { lookupError: maskPiiInText(error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+/**
+ * Records a failed provider call and tells Temporal what to do. Every message that leaves here is
+ * already masked: nothing raw from the provider reaches the ledger or Temporal's failure.
+ */
+async function settleFailure(
+  deps: DeliveryDependencies, channel: Channel, idempotencyKey: string, failure: ProviderFailure, lookupError?: string,
+): Promise<SendOutcome> {
+  const log = deps.logger.child({ idempotencyKey, channel, attempt: Context.current().info.attempt });
+  switch (failure.kind) {
+    case 'permanent':
+      await settleDelivery(deps.db, idempotencyKey, 'failed', failure.reason);
+      log.warn({ reason: failure.reason }, `${channel} rejected permanently`);
+      throw ApplicationFailure.nonRetryable(failure.reason, 'PermanentDeliveryError');
+    case 'misconfigured':
+      await releaseReservation(deps.db, idempotencyKey, `held: our ${channel} provider configuration is refused: ${failure.reason}`);
+      deliveryMisconfigured.inc({ channel, reason: failure.code ?? 'other' });
+      log.error({ reason: failure.reason }, `${channel} provider refuses our credentials or sender: every ${channel} send is held and retried until the configuration is fixed`);
+      throw ApplicationFailure.retryable(`${channel} provider configuration refused: ${failure.reason}`, 'DeliveryMisconfigured');
+    case 'not_accepted':
+      await releaseReservation(deps.db, idempotencyKey, `will retry: ${failure.reason}`);
+      log.warn({ reason: failure.reason }, `${channel} provider did not take the message; the send will be retried`);
+      throw ApplicationFailure.retryable(failure.reason, 'ProviderNotAccepted');
+    case 'ambiguous': {
+      const reason = `ambiguous provider failure: ${failure.reason}${lookupError ? `; the provider could not be asked: ${lookupError}` : ''}`;
+      await settleDelivery(deps.db, idempotencyKey, 'unknown', reason);
+      log.error({ reason }, `${channel} failed mid-transaction; not resending (at-most-once)`);
+      return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
-import { maskEmail } from '../lib/pii';
-import type { ChannelSender, FailureKind } from './delivery';
+import { maskEmail, maskPiiInText } from '../lib/pii';
+import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
 import { renderEmail, type RenderedEmail } from './templates';
 
 export interface EmailSettings {
@@ -23,22 +23,50 @@ interface SmtpError extends Error {
   originalCode?: string;
   responseCode?: number;
   command?: string;
+  /** nodemailer reports every timeout as ETIMEDOUT and says here which phase timed out. */
+  timeoutType?: string;
 }
 
 /** Socket errors that happen before a connection exists, so no message data can have been sent. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Timeouts of the phases before the envelope (connect, greeting, STARTTLS): no message data was sent. */
+const BEFORE_ENVELOPE_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+/** Replies that say our credentials are wrong or missing (RFC 4954), whatever command drew them. */
+const AUTH_REPLY_CODES = new Set([530, 534, 535, 538]);
+/** The commands whose 5xx refuses this recipient or this message; a 5xx elsewhere refuses our deployment. */
+const MESSAGE_COMMANDS = new Set(['RCPT TO', 'DATA']);
 
-/** SMTP 5xx is final; a refused connection or a 4xx proves the server did not take the message. */
-export function classifySmtpError(error: unknown): { kind: FailureKind; reason: string } {
+/**
+ * Classifies by evidence: only what proves the server never saw the message retries as
+ * `not_accepted`; credentials and sender problems are `misconfigured`, never the recipient's fault;
+ * only a 5xx to RCPT TO or DATA is `permanent`. Every reason is PII-masked.
+ */
+export function classifySmtpError(error: unknown): ProviderFailure {
   const smtp = error as SmtpError;
-  if (smtp.responseCode !== undefined && smtp.responseCode >= 500) return { kind: 'permanent', reason: `SMTP ${smtp.responseCode}: ${smtp.message}` };
-  if (smtp.responseCode !== undefined && smtp.responseCode >= 400) return { kind: 'not_accepted', reason: `SMTP ${smtp.responseCode}` };
+  const { kind, reason } = classifySmtp(smtp);
+  return { kind, reason: maskPiiInText(reason), code: String(smtp.responseCode ?? smtp.code ?? 'unknown') };
+}
+
+function classifySmtp(smtp: SmtpError): { kind: FailureKind; reason: string } {
+  const code = smtp.responseCode;
+  if (smtp.code === 'EAUTH' || smtp.code === 'ENOAUTH' || (code !== undefined && AUTH_REPLY_CODES.has(code))) {
+    return { kind: 'misconfigured', reason: `SMTP authentication failed${code ? ` (${code})` : ''}: ${smtp.message}` };
+  }
+  if (code !== undefined && code >= 500) {
+    return MESSAGE_COMMANDS.has(smtp.command ?? '')
+      ? { kind: 'permanent', reason: `SMTP ${code}: ${smtp.message}` }
+      : { kind: 'misconfigured', reason: `SMTP ${code} to ${smtp.command ?? 'the session'}: ${smtp.message}` };
+  }
+  if (code !== undefined && code >= 400) return { kind: 'not_accepted', reason: `SMTP ${code}: ${smtp.message}` };
   // nodemailer labels every socket failure `command: 'CONN'`, even one after the data was sent, so only
-  // failures to connect at all prove the server never saw the message.
+  // failures to connect at all, or timeouts of the phases before the envelope, prove the server never saw the message.
   if (smtp.code === 'EDNS' || (smtp.originalCode !== undefined && NEVER_CONNECTED.has(smtp.originalCode))) {
     return { kind: 'not_accepted', reason: `${smtp.originalCode ?? smtp.code}: ${smtp.message}` };
   }
-  return { kind: 'ambiguous', reason: smtp.code ?? smtp.message };
+  if (smtp.code === 'ETIMEDOUT' && smtp.timeoutType !== undefined && BEFORE_ENVELOPE_TIMEOUTS.has(smtp.timeoutType)) {
+    return { kind: 'not_accepted', reason: `${smtp.timeoutType}: ${smtp.message}` };
+  }
+  return { kind: 'ambiguous', reason: `${smtp.code ?? 'error'}${smtp.timeoutType ? ` ${smtp.timeoutType}` : ''}: ${smtp.message}` };
 }
 
 export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmail> {

@@ -63,9 +63,22 @@ export interface FrequencyCap {
 export const CAPPED_REASON = 'frequency cap reached';
 
 /**
+ * Whether a contact at `atMs` would put more than `limit` contacts in some window of `windowMs`
+ * (two contacts share a window when they are less than `windowMs` apart), looking both ways: a
+ * contact scheduled later but reserved first counts as much as one before. Only the windows that
+ * start at `atMs` or at an earlier contact less than a window before it need checking.
+ */
+export function exceedsCap(atMs: number, otherContactsMs: number[], cap: FrequencyCap): boolean {
+  if (cap.limit <= 0) return false;
+  const starts = [atMs, ...otherContactsMs.filter((at) => at <= atMs && at > atMs - cap.windowMs)];
+  return starts.some((start) => 1 + otherContactsMs.filter((at) => at >= start && at < start + cap.windowMs).length > cap.limit);
+}
+
+/**
  * Claims the right to send, atomically with the frequency cap: a per-(customer, channel) advisory
  * lock serialises every journey that wants to contact this customer on this channel, so two
- * campaigns racing cannot both pass. `contactAtMs` is the journey's own clock.
+ * campaigns racing cannot both pass, whichever contact time each has. `contactAtMs` is the
+ * journey's own clock.
  *
  * A reservation older than `leaseMs` that was never confirmed means a worker died mid-send: the
  * provider may or may not have accepted the message, and the ledger settles it as `unknown`
@@ -83,16 +96,17 @@ export async function reserveDelivery(
     const existing = await tx.selectFrom('deliveries').select('state').where('idempotency_key', '=', key.idempotencyKey).forUpdate().executeTakeFirst();
     if (existing && existing.state !== 'retrying') return false;
     if (options.cap.limit > 0) {
-      const { contacts } = await tx.selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<string>().as('contacts'))
+      const nearby = await tx.selectFrom('deliveries')
+        .select('contact_at')
         .where('customer_id', '=', key.customerId)
         .where('channel', '=', key.channel)
         .where('state', 'in', ['sending', 'sent', 'unknown'])
         .where('contact_at', '>', new Date(options.contactAtMs - options.cap.windowMs))
-        .where('contact_at', '<=', contactAt)
+        .where('contact_at', '<', new Date(options.contactAtMs + options.cap.windowMs))
         .where('idempotency_key', '!=', key.idempotencyKey)
-        .executeTakeFirstOrThrow();
-      if (Number(contacts) >= options.cap.limit) {
+        .execute();
+      const others = nearby.flatMap((row) => (row.contact_at ? [row.contact_at.getTime()] : []));
+      if (exceedsCap(options.contactAtMs, others, options.cap)) {
         if (existing) {
           await tx.updateTable('deliveries').set({ state: 'skipped', reason: CAPPED_REASON, updated_at: sql<Date>`now()` }).where('idempotency_key', '=', key.idempotencyKey).execute();
         } else {

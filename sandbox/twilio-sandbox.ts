@@ -5,9 +5,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for Twilio's Messages API (the only stand-in of the project: this machine cannot
  * reach Twilio). It speaks the wire format the official client uses — form-encoded POST to
- * /2010-04-01/Accounts/{sid}/Messages.json with basic auth, a 201 JSON resource back — and records
- * what it receives; GET /sandbox/messages lists them (newest first), as an inbox for the demo.
+ * /2010-04-01/Accounts/{sid}/Messages.json with basic auth, a 201 JSON resource back; the same
+ * path's GET lists messages filtered by `To` and `DateSent>` — and records what it receives;
+ * GET /sandbox/messages lists them (newest first), as an inbox for the demo.
  */
+
+/** After accepting a message: answer a gateway error, or never answer. */
+export type AfterAccept = 502 | 504 | 'hang';
 
 export interface ReceivedSms {
   sid: string;
@@ -26,6 +30,8 @@ export class TwilioSandbox {
   private server: Server | null = null;
   private scriptedFailures: Array<{ status: number; code: number }> = [];
   private scriptedDelays: number[] = [];
+  private afterAccept: AfterAccept[] = [];
+  private credentialsRefused = false;
 
   constructor(private readonly credentials = { accountSid: TWILIO_SANDBOX_ACCOUNT_SID, authToken: TWILIO_SANDBOX_AUTH_TOKEN }) {}
 
@@ -58,12 +64,25 @@ export class TwilioSandbox {
     this.scriptedDelays.push(...delaysMs);
   }
 
+  /** The next accepted messages are kept, then answered with a 502 or 504, or never answered. */
+  acceptThenFailNext(...outcomes: AfterAccept[]): void {
+    this.afterAccept.push(...outcomes);
+  }
+
+  /** While on, every API request is refused with 401 / 20003, as after a token rotation. */
+  refuseCredentials(refused: boolean): void {
+    this.credentialsRefused = refused;
+  }
+
   to(phone: string): ReceivedSms[] {
     return this.messages.filter((message) => message.to === phone);
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Requests left hanging on purpose would hold close() open.
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,17 +94,19 @@ export class TwilioSandbox {
       return json(200, { messages: [...this.messages].reverse() });
     }
     const expected = `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
-    const fetchOne = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]+)\.json$/);
+    const authenticated = (accountSid: string | undefined) => !this.credentialsRefused && req.headers.authorization === expected && accountSid === this.credentials.accountSid;
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const fetchOne = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]+)\.json$/);
     if (req.method === 'GET' && fetchOne) {
-      if (req.headers.authorization !== expected || fetchOne[1] !== this.credentials.accountSid) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
+      if (!authenticated(fetchOne[1])) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
       const found = this.messages.find((message) => message.sid === fetchOne[2]);
-      return found ? json(200, this.resource(found)) : json(404, { code: 20404, message: `The requested resource ${req.url} was not found`, status: 404 });
+      return found ? json(200, this.resource(found)) : json(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
     }
-    const match = req.url?.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
-    if (req.method !== 'POST' || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-    if (req.headers.authorization !== expected || match[1] !== this.credentials.accountSid) {
-      return json(401, { code: 20003, message: 'Authenticate', status: 401 });
-    }
+    const match = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
+    if ((req.method !== 'POST' && req.method !== 'GET') || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (!authenticated(match[1])) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
+    if (req.method === 'GET') return json(200, this.page(url));
+
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     const form = new URLSearchParams(raw);
@@ -101,14 +122,33 @@ export class TwilioSandbox {
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const message: ReceivedSms = { sid: `SM${randomUUID().replace(/-/g, '')}`, receivedAt: new Date().toISOString(), to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body };
     this.messages.push(message);
+    const after = this.afterAccept.shift();
+    if (after === 'hang') return;
+    if (after) return json(after, { code: after === 502 ? 20502 : 20504, message: after === 502 ? 'Bad Gateway' : 'Gateway Timeout', status: after });
     if (!res.destroyed) json(201, this.resource(message));
+  }
+
+  /** One page of the Messages list, newest first, filtered as Twilio filters `To` and `DateSent>` (on or after). */
+  private page(url: URL) {
+    const to = url.searchParams.get('To');
+    const sentAfter = url.searchParams.get('DateSent>');
+    const sinceMs = sentAfter ? Date.parse(sentAfter) : Number.NEGATIVE_INFINITY;
+    const pageSize = Math.min(Number(url.searchParams.get('PageSize') ?? 50) || 50, 1000);
+    const matching = [...this.messages].reverse()
+      .filter((message) => (!to || message.to === to) && Date.parse(message.receivedAt) >= sinceMs)
+      .slice(0, pageSize);
+    const uri = `${url.pathname}${url.search}`;
+    return {
+      messages: matching.map((message) => this.resource(message)),
+      uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null, page: 0, page_size: pageSize, start: 0, end: Math.max(matching.length - 1, 0),
+    };
   }
 
   private resource(message: ReceivedSms) {
     return {
       sid: message.sid, account_sid: this.credentials.accountSid, to: message.to, from: message.from, messaging_service_sid: message.messagingServiceSid,
       body: message.body, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
-      date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Messages/${message.sid}.json`,
+      date_created: new Date(message.receivedAt).toUTCString(), date_sent: new Date(message.receivedAt).toUTCString(), uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Messages/${message.sid}.json`,
     };
   }
 }

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import type { CartItemView, ProductView, TemplateId, TemplateRequest } from '../../workflows/templates';
+import { fitsOneSegment } from './sms-length';
 
 /**
  * Every message a customer can receive, rendered with Handlebars: values are HTML-escaped in the
@@ -19,10 +20,9 @@ export interface RenderedEmail {
 }
 
 export const MAX_LISTED_ITEMS = 5;
-/** One segment: 160 GSM-7 characters, or 70 when the text needs UCS-2. Longer texts are cut to fit. */
-export const SMS_GSM7_LIMIT = 160;
-export const SMS_UCS2_LIMIT = 70;
-const GSM7_BASIC = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà]*$/;
+export { SMS_GSM7_LIMIT, SMS_UCS2_LIMIT } from './sms-length';
+/** Ends every SMS, never cut: what fits in one segment is decided around it. */
+export const SMS_OPT_OUT = 'Reply STOP to opt out';
 
 const hb = Handlebars.create();
 hb.registerHelper('hello', (firstName: string | null) => (firstName ? `Hi ${firstName},` : 'Hi,'));
@@ -72,8 +72,8 @@ const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>
 };
 
 const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {
-  'cart-sms': '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart Reply STOP to opt out',
-  'churn-offer-sms': '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}} Reply STOP to opt out',
+  'cart-sms': '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart',
+  'churn-offer-sms': '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}}',
 };
 
 const compiledEmail = Object.fromEntries(Object.entries(emailTemplates).map(([id, template]) => [id, {
@@ -122,10 +122,23 @@ export function renderEmail(request: TemplateRequest, context: RenderContext): R
   return { subject: template.subject(values).replace(/[\r\n]+/g, ' ').trim(), text: template.text(values), html: template.html(values) };
 }
 
+/**
+ * One SMS segment, the opt-out text always whole: a text too long (or made UCS-2, 70 per segment, by
+ * a character in the name) loses the name first, then the end of what remains before the opt-out.
+ */
 export function renderSms(request: TemplateRequest, context: RenderContext): string {
   const template = compiledSms[request.id];
   if (!template) throw new Error(`No SMS template "${request.id}"`);
-  const text = template(variables(request, context)).replace(/\s+/g, ' ').trim();
-  const limit = GSM7_BASIC.test(text) ? SMS_GSM7_LIMIT : SMS_UCS2_LIMIT;
-  return text.length <= limit ? text : `${[...text].slice(0, limit - 3).join('')}...`;
+  const withOptOut = (text: string) => `${text} ${SMS_OPT_OUT}`;
+  const render = (firstName: string | null) => template(variables(request, { ...context, firstName })).replace(/\s+/g, ' ').trim();
+  const full = withOptOut(render(context.firstName));
+  if (fitsOneSegment(full)) return full;
+  const unnamed = render(null);
+  if (fitsOneSegment(withOptOut(unnamed))) return withOptOut(unnamed);
+  const characters = [...unnamed];
+  for (let keep = characters.length - 1; keep > 0; keep -= 1) {
+    const cut = withOptOut(`${characters.slice(0, keep).join('').trimEnd()}...`);
+    if (fitsOneSegment(cut)) return cut;
+  }
+  return SMS_OPT_OUT;
 }

@@ -74,6 +74,44 @@ describe('delivery ledger (PostgreSQL)', () => {
     assert.equal(nextDay.kind, 'reserved', 'the cap window slides: a day later the customer may be contacted again');
   });
 
+  describe('the frequency cap, whatever the order of reservation', () => {
+    const HOUR = 3_600_000;
+    const day = { limit: 1, windowMs: 24 * HOUR };
+    const base = Date.parse('2031-03-01T12:00:00Z');
+    const reserveAt = (customerId: string, name: string, atMs: number, cap: { limit: number; windowMs: number }) => reserveDelivery(db,
+      { idempotencyKey: `${name}:${customerId}`, campaign: 'cart-abandonment', customerId, step: name, channel: 'email' }, '<m@x>', { leaseMs: 60_000, contactAtMs: atMs, cap });
+    const state = (reservation: Awaited<ReturnType<typeof reserveDelivery>>) =>
+      (reservation.kind === 'settled' ? `${reservation.record.state}: ${reservation.record.reason}` : reservation.kind);
+
+    it('blocks an earlier contact when a later one, closer than the window, reserved first', async () => {
+      const customerId = `cap-later-first-${runId}`;
+      assert.equal(state(await reserveAt(customerId, 'later', base + 12 * HOUR, day)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'earlier', base, day)), `skipped: ${CAPPED_REASON}`);
+    });
+
+    it('allows contacts exactly one window apart, in either order', async () => {
+      const customerId = `cap-window-apart-${runId}`;
+      assert.equal(state(await reserveAt(customerId, 'later', base + 24 * HOUR, day)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'earlier', base, day)), 'reserved');
+    });
+
+    it('with a limit of 2, refuses a third contact inside any window, even between two reserved ones', async () => {
+      const customerId = `cap-between-${runId}`;
+      const two = { limit: 2, windowMs: 24 * HOUR };
+      assert.equal(state(await reserveAt(customerId, 'first', base, two)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'third', base + 20 * HOUR, two)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)), `skipped: ${CAPPED_REASON}`, 'first, middle and third would share one 24 h window');
+    });
+
+    it('with a limit of 2, allows a contact whose every window holds at most 2', async () => {
+      const customerId = `cap-spread-${runId}`;
+      const two = { limit: 2, windowMs: 24 * HOUR };
+      assert.equal(state(await reserveAt(customerId, 'first', base, two)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'last', base + 30 * HOUR, two)), 'reserved');
+      assert.equal(state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)), 'reserved', 'windows [0 h, 24 h) and [10 h, 34 h) each hold two');
+    });
+  });
+
   it('settles a key waiting for a retry as skipped when consent is withdrawn in between', async () => {
     const k = key();
     await reserveDelivery(db, k, '<m@x>', opts(60_000));

@@ -45,9 +45,11 @@ describe('message templates', () => {
 
   it('fits an SMS in one GSM-7 segment, or one UCS-2 segment when the text needs it', () => {
     const plain = renderSms({ id: 'cart-sms', items: [item(1)] }, { ...context, firstName: 'A'.repeat(200) });
-    assert.ok(plain.length <= SMS_GSM7_LIMIT && plain.endsWith('...'));
+    assert.ok(plain.length <= SMS_GSM7_LIMIT && plain.endsWith('Reply STOP to opt out') && !plain.includes('AAA'), plain);
     const unicode = renderSms({ id: 'cart-sms', items: [item(1)] }, { ...context, firstName: '李'.repeat(100) });
-    assert.ok([...unicode].length <= SMS_UCS2_LIMIT, `${[...unicode].length} characters`);
+    assert.ok(unicode.length <= SMS_GSM7_LIMIT && !unicode.includes('李'), 'a name that does not fit is dropped, and with it the UCS-2 encoding');
+    const unicodeFits = renderSms({ id: 'churn-offer-sms', incentiveCode: 'X' }, { ...context, firstName: '李', storeUrl: 's.cn' });
+    assert.ok(unicodeFits.length <= SMS_UCS2_LIMIT && unicodeFits.startsWith('李'), unicodeFits);
     const short = renderSms({ id: 'cart-sms', items: [item(1)] }, context);
     assert.equal(short, 'Ann, your cart (1 item) is saved: https://shop.example/cart Reply STOP to opt out');
   });
