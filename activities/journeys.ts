@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { loadCurrentSettings } from '../campaigns/current-settings';
 import { isCampaignPaused } from '../db/campaign-settings';
 import type { Db } from '../db/database';
-import { admitJourney, recordJourneyEnd, type Admission, type JourneyKey } from '../db/journeys';
+import { admitJourney, recordJourneyEnd, type Admission, type EntryRules, type JourneyKey } from '../db/journeys';
 import { recordSkipped, type DeliveryKey } from '../db/delivery-ledger';
 import { findProfile } from '../db/profiles';
 import { CANCELLED_REASON } from './delivery';
@@ -52,8 +52,8 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
     return until === null ? { kind: 'go' } : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
   }
 
-  async function enterJourney(input: JourneyKey & { entryEventAtMs: number; atMs: number; cooldownMs: number }): Promise<Admission> {
-    return admitJourney(db, input, input.entryEventAtMs, input.atMs, input.cooldownMs);
+  async function enterJourney(input: JourneyKey & Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null }): Promise<Admission> {
+    return admitJourney(db, input, { ...input, maxEntryAgeMs: input.maxEntryAgeMs ?? null });
   }
 
   async function endJourney(input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {

@@ -9,6 +9,7 @@ const mechanics = { pauseRecheckMs: 15 * 60_000, continueAsNewAfterEvents: 5_000
 export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettingsMap = {
   'cart-abandonment': {
     ...mechanics,
+    maxEntryAgeMs: 1 * DAY,
     firstReminderDelayMs: 1 * HOUR,
     secondReminderDelayMs: 24 * HOUR,
     finalReminderDelayMs: 72 * HOUR,
@@ -17,11 +18,13 @@ export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettingsMap = {
   },
   'browse-abandonment': {
     ...mechanics,
+    maxEntryAgeMs: 1 * DAY,
     emailDelayMs: 2 * HOUR,
     maxRememberedProducts: 10,
   },
   'churn-retention': {
     ...mechanics,
+    maxEntryAgeMs: 7 * DAY,
     threshold: 0.7,
     offerDelayMs: 3 * DAY,
     finalDelayMs: 4 * DAY,

@@ -16,6 +16,7 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (2
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
 const mechanics = {
   pauseRecheck: duration.optional(),
+  maxEntryAge: duration.optional(),
   continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
 };
 
@@ -70,9 +71,9 @@ export function applyOverrides(base: ResolvedSettings, overrides: ParsedOverride
   const contact = overrides.contact;
   return {
     campaigns: {
-      'cart-abandonment': { ...base.campaigns['cart-abandonment'], ...toMs(cart, ['pauseRecheck', 'firstReminderDelay', 'secondReminderDelay', 'finalReminderDelay', 'cooldown']) },
-      'browse-abandonment': { ...base.campaigns['browse-abandonment'], ...toMs(browse, ['pauseRecheck', 'emailDelay']) },
-      'churn-retention': { ...base.campaigns['churn-retention'], ...toMs(churn, ['pauseRecheck', 'offerDelay', 'finalDelay']) },
+      'cart-abandonment': { ...base.campaigns['cart-abandonment'], ...toMs(cart, ['pauseRecheck', 'maxEntryAge', 'firstReminderDelay', 'secondReminderDelay', 'finalReminderDelay', 'cooldown']) },
+      'browse-abandonment': { ...base.campaigns['browse-abandonment'], ...toMs(browse, ['pauseRecheck', 'maxEntryAge', 'emailDelay']) },
+      'churn-retention': { ...base.campaigns['churn-retention'], ...toMs(churn, ['pauseRecheck', 'maxEntryAge', 'offerDelay', 'finalDelay']) },
     },
     contact: {
       ...base.contact,

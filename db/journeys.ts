@@ -8,32 +8,56 @@ export interface JourneyKey {
   journeyId: string;
 }
 
-export type Admission = { admitted: true } | { admitted: false; reason: 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused' };
+export type Refusal = 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused';
+export type Admission = { admitted: true } | { admitted: false; reason: Refusal };
+
+export interface EntryRules {
+  entryEventAtMs: number;
+  /** The journey's clock at admission. */
+  atMs: number;
+  cooldownMs: number;
+  /** An entry event older than this (by the journey's clock) is refused as stale; null: no limit. */
+  maxEntryAgeMs: number | null;
+}
 
 /**
- * Admits a journey instance unless it already ran (a replayed entry event), its campaign is paused
- * (new entries stop), its entry event is older than the end of the previous journey (a late
- * event), or the previous journey sent a message within the cooldown.
+ * Admits a journey instance unless it already ran or was already refused (a replayed entry event),
+ * its campaign is paused (new entries stop), its entry event is too old to act on or older than the
+ * end of the previous journey (a late event), or the previous journey sent a message within the
+ * cooldown. Every refusal is remembered, so that a replay of the topic later is refused too.
  */
-export async function admitJourney(db: Db, key: JourneyKey, entryEventAtMs: number, atMs: number, cooldownMs: number): Promise<Admission> {
+export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
     const same = await tx.selectFrom('journeys').select(['ended_at'])
       .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
       .executeTakeFirst();
     if (same) return same.ended_at ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+    const refusedBefore = await tx.selectFrom('journey_refusals').select('reason')
+      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+      .executeTakeFirst();
+    if (refusedBefore) return { admitted: false, reason: 'duplicate_entry' };
+
+    const refuse = async (reason: Refusal): Promise<Admission> => {
+      await tx.insertInto('journey_refusals')
+        .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, reason, entry_event_at: new Date(rules.entryEventAtMs) })
+        .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
+        .execute();
+      return { admitted: false, reason };
+    };
 
     const settings = await tx.selectFrom('campaign_settings').select('paused').where('scope', '=', key.campaign).executeTakeFirst();
-    if (settings?.paused) return { admitted: false, reason: 'campaign_paused' };
+    if (settings?.paused) return refuse('campaign_paused');
+    if (rules.maxEntryAgeMs !== null && rules.atMs - rules.entryEventAtMs > rules.maxEntryAgeMs) return refuse('stale_event');
 
     const previous = await tx.selectFrom('journeys').select(['ended_at', 'last_message_at'])
       .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId)
       .orderBy('entered_at', 'desc').limit(1)
       .executeTakeFirst();
-    if (previous?.ended_at && entryEventAtMs < previous.ended_at.getTime()) return { admitted: false, reason: 'stale_event' };
-    if (previous?.last_message_at && atMs - previous.last_message_at.getTime() < cooldownMs) return { admitted: false, reason: 'cooldown' };
+    if (previous?.ended_at && rules.entryEventAtMs < previous.ended_at.getTime()) return refuse('stale_event');
+    if (previous?.last_message_at && rules.atMs - previous.last_message_at.getTime() < rules.cooldownMs) return refuse('cooldown');
 
     await tx.insertInto('journeys')
-      .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, entry_event_at: new Date(entryEventAtMs), entered_at: new Date(atMs), ended_at: null, outcome: null, last_message_at: null })
+      .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, entry_event_at: new Date(rules.entryEventAtMs), entered_at: new Date(rules.atMs), ended_at: null, outcome: null, last_message_at: null })
       .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
       .execute();
     return { admitted: true };

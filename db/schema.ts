@@ -63,6 +63,15 @@ export interface JourneysTable {
   last_message_at: Date | null;
 }
 
+export interface JourneyRefusalsTable {
+  campaign: string;
+  customer_id: string;
+  journey_id: string;
+  reason: string;
+  entry_event_at: Date;
+  refused_at: Generated<Date>;
+}
+
 export interface AdminIdempotencyKeysTable {
   key: string;
   fingerprint: string;
@@ -76,5 +85,6 @@ export interface Database {
   deliveries: DeliveriesTable;
   campaign_settings: CampaignSettingsTable;
   journeys: JourneysTable;
+  journey_refusals: JourneyRefusalsTable;
   admin_idempotency_keys: AdminIdempotencyKeysTable;
 }

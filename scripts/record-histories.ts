@@ -18,12 +18,14 @@ const outDir = join(__dirname, '..', 'test', 'fixtures', 'histories');
 
 async function main(): Promise<void> {
   const t = new JourneyTestEnv('record', { contact: { quietHours: { sms: null } } });
+  const u = new JourneyTestEnv('record-late', { contact: { quietHours: { sms: null } } }, { stickyCache: false });
   await t.start();
   mkdirSync(outDir, { recursive: true });
   const temporalCli = join(execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim(), '..', 'temporal');
-  const save = (name: string, campaign: CampaignType, customerId: string) => {
+  const save = (name: string, campaign: CampaignType, customerId: string, env: JourneyTestEnv = t, runId?: string) => {
     // The CLI writes the canonical proto3 JSON that historyFromJSON and the Web UI read.
-    const json = execFileSync(temporalCli, ['workflow', 'show', '--address', t.env.address, '--workflow-id', journeyWorkflowId(campaign, customerId), '--output', 'json'], { encoding: 'utf8' });
+    const run = runId ? ['--run-id', runId] : [];
+    const json = execFileSync(temporalCli, ['workflow', 'show', '--address', env.env.address, '--workflow-id', journeyWorkflowId(campaign, customerId), ...run, '--output', 'json'], { encoding: 'utf8' });
     writeFileSync(join(outDir, `${name}.json`), json);
     process.stdout.write(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)\n`);
   };
@@ -65,8 +67,35 @@ async function main(): Promise<void> {
     await t.journeys.signalIfRunning('churn-retention', await t.event('session.started', returner, {}));
     await t.result('churn-retention', returner);
     save('churn-retention-returned', 'churn-retention', returner);
+
+    // The order arrives while reminder 2's SMS waits for a retry (Twilio answering 503): the send is cancelled.
+    const interrupted = await person('interrupted');
+    t.twilio.failNext(...Array.from({ length: 30 }, () => ({ status: 503, code: 20503 })));
+    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', interrupted, { cartId: 'k', items: [mug] }));
+    await t.env.sleep(25 * HOUR + 10_000);
+    await t.journeys.signalIfRunning('cart-abandonment', await t.event('order.placed', interrupted, { orderId: 'o' }));
+    await t.result('cart-abandonment', interrupted);
+    save('cart-abandonment-order-during-send', 'cart-abandonment', interrupted);
   } finally {
     await t.stop();
+  }
+
+  // A new cart reaches the journey with the order that ends it: the next journey starts with it.
+  // Without a sticky cache, so that the worker can stop while both events are signalled.
+  await u.start();
+  try {
+    const customer = u.customer('late');
+    await u.profile(customer.customerId, { email: customer.email, firstName: 'Rec', emailOptIn: true });
+    await u.journeys.startOrSignal('cart-abandonment', await u.event('cart.updated', customer.customerId, { cartId: 'k', items: [mug] }));
+    const firstRun = (await u.handle('cart-abandonment', customer.customerId).describe()).runId;
+    await u.stopWorker();
+    await u.journeys.signalIfRunning('cart-abandonment', await u.event('order.placed', customer.customerId, { orderId: 'o' }));
+    await u.journeys.signalIfRunning('cart-abandonment', await u.event('cart.updated', customer.customerId, { cartId: 'k2', items: [mug] }));
+    await u.startWorker();
+    await u.result('cart-abandonment', customer.customerId, 98 * HOUR);
+    save('cart-abandonment-late-entry', 'cart-abandonment', customer.customerId, u, firstRun);
+  } finally {
+    await u.stop();
   }
 }
 

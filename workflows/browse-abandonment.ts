@@ -36,11 +36,11 @@ export async function browseAbandonmentWorkflow(input: JourneyInput<BrowseState>
       browse().views += 1;
       journey.record('event', `viewed ${product.name}`);
     } else if (event.type === 'cart.updated' && event.properties.items.length > 0) {
-      journey.requestExit('moved_to_cart', 'the customer filled a cart; the cart journey takes over');
+      journey.requestExit('moved_to_cart', 'the customer filled a cart; the cart journey takes over', event);
     } else if (event.type === 'order.placed') {
-      journey.requestExit('converted', `order ${event.properties.orderId} placed`);
+      journey.requestExit('converted', `order ${event.properties.orderId} placed`, event);
     }
-  });
+  }, (event) => event.type === 'product.viewed');
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
   if (!(await journey.enter(browse().entryEventAt, 0))) return journey.finish('completed', 'ended before it began');

@@ -32,7 +32,7 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
       }
       cart().lastCartActivityAtMs = occurredAt;
       if (event.properties.items.length === 0) {
-        if (journey.state.journeyId) journey.requestExit('cart_emptied', 'the cart was emptied');
+        if (journey.state.journeyId) journey.requestExit('cart_emptied', 'the cart was emptied', event);
         return;
       }
       if (!journey.state.journeyId) {
@@ -44,9 +44,9 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
       cart().cartChanges += 1;
       journey.record('event', `cart updated: ${event.properties.items.length} item(s)`);
     } else if (event.type === 'order.placed') {
-      journey.requestExit('converted', `order ${event.properties.orderId} placed`);
+      journey.requestExit('converted', `order ${event.properties.orderId} placed`, event);
     }
-  });
+  }, (event) => event.type === 'cart.updated' && event.properties.items.length > 0);
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
   if (!(await journey.enter(cart().entryEventAt, settings.cooldownMs))) {

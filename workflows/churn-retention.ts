@@ -31,15 +31,15 @@ export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): P
         journey.state.journeyId = event.eventId;
         churn().entryEventAt = event.occurredAt;
       } else if (threshold !== undefined && event.properties.score < threshold) {
-        journey.requestExit('score_dropped', `churn risk fell to ${event.properties.score}`);
+        journey.requestExit('score_dropped', `churn risk fell to ${event.properties.score}`, event);
       }
       journey.record('event', `churn risk scored ${event.properties.score}`);
     } else if (event.type === 'session.started') {
-      journey.requestExit('customer_returned', 'the customer came back');
+      journey.requestExit('customer_returned', 'the customer came back', event);
     } else if (event.type === 'order.placed') {
-      journey.requestExit('converted', `order ${event.properties.orderId} placed`);
+      journey.requestExit('converted', `order ${event.properties.orderId} placed`, event);
     }
-  });
+  }, (event) => event.type === 'churn.risk_scored' && event.properties.score >= (journey.settings?.threshold ?? 1));
 
   const { settings } = await journey.begin(() => journey.state.journeyId !== null);
   // Also after continue-as-new: a lower score may have arrived before the settings were loaded.

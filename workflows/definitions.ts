@@ -15,14 +15,18 @@ export function journeyWorkflowId(campaign: CampaignType, customerId: string): s
   return `${campaign}:${customerId}`;
 }
 
-/** The idempotency key of one send: one message per customer, journey instance, step and channel. */
+/**
+ * The idempotency key of one send: one message per customer, journey instance, step and channel.
+ * Each part is percent-encoded, so a `:` inside an ID can never make two customers' keys equal
+ * (`a:b` + `c` and `a` + `b:c`); IDs without reserved characters read as before.
+ */
 export function deliveryKey(campaign: CampaignType, customerId: string, journeyId: string | null, step: string, channel: string): string {
-  return [campaign, customerId, journeyId, step, channel].join(':');
+  return [campaign, customerId, String(journeyId), step, channel].map(encodeURIComponent).join(':');
 }
 
 /** The prefix shared by the idempotency keys of every send of one journey instance. */
 export function journeyDeliveryKeyPrefix(campaign: CampaignType, customerId: string, journeyId: string): string {
-  return `${campaign}:${customerId}:${journeyId}:`;
+  return `${[campaign, customerId, journeyId].map(encodeURIComponent).join(':')}:`;
 }
 
 export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent');
@@ -93,6 +97,8 @@ export interface JourneyInput<CampaignState = unknown> {
   carried?: CarriedJourney<CampaignState>;
   /** An entry event passed at start (an operator's start), handled as if it had been signalled first. */
   entry?: CustomerEvent;
+  /** Events handed over by the previous journey, which ended as they arrived; handled as if signalled first, in order. */
+  entries?: CustomerEvent[];
   /** This journey's own overrides of its campaign's settings (an operator's test journey). */
   overrides?: Record<string, unknown>;
 }

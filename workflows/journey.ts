@@ -8,6 +8,7 @@ import {
   patched,
   continueAsNew,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -90,8 +91,11 @@ export class Journey<C extends CampaignType, CampaignState> {
   lastMessageAtMs: number | null;
   /** Steps that could not be sent because the customer cannot be reached on their channel. */
   unreachableSteps: number;
-  exitRequest: { outcome: Outcome; why: string } | null = null;
+  exitRequest: { outcome: Outcome; why: string; atMs?: number } | null = null;
   private readonly seenEventIds: string[];
+  /** Events that arrived after the journey decided to end, in arrival order. */
+  private readonly lateEvents: CustomerEvent[] = [];
+  private startsJourney: (event: CustomerEvent) => boolean = () => false;
   private resumedSignals = 0;
 
   constructor(
@@ -114,12 +118,21 @@ export class Journey<C extends CampaignType, CampaignState> {
     return this.input.customerId;
   }
 
-  /** Registers the signal and query handlers. `onEvent` sees each event once, in arrival order. */
-  listen(onEvent: (event: CustomerEvent) => void): void {
+  /**
+   * Registers the signal and query handlers. `onEvent` sees each event once, in arrival order.
+   * `startsJourney` says which events would start a new journey of this campaign: one that arrives
+   * after this journey decided to end is handed to the next journey instead of being dropped.
+   */
+  listen(onEvent: (event: CustomerEvent) => void, startsJourney: (event: CustomerEvent) => boolean): void {
+    this.startsJourney = startsJourney;
     const deliver = (event: CustomerEvent) => {
-      if (this.exitRequest || !this.firstSighting(event)) return;
+      if (this.exitRequest) {
+        this.holdForNextJourney(event);
+        return;
+      }
+      if (!this.firstSighting(event)) return;
       if (event.type === 'customer.unsubscribed' && event.properties.channel === 'all') {
-        this.requestExit('unsubscribed', 'the customer unsubscribed from all messages');
+        this.requestExit('unsubscribed', 'the customer unsubscribed from all messages', event);
         return;
       }
       onEvent(event);
@@ -128,7 +141,13 @@ export class Journey<C extends CampaignType, CampaignState> {
     setHandler(customerEventSignal, deliver);
     setHandler(cancelJourneySignal, ({ reason }) => this.requestExit('cancelled', `cancelled by an operator: ${reason}`));
     setHandler(campaignResumedSignal, () => { this.resumedSignals += 1; });
-    if (this.input.entry && !this.input.carried) deliver(this.input.entry);
+    if (!this.input.carried) for (const event of this.input.entries ?? (this.input.entry ? [this.input.entry] : [])) deliver(event);
+  }
+
+  private holdForNextJourney(event: CustomerEvent): void {
+    const known = (held: CustomerEvent) => held.eventId === event.eventId;
+    if (this.seenEventIds.includes(event.eventId) || this.lateEvents.some(known) || this.lateEvents.length >= MAX_REMEMBERED_EVENT_IDS) return;
+    this.lateEvents.push(event);
   }
 
   private firstSighting(event: CustomerEvent): boolean {
@@ -141,8 +160,13 @@ export class Journey<C extends CampaignType, CampaignState> {
     return true;
   }
 
-  requestExit(outcome: Outcome, why: string): void {
-    this.exitRequest ??= { outcome, why };
+  /**
+   * Ends the journey at its next decision. `cause` is the customer's event that ends it: the journey's
+   * end is then dated when the customer acted, so a new entry that happened after it (a new cart
+   * after the order) is never taken for a stale one, even if it reached the journey before it closed.
+   */
+  requestExit(outcome: Outcome, why: string, cause?: CustomerEvent): void {
+    this.exitRequest ??= { outcome, why, atMs: cause ? Math.min(Date.parse(cause.occurredAt), Date.now()) : Date.now() };
   }
 
   record(kind: TimelineEntry['kind'], text: string): void {
@@ -183,12 +207,12 @@ export class Journey<C extends CampaignType, CampaignState> {
     if (this.input.carried) return true;
     const admission = await bookkeeping().enterJourney({
       campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId!,
-      entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs,
+      entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs, maxEntryAgeMs: this.settings.maxEntryAgeMs ?? null,
     });
     if (admission.admitted) return true;
     const why = {
       duplicate_entry: 'this journey already ran (its entry event was replayed)',
-      stale_event: 'the entry event is older than the end of the previous journey',
+      stale_event: 'the entry event is too old to act on, or older than the end of the previous journey',
       cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
       campaign_paused: 'the campaign is paused, so no new journey starts',
     }[admission.reason];
@@ -243,9 +267,9 @@ export class Journey<C extends CampaignType, CampaignState> {
     for (;;) {
       if (this.exitRequest) return 'exited';
       const plan: SendPlan = await bookkeeping().planSend({ campaign: this.campaign, customerId: this.customerId, channel: request.channel, atMs: Date.now() });
-      // An order or cancel may have arrived while the plan was being made.
-      if (this.exitRequest) return 'exited';
-      if (plan.kind === 'go') return 'go';
+      if (plan.kind === 'go') return this.exitRequest ? 'exited' : 'go';
+      // An order or cancel that arrived while the plan was being made ends the step here.
+      if (this.exitRequest && patched('exit-before-continue-as-new')) return 'exited';
       if (plan.kind === 'unreachable') {
         this.unreachableSteps += 1;
         this.record('skip', `${request.step} by ${request.channel} skipped: ${plan.reason}`);
@@ -320,10 +344,11 @@ export class Journey<C extends CampaignType, CampaignState> {
     if (this.state.journeyId && !NOT_ENTERED.includes(outcome)) {
       await bookkeeping().endJourney({
         campaign: this.campaign, customerId: this.customerId, journeyId: this.state.journeyId,
-        outcome, atMs: Date.now(), messagesSent: this.state.messagesSent, lastMessageAtMs: this.lastMessageAtMs,
+        outcome, atMs: this.exitRequest?.atMs ?? Date.now(), messagesSent: this.state.messagesSent, lastMessageAtMs: this.lastMessageAtMs,
       });
     }
     log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });
+    if (this.lateEvents.some(this.startsJourney) && patched('late-entry-starts-next-journey')) await this.startNextJourney();
     return {
       outcome,
       journeyId: this.state.journeyId,
@@ -332,7 +357,22 @@ export class Journey<C extends CampaignType, CampaignState> {
     };
   }
 
+  /** Hands the events that arrived while this journey was ending to a fresh journey of the same customer. */
+  private async startNextJourney(): Promise<never> {
+    log.info('An entry arrived as the journey ended: the next journey starts with it', { events: this.lateEvents.length });
+    const next = makeContinueAsNewFunc<(input: JourneyInput<CampaignState>) => Promise<JourneyResult>>({
+      typedSearchAttributes: [
+        { key: searchAttributeKeys.customerId, value: this.customerId },
+        { key: searchAttributeKeys.campaignType, value: this.campaign },
+        { key: searchAttributeKeys.journeyStage, value: 'entered' },
+      ],
+    });
+    return next({ version: this.input.version, customerId: this.customerId, entries: this.lateEvents });
+  }
+
   private async continueAsNewIfDue(): Promise<void> {
+    // A journey that is ending never continues as new: the exit would not be carried.
+    if (this.exitRequest && patched('exit-before-continue-as-new')) return;
     const info = workflowInfo();
     const mechanics: JourneyMechanics = this.settings;
     if (!info.continueAsNewSuggested && info.historyLength < mechanics.continueAsNewAfterEvents) return;

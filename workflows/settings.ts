@@ -23,6 +23,12 @@ export interface ContactPolicySettings {
 export interface JourneyMechanics {
   /** How often a journey held by a paused campaign checks again, if no resume signal arrives. */
   pauseRecheckMs: number;
+  /**
+   * An entry event older than this when its journey would start is refused as stale (a replayed
+   * topic, a backlog): a reminder for a months-old cart is worse than none. Absent in settings
+   * recorded before it existed.
+   */
+  maxEntryAgeMs?: number;
   /** History length after which a journey continues as new even before Temporal suggests it. */
   continueAsNewAfterEvents: number;
 }

@@ -4,6 +4,7 @@ import * as journeysSettingsAndContactTime from './0002_journeys_settings_and_co
 import * as retryingDeliveries from './0003_retrying_deliveries';
 import * as adminIdempotencyKeys from './0004_admin_idempotency_keys';
 import * as profileFieldFreshness from './0005_profile_field_freshness';
+import * as journeyRefusals from './0006_journey_refusals';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_retrying_deliveries': retryingDeliveries,
   '0004_admin_idempotency_keys': adminIdempotencyKeys,
   '0005_profile_field_freshness': profileFieldFreshness,
+  '0006_journey_refusals': journeyRefusals,
 };
