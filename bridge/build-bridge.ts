@@ -6,10 +6,11 @@ import { createKafka } from '../lib/kafka';
 import type { Logger } from '../lib/logger';
 import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage, isTooLargeForBroker, truncatedDeadLetterMessage, type DeadLetterSource } from './dead-letter';
 import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
+import type { RejectionReason } from '../contract/events';
 import { loadCurrentSettings } from '../campaigns/current-settings';
 import { parseOverrides } from '../campaigns/settings';
 import { cached } from '../lib/cached';
@@ -60,6 +61,19 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     if (!payload.restart) reportCrash(payload.error);
   });
 
+  /** Writes the dead letter; one too large for the broker is replaced by a truncated copy, so the partition moves on. */
+  async function deadLetter(source: DeadLetterSource, reason: RejectionReason, detail: string): Promise<void> {
+    const now = new Date();
+    try {
+      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [deadLetterMessage(source, reason, detail, now)] });
+    } catch (error) {
+      if (!isTooLargeForBroker(error)) throw error;
+      log.warn({ partition: source.partition, offset: source.message.offset, valueBytes: source.message.value?.length ?? 0 },
+        'dead letter too large for the dead-letter topic; writing a truncated copy that points at the original');
+      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [truncatedDeadLetterMessage(source, reason, detail, now)] });
+    }
+  }
+
   async function processMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
     const consumedAt = Date.now();
@@ -67,11 +81,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     await retryUntilDone(async () => {
       const result = await handleMessage(deps, message.value, message.key);
       if (result.kind === 'rejected') {
-        await producer.send({
-          topic: config.DLQ_TOPIC,
-          acks: -1,
-          messages: [deadLetterMessage({ topic, partition, message }, result.reason, result.detail, new Date())],
-        });
+        await deadLetter({ topic, partition, message }, result.reason, result.detail);
         metrics.deadLettered.inc({ reason: result.reason });
         log.warn({ partition, offset: message.offset, reason: result.reason, detail: result.detail }, 'event dead-lettered');
         return;
