@@ -27,6 +27,8 @@ export interface AdminAppOptions {
   /** Requests per minute from one client address. */
   rateLimitPerMinute: number;
   idempotencyRetentionMs: number;
+  /** How long a key's first request may run before a repeat may take its place. */
+  idempotencyLeaseMs: number;
 }
 
 export function adminRoutes(deps: AdminDependencies): Route[] {
@@ -79,7 +81,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   });
 
   const router = Router();
-  mountRoutes(router, routes, { wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs) });
+  mountRoutes(router, routes, { wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs, options.idempotencyLeaseMs) });
   app.use(router);
 
   app.use((req, res) => {

@@ -26,6 +26,14 @@ describe('duration bounds', () => {
     assert.equal(settings({ 'browse-abandonment': { emailDelay: 0 } }).campaigns['browse-abandonment'].emailDelayMs, 0);
   });
 
+  it('gives an admin Idempotency-Key a 60 s lease by default, between 1s and 1h', () => {
+    const admin = (env: Record<string, string>) => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16), ...env });
+    assert.equal(admin({}).ADMIN_IDEMPOTENCY_LEASE, 60_000);
+    assert.equal(admin({ ADMIN_IDEMPOTENCY_LEASE: '5m' }).ADMIN_IDEMPOTENCY_LEASE, 300_000);
+    assert.throws(() => admin({ ADMIN_IDEMPOTENCY_LEASE: '0s' }), /ADMIN_IDEMPOTENCY_LEASE: "0s" is shorter than the minimum of 1s/);
+    assert.throws(() => admin({ ADMIN_IDEMPOTENCY_LEASE: '2h' }), /ADMIN_IDEMPOTENCY_LEASE: "2h" is longer than the maximum of 1h/);
+  });
+
   it('refuses process durations beyond their bound, naming it', () => {
     assert.throws(() => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16), ADMIN_IDEMPOTENCY_TTL: '100000000y' }),
       /ADMIN_IDEMPOTENCY_TTL: "100000000y" is longer than the maximum of/);
