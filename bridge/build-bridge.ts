@@ -43,7 +43,12 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     return { churnThreshold: resolved.campaigns['churn-retention'].threshold };
   });
   const kafka = createKafka(config, log);
-  const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.KAFKA_GROUP_ID,
+    allowAutoTopicCreation: false,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
+    heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL,
+  });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext };
   const metrics = createBridgeMetrics();
@@ -96,6 +101,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       initialDelayMs: 200,
       maxDelayMs: 15_000,
       beforeAttempt: () => payload.heartbeat(),
+      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
       isStopping: () => stopping,
       onRetry: (error, attempt, delayMs) => {
         metrics.retries.inc();
