@@ -34,11 +34,12 @@ const PASSWORD = 'readiness-secret-pw';
 /** The documented bound of each dependency check (docs/ADMIN.md). */
 const READINESS_TIMEOUT_MS = 2_000;
 
-describe('/readyz with PostgreSQL out of reach', () => {
+describe('/readyz with a dependency out of reach', () => {
   let hole: Awaited<ReturnType<typeof blackHole>>;
   let refusing: number;
   let silent: TestAdmin;
   let refused: TestAdmin;
+  let silentKafka: TestAdmin;
 
   before(async () => {
     await requireServices(['temporal', 'kafka']);
@@ -46,12 +47,15 @@ describe('/readyz with PostgreSQL out of reach', () => {
     refusing = await closedPort();
     silent = new TestAdmin({ DATABASE_URL: `postgres://campaigns:${PASSWORD}@127.0.0.1:${hole.port}/campaigns` });
     refused = new TestAdmin({ DATABASE_URL: `postgres://campaigns:${PASSWORD}@127.0.0.1:${refusing}/campaigns` });
+    silentKafka = new TestAdmin({ KAFKA_BROKERS: `127.0.0.1:${hole.port}` });
     await silent.start();
     await refused.start();
+    await silentKafka.start();
   });
   after(async () => {
     await silent?.stop();
     await refused?.stop();
+    await silentKafka?.stop().catch(() => undefined);
     await hole?.close();
   });
 
@@ -74,6 +78,15 @@ describe('/readyz with PostgreSQL out of reach', () => {
     });
     assert.ok(elapsedMs < READINESS_TIMEOUT_MS + 1_000, `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`);
     assertNoDriverText(ready.body, hole.port);
+  });
+
+  it('bounds the Kafka check the same way when the broker accepts and never answers', async () => {
+    const started = Date.now();
+    const ready = await silentKafka.request<Readiness>('GET', '/readyz', { token: null });
+    const elapsedMs = Date.now() - started;
+    assert.equal(ready.status, 503, JSON.stringify(ready.body));
+    assert.deepEqual(ready.body.checks, [{ name: 'temporal', ok: true, status: 'ok' }, { name: 'postgres', ok: true, status: 'ok' }, { name: 'kafka', ok: false, status: 'timeout' }]);
+    assert.ok(elapsedMs < READINESS_TIMEOUT_MS + 1_000, `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`);
   });
 
   it('calls a refused connection "unreachable" and logs the driver\'s error server-side only, without the password', async () => {
