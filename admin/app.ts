@@ -7,17 +7,13 @@ import { errorHandler, HttpError } from './errors';
 import { idempotentPosts } from './idempotency';
 import { createAdminMetrics } from './metrics';
 import { createOpenApiDocument } from './openapi';
+import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './readiness';
 import { requestLog } from './request-log';
 import { mountRoutes, type Route } from './route';
 import { campaignRoutes } from './routes/campaigns';
 import { customerRoutes } from './routes/customers';
 import { journeyRoutes } from './routes/journeys';
 import { testSendRoutes } from './routes/test-sends';
-
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<void>;
-}
 
 export interface AdminAppOptions {
   token: string;
@@ -27,6 +23,8 @@ export interface AdminAppOptions {
   /** Requests per minute from one client address. */
   rateLimitPerMinute: number;
   idempotencyRetentionMs: number;
+  /** How long a key's first request may run before a repeat may take its place. */
+  idempotencyLeaseMs: number;
 }
 
 export function adminRoutes(deps: AdminDependencies): Route[] {
@@ -47,14 +45,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   });
 
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(options.readinessChecks.map(async ({ name, check }) => {
-      try {
-        await check();
-        return { name, ok: true as const };
-      } catch (error) {
-        return { name, ok: false as const, error: (error as Error).message };
-      }
-    }));
+    const results = await checkReadiness(options.readinessChecks, READINESS_TIMEOUT_MS, options.logger);
     const ready = results.every((result) => result.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
   });
@@ -79,7 +70,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   });
 
   const router = Router();
-  mountRoutes(router, routes, { wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs) });
+  mountRoutes(router, routes, { wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs, options.idempotencyLeaseMs) });
   app.use(router);
 
   app.use((req, res) => {

@@ -30,8 +30,9 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     logger: log,
     rateLimitPerMinute: config.ADMIN_RATE_LIMIT,
     idempotencyRetentionMs: config.ADMIN_IDEMPOTENCY_TTL,
+    idempotencyLeaseMs: config.ADMIN_IDEMPOTENCY_LEASE,
     readinessChecks: [
-      { name: 'temporal', check: async () => { await client.workflowService.getSystemInfo({}); } },
+      { name: 'temporal', check: async (signal) => { await client.connection.withAbortSignal(signal, () => client.workflowService.getSystemInfo({})); } },
       { name: 'postgres', check: async () => { await sql`select 1`.execute(db); } },
       { name: 'kafka', check: async () => { await kafkaAdmin.connect(); await kafkaAdmin.describeCluster(); } },
     ],

@@ -12,9 +12,10 @@ const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
  * Idempotency-Key on POSTs: the first request with a key runs and its answer is kept (for
  * `retentionMs`); a repeat with the same method, path and body gets that answer again without
  * acting twice. The same key on a different request is a 422; a repeat while the first still runs
- * is a 409. Server errors are not kept, so the client's retry runs again.
+ * is a 409, for `leaseMs` at most: past it the first is presumed dead and the repeat runs. Server
+ * errors are not kept, so the client's retry runs again.
  */
-export function idempotentPosts(db: Db, retentionMs: number) {
+export function idempotentPosts(db: Db, retentionMs: number, leaseMs: number) {
   return async (req: Request, run: () => Promise<RouteResult>): Promise<RouteResult> => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined) return run();
@@ -22,7 +23,7 @@ export function idempotentPosts(db: Db, retentionMs: number) {
       throw new HttpError(400, 'invalid_request', `${IDEMPOTENCY_HEADER}: expected 1 to 255 printable ASCII characters`, { field: IDEMPOTENCY_HEADER, in: 'header' });
     }
     const fingerprint = createHash('sha256').update(JSON.stringify([req.method, req.path, req.body ?? null])).digest('hex');
-    const claim = await claimIdempotencyKey(db, key, fingerprint, retentionMs);
+    const claim = await claimIdempotencyKey(db, key, fingerprint, retentionMs, leaseMs);
     if (claim.kind === 'completed') return { status: claim.statusCode, body: claim.response, replayed: true };
     if (claim.kind === 'mismatch') {
       throw new HttpError(422, 'idempotency_key_reused', `${IDEMPOTENCY_HEADER} was already used for a different request.`, { field: IDEMPOTENCY_HEADER, in: 'header' });
@@ -35,14 +36,14 @@ export function idempotentPosts(db: Db, retentionMs: number) {
       result = await run();
     } catch (error) {
       if (error instanceof HttpError && error.status < 500) {
-        await completeIdempotencyKey(db, key, error.status, error.body);
+        await completeIdempotencyKey(db, key, claim.token, error.status, error.body);
       } else {
-        await releaseIdempotencyKey(db, key);
+        await releaseIdempotencyKey(db, key, claim.token);
       }
       throw error;
     }
-    if (result.status < 500) await completeIdempotencyKey(db, key, result.status, result.body);
-    else await releaseIdempotencyKey(db, key);
+    if (result.status < 500) await completeIdempotencyKey(db, key, claim.token, result.status, result.body);
+    else await releaseIdempotencyKey(db, key, claim.token);
     return result;
   };
 }

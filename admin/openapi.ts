@@ -36,7 +36,11 @@ const healthPaths: ZodOpenApiObject['paths'] = {
 function readiness() {
   return z.object({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    checks: z.array(z.object({
+      name: z.enum(['temporal', 'postgres', 'kafka']),
+      ok: z.boolean(),
+      status: z.enum(['ok', 'timeout', 'unreachable', 'failing']).meta({ description: 'Each check is bounded at 2 s; the driver\'s error goes to the log only' }),
+    })),
   });
 }
 

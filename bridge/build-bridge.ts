@@ -6,10 +6,11 @@ import { createKafka } from '../lib/kafka';
 import type { Logger } from '../lib/logger';
 import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage, isTooLargeForBroker, truncatedDeadLetterMessage, type DeadLetterSource } from './dead-letter';
 import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
+import type { RejectionReason } from '../contract/events';
 import { loadCurrentSettings } from '../campaigns/current-settings';
 import { parseOverrides } from '../campaigns/settings';
 import { cached } from '../lib/cached';
@@ -42,7 +43,12 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     return { churnThreshold: resolved.campaigns['churn-retention'].threshold };
   });
   const kafka = createKafka(config, log);
-  const consumer: Consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.KAFKA_GROUP_ID,
+    allowAutoTopicCreation: false,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
+    heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL,
+  });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext, maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW };
   const metrics = createBridgeMetrics();
@@ -60,6 +66,19 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     if (!payload.restart) reportCrash(payload.error);
   });
 
+  /** Writes the dead letter; one too large for the broker is replaced by a truncated copy, so the partition moves on. */
+  async function deadLetter(source: DeadLetterSource, reason: RejectionReason, detail: string): Promise<void> {
+    const now = new Date();
+    try {
+      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [deadLetterMessage(source, reason, detail, now)] });
+    } catch (error) {
+      if (!isTooLargeForBroker(error)) throw error;
+      log.warn({ partition: source.partition, offset: source.message.offset, valueBytes: source.message.value?.length ?? 0 },
+        'dead letter too large for the dead-letter topic; writing a truncated copy that points at the original');
+      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [truncatedDeadLetterMessage(source, reason, detail, now)] });
+    }
+  }
+
   async function processMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
     const consumedAt = Date.now();
@@ -67,11 +86,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     await retryUntilDone(async () => {
       const result = await handleMessage(deps, message.value, message.key);
       if (result.kind === 'rejected') {
-        await producer.send({
-          topic: config.DLQ_TOPIC,
-          acks: -1,
-          messages: [deadLetterMessage({ topic, partition, message }, result.reason, result.detail, new Date())],
-        });
+        await deadLetter({ topic, partition, message }, result.reason, result.detail);
         metrics.deadLettered.inc({ reason: result.reason });
         log.warn({ partition, offset: message.offset, reason: result.reason, detail: result.detail }, 'event dead-lettered');
         return;
@@ -86,6 +101,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       initialDelayMs: 200,
       maxDelayMs: 15_000,
       beforeAttempt: () => payload.heartbeat(),
+      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
       isStopping: () => stopping,
       onRetry: (error, attempt, delayMs) => {
         metrics.retries.inc();

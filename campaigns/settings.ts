@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, timeZone } from '../lib/schemas';
+import { durationMs, durationWithin, MAX_DURATION_MS, timeZone } from '../lib/schemas';
 import type { CampaignType } from '../workflows/definitions';
 import type { CampaignSettingsMap, ContactPolicySettings } from '../workflows/settings';
 import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
@@ -10,12 +10,14 @@ import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
  * CAMPAIGN_SETTINGS (JSON), then the operator's overrides stored in PostgreSQL.
  */
 
-/** A duration as text ("90s", "3 days") or as milliseconds. */
+/** A duration as text ("90s", "3 days") or as milliseconds, from zero to a year. */
 const duration = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationMs);
+/** How often a paused journey looks again: a zero would spin the journey on its own timers. */
+const recheckInterval = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationWithin(1000, MAX_DURATION_MS));
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (24-hour clock)');
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
 const mechanics = {
-  pauseRecheck: duration.optional(),
+  pauseRecheck: recheckInterval.optional(),
   maxEntryAge: duration.optional(),
   continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
 };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { durationMs } from './schemas';
+import { durationMs, durationWithin } from './schemas';
 
 /**
  * The only module that reads process.env. Each process validates the slice it needs once at
@@ -79,6 +79,8 @@ const adminSchema = z.object({
   ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** How long an Idempotency-Key and its answer are kept. */
   ADMIN_IDEMPOTENCY_TTL: durationMs.prefault('24h'),
+  /** How long a key's first request may run; past it, a crashed request's key can be claimed again. */
+  ADMIN_IDEMPOTENCY_LEASE: durationWithin(1000, 3_600_000).prefault('60s'),
 });
 
 export const logSchema = z.object({
@@ -110,6 +112,19 @@ const metricsSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
+/** The broker's default group.min.session.timeout.ms and group.max.session.timeout.ms. */
+const consumerGroupSchema = z.object({
+  /** How long the group waits for a silent bridge (killed, frozen) before giving its partitions to another. */
+  KAFKA_SESSION_TIMEOUT: durationWithin(6_000, 1_800_000).prefault('10s'),
+  KAFKA_HEARTBEAT_INTERVAL: durationWithin(100, 600_000).prefault('3s'),
+});
+
+const heartbeatWithinSession = (config: z.infer<typeof consumerGroupSchema>, ctx: z.RefinementCtx) => {
+  if (config.KAFKA_HEARTBEAT_INTERVAL * 3 > config.KAFKA_SESSION_TIMEOUT) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_HEARTBEAT_INTERVAL'], message: `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), so that one lost heartbeat does not cost the partitions` });
+  }
+};
+
 type KafkaSecuritySettings = Pick<KafkaConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
 
 /** Kafka security settings that would otherwise be ignored silently, or fail later with a raw error. */
@@ -134,7 +149,8 @@ const eventContractSchema = z.object({
 });
 
 export const bridgeConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).extend(eventContractSchema.shape).superRefine(saslComplete);
+  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).extend(eventContractSchema.shape).extend(consumerGroupSchema.shape)
+  .superRefine(saslComplete).superRefine(heartbeatWithinSession);
 export const adminConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
   .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
   .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);
