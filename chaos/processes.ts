@@ -35,7 +35,7 @@ export class ChildApp {
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', `entrypoints/${this.role}.ts`], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...this.env },
+      env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_METRICS_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

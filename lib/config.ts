@@ -101,6 +101,9 @@ const workerTuningSchema = z.object({
    * cache costs a short replay when a timer fires and keeps memory flat (docs/PERFORMANCE.md).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The worker's /metrics port (delivery incidents such as refused credentials); 0 picks a free one. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
 });
 
 export const workerConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)

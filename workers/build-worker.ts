@@ -9,6 +9,8 @@ import { createDb } from '../db/database';
 import { parseOverrides } from '../campaigns/settings';
 import type { WorkerConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { createMetricsServer } from '../lib/metrics-server';
+import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
 
 export interface CampaignWorker {
@@ -54,6 +56,8 @@ export async function buildWorker(
     activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
   });
 
+  // The activities count on prom-client's default registry (activities/delivery-metrics.ts).
+  const metricsServer = createMetricsServer(register, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT);
   let running: Promise<void> | null = null;
   let resolveDone: () => void = () => undefined;
   let rejectDone: (error: unknown) => void = () => undefined;
@@ -62,11 +66,11 @@ export async function buildWorker(
 
   return {
     done,
-    start() {
+    async start() {
+      const metricsUrl = await metricsServer.start();
       running = worker.run().then(resolveDone, (error: unknown) => { rejectDone(error); throw error; });
       running.catch(() => undefined);
-      log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker polling');
-      return Promise.resolve();
+      log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `${metricsUrl}/metrics` }, 'worker polling');
     },
     async stop() {
       if (running) {
@@ -74,6 +78,7 @@ export async function buildWorker(
         await running.catch(() => undefined);
       }
       transport.close();
+      await metricsServer.stop();
       await client.connection.close();
       await connection.close();
       await db.destroy();

@@ -53,6 +53,7 @@ export class TestApp {
       KAFKA_GROUP_ID: this.groupId,
       TEMPORAL_TASK_QUEUE: this.taskQueue,
       METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       ...this.env,
     };
     const env = { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...this.bridgeEnv };

@@ -22,7 +22,7 @@ export class BridgeProcess {
     this.metricsUrl = null;
     const child = spawn(process.execPath, ['--import', 'tsx', 'entrypoints/bridge.ts'], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'info', METRICS_PORT: '0' },
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_METRICS_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
