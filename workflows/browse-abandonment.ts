@@ -23,7 +23,7 @@ export async function browseAbandonmentWorkflow(input: JourneyInput<BrowseState>
 
   journey.listen((event) => {
     if (event.type === 'product.viewed') {
-      const occurredAt = Date.parse(event.occurredAt);
+      const occurredAt = journey.eventTime(event);
       if (!journey.state.journeyId) {
         journey.state.journeyId = event.eventId;
         browse().entryEventAt = event.occurredAt;

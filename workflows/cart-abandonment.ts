@@ -25,7 +25,7 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
 
   journey.listen((event) => {
     if (event.type === 'cart.updated') {
-      const occurredAt = Date.parse(event.occurredAt);
+      const occurredAt = journey.eventTime(event);
       if (occurredAt < cart().lastCartActivityAtMs) {
         journey.record('event', `stale cart update ${event.eventId} ignored`);
         return;

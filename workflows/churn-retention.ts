@@ -22,7 +22,7 @@ export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): P
 
   journey.listen((event) => {
     if (event.type === 'churn.risk_scored') {
-      const occurredAt = Date.parse(event.occurredAt);
+      const occurredAt = journey.eventTime(event);
       if (occurredAt < churn().lastScoreAtMs) return;
       churn().lastScoreAtMs = occurredAt;
       churn().score = event.properties.score;

@@ -161,6 +161,16 @@ export class Journey<C extends CampaignType, CampaignState> {
   }
 
   /**
+   * When an event happened, by the journey's clock: never later than now. An event dated ahead (a
+   * storefront clock a few minutes fast) would otherwise make every later event look stale until
+   * its date passed, including the emptied cart that ends the journey.
+   */
+  eventTime(event: CustomerEvent): number {
+    const occurredAt = Date.parse(event.occurredAt);
+    return patched('event-time-capped') ? Math.min(occurredAt, Date.now()) : occurredAt;
+  }
+
+  /**
    * Ends the journey at its next decision. `cause` is the customer's event that ends it: the journey's
    * end is then dated when the customer acted, so a new entry that happened after it (a new cart
    * after the order) is never taken for a stale one, even if it reached the journey before it closed.

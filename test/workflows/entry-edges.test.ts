@@ -53,6 +53,16 @@ describe('entries at the edges of a journey (time-skipping)', () => {
     assert.equal(await outcomeAfter(customerId, 2 * HOUR), 'stale_event');
     assert.equal(await sent(customerId), 0);
   });
+
+  it('ends on an emptied cart that follows a cart dated a few minutes ahead (within the accepted skew)', async () => {
+    const { customerId } = await contactable('ahead');
+    const now = (await t.now()).getTime();
+    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }, new Date(now + 4 * 60_000)));
+    await t.env.sleep(60_000);
+    await t.journeys.signalIfRunning('cart-abandonment', await t.event('cart.updated', customerId, { cartId: 'k', items: [] }, new Date(now + 60_000)));
+    assert.equal(await outcomeAfter(customerId, 2 * HOUR), 'cart_emptied');
+    assert.equal(await sent(customerId), 0);
+  });
 });
 
 describe('an entry that arrives as a journey ends (time-skipping, no sticky cache: the worker restarts)', () => {
