@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Partitioners, type Producer } from 'kafkajs';
-import { bridgeConfigSchema, loadConfig } from '../../lib/config';
-import { createKafka } from '../../lib/kafka';
-import { createLogger } from '../../lib/logger';
 import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
 import { BridgeProcess } from '../support/bridge-process';
@@ -19,31 +15,22 @@ const FAILOVER_BOUND_MS = 25_000;
  */
 describe('bridge failover after kill -9', () => {
   const app = new TestApp('failover', { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) }, { inProcessBridge: false });
-  let producer: Producer;
 
   before(async () => {
     await app.start();
-    producer = createKafka(loadConfig(bridgeConfigSchema, process.env), createLogger('test-failover', 'warn'), '-failover-producer')
-      .producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
   });
   after(async () => {
-    await producer?.disconnect();
     await app.stop();
   });
 
   /** One product view per partition, each from its own customer. */
   async function viewOnEveryPartition(round: string): Promise<string[]> {
     const customers = Array.from({ length: PARTITIONS }, (_, partition) => `failover-${round}-${partition}-${runId}`);
-    await producer.send({
-      topic: app.eventsTopic,
-      acks: -1,
-      messages: customers.map((customerId, partition) => ({
+    await app.produceRaw(customers.map((customerId, partition) => ({
         partition,
         key: customerId,
         value: JSON.stringify({ eventId: `view-${customerId}`, type: 'product.viewed', customerId, occurredAt: new Date().toISOString(), properties: { productId: 'p1', name: round } }),
-      })),
-    });
+      })));
     return customers;
   }
 

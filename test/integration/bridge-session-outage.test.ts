@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Partitioners, type Producer } from 'kafkajs';
-import { bridgeConfigSchema, loadConfig } from '../../lib/config';
-import { createKafka } from '../../lib/kafka';
-import { createLogger } from '../../lib/logger';
 import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
 import { BridgeProcess } from '../support/bridge-process';
@@ -53,17 +49,12 @@ class CuttableRelay {
 describe('bridge holding messages through a Temporal outage longer than its session', () => {
   const app = new TestApp('session-outage', { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) }, { inProcessBridge: false });
   const relay = new CuttableRelay();
-  let producer: Producer;
 
   before(async () => {
     await app.start();
     await relay.open();
-    producer = createKafka(loadConfig(bridgeConfigSchema, process.env), createLogger('test-session-outage', 'warn'), '-session-outage')
-      .producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
   });
   after(async () => {
-    await producer?.disconnect();
     await relay.cut();
     await app.stop();
   });
@@ -74,15 +65,11 @@ describe('bridge holding messages through a Temporal outage longer than its sess
     const customers = Array.from({ length: PARTITIONS }, (_, partition) => `session-outage-${partition}-${runId}`);
     try {
       await relay.cut();
-      await producer.send({
-        topic: app.eventsTopic,
-        acks: -1,
-        messages: customers.map((customerId, partition) => ({
+      await app.produceRaw(customers.map((customerId, partition) => ({
           partition,
           key: customerId,
           value: JSON.stringify({ eventId: `view-${customerId}`, type: 'product.viewed', customerId, occurredAt: new Date().toISOString(), properties: { productId: 'p1', name: 'held' } }),
-        })),
-      });
+        })));
       await eventually('the bridge to hold and retry', () => bridge.metric('bridge_event_retries_total'), (retries) => retries > 0, 30_000);
       await sleep(OUTAGE_MS);
       await relay.open();

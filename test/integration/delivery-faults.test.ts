@@ -19,6 +19,7 @@ import { activityDependencies } from '../../workers/build-worker';
 import type { CustomerEvent } from '../../contract/events';
 import { cancelJourneySignal, journeyStateQuery } from '../../workflows/definitions';
 import { TestApp } from '../support/app';
+import { contactableCustomer } from '../support/customers';
 import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { SmtpFront } from '../support/smtp-front';
@@ -39,7 +40,6 @@ describe('idempotent delivery under faults', () => {
   const twilio = new TwilioSandbox();
   let app: TestApp;
   let journeys: JourneyClient;
-  let counter = 0;
   const settings = { 'churn-retention': { offerDelay: '2s', finalDelay: '1 day' }, contact: { quietHours: { sms: null } } };
 
   const twilioEnv = () => ({
@@ -57,17 +57,7 @@ describe('idempotent delivery under faults', () => {
     await twilio.stop();
   });
 
-  async function customer(prefix: string) {
-    counter += 1;
-    const customerId = `${prefix}-${counter}-${runId}`;
-    const email = `${customerId}@example.test`;
-    const phone = `+1555${String(Date.now() % 100000).padStart(5, '0')}${String(counter).padStart(2, '0')}`;
-    await applyCustomerUpdated(app.db, {
-      eventId: `profile-${customerId}`, type: 'customer.updated', customerId, occurredAt: new Date().toISOString(),
-      properties: { email, phone, emailOptIn: true, smsOptIn: true },
-    });
-    return { customerId, email, phone };
-  }
+  const customer = (prefix: string) => contactableCustomer(app.db, prefix);
 
   const churnEvent = (customerId: string): CustomerEvent => ({
     eventId: `score-${customerId}`, type: 'churn.risk_scored', customerId, occurredAt: new Date().toISOString(), properties: { score: 0.9 },

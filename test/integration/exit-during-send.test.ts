@@ -4,13 +4,13 @@ import type { CustomerEvent } from '../../contract/events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { deliver, type SendOutcome } from '../../activities/delivery';
 import { createTwilioClient, smsSender } from '../../activities/sms';
-import { applyCustomerUpdated } from '../../db/profiles';
 import { createLogger } from '../../lib/logger';
 import { JourneyClient } from '../../temporal/journeys';
 import type { JourneyResult } from '../../workflows/definitions';
 import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
 import { TestApp } from '../support/app';
-import { eventually, runId, sleep } from '../support/services';
+import { contactableCustomer } from '../support/customers';
+import { eventually, sleep } from '../support/services';
 
 /**
  * Issue 14, defect 1: an exit that arrives while a send is failing and being retried must cancel the
@@ -23,7 +23,6 @@ describe('an exit while a send is being retried', () => {
   let port = 0;
   let app: TestApp;
   let journeys: JourneyClient;
-  let counter = 0;
   const settings = { 'churn-retention': { offerDelay: '2s', finalDelay: '1 day' }, contact: { quietHours: { sms: null }, frequencyCap: 0 } };
 
   before(async () => {
@@ -38,16 +37,7 @@ describe('an exit while a send is being retried', () => {
     await twilio.stop();
   });
 
-  async function customer(prefix: string) {
-    counter += 1;
-    const customerId = `${prefix}-${counter}-${runId}`;
-    const phone = `+1556${String(Date.now() % 100000).padStart(5, '0')}${String(counter).padStart(2, '0')}`;
-    await applyCustomerUpdated(app.db, {
-      eventId: `profile-${customerId}`, type: 'customer.updated', customerId, occurredAt: new Date().toISOString(),
-      properties: { email: `${customerId}@example.test`, phone, emailOptIn: true, smsOptIn: true },
-    });
-    return { customerId, phone };
-  }
+  const customer = (prefix: string) => contactableCustomer(app.db, prefix);
   const event = (customerId: string, type: CustomerEvent['type'], properties: object): CustomerEvent =>
     ({ eventId: `${type}-${customerId}`, type, customerId, occurredAt: new Date().toISOString(), properties }) as CustomerEvent;
   const smsSettings = () => ({ accountSid: twilio.env().TWILIO_ACCOUNT_SID!, authToken: twilio.env().TWILIO_AUTH_TOKEN!, from: '+15005550006', storeUrl: 'https://storefront.example' });

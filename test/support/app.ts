@@ -103,7 +103,7 @@ export class TestApp {
     });
   }
 
-  async produceRaw(messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+  async produceRaw(messages: Array<{ key: string | null; value: string | Buffer | null; partition?: number }>): Promise<void> {
     await this.producer.send({ topic: this.eventsTopic, acks: -1, messages });
   }
 
