@@ -95,6 +95,9 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   const key: DeliveryKey = { idempotencyKey: request.idempotencyKey, campaign: request.campaign, customerId: request.customerId, step: request.step, channel: sender.channel };
   const log = deps.logger.child({ idempotencyKey: request.idempotencyKey, channel: sender.channel, attempt: Context.current().info.attempt });
 
+  // A first heartbeat at once: its answer carries a cancellation the journey asked for (it ended), so
+  // that the check before the provider call below can see it.
+  Context.current().heartbeat();
   const earlier = await findDelivery(db, key.idempotencyKey);
   if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
