@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
@@ -14,14 +12,14 @@ import { connectTemporalClient } from '../temporal/connection';
 import { castOf } from './cast';
 import { FaultInjector } from './faults';
 import { Inbox } from './inbox';
-import { everyJourneyEnded, journeyCounts } from './journeys';
+import { everyJourneyEnded, journeyCounts, terminateLeftovers } from './journeys';
 import { ledgerOf } from './ledger';
 import { OptionsError, parseChaosOptions } from './options';
 import { ChildApp } from './processes';
 import { consumedToTheEnd } from './replay';
 import { formatReport, writeReport, type ChaosReport } from './report';
 import { seededRandom } from './rng';
-import { stackService } from './stack';
+import { ensureStackServices, restoreStackNow } from './stack';
 import { ChaosStorefront } from './storefront';
 import { Supervisor } from './supervisor';
 import { isClean, judge } from './verdict';
@@ -202,33 +200,6 @@ async function ensureStack(supervisor: Supervisor, deadline: number, say: (line:
   while (!supervisor.allRunning && Date.now() < deadline) {
     await supervisor.keepRunning();
     if (!supervisor.allRunning) await sleep(POLL_MS);
-  }
-}
-
-async function ensureStackServices(say: (line: string) => void): Promise<void> {
-  for (const service of ['temporal', 'kafka'] as const) {
-    await stackService(service, 'start').catch((error: unknown) => say(`${service} is not back: ${(error as Error).message.split('\n')[0]}`));
-  }
-}
-
-function restoreStackNow(): void {
-  for (const service of ['temporal', 'kafka']) {
-    try {
-      execFileSync('bash', [join(__dirname, '..', 'infra', `${service}.sh`), 'start'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      process.stderr.write(`${service} may be down: run bash infra/up.sh\n`);
-    }
-  }
-}
-
-/** After a timeout, journeys left running would wait forever on a task queue nobody polls. */
-async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
-  try {
-    for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('chaos run timed out').catch(() => undefined);
-    }
-  } catch {
-    // Temporal unreachable: the journeys stay, on a task queue of their own.
   }
 }
 

@@ -55,9 +55,9 @@ const overlaps = (a: Interval, from: number, to: number) => from <= a.hi && to >
 export class CustomerModel {
   constructor(private readonly settings: FuzzSettings, private readonly faults: FaultWindow[], private readonly timing: ModelTiming = MODEL_TIMING) {}
 
-  /** When an event published at `publishedAt` is seen by the journeys. */
-  effect(publishedAt: number): Interval {
-    const window = { lo: publishedAt, hi: publishedAt + this.timing.eventLatencyMs };
+  /** When an event whose publication began at `publishedAt` (acknowledged at `ackedAt`) is seen by the journeys. */
+  effect(publishedAt: number, ackedAt = publishedAt): Interval {
+    const window = { lo: publishedAt, hi: Math.max(publishedAt, ackedAt) + this.timing.eventLatencyMs };
     return this.stretch(window, EVENT_PATH);
   }
 
@@ -159,12 +159,12 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
   const cancels: Array<{ campaign: Campaign; effect: Interval; publishedAt: number }> = [];
   for (const action of ordered) {
     if (action.kind === 'cancel') {
-      cancels.push({ campaign: action.campaign, effect: model.effect(action.publishedAt), publishedAt: action.publishedAt });
+      cancels.push({ campaign: action.campaign, effect: model.effect(action.publishedAt, action.ackedAt), publishedAt: action.publishedAt });
       continue;
     }
     if (seenIds.has(action.eventId)) continue; // a duplicate changes nothing
     seenIds.add(action.eventId);
-    events.push({ action, effect: model.effect(action.publishedAt) });
+    events.push({ action, effect: model.effect(action.publishedAt, action.ackedAt) });
   }
   const consent = new ConsentTimeline(events);
   const unsubscribedAll = exitEvents(events, (e) => e.action.type === 'customer.unsubscribed' && (e.action.properties as { channel: string }).channel === 'all', 'unsubscribed');

@@ -22,13 +22,11 @@ export interface FuzzCustomer {
   actions: FuzzAction[];
 }
 
-/** An action as it happened: when it was published (or signalled), and the occurredAt it carried. */
-export type TimedAction = FuzzAction & { publishedAt: number; occurredAtMs: number };
+/** An action as it happened: when its publication (or signal) began and was acknowledged, and the occurredAt it carried. */
+export type TimedAction = FuzzAction & { publishedAt: number; ackedAt?: number; occurredAtMs: number };
 
-export type FaultKind =
-  | 'smtp refuse' | 'smtp black hole' | 'smtp slow' | 'smtp auth failure' | 'smtp 4xx' | 'smtp 5xx incident'
-  | 'twilio refuse' | 'twilio black hole' | 'twilio slow' | 'twilio auth failure' | 'twilio 5xx'
-  | 'kill -9 worker' | 'kill -9 bridge' | 'restart Temporal' | 'restart Kafka' | 'restart PostgreSQL';
+export type { FaultKind } from '../chaos/fault-actions';
+import type { FaultKind } from '../chaos/fault-actions';
 
 export type FaultGroup = 'providers' | 'processes' | 'services';
 export const FAULT_GROUPS: Record<FaultGroup, FaultKind[]> = {

@@ -1,0 +1,279 @@
+import { join, resolve } from 'node:path';
+import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import pino from 'pino';
+import { z } from 'zod';
+import { FaultActions } from '../chaos/fault-actions';
+import { Inbox, type Delivery } from '../chaos/inbox';
+import { journeyCounts, terminateLeftovers } from '../chaos/journeys';
+import { consumedToTheEnd } from '../chaos/replay';
+import { ensureStackServices, restoreStackNow } from '../chaos/stack';
+import { Supervisor } from '../chaos/supervisor';
+import { createDb } from '../db/database';
+import { bridgeConfigSchema, loadConfig } from '../lib/config';
+import { createKafka } from '../lib/kafka';
+import { createLogger } from '../lib/logger';
+import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
+import { TwilioSandbox } from '../sandbox/twilio-sandbox';
+import { connectTemporalClient } from '../temporal/connection';
+import { JourneyClient } from '../temporal/journeys';
+import { planFaults, FaultRunner } from './faults';
+import { generateCustomers, type GeneratedCustomer } from './generate';
+import { expectedMessages } from './model';
+import { OptionsError, parseFuzzOptions } from './options';
+import { formatReport, writeReport, type FailingCustomer, type FuzzReport } from './report';
+import { campaignSettingsJson, FAULT_GROUPS, FUZZ_SETTINGS, type Campaign, type FuzzAction, type TimedAction } from './scenario';
+import { isClean, judgeCustomer, noViolations, VIOLATION_KINDS, type Received, type Violations } from './verdict';
+
+const POLL_MS = 2_000;
+const LEAD_MS = 2_000;
+const LOCAL = { temporal: '127.0.0.1:7233', kafka: '127.0.0.1:9092' };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Customers start this far apart (at least 30 s in all), so faults meet journeys at every stage. */
+const spreadOf = (customers: number) => Math.max(30_000, customers * 40);
+
+async function main(): Promise<void> {
+  const options = parseFuzzOptions(process.argv.slice(2));
+  const config = loadConfig(bridgeConfigSchema.extend({
+    MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
+    SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025'),
+  }));
+  const restartsServices = options.faults.some((kind) => FAULT_GROUPS.services.includes(kind));
+  if (restartsServices && (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka)) {
+    throw new OptionsError('service faults restart the local stack (infra/*.sh), so they run only against it: unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes');
+  }
+  const startedAt = Date.now();
+  const deadline = startedAt + options.maxMinutes * 60_000;
+  const runId = startedAt.toString(36);
+  const logDir = join(__dirname, '..', 'test-artifacts', 'fuzz', runId);
+  const logger = createLogger('fuzz', config.LOG_LEVEL, pino.destination({ dest: join(logDir, 'fuzz.log'), mkdir: true, sync: false }));
+  const say = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`);
+  const names = { topic: `fuzz-${runId}`, dlq: `fuzz-${runId}.dlq`, group: `fuzz-${runId}`, taskQueue: `fuzz-${runId}` };
+  const replay = `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} --faults ${options.faults.length ? `'${options.faults.join(',')}'` : 'none'}`;
+  say(`fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers${options.only ? `, only ${options.only.join(',')}` : ''}, at most ${options.maxMinutes} min (repeat: ${replay})`);
+  say(`faults: ${options.faults.join(', ') || 'none'}; process logs in ${logDir}`);
+
+  const spreadMs = spreadOf(options.customers);
+  const everyone = generateCustomers(options.seed, options.customers, runId, FUZZ_SETTINGS, spreadMs);
+  const customers = options.only ? everyone.filter((customer) => options.only!.includes(customer.index)) : everyone;
+  const lastStart = Math.max(...customers.map((customer) => customer.startMs + Math.max(...customer.actions.map((action) => action.atMs))));
+  const plan = planFaults(options.seed, options.faults, lastStart + 10_000);
+
+  const kafka = createKafka(config, logger, '-fuzz');
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const client = await connectTemporalClient(config);
+  await admin.connect();
+  await producer.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
+  const sms = new TwilioSandbox();
+  await sms.start();
+  const upstream = new URL(config.SMTP_URL);
+  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
+  await smtp.start();
+
+  const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: campaignSettingsJson(FUZZ_SETTINGS), SMTP_URL: smtp.url, ...sms.env() };
+  const supervisor = new Supervisor(env, logDir, say);
+  const faults = new FaultRunner(new FaultActions(supervisor, smtp, sms), plan, say);
+  const journeys = new JourneyClient(client, names.taskQueue);
+  const timed = new Map<string, TimedAction[]>();
+  const counters = { published: 0, duplicatesPublished: 0, cancels: 0 };
+  let timedOut = false;
+
+  const hardStop = setTimeout(() => {
+    say(`hard time limit reached (${options.maxMinutes} min + 2): killing the run's processes`);
+    supervisor.killAllNow();
+    if (restartsServices) restoreStackNow();
+    process.exit(1);
+  }, deadline + 120_000 - Date.now());
+  hardStop.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      supervisor.killAllNow();
+      if (restartsServices) restoreStackNow();
+      process.exit(130);
+    });
+  }
+
+  let stuckPartitions = 0;
+  try {
+    await supervisor.startAll();
+    const runT0 = Date.now() + LEAD_MS;
+    say(`two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`);
+    faults.start(runT0);
+    const act = (customer: GeneratedCustomer, action: FuzzAction) => perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters });
+    const playing = Promise.all(customers.map(async (customer) => {
+      const done: TimedAction[] = [];
+      timed.set(customer.customerId, done);
+      const seenIds = new Set<string>();
+      for (const action of customer.actions) {
+        const wait = runT0 + customer.startMs + action.atMs - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (action.kind === 'event' && seenIds.has(action.eventId)) counters.duplicatesPublished += 1;
+        if (action.kind === 'event') seenIds.add(action.eventId);
+        done.push(await act(customer, action));
+      }
+    }));
+    let played = false;
+    playing.then(() => { played = true; say('every customer event is published'); }, () => undefined);
+
+    let doneBefore = false;
+    let lastProgress = 0;
+    for (;;) {
+      await supervisor.keepRunning();
+      const counts = await journeyCounts(client, names.taskQueue);
+      if (Date.now() - lastProgress >= 15_000) {
+        lastProgress = Date.now();
+        say(`progress: ${counters.published} events published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`);
+      }
+      const done = played && faults.done && counts?.running === 0;
+      if (done && doneBefore) break; // twice in a row: visibility lags a little
+      doneBefore = done;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        say('ran out of time before every journey ended');
+        break;
+      }
+      await sleep(POLL_MS);
+    }
+    await playing;
+    await faults.finish(true);
+    await sleep(3_000); // a late duplicate would arrive in this time
+    if (!(await consumedToTheEnd(admin, names.topic, names.group, Math.min(deadline, Date.now() + 30_000)))) {
+      stuckPartitions = await lagging(admin, names.topic, names.group);
+      say(`${stuckPartitions} partition(s) not consumed to the end`);
+    }
+  } finally {
+    await faults.finish(true);
+    await supervisor.stopAll();
+    if (restartsServices) await ensureStackServices(say);
+  }
+
+  const deliveries = await new Inbox(config.MAILPIT_URL, `fuzz-${runId}.example`, sms, customers).read();
+  const identified = await identify(config.DATABASE_URL, customers.map((customer) => customer.customerId), deliveries);
+  const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce((sum, partition) => sum + Number(partition.high), 0);
+  if (timedOut) await terminateLeftovers(client, names.taskQueue, 'fuzz run timed out');
+
+  const totals = noViolations();
+  const byStory: Record<string, Violations & { customers: number }> = {};
+  const expectations = { must: 0, may: 0, mustNot: 0 };
+  const failing: FailingCustomer[] = [];
+  let delivered = 0;
+  for (const customer of customers) {
+    const actions = timed.get(customer.customerId) ?? [];
+    const expected = expectedMessages(actions, FUZZ_SETTINGS, faults.windows);
+    for (const message of expected) expectations[message.expectation] += 1;
+    const received = identified.get(customer.customerId) ?? [];
+    delivered += received.length;
+    const verdict = judgeCustomer(expected, received, FUZZ_SETTINGS.frequencyWindow);
+    const story = (byStory[customer.story] ??= { ...noViolations(), customers: 0 });
+    story.customers += 1;
+    for (const kind of VIOLATION_KINDS) {
+      story[kind] += verdict.violations[kind];
+      totals[kind] += verdict.violations[kind];
+    }
+    if (!isClean(verdict.violations)) {
+      const start = actions.length ? Math.min(...actions.map((a) => a.publishedAt)) : 0;
+      failing.push({
+        index: customer.index, customerId: customer.customerId, story: customer.story, violations: verdict.violations, problems: verdict.problems, received: verdict.received,
+        expected: expected.filter((m) => !(m.expectation === 'mustNot' && m.why === 'not planned')).map((m) => `${m.campaign}/${m.step}/${m.channel} ${m.expectation} (${m.why})`),
+        sequence: actions.map((a) => JSON.stringify({ ...a, publishedAt: a.publishedAt - start, ackedAt: a.ackedAt === undefined ? undefined : a.ackedAt - start, occurredAtMs: a.occurredAtMs - start })),
+        replay: `${replay} --only ${customer.index}`,
+      });
+    }
+  }
+  const injected = faults.injected();
+  const report: FuzzReport = {
+    runId, finishedAt: new Date().toISOString(), seed: options.seed, customers: options.customers, only: options.only,
+    minutes: (Date.now() - startedAt) / 60_000, timedOut, clean: false,
+    settings: JSON.parse(campaignSettingsJson(FUZZ_SETTINGS)) as object,
+    faultKindsSelected: options.faults, faultsInjected: injected, faultsNotInjected: options.faults.filter((kind) => !injected[kind]), faultFailures: faults.failures,
+    faultWindows: faults.windows.map((w) => ({ ...w, fromS: (w.from - startedAt) / 1000, toS: (w.to - startedAt) / 1000 })),
+    events: { ...counters, deadLetters },
+    expectations, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
+  };
+  report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0;
+  await sms.stop();
+  await smtp.stop();
+  await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
+  await producer.disconnect();
+  await admin.disconnect();
+  await client.connection.close();
+  clearTimeout(hardStop);
+
+  const jsonPath = resolve(options.json);
+  writeReport(jsonPath, report);
+  process.stdout.write(formatReport(report));
+  process.stdout.write(`JSON: ${jsonPath}\n`);
+  if (!report.clean) process.exitCode = 1;
+}
+
+interface Io { producer: Producer; topic: string; journeys: JourneyClient; deadline: number; counters: { published: number; cancels: number } }
+
+/** Publishes the event (occurredAt stamped now, plus its skew) or sends the cancel; retried through a restart until the deadline. */
+async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io): Promise<TimedAction> {
+  const publishedAt = Date.now();
+  const occurredAtMs = publishedAt + (action.kind === 'event' ? action.skewMs : 0);
+  for (;;) {
+    try {
+      if (action.kind === 'event') {
+        const event = { eventId: action.eventId, type: action.type, customerId: customer.customerId, occurredAt: new Date(occurredAtMs).toISOString(), properties: action.properties };
+        await io.producer.send({ topic: io.topic, acks: -1, messages: [{ key: customer.customerId, value: JSON.stringify(event) }] });
+        io.counters.published += 1;
+      } else {
+        await io.journeys.cancel(action.campaign, customer.customerId, 'fuzz: operator cancel');
+        io.counters.cancels += 1;
+      }
+      return { ...action, publishedAt, ackedAt: Date.now(), occurredAtMs };
+    } catch (error) {
+      if (Date.now() > io.deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+async function lagging(admin: Admin, topic: string, group: string): Promise<number> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return ends.filter((end) => Number(end.high) > 0 && Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.high)).length;
+}
+
+const stripBrackets = (id: string) => id.replace(/^<|>$/g, '');
+
+/** Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS by the provider's ID, else by its text. */
+async function identify(databaseUrl: string, customerIds: string[], deliveries: Map<string, Delivery[]>): Promise<Map<string, Received[]>> {
+  const db = createDb(databaseUrl, 2);
+  const rows: Array<{ customer_id: string; campaign: string; step: string; channel: string; message_id: string | null; provider_message_id: string | null; contact_at: Date | null }> = [];
+  try {
+    for (let from = 0; from < customerIds.length; from += 500) {
+      rows.push(...await db.selectFrom('deliveries').select(['customer_id', 'campaign', 'step', 'channel', 'message_id', 'provider_message_id', 'contact_at'])
+        .where('customer_id', 'in', customerIds.slice(from, from + 500)).execute());
+    }
+  } finally {
+    await db.destroy();
+  }
+  const byMessageId = new Map(rows.filter((row) => row.message_id).map((row) => [stripBrackets(row.message_id!), row]));
+  const byProviderId = new Map(rows.filter((row) => row.provider_message_id).map((row) => [row.provider_message_id!, row]));
+  const result = new Map<string, Received[]>();
+  for (const [customerId, list] of deliveries) {
+    result.set(customerId, list.map((delivery) => {
+      const row = delivery.channel === 'email' ? byMessageId.get(stripBrackets(delivery.id)) : byProviderId.get(delivery.id);
+      if (row) return { channel: delivery.channel, id: delivery.id, at: delivery.at, campaign: row.campaign as Campaign, step: row.step, contactAt: row.contact_at?.getTime() ?? null };
+      const bySms = delivery.text === undefined ? null : /miss you/i.test(delivery.text) ? { campaign: 'churn-retention' as const, step: 'day-3' } : /cart/i.test(delivery.text) ? { campaign: 'cart-abandonment' as const, step: 'reminder-2' } : null;
+      const contactAt = bySms ? rows.find((r) => r.customer_id === customerId && r.campaign === bySms.campaign && r.step === bySms.step && r.channel === 'sms')?.contact_at?.getTime() ?? null : null;
+      return { channel: delivery.channel, id: delivery.id, at: delivery.at, campaign: bySms?.campaign ?? null, step: bySms?.step ?? null, contactAt };
+    }));
+  }
+  return result;
+}
+
+
+main().catch((error: unknown) => {
+  if (error instanceof OptionsError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`fuzz run failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
+
