@@ -26,8 +26,9 @@ export const MODEL_TIMING: ModelTiming = {
   eventLatencyMs: 2_000,
   sendLatencyMs: 2_000,
   recoveryMs: {
-    'smtp refuse': 20_000, 'smtp black hole': 40_000, 'smtp slow': 5_000, 'smtp auth failure': 20_000, 'smtp 4xx': 20_000, 'smtp 5xx incident': 20_000,
-    'twilio refuse': 20_000, 'twilio black hole': 30_000, 'twilio slow': 5_000, 'twilio auth failure': 20_000, 'twilio 5xx': 20_000,
+    // a held send retries with backoff doubling from 1 s: its next attempt comes within the fault's own length (see recoveryOf)
+    'smtp refuse': 3_000, 'smtp black hole': 3_000, 'smtp slow': 5_000, 'smtp auth failure': 3_000, 'smtp 4xx': 3_000, 'smtp 5xx incident': 3_000,
+    'twilio refuse': 3_000, 'twilio black hole': 3_000, 'twilio slow': 5_000, 'twilio auth failure': 3_000, 'twilio 5xx': 3_000,
     // a killed bridge's partitions move after the consumer session times out; a killed worker's tasks after the heartbeat timeout
     'kill -9 worker': 20_000, 'kill -9 bridge': 40_000, 'restart Temporal': 30_000, 'restart Kafka': 40_000, 'restart PostgreSQL': 30_000,
   },
@@ -69,9 +70,16 @@ export class CustomerModel {
     for (const fault of [...this.faults].sort((a, b) => a.from - b.from)) {
       if (BLOCKING.includes(fault.kind) && providerFaults(channel).includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) firstChance = fault.to;
     }
-    const mayBeLost = this.faults.some((fault) => overlaps(window, fault.from, fault.to)
-      && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= window.lo)));
+    // in flight: from the due time to the first attempt that can get through, plus the send itself
+    const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance) + this.timing.sendLatencyMs };
+    const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
+      && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
     return { window, firstChance, mayBeLost };
+  }
+
+  private recoveryOf(fault: FaultWindow): number {
+    const provider = SMTP_PROVIDER.includes(fault.kind) || SMS_PROVIDER.includes(fault.kind);
+    return this.timing.recoveryMs[fault.kind] + (provider ? fault.to - fault.from : 0);
   }
 
   private stretch(window: Interval, kinds: FaultKind[]): Interval {
@@ -79,7 +87,7 @@ export class CustomerModel {
     for (let round = 0; round < 10; round += 1) {
       const before = stretched.hi;
       for (const fault of this.faults) {
-        if (kinds.includes(fault.kind) && overlaps(stretched, fault.from, fault.to)) stretched.hi = Math.max(stretched.hi, fault.to + this.timing.recoveryMs[fault.kind]);
+        if (kinds.includes(fault.kind) && overlaps(stretched, fault.from, fault.to)) stretched.hi = Math.max(stretched.hi, fault.to + this.recoveryOf(fault));
       }
       if (stretched.hi === before) break;
     }
