@@ -70,8 +70,10 @@ export class CustomerModel {
     for (const fault of [...this.faults].sort((a, b) => a.from - b.from)) {
       if (BLOCKING.includes(fault.kind) && providerFaults(channel).includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) firstChance = fault.to;
     }
-    // in flight: from the due time to the first attempt that can get through, plus the send itself
-    const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance) + this.timing.sendLatencyMs };
+    // in flight: from the due time to the first attempt after the faults that held it (backoff doubles,
+    // so that attempt comes within as long again as the send was held), plus the send itself
+    const held = Math.max(0, firstChance - window.lo);
+    const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance + held) + this.timing.sendLatencyMs };
     const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
       && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
     return { window, firstChance, mayBeLost };

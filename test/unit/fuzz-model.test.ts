@@ -120,6 +120,12 @@ describe('the fuzzer reference model', () => {
     assert.equal(model([profile(0), cart(1)], [{ kind: 'kill -9 worker', from: T0 + 5_000, to: T0 + 7_000 }])['cart-abandonment/reminder-1/email'], 'may (fault may lose it)');
   });
 
+  it('a send held by an outage retries with backoff: an SMTP 5xx starting soon after the outage may still fail it for good', () => {
+    // found by seed 2: reminder 1 due at 5 s, SMTP refused 4.0–8.4 s, an SMTP 554 incident from 11.6 s; the retry at 12.1 s failed
+    const faults: FaultWindow[] = [{ kind: 'smtp refuse', from: T0 + 4_000, to: T0 + 8_400 }, { kind: 'smtp 5xx incident', from: T0 + 11_600, to: T0 + 14_600 }];
+    assert.equal(model([profile(0), cart(0)], faults)['cart-abandonment/reminder-1/email'], 'may (fault may lose it)');
+  });
+
   it('a killed bridge stalls an exit: an order published before the due time becomes a race', () => {
     const result = model([profile(0), cart(1), event(4, 'order.placed', { orderId: 'o1' })], [{ kind: 'kill -9 bridge', from: T0 + 3_500, to: T0 + 5_000 }]);
     assert.equal(result['cart-abandonment/reminder-1/email'], 'may (exit race)');
