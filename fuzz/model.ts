@@ -40,6 +40,8 @@ const SMS_PROVIDER: FaultKind[] = ['twilio refuse', 'twilio black hole', 'twilio
 const SMTP_PROVIDER: FaultKind[] = ['smtp refuse', 'smtp black hole', 'smtp slow', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident'];
 /** Faults during which no message on the channel can get through. */
 const BLOCKING: FaultKind[] = ['smtp refuse', 'smtp black hole', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident', 'twilio refuse', 'twilio black hole', 'twilio auth failure', 'twilio 5xx'];
+/** Blocking faults that fail an attempt at once; in the others (a black hole) an attempt that began before may hang through and succeed. */
+const FAIL_FAST: FaultKind[] = ['smtp refuse', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident', 'twilio refuse', 'twilio auth failure', 'twilio 5xx'];
 /** Faults that delay events on their way to a journey. */
 const EVENT_PATH: FaultKind[] = ['kill -9 bridge', 'kill -9 worker', 'restart Temporal', 'restart Kafka', 'restart PostgreSQL'];
 /** Faults that delay sends on any channel. */
@@ -63,12 +65,15 @@ export class CustomerModel {
   }
 
   /** When a send due in `due` reaches the provider, the first moment it can, and whether a fault may lose it. */
-  send(due: Interval, channel: Channel): { window: Interval; firstChance: number; mayBeLost: boolean } {
+  send(due: Interval, channel: Channel): { window: Interval; firstChance: number; lastCheck: number; mayBeLost: boolean } {
     const kinds = [...SEND_PATH, ...providerFaults(channel)];
     const window = this.stretch({ lo: due.lo, hi: due.hi + this.timing.sendLatencyMs }, kinds);
     let firstChance = window.lo;
+    let lastCheck = window.lo;
     for (const fault of [...this.faults].sort((a, b) => a.from - b.from)) {
-      if (BLOCKING.includes(fault.kind) && providerFaults(channel).includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) firstChance = fault.to;
+      if (!providerFaults(channel).includes(fault.kind)) continue;
+      if (BLOCKING.includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) firstChance = fault.to;
+      if (FAIL_FAST.includes(fault.kind) && fault.from <= lastCheck && fault.to >= lastCheck) lastCheck = fault.to;
     }
     // in flight: from the due time to the first attempt after the faults that held it (backoff doubles,
     // so that attempt comes within as long again as the send was held), plus the send itself
@@ -76,7 +81,8 @@ export class CustomerModel {
     const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance + held) + this.timing.sendLatencyMs };
     const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
       && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
-    return { window, firstChance, mayBeLost };
+    // consent is checked before each attempt: an attempt hanging in a black hole was checked before it
+    return { window, firstChance, lastCheck: Math.min(lastCheck, firstChance), mayBeLost };
   }
 
   private recoveryOf(fault: FaultWindow): number {
@@ -142,12 +148,12 @@ class ConsentTimeline {
   }
 
   /** Consent for a send in `window`; a change published before the journey's entry is applied before it (one Kafka key, one order). */
-  at(channel: Channel, window: Interval, firstChance: number, entryPublishedAt: number): Consent {
+  at(channel: Channel, window: Interval, lastCheck: number, entryPublishedAt: number): Consent {
     if (channel === 'sms' && !this.hasPhone) return 'no';
     let certain = false;
     const possible = new Set<boolean>();
     for (const change of this.changes.filter((c) => c.channel === channel)) {
-      if (change.effect.hi < firstChance || change.publishedAt < entryPublishedAt) {
+      if (change.effect.hi < lastCheck || change.publishedAt < entryPublishedAt) {
         certain = change.value;
         possible.clear();
       } else if (change.effect.lo <= window.hi) {
@@ -201,10 +207,11 @@ interface Planned extends ExpectedMessage { window: Interval }
 
 /** One send of a journey: what must happen to it, and when the journey's last message could be. */
 function planSend(campaign: Campaign, step: string, channel: Channel, due: Interval, exits: Exit[], context: JourneyContext & { entryPublishedAt: number }): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {
-  const { window, firstChance, mayBeLost } = context.model.send(due, channel);
+  const { window, firstChance, lastCheck, mayBeLost } = context.model.send(due, channel);
   const base = { campaign, step, channel, dueAt: due.lo, window, firstChance };
+  // an exit cancels even a send in flight; consent is checked before each attempt
   if (exits.some((exit) => exit.effect.hi < firstChance)) return { ...base, expectation: 'mustNot', why: 'after exit', sent: 'no' };
-  const consent = context.consent.at(channel, window, firstChance, context.entryPublishedAt);
+  const consent = context.consent.at(channel, window, lastCheck, context.entryPublishedAt);
   if (consent === 'no') return { ...base, expectation: 'mustNot', why: 'no consent', sent: 'no' };
   const exitRace = exits.some((exit) => exit.effect.lo <= window.hi);
   if (exitRace) return { ...base, expectation: 'may', why: 'exit race', sent: 'maybe' };
@@ -271,8 +278,8 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext): Pl
 /** Reminder 2 goes by SMS when the customer can get one, by email otherwise; both are possible while consent is changing. */
 function smsOrEmail(due: Interval, context: JourneyContext & { entryPublishedAt: number }): Channel[] {
   if (!context.settings.smsProvider) return ['email'];
-  const { window, firstChance } = context.model.send(due, 'sms');
-  const sms = context.consent.at('sms', window, firstChance, context.entryPublishedAt);
+  const { window, lastCheck } = context.model.send(due, 'sms');
+  const sms = context.consent.at('sms', window, lastCheck, context.entryPublishedAt);
   return sms === 'yes' ? ['sms'] : sms === 'no' ? ['email'] : ['sms', 'email'];
 }
 

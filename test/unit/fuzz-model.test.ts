@@ -126,6 +126,18 @@ describe('the fuzzer reference model', () => {
     assert.equal(model([profile(0), cart(0)], faults)['cart-abandonment/reminder-1/email'], 'may (fault may lose it)');
   });
 
+  it('consent is checked before each attempt: an unsubscribe during an outage stops a refused send, not one hanging in a black hole', () => {
+    // found by seed 14: reminder 1's attempt began in an SMTP black hole, the email unsubscribe came, the attempt went through when the hole closed
+    const unsubscribe = event(6.2, 'customer.unsubscribed', { channel: 'email' });
+    assert.equal(model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp refuse', from: T0 + 5_000, to: T0 + 12_000 }])['cart-abandonment/reminder-1/email'], 'mustNot (no consent)');
+    assert.equal(model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp black hole', from: T0 + 5_000, to: T0 + 12_000 }])['cart-abandonment/reminder-1/email'], 'may (consent race)');
+  });
+
+  it('an SMTP black hole before the due time holds the send, it must still arrive (never connected: retried)', () => {
+    // found by seed 14: customers 51 and 69, their first email settled `unknown` after ETIMEDOUT in the hole
+    assert.equal(model([profile(0), cart(1)], [{ kind: 'smtp black hole', from: T0 + 5_500, to: T0 + 12_000 }])['cart-abandonment/reminder-1/email'], 'must (planned)');
+  });
+
   it('a killed bridge stalls an exit: an order published before the due time becomes a race', () => {
     const result = model([profile(0), cart(1), event(4, 'order.placed', { orderId: 'o1' })], [{ kind: 'kill -9 bridge', from: T0 + 3_500, to: T0 + 5_000 }]);
     assert.equal(result['cart-abandonment/reminder-1/email'], 'may (exit race)');
