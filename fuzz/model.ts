@@ -30,7 +30,8 @@ export const MODEL_TIMING: ModelTiming = {
     'smtp refuse': 3_000, 'smtp black hole': 3_000, 'smtp slow': 5_000, 'smtp auth failure': 3_000, 'smtp 4xx': 3_000, 'smtp 5xx incident': 3_000,
     'twilio refuse': 3_000, 'twilio black hole': 3_000, 'twilio slow': 5_000, 'twilio auth failure': 3_000, 'twilio 5xx': 3_000,
     // a killed bridge's partitions move after the consumer session times out; a killed worker's tasks after the heartbeat timeout
-    'kill -9 worker': 20_000, 'kill -9 bridge': 40_000, 'restart Temporal': 30_000, 'restart Kafka': 40_000, 'restart PostgreSQL': 30_000,
+    // (a bridge counts as repaired once it consumes again, after the group rebalanced)
+    'kill -9 worker': 15_000, 'kill -9 bridge': 10_000, 'restart Temporal': 20_000, 'restart Kafka': 30_000, 'restart PostgreSQL': 20_000,
   },
 };
 

@@ -8,6 +8,8 @@ export interface FailingCustomer {
   index: number;
   customerId: string;
   story: string;
+  /** When the customer's first action was published; sequence times count from here. */
+  startedAt: string;
   violations: Violations;
   problems: string[];
   received: string[];
@@ -35,6 +37,8 @@ export interface FuzzReport {
   faultWindows: Array<FaultWindow & { fromS: number; toS: number }>;
   events: { published: number; duplicatesPublished: number; cancels: number; deadLetters: number };
   expectations: { must: number; may: number; mustNot: number };
+  /** Why the model allowed a message without requiring it. */
+  mayBecause: Record<string, number>;
   delivered: number;
   totals: Violations & { stuckPartitions: number };
   byStory: Record<string, Violations & { customers: number }>;
@@ -59,7 +63,7 @@ export function formatReport(report: FuzzReport): string {
       row('all', Object.values(report.byStory).reduce((sum, v) => sum + v.customers, 0), report.totals),
     ]),
     `  stuck partitions: ${report.totals.stuckPartitions}`,
-    `  messages: ${report.delivered} delivered; the model said ${report.expectations.must} must, ${report.expectations.may} may, ${report.expectations.mustNot} must not`,
+    `  messages: ${report.delivered} delivered; the model said ${report.expectations.must} must, ${report.expectations.may} may (${Object.entries(report.mayBecause).map(([why, n]) => `${why} ${n}`).join(', ')}), ${report.expectations.mustNot} must not`,
     `  events: ${report.events.published} published (${report.events.duplicatesPublished} again on purpose), ${report.events.cancels} operator cancels, ${report.events.deadLetters} dead-lettered`,
     '',
     table([['faults injected', 'count'], ...Object.entries(report.faultsInjected).map(([kind, count]) => [kind, String(count)]),
@@ -68,7 +72,7 @@ export function formatReport(report: FuzzReport): string {
   if (report.faultsNotInjected.length) lines.push(`  NOT injected: ${report.faultsNotInjected.join(', ')}`);
   for (const failure of report.faultFailures) lines.push(`  fault problem: ${failure}`);
   for (const customer of report.failing.slice(0, 10)) {
-    lines.push('', `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story})`);
+    lines.push('', `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story}, started ${customer.startedAt.slice(11, 23)})`);
     for (const problem of customer.problems) lines.push(`      ${problem}`);
     lines.push(`      received: ${customer.received.join('; ') || 'nothing'}`);
     lines.push(`      model: ${customer.expected.join('; ')}`);

@@ -157,12 +157,16 @@ async function main(): Promise<void> {
   const totals = noViolations();
   const byStory: Record<string, Violations & { customers: number }> = {};
   const expectations = { must: 0, may: 0, mustNot: 0 };
+  const mayBecause: Record<string, number> = {};
   const failing: FailingCustomer[] = [];
   let delivered = 0;
   for (const customer of customers) {
     const actions = timed.get(customer.customerId) ?? [];
     const expected = expectedMessages(actions, FUZZ_SETTINGS, faults.windows);
-    for (const message of expected) expectations[message.expectation] += 1;
+    for (const message of expected) {
+      expectations[message.expectation] += 1;
+      if (message.expectation === 'may') mayBecause[message.why] = (mayBecause[message.why] ?? 0) + 1;
+    }
     const received = identified.get(customer.customerId) ?? [];
     delivered += received.length;
     const verdict = judgeCustomer(expected, received, FUZZ_SETTINGS.frequencyWindow);
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
     if (!isClean(verdict.violations)) {
       const start = actions.length ? Math.min(...actions.map((a) => a.publishedAt)) : 0;
       failing.push({
-        index: customer.index, customerId: customer.customerId, story: customer.story, violations: verdict.violations, problems: verdict.problems, received: verdict.received,
+        index: customer.index, customerId: customer.customerId, story: customer.story, startedAt: new Date(start).toISOString(), violations: verdict.violations, problems: verdict.problems, received: verdict.received,
         expected: expected.filter((m) => !(m.expectation === 'mustNot' && m.why === 'not planned')).map((m) => `${m.campaign}/${m.step}/${m.channel} ${m.expectation} (${m.why})`),
         sequence: actions.map((a) => JSON.stringify({ ...a, publishedAt: a.publishedAt - start, ackedAt: a.ackedAt === undefined ? undefined : a.ackedAt - start, occurredAtMs: a.occurredAtMs - start })),
         replay: `${replay} --only ${customer.index}`,
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
     faultKindsSelected: options.faults, faultsInjected: injected, faultsNotInjected: options.faults.filter((kind) => !injected[kind]), faultFailures: faults.failures,
     faultWindows: faults.windows.map((w) => ({ ...w, fromS: (w.from - startedAt) / 1000, toS: (w.to - startedAt) / 1000 })),
     events: { ...counters, deadLetters },
-    expectations, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
+    expectations, mayBecause, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
   };
   report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0;
   await sms.stop();
