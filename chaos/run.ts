@@ -7,9 +7,11 @@ import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
+import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { TwilioSandbox } from '../sandbox/twilio-sandbox';
 import { connectTemporalClient } from '../temporal/connection';
 import { castOf } from './cast';
+import { FaultActions } from './fault-actions';
 import { FaultInjector } from './faults';
 import { Inbox } from './inbox';
 import { everyJourneyEnded, journeyCounts, terminateLeftovers } from './journeys';
@@ -43,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const options = parseChaosOptions(process.argv.slice(2));
-  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }));
+  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025'), SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025') }));
   if (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka) {
     throw new OptionsError(`the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`);
   }
@@ -66,12 +68,15 @@ async function main(): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
   const sms = new TwilioSandbox();
   await sms.start();
+  const upstream = new URL(config.SMTP_URL);
+  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
+  await smtp.start();
 
   const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS), ...sms.env() };
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS), SMTP_URL: smtp.url, ...sms.env() };
   const supervisor = new Supervisor(env, logDir, say);
   const replayBridge = new ChildApp('bridge', 'replay-bridge', { ...env, KAFKA_GROUP_ID: names.replayGroup }, logDir);
-  const faults = new FaultInjector(supervisor, seededRandom(options.seed), FAULTS, say);
+  const faults = new FaultInjector(supervisor, seededRandom(options.seed), FAULTS, say, new FaultActions(supervisor, smtp, sms));
   const cast = castOf(runId, options.customers);
   const storefront = new ChaosStorefront(producer, names.topic, cast, deadline);
   const inbox = new Inbox(config.MAILPIT_URL, `chaos-${runId}.example`, sms, cast);
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
     ledgerOfFindings: await ledgerOf(config.DATABASE_URL, verdict.findings.slice(0, 100).map((finding) => finding.customerId)),
   };
   await sms.stop();
+  await smtp.stop();
   await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
   await producer.disconnect();
   await admin.disconnect();

@@ -13,7 +13,8 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * - `incident-5xx`: MAIL FROM answered with 554, a provider's incident answered as if final.
  *
  * Every mode change drops the open connections (a pooled transport would otherwise keep a healthy
- * one through the fault), as a provider outage does.
+ * one through the fault), as a provider outage does; a connection carrying traffic is dropped once
+ * it has been quiet for a moment (at most 2 s later), so the fault itself never cuts a message in half.
  */
 export type SmtpFaultMode = 'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'temp-failure' | 'incident-5xx';
 export const SMTP_FAULT_MODES: SmtpFaultMode[] = ['pass', 'refuse', 'black-hole', 'slow', 'auth-failure', 'temp-failure', 'incident-5xx'];
@@ -24,11 +25,14 @@ const MAIL_FROM_ANSWER: Partial<Record<SmtpFaultMode, string>> = {
   'incident-5xx': '554 5.3.0 Service unavailable during an incident',
 };
 
+const QUIET_MS = 150;
+
 export class SmtpFaultProxy {
   private server: Server | null = null;
   private port = 0;
   private current: SmtpFaultMode = 'pass';
   private readonly open = new Set<Socket>();
+  private readonly lastActivity = new WeakMap<Socket, number>();
   /** Connections accepted in each mode, so a run can prove its faults were hit. */
   readonly connections: Record<SmtpFaultMode, number> = { pass: 0, refuse: 0, 'black-hole': 0, slow: 0, 'auth-failure': 0, 'temp-failure': 0, 'incident-5xx': 0 };
 
@@ -79,12 +83,22 @@ export class SmtpFaultProxy {
   }
 
   private dropConnections(): void {
-    for (const socket of this.open) socket.destroy();
+    const sockets = [...this.open];
     this.open.clear();
+    const giveUpAt = Date.now() + 2_000;
+    const dropWhenQuiet = (socket: Socket) => {
+      if (socket.destroyed) return;
+      if (Date.now() - (this.lastActivity.get(socket) ?? 0) >= QUIET_MS || Date.now() >= giveUpAt) socket.destroy();
+      else setTimeout(() => dropWhenQuiet(socket), QUIET_MS).unref();
+    };
+    for (const socket of sockets) dropWhenQuiet(socket);
   }
 
   private track(socket: Socket): void {
     this.open.add(socket);
+    const touch = () => this.lastActivity.set(socket, Date.now());
+    touch();
+    socket.on('data', touch);
     socket.once('close', () => this.open.delete(socket));
     socket.on('error', () => socket.destroy());
   }
