@@ -29,10 +29,10 @@ const optionsSchema = z.object({
   json: z.string().min(1, 'expected a file path'),
 });
 
-export type FuzzOptions = z.infer<typeof optionsSchema>;
+export type FuzzOptions = z.infer<typeof optionsSchema> & { /** --faults as given, for the replay command. */ faultsText: string };
 
 const USAGE = 'usage: npm run fuzz -- [--seed <0..2^32-1>] [--customers 200] [--max-minutes 10] [--faults providers,processes,services|none|<kind>,...] [--only <index>[,<index>...]] [--json test-artifacts/fuzz/latest.json]';
-const FLAGS: Record<keyof FuzzOptions, string> = { customers: '--customers', seed: '--seed', maxMinutes: '--max-minutes', faults: '--faults', only: '--only', json: '--json' };
+const FLAGS: Record<Exclude<keyof FuzzOptions, 'faultsText'>, string> = { customers: '--customers', seed: '--seed', maxMinutes: '--max-minutes', faults: '--faults', only: '--only', json: '--json' };
 
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
@@ -58,9 +58,9 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
   }
   const parsed = optionsSchema.safeParse({ customers: values.customers, seed: values.seed, maxMinutes: values['max-minutes'], faults: values.faults, only: values.only, json: values.json });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${FLAGS[issue.path[0] as keyof FuzzOptions] ?? String(issue.path[0])}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `  ${FLAGS[issue.path[0] as Exclude<keyof FuzzOptions, 'faultsText'>] ?? String(issue.path[0])}: ${issue.message}`);
     throw new OptionsError(`bad option:\n${problems.join('\n')}\n${USAGE}`);
   }
   if (parsed.data.only?.some((index) => index >= parsed.data.customers)) throw new OptionsError(`bad option:\n  --only: every index must be under --customers (${parsed.data.customers})\n${USAGE}`);
-  return parsed.data;
+  return { ...parsed.data, faultsText: values.faults };
 }

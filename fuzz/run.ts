@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const logger = createLogger('fuzz', config.LOG_LEVEL, pino.destination({ dest: join(logDir, 'fuzz.log'), mkdir: true, sync: false }));
   const say = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`);
   const names = { topic: `fuzz-${runId}`, dlq: `fuzz-${runId}.dlq`, group: `fuzz-${runId}`, taskQueue: `fuzz-${runId}` };
-  const replay = `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} --faults ${options.faults.length ? `'${options.faults.join(',')}'` : 'none'}`;
+  const replay = `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} --faults '${options.faultsText}'`;
   say(`fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers${options.only ? `, only ${options.only.join(',')}` : ''}, at most ${options.maxMinutes} min (repeat: ${replay})`);
   say(`faults: ${options.faults.join(', ') || 'none'}; process logs in ${logDir}`);
 
