@@ -135,6 +135,8 @@ export class TwilioSandbox {
       this.faultPort = (this.server!.address() as AddressInfo).port;
       this.server!.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      // let clients see their kept-alive connections close, so their next request connects (and is refused)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     } else if (wasRefusing) {
       await this.start(this.faultPort);
     }
