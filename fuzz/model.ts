@@ -17,7 +17,10 @@ export interface ExpectedMessage { campaign: Campaign; step: string; channel: Ch
 
 export interface ModelTiming {
   eventLatencyMs: number;
+  /** From a step's due time until its send starts (the worker runs the timer's task), at least. */
   sendLatencyMs: number;
+  /** The same as measured in the run around a due time (see `lagFromLedger`), when it is longer. */
+  sendLagAt?: (dueMs: number) => number;
   /** After a fault is repaired, how long until the path it broke works again. */
   recoveryMs: Record<FaultKind, number>;
 }
@@ -59,8 +62,13 @@ const overlaps = (a: Interval, from: number, to: number) => from <= a.hi && to >
 export class CustomerModel {
   constructor(private readonly settings: FuzzSettings, private readonly faults: FaultWindow[], private readonly timing: ModelTiming = MODEL_TIMING) {}
 
-  /** When an event whose publication began at `publishedAt` (acknowledged at `ackedAt`) is seen by the journeys. */
-  effect(publishedAt: number, ackedAt = publishedAt): Interval {
+  /**
+   * When an event whose publication began at `publishedAt` (acknowledged at `ackedAt`) is seen by the
+   * journeys: by `handledBy` when the bridge was seen to have handled it, else within the latency,
+   * stretched by the faults on its path.
+   */
+  effect(publishedAt: number, ackedAt = publishedAt, handledBy?: number): Interval {
+    if (handledBy !== undefined) return { lo: publishedAt, hi: Math.max(publishedAt, handledBy) };
     const window = { lo: publishedAt, hi: Math.max(publishedAt, ackedAt) + this.timing.eventLatencyMs };
     return this.stretch(window, EVENT_PATH);
   }
@@ -68,7 +76,8 @@ export class CustomerModel {
   /** When a send due in `due` reaches the provider, the first moment it can, and whether a fault may lose it. */
   send(due: Interval, channel: Channel): { window: Interval; firstChance: number; lastCheck: number; mayBeLost: boolean } {
     const kinds = [...SEND_PATH, ...providerFaults(channel)];
-    const window = this.stretch({ lo: due.lo, hi: due.hi + this.timing.sendLatencyMs }, kinds);
+    const latency = Math.max(this.timing.sendLatencyMs, this.timing.sendLagAt?.(due.lo) ?? 0);
+    const window = this.stretch({ lo: due.lo, hi: due.hi + latency }, kinds);
     let firstChance = window.lo;
     let lastCheck = window.lo;
     for (const fault of [...this.faults].sort((a, b) => a.from - b.from)) {
@@ -79,7 +88,7 @@ export class CustomerModel {
     // in flight: from the due time to the first attempt after the faults that held it (backoff doubles,
     // so that attempt comes within as long again as the send was held), plus the send itself
     const held = Math.max(0, firstChance - window.lo);
-    const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance + held) + this.timing.sendLatencyMs };
+    const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance + held) + latency };
     const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
       && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
     // consent is checked before each attempt: an attempt hanging in a black hole was checked before it
@@ -181,7 +190,7 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
     }
     if (seenIds.has(action.eventId)) continue; // a duplicate changes nothing
     seenIds.add(action.eventId);
-    events.push({ action, effect: model.effect(action.publishedAt, action.ackedAt) });
+    events.push({ action, effect: model.effect(action.publishedAt, action.ackedAt, action.handledBy) });
   }
   const consent = new ConsentTimeline(events);
   const unsubscribedAll = exitEvents(events, (e) => e.action.type === 'customer.unsubscribed' && (e.action.properties as { channel: string }).channel === 'all', 'unsubscribed');
@@ -341,4 +350,24 @@ function markCapRaces(messages: Planned[], windowMs: number, slackMs: number): v
       }
     }
   }
+}
+
+/**
+ * The worker's lag as measured in a run: for each send the ledger recorded, its contact time (the
+ * journey's clock when it asked to send) minus the model's due time, the longest within 10 s of a
+ * due time, plus 500 ms. Under load a timer's task can wait seconds for a worker.
+ */
+export function lagFromLedger(samples: Array<{ dueAt: number; contactAt: number }>): (dueMs: number) => number {
+  const BUCKET_MS = 5_000;
+  const worst = new Map<number, number>();
+  for (const { dueAt, contactAt } of samples) {
+    const bucket = Math.floor(dueAt / BUCKET_MS);
+    worst.set(bucket, Math.max(worst.get(bucket) ?? 0, contactAt - dueAt));
+  }
+  return (dueMs) => {
+    const bucket = Math.floor(dueMs / BUCKET_MS);
+    let lag = 0;
+    for (let b = bucket - 2; b <= bucket + 2; b += 1) lag = Math.max(lag, worst.get(b) ?? 0);
+    return lag + 500;
+  };
 }

@@ -16,9 +16,10 @@ import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { TwilioSandbox } from '../sandbox/twilio-sandbox';
 import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
+import { CommitWatcher } from './commits';
 import { planFaults, FaultRunner } from './faults';
 import { generateCustomers, type GeneratedCustomer } from './generate';
-import { expectedMessages } from './model';
+import { expectedMessages, lagFromLedger, MODEL_TIMING } from './model';
 import { OptionsError, parseFuzzOptions } from './options';
 import { formatReport, writeReport, type FailingCustomer, type FuzzReport } from './report';
 import { campaignSettingsJson, FAULT_GROUPS, FUZZ_SETTINGS, type Campaign, type FuzzAction, type TimedAction } from './scenario';
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   const faults = new FaultRunner(new FaultActions(supervisor, smtp, sms), plan, say);
   const journeys = new JourneyClient(client, names.taskQueue);
   const timed = new Map<string, TimedAction[]>();
+  const offsets = new Map<TimedAction, { partition: number; offset: number }>();
+  const commits = new CommitWatcher(admin, names.topic, names.group);
   const counters = { published: 0, duplicatesPublished: 0, cancels: 0 };
   let timedOut = false;
 
@@ -101,7 +104,8 @@ async function main(): Promise<void> {
     const runT0 = Date.now() + LEAD_MS;
     say(`two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`);
     faults.start(runT0);
-    const act = (customer: GeneratedCustomer, action: FuzzAction) => perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters });
+    commits.start();
+    const act = (customer: GeneratedCustomer, action: FuzzAction) => perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters, offsets });
     const playing = Promise.all(customers.map(async (customer) => {
       const done: TimedAction[] = [];
       timed.set(customer.customerId, done);
@@ -126,7 +130,7 @@ async function main(): Promise<void> {
         lastProgress = Date.now();
         say(`progress: ${counters.published} events published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`);
       }
-      const done = played && faults.done && counts?.running === 0;
+      const done = played && faults.done && counts?.running === 0 && commits.caughtUp;
       if (done && doneBefore) break; // twice in a row: visibility lags a little
       doneBefore = done;
       if (Date.now() > deadline) {
@@ -144,13 +148,15 @@ async function main(): Promise<void> {
       say(`${stuckPartitions} partition(s) not consumed to the end`);
     }
   } finally {
+    commits.stop();
     await faults.finish(true);
     await supervisor.stopAll();
     if (restartsServices) await ensureStackServices(say);
   }
 
   const deliveries = await new Inbox(config.MAILPIT_URL, `fuzz-${runId}.example`, sms, customers).read();
-  const identified = await identify(config.DATABASE_URL, customers.map((customer) => customer.customerId), deliveries);
+  const ledger = await ledgerRows(config.DATABASE_URL, customers.map((customer) => customer.customerId));
+  const identified = identify(ledger, deliveries);
   const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce((sum, partition) => sum + Number(partition.high), 0);
   if (timedOut) await terminateLeftovers(client, names.taskQueue, 'fuzz run timed out');
 
@@ -160,9 +166,22 @@ async function main(): Promise<void> {
   const mayBecause: Record<string, number> = {};
   const failing: FailingCustomer[] = [];
   let delivered = 0;
+  const played = new Map(customers.map((customer) => [customer.customerId, (timed.get(customer.customerId) ?? []).map((action) => {
+    const kafka = offsets.get(action);
+    const handledBy = kafka ? commits.seenBy(kafka.partition, kafka.offset) : undefined;
+    return handledBy === undefined ? action : { ...action, handledBy };
+  })]));
+  // First pass: due times, to measure the worker's lag against the ledger's contact times.
+  const rowsOf = new Map<string, LedgerRow[]>();
+  for (const row of ledger) rowsOf.set(row.customer_id, [...(rowsOf.get(row.customer_id) ?? []), row]);
+  const samples = customers.flatMap((customer) => expectedMessages(played.get(customer.customerId)!, FUZZ_SETTINGS, faults.windows).flatMap((message) => {
+    const row = rowsOf.get(customer.customerId)?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
+    return row?.contact_at && message.dueAt > 0 ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }] : [];
+  }));
+  const timing = { ...MODEL_TIMING, sendLagAt: lagFromLedger(samples) };
   for (const customer of customers) {
-    const actions = timed.get(customer.customerId) ?? [];
-    const expected = expectedMessages(actions, FUZZ_SETTINGS, faults.windows);
+    const actions = played.get(customer.customerId)!;
+    const expected = expectedMessages(actions, FUZZ_SETTINGS, faults.windows, timing);
     for (const message of expected) {
       expectations[message.expectation] += 1;
       if (message.expectation === 'may') mayBecause[message.why] = (mayBecause[message.why] ?? 0) + 1;
@@ -212,7 +231,10 @@ async function main(): Promise<void> {
   if (!report.clean) process.exitCode = 1;
 }
 
-interface Io { producer: Producer; topic: string; journeys: JourneyClient; deadline: number; counters: { published: number; cancels: number } }
+interface Io {
+  producer: Producer; topic: string; journeys: JourneyClient; deadline: number; counters: { published: number; cancels: number };
+  offsets: Map<TimedAction, { partition: number; offset: number }>;
+}
 
 /** Publishes the event (occurredAt stamped now, plus its skew) or sends the cancel; retried through a restart until the deadline. */
 async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io): Promise<TimedAction> {
@@ -222,12 +244,14 @@ async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io):
     try {
       if (action.kind === 'event') {
         const event = { eventId: action.eventId, type: action.type, customerId: customer.customerId, occurredAt: new Date(occurredAtMs).toISOString(), properties: action.properties };
-        await io.producer.send({ topic: io.topic, acks: -1, messages: [{ key: customer.customerId, value: JSON.stringify(event) }] });
+        const [record] = await io.producer.send({ topic: io.topic, acks: -1, messages: [{ key: customer.customerId, value: JSON.stringify(event) }] });
         io.counters.published += 1;
-      } else {
-        await io.journeys.cancel(action.campaign, customer.customerId, 'fuzz: operator cancel');
-        io.counters.cancels += 1;
+        const done: TimedAction = { ...action, publishedAt, ackedAt: Date.now(), occurredAtMs };
+        if (record?.baseOffset !== undefined) io.offsets.set(done, { partition: record.partition, offset: Number(record.baseOffset) });
+        return done;
       }
+      await io.journeys.cancel(action.campaign, customer.customerId, 'fuzz: operator cancel');
+      io.counters.cancels += 1;
       return { ...action, publishedAt, ackedAt: Date.now(), occurredAtMs };
     } catch (error) {
       if (Date.now() > io.deadline) throw error;
@@ -244,10 +268,11 @@ async function lagging(admin: Admin, topic: string, group: string): Promise<numb
 
 const stripBrackets = (id: string) => id.replace(/^<|>$/g, '');
 
-/** Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS by the provider's ID, else by its text. */
-async function identify(databaseUrl: string, customerIds: string[], deliveries: Map<string, Delivery[]>): Promise<Map<string, Received[]>> {
+interface LedgerRow { customer_id: string; campaign: string; step: string; channel: string; message_id: string | null; provider_message_id: string | null; contact_at: Date | null }
+
+async function ledgerRows(databaseUrl: string, customerIds: string[]): Promise<LedgerRow[]> {
   const db = createDb(databaseUrl, 2);
-  const rows: Array<{ customer_id: string; campaign: string; step: string; channel: string; message_id: string | null; provider_message_id: string | null; contact_at: Date | null }> = [];
+  const rows: LedgerRow[] = [];
   try {
     for (let from = 0; from < customerIds.length; from += 500) {
       rows.push(...await db.selectFrom('deliveries').select(['customer_id', 'campaign', 'step', 'channel', 'message_id', 'provider_message_id', 'contact_at'])
@@ -256,6 +281,11 @@ async function identify(databaseUrl: string, customerIds: string[], deliveries: 
   } finally {
     await db.destroy();
   }
+  return rows;
+}
+
+/** Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS by the provider's ID, else by its text. */
+function identify(rows: LedgerRow[], deliveries: Map<string, Delivery[]>): Map<string, Received[]> {
   const byMessageId = new Map(rows.filter((row) => row.message_id).map((row) => [stripBrackets(row.message_id!), row]));
   const byProviderId = new Map(rows.filter((row) => row.provider_message_id).map((row) => [row.provider_message_id!, row]));
   const result = new Map<string, Received[]>();

@@ -22,8 +22,12 @@ export interface FuzzCustomer {
   actions: FuzzAction[];
 }
 
-/** An action as it happened: when its publication (or signal) began and was acknowledged, and the occurredAt it carried. */
-export type TimedAction = FuzzAction & { publishedAt: number; ackedAt?: number; occurredAtMs: number };
+/**
+ * An action as it happened: when its publication (or signal) began and was acknowledged, the
+ * occurredAt it carried, and for an event when the bridge was seen to have handled it (its offset
+ * committed), if it was.
+ */
+export type TimedAction = FuzzAction & { publishedAt: number; ackedAt?: number; occurredAtMs: number; handledBy?: number };
 
 export type { FaultKind } from '../chaos/fault-actions';
 import type { FaultKind } from '../chaos/fault-actions';

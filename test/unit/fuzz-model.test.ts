@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectedMessages, type ExpectedMessage } from '../../fuzz/model';
+import { expectedMessages, lagFromLedger, MODEL_TIMING, type ExpectedMessage } from '../../fuzz/model';
 import { FUZZ_SETTINGS, type FaultWindow, type FuzzEventType, type TimedAction } from '../../fuzz/scenario';
 
 // Settings: cart reminders 5 s apart, browse 5 s, churn 5 s; cap window 2 s; latencies 2 s.
@@ -141,6 +141,23 @@ describe('the fuzzer reference model', () => {
   it('a killed bridge stalls an exit: an order published before the due time becomes a race', () => {
     const result = model([profile(0), cart(1), event(4, 'order.placed', { orderId: 'o1' })], [{ kind: 'kill -9 bridge', from: T0 + 3_500, to: T0 + 5_000 }]);
     assert.equal(result['cart-abandonment/reminder-1/email'], 'may (exit race)');
+  });
+
+  it('when the bridge was seen to handle an event (its offset committed) bounds when the journey had it, however late', () => {
+    const order = { ...event(3, 'order.placed', { orderId: 'o1' }) };
+    assert.equal(model([profile(0), cart(1), { ...order, handledBy: T0 + 5_000 }])['cart-abandonment/reminder-1/email'], 'mustNot (after exit)');
+    // a bridge lagging 4 s: the order published 3 s before the due time reached the journey after it
+    assert.equal(model([profile(0), cart(1), { ...order, handledBy: T0 + 7_000 }])['cart-abandonment/reminder-1/email'], 'may (exit race)');
+  });
+
+  it("the worker's lag measured from the ledger widens a send's window around that time only", () => {
+    const lagAt = lagFromLedger([{ dueAt: T0 + 6_000, contactAt: T0 + 10_000 }, { dueAt: T0 + 60_000, contactAt: T0 + 60_100 }]);
+    assert.equal(lagAt(T0 + 6_000), 4_500);
+    assert.equal(lagAt(T0 + 60_000), 600);
+    const slow = { ...MODEL_TIMING, sendLagAt: lagAt };
+    const actions = [profile(0), cart(1), event(9, 'order.placed', { orderId: 'o1' })];
+    assert.equal(summary(expectedMessages(actions, FUZZ_SETTINGS, []))['cart-abandonment/reminder-1/email'], 'must (planned)');
+    assert.equal(summary(expectedMessages(actions, FUZZ_SETTINGS, [], slow))['cart-abandonment/reminder-1/email'], 'may (exit race)');
   });
 
   it('browse: one email after the last view; a cart with items moves the customer to the cart journey', () => {
