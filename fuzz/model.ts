@@ -11,9 +11,16 @@ import type { Campaign, Channel, FaultKind, FaultWindow, FuzzSettings, TimedActi
  */
 
 export type Expectation = 'must' | 'may' | 'mustNot';
-export type Why = 'planned' | 'exit race' | 'consent race' | 'fault may lose it' | 'cap race' | 'after exit' | 'no consent' | 'not planned';
+export type Why = 'planned' | 'exit race' | 'consent race' | 'fault may lose it' | 'cap race' | 'settings race' | 'pause race' | 'held by a pause'
+  | 'after exit' | 'no consent' | 'entered while paused' | 'not planned';
 
-export interface ExpectedMessage { campaign: Campaign; step: string; channel: Channel; expectation: Expectation; why: Why; dueAt: number }
+export interface ExpectedMessage {
+  campaign: Campaign; step: string; channel: Channel; expectation: Expectation; why: Why;
+  /** When the step was due at the earliest (0 when not planned). */
+  dueAt: number;
+  /** When the send could happen (zero-width when not planned). */
+  window: Interval;
+}
 
 export interface ModelTiming {
   eventLatencyMs: number;
@@ -38,7 +45,7 @@ export const MODEL_TIMING: ModelTiming = {
   },
 };
 
-interface Interval { lo: number; hi: number }
+export interface Interval { lo: number; hi: number }
 
 const SMS_PROVIDER: FaultKind[] = ['twilio refuse', 'twilio black hole', 'twilio slow', 'twilio auth failure', 'twilio 5xx'];
 const SMTP_PROVIDER: FaultKind[] = ['smtp refuse', 'smtp black hole', 'smtp slow', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident'];
@@ -213,7 +220,7 @@ function exitEvents(events: Seen[], matches: (event: Seen) => boolean, reason: s
 
 interface JourneyContext { settings: FuzzSettings; model: CustomerModel; consent: ConsentTimeline }
 
-interface Planned extends ExpectedMessage { window: Interval }
+type Planned = ExpectedMessage;
 
 /** One send of a journey: what must happen to it, and when the journey's last message could be. */
 function planSend(campaign: Campaign, step: string, channel: Channel, due: Interval, exits: Exit[], context: JourneyContext & { entryPublishedAt: number }): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {

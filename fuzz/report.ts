@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { maskPiiInText } from '../lib/pii';
+import type { OperatorTimeline } from './operator';
 import type { FaultWindow } from './scenario';
 import { VIOLATION_KINDS, type Violations } from './verdict';
 
@@ -30,6 +31,8 @@ export interface FuzzReport {
   timedOut: boolean;
   clean: boolean;
   settings: object;
+  operator: OperatorTimeline;
+  operatorFailures: string[];
   faultKindsSelected: string[];
   faultsInjected: Record<string, number>;
   faultsNotInjected: string[];
@@ -69,6 +72,10 @@ export function formatReport(report: FuzzReport): string {
     table([['faults injected', 'count'], ...Object.entries(report.faultsInjected).map(([kind, count]) => [kind, String(count)]),
       ['total', String(Object.values(report.faultsInjected).reduce((sum, count) => sum + count, 0))]]),
   ];
+  const at = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  for (const pause of report.operator.pauses) lines.push(`  operator: ${pause.campaign} paused ${at(pause.paused.lo)}–${at(pause.resumed.hi)}`);
+  for (const change of report.operator.settingsChanges) lines.push(`  operator: cart settings changed at ${at(change.at.lo)} (first reminder ${change.cart.firstReminderDelay / 1000} s, second ${change.cart.secondReminderDelay / 1000} s)`);
+  for (const failure of report.operatorFailures) lines.push(`  operator problem: ${failure}`);
   if (report.faultsNotInjected.length) lines.push(`  NOT injected: ${report.faultsNotInjected.join(', ')}`);
   for (const failure of report.faultFailures) lines.push(`  fault problem: ${failure}`);
   for (const customer of report.failing.slice(0, 10)) {

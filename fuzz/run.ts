@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Client } from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
 import { FaultActions } from '../chaos/fault-actions';
@@ -8,7 +9,8 @@ import { journeyCounts, terminateLeftovers } from '../chaos/journeys';
 import { consumedToTheEnd } from '../chaos/replay';
 import { ensureStackServices, restoreStackNow } from '../chaos/stack';
 import { Supervisor } from '../chaos/supervisor';
-import { createDb } from '../db/database';
+import { setCampaignPaused, saveOverrides } from '../db/campaign-settings';
+import { createDb, migrateToLatest } from '../db/database';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
@@ -16,10 +18,12 @@ import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { TwilioSandbox } from '../sandbox/twilio-sandbox';
 import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
+import { campaignResumedSignal } from '../workflows/definitions';
 import { CommitWatcher } from './commits';
 import { planFaults, FaultRunner } from './faults';
 import { generateCustomers, type GeneratedCustomer } from './generate';
-import { expectedMessages, lagFromLedger, MODEL_TIMING } from './model';
+import { lagFromLedger, MODEL_TIMING } from './model';
+import { expectedWithOperator, OperatorRunner, planOperator } from './operator';
 import { OptionsError, parseFuzzOptions } from './options';
 import { formatReport, writeReport, type FailingCustomer, type FuzzReport } from './report';
 import { campaignSettingsJson, FAULT_GROUPS, FUZZ_SETTINGS, type Campaign, type FuzzAction, type TimedAction } from './scenario';
@@ -68,15 +72,29 @@ async function main(): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
   const sms = new TwilioSandbox();
   await sms.start();
+  // A database of its own: the operator's pauses and settings changes must not touch anyone else's journeys.
+  const database = await createRunDatabase(config.DATABASE_URL, `fuzz_${runId}`);
   const upstream = new URL(config.SMTP_URL);
   const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
   await smtp.start();
 
   const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: campaignSettingsJson(FUZZ_SETTINGS), SMTP_URL: smtp.url, ...sms.env() };
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: campaignSettingsJson(FUZZ_SETTINGS), SMTP_URL: smtp.url, DATABASE_URL: database.url, ...sms.env() };
   const supervisor = new Supervisor(env, logDir, say);
   const faults = new FaultRunner(new FaultActions(supervisor, smtp, sms), plan, say);
   const journeys = new JourneyClient(client, names.taskQueue);
+  const operatorDb = createDb(database.url, 2);
+  const operator = new OperatorRunner(planOperator(options.seed, spreadMs), {
+    setPaused: (campaign, paused) => setCampaignPaused(operatorDb, campaign, paused),
+    saveCartSettings: async (cart) => { await saveOverrides(operatorDb, 'cart-abandonment', { firstReminderDelay: cart.firstReminderDelay, secondReminderDelay: cart.secondReminderDelay }); },
+    resumeHeld: async (campaign) => {
+      let told = 0;
+      for await (const held of client.workflow.list({ query: `TaskQueue = "${names.taskQueue}" AND CampaignType = "${campaign}" AND JourneyStage = "paused" AND ExecutionStatus = "Running"` })) {
+        await client.workflow.getHandle(held.workflowId).signal(campaignResumedSignal).then(() => { told += 1; }, () => undefined);
+      }
+      return told;
+    },
+  }, say);
   const timed = new Map<string, TimedAction[]>();
   const offsets = new Map<TimedAction, { partition: number; offset: number }>();
   const commits = new CommitWatcher(admin, names.topic, names.group);
@@ -104,6 +122,7 @@ async function main(): Promise<void> {
     const runT0 = Date.now() + LEAD_MS;
     say(`two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`);
     faults.start(runT0);
+    operator.start(runT0);
     commits.start();
     const act = (customer: GeneratedCustomer, action: FuzzAction) => perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters, offsets });
     const playing = Promise.all(customers.map(async (customer) => {
@@ -141,6 +160,7 @@ async function main(): Promise<void> {
       await sleep(POLL_MS);
     }
     await playing;
+    await operator.finish();
     await faults.finish(true);
     await sleep(3_000); // a late duplicate would arrive in this time
     if (!(await consumedToTheEnd(admin, names.topic, names.group, Math.min(deadline, Date.now() + 30_000)))) {
@@ -155,7 +175,7 @@ async function main(): Promise<void> {
   }
 
   const deliveries = await new Inbox(config.MAILPIT_URL, `fuzz-${runId}.example`, sms, customers).read();
-  const ledger = await ledgerRows(config.DATABASE_URL, customers.map((customer) => customer.customerId));
+  const ledger = await ledgerRows(database.url, customers.map((customer) => customer.customerId));
   const identified = identify(ledger, deliveries);
   const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce((sum, partition) => sum + Number(partition.high), 0);
   if (timedOut) await terminateLeftovers(client, names.taskQueue, 'fuzz run timed out');
@@ -174,14 +194,14 @@ async function main(): Promise<void> {
   // First pass: due times, to measure the worker's lag against the ledger's contact times.
   const rowsOf = new Map<string, LedgerRow[]>();
   for (const row of ledger) rowsOf.set(row.customer_id, [...(rowsOf.get(row.customer_id) ?? []), row]);
-  const samples = customers.flatMap((customer) => expectedMessages(played.get(customer.customerId)!, FUZZ_SETTINGS, faults.windows).flatMap((message) => {
+  const samples = customers.flatMap((customer) => expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, faults.windows, operator.timeline).flatMap((message) => {
     const row = rowsOf.get(customer.customerId)?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
     return row?.contact_at && message.dueAt > 0 ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }] : [];
   }));
   const timing = { ...MODEL_TIMING, sendLagAt: lagFromLedger(samples) };
   for (const customer of customers) {
     const actions = played.get(customer.customerId)!;
-    const expected = expectedMessages(actions, FUZZ_SETTINGS, faults.windows, timing);
+    const expected = expectedWithOperator(actions, FUZZ_SETTINGS, faults.windows, operator.timeline, timing);
     for (const message of expected) {
       expectations[message.expectation] += 1;
       if (message.expectation === 'may') mayBecause[message.why] = (mayBecause[message.why] ?? 0) + 1;
@@ -210,14 +230,17 @@ async function main(): Promise<void> {
     runId, finishedAt: new Date().toISOString(), seed: options.seed, customers: options.customers, only: options.only,
     minutes: (Date.now() - startedAt) / 60_000, timedOut, clean: false,
     settings: JSON.parse(campaignSettingsJson(FUZZ_SETTINGS)) as object,
+    operator: operator.timeline, operatorFailures: operator.failures,
     faultKindsSelected: options.faults, faultsInjected: injected, faultsNotInjected: options.faults.filter((kind) => !injected[kind]), faultFailures: faults.failures,
     faultWindows: faults.windows.map((w) => ({ ...w, fromS: (w.from - startedAt) / 1000, toS: (w.to - startedAt) / 1000 })),
     events: { ...counters, deadLetters },
     expectations, mayBecause, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
   };
-  report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0;
+  report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0 && operator.failures.length === 0;
   await sms.stop();
   await smtp.stop();
+  await operatorDb.destroy();
+  await database.drop().catch((error: unknown) => say(`could not drop ${database.name}: ${(error as Error).message}`));
   await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
   await producer.disconnect();
   await admin.disconnect();
@@ -264,6 +287,37 @@ async function lagging(admin: Admin, topic: string, group: string): Promise<numb
   const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   return ends.filter((end) => Number(end.high) > 0 && Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.high)).length;
+}
+
+/** A fresh, migrated database on the same server, dropped at the end. */
+async function createRunDatabase(serverUrl: string, name: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString(), 1);
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return {
+    name, url: url.toString(),
+    async drop() {
+      const dropper = new Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
 }
 
 const stripBrackets = (id: string) => id.replace(/^<|>$/g, '');

@@ -49,6 +49,8 @@ export interface FuzzSettings {
   browse: { emailDelay: number };
   churn: { threshold: number; offerDelay: number; finalDelay: number };
   frequencyWindow: number;
+  /** How long a journey held by a pause waits before it checks again without the resume signal. */
+  pauseRecheck: number;
   /** Whether the deployment has an SMS provider (it does in a fuzz run). */
   smsProvider: boolean;
 }
@@ -58,16 +60,18 @@ export const FUZZ_SETTINGS: FuzzSettings = {
   browse: { emailDelay: 5_000 },
   churn: { threshold: 0.7, offerDelay: 5_000, finalDelay: 5_000 },
   frequencyWindow: 2_000,
+  pauseRecheck: 5_000,
   smsProvider: true,
 };
 
 /** The same settings as the worker's CAMPAIGN_SETTINGS. */
 export function campaignSettingsJson(settings: FuzzSettings): string {
   const s = (ms: number) => `${ms / 1000}s`;
+  const pauseRecheck = s(settings.pauseRecheck);
   return JSON.stringify({
-    'cart-abandonment': { firstReminderDelay: s(settings.cart.firstReminderDelay), secondReminderDelay: s(settings.cart.secondReminderDelay), finalReminderDelay: s(settings.cart.finalReminderDelay) },
-    'browse-abandonment': { emailDelay: s(settings.browse.emailDelay) },
-    'churn-retention': { threshold: settings.churn.threshold, offerDelay: s(settings.churn.offerDelay), finalDelay: s(settings.churn.finalDelay) },
+    'cart-abandonment': { firstReminderDelay: s(settings.cart.firstReminderDelay), secondReminderDelay: s(settings.cart.secondReminderDelay), finalReminderDelay: s(settings.cart.finalReminderDelay), pauseRecheck },
+    'browse-abandonment': { emailDelay: s(settings.browse.emailDelay), pauseRecheck },
+    'churn-retention': { threshold: settings.churn.threshold, offerDelay: s(settings.churn.offerDelay), finalDelay: s(settings.churn.finalDelay), pauseRecheck },
     contact: { frequencyWindow: s(settings.frequencyWindow), quietHours: { sms: null } },
   });
 }

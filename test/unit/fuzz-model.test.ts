@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectedMessages, lagFromLedger, MODEL_TIMING, type ExpectedMessage } from '../../fuzz/model';
+import { expectedWithOperator, type OperatorTimeline } from '../../fuzz/operator';
 import { FUZZ_SETTINGS, type FaultWindow, type FuzzEventType, type TimedAction } from '../../fuzz/scenario';
 
 // Settings: cart reminders 5 s apart, browse 5 s, churn 5 s; cap window 2 s; latencies 2 s.
@@ -184,5 +185,33 @@ describe('the fuzzer reference model', () => {
     const result = model([profile(0), cart(1), event(6, 'churn.risk_scored', { score: 0.9 })]);
     assert.equal(result['cart-abandonment/reminder-1/email'], 'may (cap race)');
     assert.equal(result['churn-retention/day-0/email'], 'may (cap race)');
+  });
+
+  describe('with the operator', () => {
+    const at = (s: number) => ({ lo: T0 + s * 1000, hi: T0 + s * 1000 + 50 });
+    const withOperator = (actions: TimedAction[], operator: Partial<OperatorTimeline>) =>
+      summary(expectedWithOperator(actions, FUZZ_SETTINGS, [], { pauses: [], settingsChanges: [], ...operator }));
+    const pausedCart = (from: number, to: number) => ({ pauses: [{ campaign: 'cart-abandonment' as const, paused: at(from), resumed: at(to) }] });
+
+    it('a journey entering while its campaign is paused sends nothing; other campaigns go on', () => {
+      const result = withOperator([profile(0), cart(5), event(40, 'churn.risk_scored', { score: 0.9 })], pausedCart(2, 12));
+      assert.equal(result['cart-abandonment/reminder-1/email'], 'mustNot (entered while paused)');
+      assert.equal(result['churn-retention/day-0/email'], 'must (planned)');
+    });
+
+    it('a send due during a pause is held: it and the later ones are no longer required', () => {
+      const result = withOperator([profile(0), cart(1)], pausedCart(6, 10));
+      assert.equal(result['cart-abandonment/reminder-1/email'], 'may (held by a pause)');
+      assert.equal(result['cart-abandonment/final/email'], 'may (held by a pause)');
+    });
+
+    it('a settings change applies to journeys that start after it; one at the entry is a race', () => {
+      const actions = [profile(0), cart(1), event(9.5, 'order.placed', { orderId: 'o1' })];
+      const change = (s: number) => ({ settingsChanges: [{ at: at(s), cart: { firstReminderDelay: 7_000, secondReminderDelay: 4_000 } }] });
+      assert.equal(withOperator(actions, {})['cart-abandonment/reminder-1/email'], 'must (planned)');
+      assert.equal(withOperator(actions, change(0.5))['cart-abandonment/reminder-1/email'], 'may (exit race)');
+      assert.equal(withOperator(actions, change(1.5))['cart-abandonment/reminder-1/email'], 'may (settings race)');
+      assert.equal(withOperator(actions, change(30))['cart-abandonment/reminder-1/email'], 'must (planned)');
+    });
   });
 });
