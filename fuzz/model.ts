@@ -372,6 +372,7 @@ export function lagFromLedger(samples: Array<{ dueAt: number; contactAt: number 
     worst.set(bucket, Math.max(worst.get(bucket) ?? 0, contactAt - dueAt));
   }
   return (dueMs) => {
+    if (!Number.isFinite(dueMs)) return 0; // a step that never comes
     const bucket = Math.floor(dueMs / BUCKET_MS);
     let lag = 0;
     for (let b = bucket - 2; b <= bucket + 2; b += 1) lag = Math.max(lag, worst.get(b) ?? 0);

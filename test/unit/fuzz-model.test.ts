@@ -155,6 +155,9 @@ describe('the fuzzer reference model', () => {
     const lagAt = lagFromLedger([{ dueAt: T0 + 6_000, contactAt: T0 + 10_000 }, { dueAt: T0 + 60_000, contactAt: T0 + 60_100 }]);
     assert.equal(lagAt(T0 + 6_000), 4_500);
     assert.equal(lagAt(T0 + 60_000), 600);
+    assert.equal(lagAt(Infinity), 0); // the step after an exit, which never comes
+    const returned = [profile(0), event(1, 'churn.risk_scored', { score: 0.9 }), event(3, 'session.started')];
+    assert.equal(summary(expectedMessages(returned, FUZZ_SETTINGS, [], { ...MODEL_TIMING, sendLagAt: lagAt }))['churn-retention/day-7/email'], 'mustNot (after exit)');
     const slow = { ...MODEL_TIMING, sendLagAt: lagAt };
     const actions = [profile(0), cart(1), event(9, 'order.placed', { orderId: 'o1' })];
     assert.equal(summary(expectedMessages(actions, FUZZ_SETTINGS, []))['cart-abandonment/reminder-1/email'], 'must (planned)');
