@@ -18,6 +18,10 @@ export interface ExpectedMessage {
   campaign: Campaign; step: string; channel: Channel; expectation: Expectation; why: Why;
   /** When the step was due at the earliest (0 when not planned). */
   dueAt: number;
+  /** How much later it may have been due (the clock it counts from is itself uncertain). */
+  dueSpreadMs: number;
+  /** For `after exit`: when the first exit that certainly came before it was published. */
+  exitPublishedAt?: number;
   /** When the send could happen (zero-width when not planned). */
   window: Interval;
 }
@@ -225,9 +229,10 @@ type Planned = ExpectedMessage;
 /** One send of a journey: what must happen to it, and when the journey's last message could be. */
 function planSend(campaign: Campaign, step: string, channel: Channel, due: Interval, exits: Exit[], context: JourneyContext & { entryPublishedAt: number }): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {
   const { window, firstChance, lastCheck, mayBeLost } = context.model.send(due, channel);
-  const base = { campaign, step, channel, dueAt: due.lo, window, firstChance };
+  const base = { campaign, step, channel, dueAt: due.lo, dueSpreadMs: due.hi - due.lo, window, firstChance };
   // an exit cancels even a send in flight; consent is checked before each attempt
-  if (exits.some((exit) => exit.effect.hi < firstChance)) return { ...base, expectation: 'mustNot', why: 'after exit', sent: 'no' };
+  const before = exits.filter((exit) => exit.effect.hi < firstChance);
+  if (before.length) return { ...base, expectation: 'mustNot', why: 'after exit', sent: 'no', exitPublishedAt: Math.min(...before.map((exit) => exit.publishedAt)) };
   const consent = context.consent.at(channel, window, lastCheck, context.entryPublishedAt);
   if (consent === 'no') return { ...base, expectation: 'mustNot', why: 'no consent', sent: 'no' };
   const exitRace = exits.some((exit) => exit.effect.lo <= window.hi);
@@ -237,7 +242,7 @@ function planSend(campaign: Campaign, step: string, channel: Channel, due: Inter
   return { ...base, expectation: 'must', why: 'planned', sent: 'yes' };
 }
 
-const notPlanned = (campaign: Campaign, step: string, channel: Channel): Planned => ({ campaign, step, channel, expectation: 'mustNot', why: 'not planned', dueAt: 0, window: { lo: 0, hi: 0 } });
+const notPlanned = (campaign: Campaign, step: string, channel: Channel): Planned => ({ campaign, step, channel, expectation: 'mustNot', why: 'not planned', dueAt: 0, dueSpreadMs: 0, window: { lo: 0, hi: 0 } });
 
 /** The cart journey: three reminders, each `delay` after the later of the last cart activity and the last message. */
 function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext): Planned[] {

@@ -18,6 +18,8 @@ export interface FailingCustomer {
   expected: string[];
   /** The customer's actions as JSON lines, times relative to the customer's start (PII masked). */
   sequence: string[];
+  /** What the delivery ledger recorded for the customer (the run's database is dropped at the end). */
+  ledger: string[];
   replay: string;
 }
 
@@ -83,6 +85,7 @@ export function formatReport(report: FuzzReport): string {
     for (const problem of customer.problems) lines.push(`      ${problem}`);
     lines.push(`      received: ${customer.received.join('; ') || 'nothing'}`);
     lines.push(`      model: ${customer.expected.join('; ')}`);
+    for (const row of customer.ledger) lines.push(`      ledger: ${row}`);
     lines.push('      sequence (JSON lines, ms after the customer started):');
     for (const line of customer.sequence) lines.push(`        ${line}`);
     lines.push(`      replay: ${customer.replay}`);

@@ -196,7 +196,9 @@ async function main(): Promise<void> {
   for (const row of ledger) rowsOf.set(row.customer_id, [...(rowsOf.get(row.customer_id) ?? []), row]);
   const samples = customers.flatMap((customer) => expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, faults.windows, operator.timeline).flatMap((message) => {
     const row = rowsOf.get(customer.customerId)?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
-    return row?.contact_at && message.dueAt > 0 ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }] : [];
+    // only sends whose due time the model knows within a second and that no fault held: their delay is the worker's
+    const unheld = message.window.hi - (message.dueAt + message.dueSpreadMs) <= MODEL_TIMING.sendLatencyMs;
+    return row?.contact_at && message.dueAt > 0 && message.dueSpreadMs <= 1_000 && unheld ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }] : [];
   }));
   const timing = { ...MODEL_TIMING, sendLagAt: lagFromLedger(samples) };
   for (const customer of customers) {
@@ -221,6 +223,7 @@ async function main(): Promise<void> {
         index: customer.index, customerId: customer.customerId, story: customer.story, startedAt: new Date(start).toISOString(), violations: verdict.violations, problems: verdict.problems, received: verdict.received,
         expected: expected.filter((m) => !(m.expectation === 'mustNot' && m.why === 'not planned')).map((m) => `${m.campaign}/${m.step}/${m.channel} ${m.expectation} (${m.why})`),
         sequence: actions.map((a) => JSON.stringify({ ...a, publishedAt: a.publishedAt - start, ackedAt: a.ackedAt === undefined ? undefined : a.ackedAt - start, occurredAtMs: a.occurredAtMs - start })),
+        ledger: (rowsOf.get(customer.customerId) ?? []).map((row) => `${row.campaign}/${row.step}/${row.channel} ${row.state} (attempts ${row.attempts}, contact ${row.contact_at?.toISOString().slice(11, 23) ?? '-'})${row.reason ? `: ${row.reason}` : ''}`),
         replay: `${replay} --only ${customer.index}`,
       });
     }
@@ -322,14 +325,17 @@ async function createRunDatabase(serverUrl: string, name: string): Promise<{ nam
 
 const stripBrackets = (id: string) => id.replace(/^<|>$/g, '');
 
-interface LedgerRow { customer_id: string; campaign: string; step: string; channel: string; message_id: string | null; provider_message_id: string | null; contact_at: Date | null }
+interface LedgerRow {
+  customer_id: string; campaign: string; step: string; channel: string; state: string; attempts: number; reason: string | null;
+  message_id: string | null; provider_message_id: string | null; contact_at: Date | null;
+}
 
 async function ledgerRows(databaseUrl: string, customerIds: string[]): Promise<LedgerRow[]> {
   const db = createDb(databaseUrl, 2);
   const rows: LedgerRow[] = [];
   try {
     for (let from = 0; from < customerIds.length; from += 500) {
-      rows.push(...await db.selectFrom('deliveries').select(['customer_id', 'campaign', 'step', 'channel', 'message_id', 'provider_message_id', 'contact_at'])
+      rows.push(...await db.selectFrom('deliveries').select(['customer_id', 'campaign', 'step', 'channel', 'state', 'attempts', 'reason', 'message_id', 'provider_message_id', 'contact_at'])
         .where('customer_id', 'in', customerIds.slice(from, from + 500)).execute());
     }
   } finally {

@@ -46,9 +46,12 @@ export function judgeCustomer(expected: ExpectedMessage[], received: Received[],
       violations.unplanned += messages.length;
       problems.push(`unplanned: ${key} (no ledger row says what it was)`);
     } else if (model.expectation === 'mustNot') {
-      const kind: ViolationKind = model.why === 'after exit' ? 'afterExit' : model.why === 'no consent' ? 'withoutConsent' : 'unplanned';
+      // before its exit was even published, a message the model expected later is off the plan, not after the exit
+      const early = model.why === 'after exit' && messages[0]!.at < (model.exitPublishedAt ?? Infinity);
+      const kind: ViolationKind = early ? 'unplanned' : model.why === 'after exit' ? 'afterExit' : model.why === 'no consent' ? 'withoutConsent' : 'unplanned';
       violations[kind] += 1;
-      problems.push(`${kind}: ${key} arrived, the model says must not (${model.why})`);
+      problems.push(early ? `unplanned: ${key} arrived before the exit was published, earlier than the model plans it (an earlier step was not held or retried)`
+        : `${kind}: ${key} arrived, the model says must not (${model.why})`);
     }
   }
   for (const model of expected) {
