@@ -85,3 +85,18 @@ export class FaultRunner {
     }
   }
 }
+
+/**
+ * Windows in which the real SMTP server was unavailable on its own (someone else restarted it, say),
+ * seen by the proxy as failed upstream connections: to the model it is an SMTP outage that began a
+ * moment before the first failure, like an injected one.
+ */
+export function observedSmtpOutages(failures: number[], gapMs = 3_000): FaultWindow[] {
+  const windows: FaultWindow[] = [];
+  for (const at of [...failures].sort((a, b) => a - b)) {
+    const last = windows.at(-1);
+    if (last && at - last.to <= gapMs) last.to = at;
+    else windows.push({ kind: 'smtp refuse', from: at - 1_000, to: at });
+  }
+  return windows;
+}

@@ -35,6 +35,8 @@ export interface FuzzReport {
   settings: object;
   operator: OperatorTimeline;
   operatorFailures: string[];
+  /** When the real SMTP server was unavailable on its own (given to the model as outages). */
+  smtpServerOutages: FaultWindow[];
   faultKindsSelected: string[];
   faultsInjected: Record<string, number>;
   faultsNotInjected: string[];

@@ -20,7 +20,7 @@ import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
 import { campaignResumedSignal } from '../workflows/definitions';
 import { CommitWatcher } from './commits';
-import { planFaults, FaultRunner } from './faults';
+import { observedSmtpOutages, planFaults, FaultRunner } from './faults';
 import { generateCustomers, type GeneratedCustomer } from './generate';
 import { lagFromLedger, MODEL_TIMING } from './model';
 import { expectedWithOperator, OperatorRunner, planOperator } from './operator';
@@ -191,10 +191,13 @@ async function main(): Promise<void> {
     const handledBy = kafka ? commits.seenBy(kafka.partition, kafka.offset) : undefined;
     return handledBy === undefined ? action : { ...action, handledBy };
   })]));
+  const outages = observedSmtpOutages(smtp.upstreamFailures);
+  if (outages.length) say(`the SMTP server itself was unavailable ${outages.length} time(s) (not a fault of this run): ${outages.map((w) => new Date(w.from).toISOString().slice(11, 19)).join(', ')}`);
+  const modelFaults = [...faults.windows, ...outages];
   // First pass: due times, to measure the worker's lag against the ledger's contact times.
   const rowsOf = new Map<string, LedgerRow[]>();
   for (const row of ledger) rowsOf.set(row.customer_id, [...(rowsOf.get(row.customer_id) ?? []), row]);
-  const samples = customers.flatMap((customer) => expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, faults.windows, operator.timeline).flatMap((message) => {
+  const samples = customers.flatMap((customer) => expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, modelFaults, operator.timeline).flatMap((message) => {
     const row = rowsOf.get(customer.customerId)?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
     // only sends whose due time the model knows within a second and that no fault held: their delay is the worker's
     const unheld = message.window.hi - (message.dueAt + message.dueSpreadMs) <= MODEL_TIMING.sendLatencyMs;
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
   const timing = { ...MODEL_TIMING, sendLagAt: lagFromLedger(samples) };
   for (const customer of customers) {
     const actions = played.get(customer.customerId)!;
-    const expected = expectedWithOperator(actions, FUZZ_SETTINGS, faults.windows, operator.timeline, timing);
+    const expected = expectedWithOperator(actions, FUZZ_SETTINGS, modelFaults, operator.timeline, timing);
     for (const message of expected) {
       expectations[message.expectation] += 1;
       if (message.expectation === 'may') mayBecause[message.why] = (mayBecause[message.why] ?? 0) + 1;
@@ -233,7 +236,7 @@ async function main(): Promise<void> {
     runId, finishedAt: new Date().toISOString(), seed: options.seed, customers: options.customers, only: options.only,
     minutes: (Date.now() - startedAt) / 60_000, timedOut, clean: false,
     settings: JSON.parse(campaignSettingsJson(FUZZ_SETTINGS)) as object,
-    operator: operator.timeline, operatorFailures: operator.failures,
+    operator: operator.timeline, operatorFailures: operator.failures, smtpServerOutages: outages,
     faultKindsSelected: options.faults, faultsInjected: injected, faultsNotInjected: options.faults.filter((kind) => !injected[kind]), faultFailures: faults.failures,
     faultWindows: faults.windows.map((w) => ({ ...w, fromS: (w.from - startedAt) / 1000, toS: (w.to - startedAt) / 1000 })),
     events: { ...counters, deadLetters },

@@ -33,6 +33,8 @@ export class SmtpFaultProxy {
   private current: SmtpFaultMode = 'pass';
   private readonly open = new Set<Socket>();
   private readonly lastActivity = new WeakMap<Socket, number>();
+  /** When a connection to the real server failed or was cut by it (it went away on its own): epoch ms. */
+  readonly upstreamFailures: number[] = [];
   /** Connections accepted in each mode, so a run can prove its faults were hit. */
   readonly connections: Record<SmtpFaultMode, number> = { pass: 0, refuse: 0, 'black-hole': 0, slow: 0, 'auth-failure': 0, 'temp-failure': 0, 'incident-5xx': 0 };
 
@@ -114,9 +116,16 @@ export class SmtpFaultProxy {
         if (client.destroyed) return;
         const upstream = connect(this.upstream.port, this.upstream.host);
         this.track(upstream);
-        upstream.once('close', () => client.destroy());
+        let greeted = false;
+        upstream.once('data', () => { greeted = true; });
+        upstream.once('error', () => {
+          this.upstreamFailures.push(Date.now());
+          // the real server is down: say so as it would, rather than cut a connection the client thinks is up
+          if (!greeted && !client.destroyed) client.end('421 4.3.0 Service not available, try again later\r\n');
+        });
+        upstream.once('close', (hadError) => { if (!hadError || greeted) client.destroy(); });
         client.once('close', () => upstream.destroy());
-        upstream.pipe(client);
+        upstream.pipe(client, { end: false });
         client.pipe(upstream);
         client.resume();
       };
