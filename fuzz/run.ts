@@ -1,16 +1,15 @@
 import { join, resolve } from 'node:path';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
-import { Client } from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
 import { FaultActions } from '../chaos/fault-actions';
-import { Inbox, type Delivery } from '../chaos/inbox';
+import { Inbox } from '../chaos/inbox';
 import { journeyCounts, terminateLeftovers } from '../chaos/journeys';
 import { consumedToTheEnd } from '../chaos/replay';
 import { ensureStackServices, restoreStackNow } from '../chaos/stack';
 import { Supervisor } from '../chaos/supervisor';
 import { setCampaignPaused, saveOverrides } from '../db/campaign-settings';
-import { createDb, migrateToLatest } from '../db/database';
+import { createDb } from '../db/database';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
@@ -26,8 +25,9 @@ import { lagFromLedger, MODEL_TIMING } from './model';
 import { expectedWithOperator, OperatorRunner, planOperator } from './operator';
 import { OptionsError, parseFuzzOptions } from './options';
 import { formatReport, writeReport, type FailingCustomer, type FuzzReport } from './report';
-import { campaignSettingsJson, FAULT_GROUPS, FUZZ_SETTINGS, type Campaign, type FuzzAction, type TimedAction } from './scenario';
-import { isClean, judgeCustomer, noViolations, VIOLATION_KINDS, type Received, type Violations } from './verdict';
+import { campaignSettingsJson, FAULT_GROUPS, FUZZ_SETTINGS, type FuzzAction, type TimedAction } from './scenario';
+import { createRunDatabase, identify, ledgerRows, type LedgerRow } from './store';
+import { isClean, judgeCustomer, noViolations, VIOLATION_KINDS, type Violations } from './verdict';
 
 const POLL_MS = 2_000;
 const LEAD_MS = 2_000;
@@ -294,76 +294,6 @@ async function lagging(admin: Admin, topic: string, group: string): Promise<numb
   const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   return ends.filter((end) => Number(end.high) > 0 && Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.high)).length;
 }
-
-/** A fresh, migrated database on the same server, dropped at the end. */
-async function createRunDatabase(serverUrl: string, name: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createDb(url.toString(), 1);
-  try {
-    await migrateToLatest(db);
-  } finally {
-    await db.destroy();
-  }
-  return {
-    name, url: url.toString(),
-    async drop() {
-      const dropper = new Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
-}
-
-const stripBrackets = (id: string) => id.replace(/^<|>$/g, '');
-
-interface LedgerRow {
-  customer_id: string; campaign: string; step: string; channel: string; state: string; attempts: number; reason: string | null;
-  message_id: string | null; provider_message_id: string | null; contact_at: Date | null;
-}
-
-async function ledgerRows(databaseUrl: string, customerIds: string[]): Promise<LedgerRow[]> {
-  const db = createDb(databaseUrl, 2);
-  const rows: LedgerRow[] = [];
-  try {
-    for (let from = 0; from < customerIds.length; from += 500) {
-      rows.push(...await db.selectFrom('deliveries').select(['customer_id', 'campaign', 'step', 'channel', 'state', 'attempts', 'reason', 'message_id', 'provider_message_id', 'contact_at'])
-        .where('customer_id', 'in', customerIds.slice(from, from + 500)).execute());
-    }
-  } finally {
-    await db.destroy();
-  }
-  return rows;
-}
-
-/** Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS by the provider's ID, else by its text. */
-function identify(rows: LedgerRow[], deliveries: Map<string, Delivery[]>): Map<string, Received[]> {
-  const byMessageId = new Map(rows.filter((row) => row.message_id).map((row) => [stripBrackets(row.message_id!), row]));
-  const byProviderId = new Map(rows.filter((row) => row.provider_message_id).map((row) => [row.provider_message_id!, row]));
-  const result = new Map<string, Received[]>();
-  for (const [customerId, list] of deliveries) {
-    result.set(customerId, list.map((delivery) => {
-      const row = delivery.channel === 'email' ? byMessageId.get(stripBrackets(delivery.id)) : byProviderId.get(delivery.id);
-      if (row) return { channel: delivery.channel, id: delivery.id, at: delivery.at, campaign: row.campaign as Campaign, step: row.step, contactAt: row.contact_at?.getTime() ?? null };
-      const bySms = delivery.text === undefined ? null : /miss you/i.test(delivery.text) ? { campaign: 'churn-retention' as const, step: 'day-3' } : /cart/i.test(delivery.text) ? { campaign: 'cart-abandonment' as const, step: 'reminder-2' } : null;
-      const contactAt = bySms ? rows.find((r) => r.customer_id === customerId && r.campaign === bySms.campaign && r.step === bySms.step && r.channel === 'sms')?.contact_at?.getTime() ?? null : null;
-      return { channel: delivery.channel, id: delivery.id, at: delivery.at, campaign: bySms?.campaign ?? null, step: bySms?.step ?? null, contactAt };
-    }));
-  }
-  return result;
-}
-
 
 main().catch((error: unknown) => {
   if (error instanceof OptionsError) {
