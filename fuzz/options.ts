@@ -16,7 +16,7 @@ const faultList = z.string().transform((text, ctx) => {
 });
 
 const optionsSchema = z.object({
-  customers: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1).max(20_000, 'at most 20000'),
+  customers: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1, 'at least 1').max(20_000, 'at most 20000'),
   seed: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0).max(2 ** 32 - 1),
   maxMinutes: z.coerce.number({ error: 'expected a number of minutes' }).positive('must be more than 0').max(120, 'at most 120'),
   faults: faultList,
