@@ -256,8 +256,8 @@ async function main(): Promise<void> {
   const jsonPath = resolve(options.json);
   writeReport(jsonPath, report);
   process.stdout.write(formatReport(report));
-  process.stdout.write(`JSON: ${jsonPath}\n`);
-  if (!report.clean) process.exitCode = 1;
+  // Exit once the output is written: a client that met a restarted service can keep a handle open.
+  process.stdout.write(`JSON: ${jsonPath}\n`, () => process.exit(report.clean ? 0 : 1));
 }
 
 interface Io {
