@@ -1,7 +1,10 @@
 import type { TwilioSandbox } from '../sandbox/twilio-sandbox';
 import type { ChaosCustomer } from './cast';
 
-export interface Delivery { channel: 'email' | 'sms'; at: number; id: string }
+/** Whose messages to collect: any run's customers (the chaos cast, the fuzzer's customers). */
+export type Recipient = Pick<ChaosCustomer, 'customerId' | 'email' | 'phone'>;
+
+export interface Delivery { channel: 'email' | 'sms'; at: number; id: string; /** An SMS's text. */ text?: string }
 
 interface MailpitPage { messages: Array<{ To: Array<{ Address: string }>; Created: string; MessageID: string }>; messages_count: number }
 
@@ -12,17 +15,17 @@ const PAGE = 1000;
  * when Mailpit received it), SMS from the in-process Twilio sandbox.
  */
 export class Inbox {
-  private readonly byEmail: Map<string, ChaosCustomer>;
-  private readonly byPhone: Map<string, ChaosCustomer>;
+  private readonly byEmail: Map<string, Recipient>;
+  private readonly byPhone: Map<string, Recipient>;
 
-  constructor(private readonly mailpitUrl: string, private readonly domain: string, private readonly sms: TwilioSandbox, customers: ChaosCustomer[]) {
+  constructor(private readonly mailpitUrl: string, private readonly domain: string, private readonly sms: TwilioSandbox, customers: Recipient[]) {
     this.byEmail = new Map(customers.map((customer) => [customer.email, customer]));
     this.byPhone = new Map(customers.flatMap((customer) => (customer.phone ? [[customer.phone, customer] as const] : [])));
   }
 
   async read(): Promise<Map<string, Delivery[]>> {
     const deliveries = new Map<string, Delivery[]>();
-    const add = (customer: ChaosCustomer | undefined, delivery: Delivery) => {
+    const add = (customer: Recipient | undefined, delivery: Delivery) => {
       if (!customer) return;
       const list = deliveries.get(customer.customerId) ?? [];
       list.push(delivery);
@@ -31,7 +34,7 @@ export class Inbox {
     for (const email of await this.emails()) {
       for (const to of email.To) add(this.byEmail.get(to.Address), { channel: 'email', at: Date.parse(email.Created), id: email.MessageID });
     }
-    for (const text of this.sms.messages) add(this.byPhone.get(text.to), { channel: 'sms', at: Date.parse(text.receivedAt), id: text.sid });
+    for (const text of this.sms.messages) add(this.byPhone.get(text.to), { channel: 'sms', at: Date.parse(text.receivedAt), id: text.sid, text: text.body });
     return deliveries;
   }
 

@@ -26,3 +26,14 @@ export async function everyJourneyEnded(client: Client, taskQueue: string, cast:
     return false;
   }
 }
+
+/** After a timeout, journeys left running would wait forever on a task queue nobody polls. */
+export async function terminateLeftovers(client: Client, taskQueue: string, reason = 'chaos run timed out'): Promise<void> {
+  try {
+    for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
+      await client.workflow.getHandle(execution.workflowId, execution.runId).terminate(reason).catch(() => undefined);
+    }
+  } catch {
+    // Temporal unreachable: the journeys stay, on a task queue of their own.
+  }
+}

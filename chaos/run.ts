@@ -1,27 +1,27 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
+import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { TwilioSandbox } from '../sandbox/twilio-sandbox';
 import { connectTemporalClient } from '../temporal/connection';
 import { castOf } from './cast';
+import { FaultActions } from './fault-actions';
 import { FaultInjector } from './faults';
 import { Inbox } from './inbox';
-import { everyJourneyEnded, journeyCounts } from './journeys';
+import { everyJourneyEnded, journeyCounts, terminateLeftovers } from './journeys';
 import { ledgerOf } from './ledger';
 import { OptionsError, parseChaosOptions } from './options';
 import { ChildApp } from './processes';
 import { consumedToTheEnd } from './replay';
 import { formatReport, writeReport, type ChaosReport } from './report';
 import { seededRandom } from './rng';
-import { stackService } from './stack';
+import { ensureStackServices, restoreStackNow } from './stack';
 import { ChaosStorefront } from './storefront';
 import { Supervisor } from './supervisor';
 import { isClean, judge } from './verdict';
@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const options = parseChaosOptions(process.argv.slice(2));
-  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }));
+  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025'), SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025') }));
   if (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka) {
     throw new OptionsError(`the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`);
   }
@@ -68,12 +68,15 @@ async function main(): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
   const sms = new TwilioSandbox();
   await sms.start();
+  const upstream = new URL(config.SMTP_URL);
+  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
+  await smtp.start();
 
   const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS), ...sms.env() };
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS), SMTP_URL: smtp.url, ...sms.env() };
   const supervisor = new Supervisor(env, logDir, say);
   const replayBridge = new ChildApp('bridge', 'replay-bridge', { ...env, KAFKA_GROUP_ID: names.replayGroup }, logDir);
-  const faults = new FaultInjector(supervisor, seededRandom(options.seed), FAULTS, say);
+  const faults = new FaultInjector(supervisor, seededRandom(options.seed), FAULTS, say, new FaultActions(supervisor, smtp, sms));
   const cast = castOf(runId, options.customers);
   const storefront = new ChaosStorefront(producer, names.topic, cast, deadline);
   const inbox = new Inbox(config.MAILPIT_URL, `chaos-${runId}.example`, sms, cast);
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
     ledgerOfFindings: await ledgerOf(config.DATABASE_URL, verdict.findings.slice(0, 100).map((finding) => finding.customerId)),
   };
   await sms.stop();
+  await smtp.stop();
   await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
   await producer.disconnect();
   await admin.disconnect();
@@ -202,33 +206,6 @@ async function ensureStack(supervisor: Supervisor, deadline: number, say: (line:
   while (!supervisor.allRunning && Date.now() < deadline) {
     await supervisor.keepRunning();
     if (!supervisor.allRunning) await sleep(POLL_MS);
-  }
-}
-
-async function ensureStackServices(say: (line: string) => void): Promise<void> {
-  for (const service of ['temporal', 'kafka'] as const) {
-    await stackService(service, 'start').catch((error: unknown) => say(`${service} is not back: ${(error as Error).message.split('\n')[0]}`));
-  }
-}
-
-function restoreStackNow(): void {
-  for (const service of ['temporal', 'kafka']) {
-    try {
-      execFileSync('bash', [join(__dirname, '..', 'infra', `${service}.sh`), 'start'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      process.stderr.write(`${service} may be down: run bash infra/up.sh\n`);
-    }
-  }
-}
-
-/** After a timeout, journeys left running would wait forever on a task queue nobody polls. */
-async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
-  try {
-    for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('chaos run timed out').catch(() => undefined);
-    }
-  } catch {
-    // Temporal unreachable: the journeys stay, on a task queue of their own.
   }
 }
 

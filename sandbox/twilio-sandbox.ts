@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A local stand-in for Twilio's Messages API (the only stand-in of the project: this machine cannot
@@ -21,6 +21,9 @@ export interface ReceivedSms {
   messagingServiceSid: string | null;
   body: string;
 }
+
+export type TwilioFaultMode = 'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'server-error';
+export const TWILIO_FAULT_MODES: TwilioFaultMode[] = ['pass', 'refuse', 'black-hole', 'slow', 'auth-failure', 'server-error'];
 
 export const TWILIO_SANDBOX_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
 export const TWILIO_SANDBOX_AUTH_TOKEN = 'test-auth-token-1234';
@@ -104,6 +107,7 @@ export class TwilioSandbox {
     }
     const match = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
     if ((req.method !== 'POST' && req.method !== 'GET') || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (await this.answeredByFaultMode(req, res)) return;
     if (!authenticated(match[1])) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
     if (req.method === 'GET') return json(200, this.page(url));
 
@@ -142,6 +146,62 @@ export class TwilioSandbox {
       messages: matching.map((message) => this.resource(message)),
       uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null, page: 0, page_size: pageSize, start: 0, end: Math.max(matching.length - 1, 0),
     };
+  }
+
+  // ---- Fault modes (used by the fuzzer): a provider incident that lasts until the mode changes back. ----
+
+  private faultModeNow: TwilioFaultMode = 'pass';
+  private faultPort = 0;
+  /** Requests answered by each fault mode, so a run can prove its faults were hit. */
+  readonly faultHits: Record<TwilioFaultMode, number> = { pass: 0, refuse: 0, 'black-hole': 0, slow: 0, 'auth-failure': 0, 'server-error': 0 };
+
+  get faultMode(): TwilioFaultMode {
+    return this.faultModeNow;
+  }
+
+  /**
+   * `refuse` closes the listener (connecting fails), `black-hole` takes the request and never
+   * answers, `slow` answers `slowMs` late, `auth-failure` answers 401/20003 as when the account's
+   * credentials were rotated, `server-error` answers 503 before reading anything. `pass` is normal.
+   */
+  async setFaultMode(mode: TwilioFaultMode, slowMs = 3_000): Promise<void> {
+    if (mode === this.faultModeNow) return;
+    const wasRefusing = this.faultModeNow === 'refuse';
+    this.faultModeNow = mode;
+    this.faultSlowMs = slowMs;
+    for (const socket of this.blackHoled) socket.destroy();
+    this.blackHoled.clear();
+    if (mode === 'refuse') {
+      this.faultPort = (this.server!.address() as AddressInfo).port;
+      this.server!.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      // let clients see their kept-alive connections close, so their next request connects (and is refused)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } else if (wasRefusing) {
+      await this.start(this.faultPort);
+    }
+  }
+
+  private faultSlowMs = 3_000;
+  private readonly blackHoled = new Set<Socket>();
+
+  private async answeredByFaultMode(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const mode = this.faultModeNow;
+    this.faultHits[mode] += 1;
+    if (mode === 'pass') return false;
+    if (mode === 'black-hole') {
+      this.blackHoled.add(req.socket);
+      req.socket.once('close', () => this.blackHoled.delete(req.socket));
+      return true;
+    }
+    if (mode === 'slow') {
+      await new Promise((resolve) => setTimeout(resolve, this.faultSlowMs));
+      return false;
+    }
+    const [status, code, message] = mode === 'auth-failure' ? [401, 20003, 'Authenticate'] : [503, 20500, 'Service unavailable'];
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code, message, status }));
+    return true;
   }
 
   private resource(message: ReceivedSms) {

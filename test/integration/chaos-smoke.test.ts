@@ -21,7 +21,8 @@ interface ChaosJson {
 
 /**
  * The chaos run at smoke size (`npm run chaos -- --customers 30`): workers and bridges killed with
- * -9, Temporal and Kafka restarted, the topic replayed from offset 0, and still every customer gets
+ * -9, Temporal, Kafka and PostgreSQL restarted, a provider turned into a black hole and refusing our
+ * credentials for 30 s, the topic replayed from offset 0, and still every customer gets
  * exactly their messages. Correctness only, no timing. It must leave Temporal and Kafka running for
  * the tests after it.
  */
@@ -42,7 +43,7 @@ describe('the chaos run, smoke size', () => {
 
   it('finishes in time, with every kind of fault injected at least once', () => {
     assert.equal(chaos.timedOut, false, output);
-    for (const kind of ['kill -9 worker', 'kill -9 bridge', 'restart Temporal', 'restart Kafka']) {
+    for (const kind of ['kill -9 worker', 'kill -9 bridge', 'restart Temporal', 'restart Kafka', 'provider black hole', 'provider auth failure', 'restart PostgreSQL']) {
       assert.ok((chaos.faults[kind] ?? 0) >= 1, `no "${kind}" fault: ${JSON.stringify(chaos.faults)}`);
     }
   });
