@@ -55,7 +55,12 @@ export interface ChannelSender<Content> {
   consentOf(profile: Profile): boolean;
   render(request: DeliveryRequest, profile: Profile, messageId: string): Content;
   messageIdFor(idempotencyKey: string): string;
-  send(address: string, content: Content, messageId: string, request: DeliveryRequest): Promise<string>;
+  /**
+   * Calls the provider. When `cancelled` aborts before any of the message has been handed over (an
+   * SMTP session still connecting or waiting for its greeting), the sender gives up and throws
+   * `SendCancelled`; once the message is on its way, the call runs to its end.
+   */
+  send(address: string, content: Content, messageId: string, request: DeliveryRequest, cancelled: AbortSignal): Promise<string>;
   /** Classifies a failed `send`; the reason is PII-masked. */
   classify(error: unknown): ProviderFailure;
   /**
@@ -73,6 +78,14 @@ export interface DeliveryDependencies {
   frequencyCap: () => Promise<FrequencyCap>;
   /** The contact policy (pause, quiet hours), asked again at every attempt: a retry may come hours later. */
   contactPolicy: (request: DeliveryRequest, channel: Channel, atMs: number) => Promise<PolicyVerdict>;
+}
+
+/** A provider call stopped because the journey ended, before any of the message was handed over. */
+export class SendCancelled extends Error {
+  override readonly name = 'SendCancelled';
+  constructor() {
+    super('the journey ended before the message was handed to the provider');
+  }
 }
 
 /** Why a send the journey cancelled (it ended: an order, an unsubscribe, an operator) was never made. */
@@ -128,13 +141,18 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   }
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
-  const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
+  const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
   const reservedAtMs = Date.now();
   let providerId: string;
   try {
     Context.current().heartbeat();
-    providerId = await sender.send(address, content, messageId, request);
+    providerId = await sender.send(address, content, messageId, request, Context.current().cancellationSignal);
   } catch (error) {
+    if (error instanceof SendCancelled) {
+      await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+      await recordSkipped(db, key, CANCELLED_REASON);
+      throw new CancelledFailure(error.message);
+    }
     const failure = sender.classify(error);
     const resolved = failure.kind === 'ambiguous' ? await askProvider(sender, address, content, reservedAtMs) : null;
     if (resolved?.found) {

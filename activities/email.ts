@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import { maskEmail, maskPiiInText } from '../lib/pii';
-import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
+import { SendCancelled, type ChannelSender, type FailureKind, type ProviderFailure } from './delivery';
 import { renderEmail, type RenderedEmail } from './templates';
 
 export interface EmailSettings {
@@ -69,7 +70,26 @@ function classifySmtp(smtp: SmtpError): { kind: FailureKind; reason: string } {
   return { kind: 'ambiguous', reason: `${smtp.code ?? 'error'}${smtp.timeoutType ? ` ${smtp.timeoutType}` : ''}: ${smtp.message}` };
 }
 
+/** A per-send callback that nodemailer's 'stream' step calls when the message's first bytes flow. */
+interface StreamWatch { onMessageStream?: () => void }
+
+/**
+ * Lets a send know when its message starts to flow towards the server. Before that (connecting,
+ * greeting, EHLO, MAIL FROM), aborting the send leaves the server with no message at all.
+ */
+function watchMessageStreams(mailer: Transporter): void {
+  mailer.use('stream', (mail, done) => {
+    const started = (mail.data as StreamWatch).onMessageStream;
+    const message = mail.message as unknown as { transform(factory: () => Transform): void };
+    if (started) {
+      message.transform(() => new Transform({ transform(chunk, _encoding, next) { started(); next(null, chunk); } }));
+    }
+    done();
+  });
+}
+
 export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmail> {
+  watchMessageStreams(settings.mailer);
   return {
     channel: 'email',
     addressOf: (profile) => profile.email,
@@ -80,9 +100,16 @@ export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmai
       storeUrl: settings.storeUrl,
       unsubscribeUrl: settings.unsubscribeUrl(request.customerId, request.campaign),
     }),
-    async send(address, content, messageId, request) {
+    async send(address, content, messageId, request, cancelled) {
       const unsubscribe = settings.unsubscribeUrl(request.customerId, request.campaign);
+      const stopper = new AbortController();
+      let flowing = false;
+      const stopUnlessFlowing = () => { if (!flowing) stopper.abort(); };
+      cancelled.addEventListener('abort', stopUnlessFlowing, { once: true });
+      if (cancelled.aborted) stopUnlessFlowing();
+      const watch: StreamWatch & { signal: AbortSignal } = { signal: stopper.signal, onMessageStream: () => { flowing = true; } };
       const info = await settings.mailer.sendMail({
+        ...watch,
         from: settings.from,
         to: address,
         subject: content.subject,
@@ -96,7 +123,9 @@ export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmai
           'X-Campaign-Step': request.step,
           'X-Customer-Id': request.customerId,
         },
-      });
+      }).catch((error: unknown) => {
+        throw stopper.signal.aborted && !flowing ? new SendCancelled() : error;
+      }).finally(() => cancelled.removeEventListener('abort', stopUnlessFlowing));
       return (info as { messageId?: string }).messageId ?? messageId;
     },
     classify: classifySmtpError,

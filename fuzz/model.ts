@@ -209,12 +209,19 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
   const cancelled = (campaign: Campaign): Exit[] => cancels.filter((c) => c.campaign === campaign).map((c) => ({ effect: c.effect, reason: 'cancelled', publishedAt: c.publishedAt, viaKafka: false }));
   const context: JourneyContext = { settings, model, consent };
 
-  const messages = [
-    ...cartJourney(events, [...unsubscribedAll, ...orders, ...cancelled('cart-abandonment')], context),
+  const others = () => [
     ...browseJourney(events, [...unsubscribedAll, ...orders, ...cancelled('browse-abandonment')], context),
     ...churnJourney(events, [...unsubscribedAll, ...orders, ...cancelled('churn-retention')], context),
   ];
+  const cartExits = [...unsubscribedAll, ...orders, ...cancelled('cart-abandonment')];
+  let messages = [...cartJourney(events, cartExits, context), ...others()];
   markCapRaces(messages, settings.frequencyWindow, timing.sendLatencyMs);
+  // A cart step the cap may have skipped leaves the next step's clock where it was: plan the cart again with that.
+  const capMaySkip = capContested(messages, 'cart-abandonment', settings.frequencyWindow, timing.sendLatencyMs);
+  if (capMaySkip.size > 0) {
+    messages = [...cartJourney(events, cartExits, context, capMaySkip), ...others()];
+    markCapRaces(messages, settings.frequencyWindow, timing.sendLatencyMs);
+  }
   return messages;
 }
 
@@ -223,6 +230,14 @@ function exitEvents(events: Seen[], matches: (event: Seen) => boolean, reason: s
 }
 
 interface JourneyContext { settings: FuzzSettings; model: CustomerModel; consent: ConsentTimeline }
+
+/**
+ * When an event happened by the journey's clock (docs/JOURNEYS.md): its occurredAt, but never later
+ * than the moment it reached the journey, which lies somewhere in its effect interval.
+ */
+function journeyTime(event: Seen): Interval {
+  return { lo: Math.min(event.action.occurredAtMs, event.effect.lo), hi: Math.min(event.action.occurredAtMs, event.effect.hi) };
+}
 
 type Planned = ExpectedMessage;
 
@@ -245,7 +260,7 @@ function planSend(campaign: Campaign, step: string, channel: Channel, due: Inter
 const notPlanned = (campaign: Campaign, step: string, channel: Channel): Planned => ({ campaign, step, channel, expectation: 'mustNot', why: 'not planned', dueAt: 0, dueSpreadMs: 0, window: { lo: 0, hi: 0 } });
 
 /** The cart journey: three reminders, each `delay` after the later of the last cart activity and the last message. */
-function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext): Planned[] {
+function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext, capMaySkip: ReadonlySet<string> = new Set()): Planned[] {
   const steps = [
     { step: 'reminder-1', delay: context.settings.cart.firstReminderDelay },
     { step: 'reminder-2', delay: context.settings.cart.secondReminderDelay },
@@ -257,22 +272,22 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext): Pl
   if (!entry) return all;
   // cart updates after the entry, in the order the journey sees them; a stale one is ignored
   let newest = entry.action.occurredAtMs;
-  const activity: Array<{ at: number; effect: Interval }> = [];
+  const activity: Array<{ at: Interval; effect: Interval }> = [];
   const journeyExits = exitsAfter(entry, exits);
   for (const cart of carts.slice(carts.indexOf(entry) + 1)) {
     if (cart.action.occurredAtMs < newest) continue;
     newest = cart.action.occurredAtMs;
     if ((cart.action.properties as { items: unknown[] }).items.length === 0) journeyExits.push({ effect: cart.effect, reason: 'cart_emptied', publishedAt: cart.action.publishedAt, viaKafka: true });
-    else activity.push({ at: newest, effect: cart.effect });
+    else activity.push({ at: journeyTime(cart), effect: cart.effect });
   }
   const lastMessage: Interval = { lo: -Infinity, hi: -Infinity };
   const results: Planned[] = [];
   const journey = { ...context, entryPublishedAt: entry.action.publishedAt };
   for (const { step, delay } of steps) {
     // the clock restarts at the newest cart activity certainly seen before the step, or the last message
-    let dueLo = Math.max(entry.action.occurredAtMs, lastMessage.lo) + delay;
-    for (const update of activity) if (update.effect.hi < dueLo) dueLo = Math.max(dueLo, update.at + delay);
-    const lastCartMaybe = Math.max(entry.action.occurredAtMs, ...activity.map((a) => a.at));
+    let dueLo = Math.max(journeyTime(entry).lo, lastMessage.lo) + delay;
+    for (const update of activity) if (update.effect.hi < dueLo) dueLo = Math.max(dueLo, update.at.lo + delay);
+    const lastCartMaybe = Math.max(journeyTime(entry).hi, ...activity.map((a) => a.at.hi));
     const due = { lo: Math.max(dueLo, entry.effect.lo), hi: Math.max(Math.max(lastCartMaybe, lastMessage.hi) + delay, entry.effect.hi) };
     const channels: Channel[] = step === 'reminder-2' ? smsOrEmail(due, journey) : ['email'];
     if (step === 'reminder-2' && channels.length === 1 && channels[0] === 'email' && context.settings.smsProvider) {
@@ -291,7 +306,8 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext): Pl
         window = window ? { lo: Math.min(window.lo, planned.window.lo), hi: Math.max(window.hi, planned.window.hi) } : planned.window;
       }
     }
-    if (window && anySent === 'yes' && channels.length === 1) { lastMessage.lo = window.lo; lastMessage.hi = window.hi; }
+    // A step the frequency cap may have skipped (another journey's message took the slot) does not move the clock.
+    if (window && anySent === 'yes' && channels.length === 1 && !capMaySkip.has(step)) { lastMessage.lo = window.lo; lastMessage.hi = window.hi; }
     else if (window) lastMessage.hi = Math.max(lastMessage.hi, window.hi);
   }
   return mergeWithAll(all, results);
@@ -315,8 +331,8 @@ function browseJourney(events: Seen[], exits: Exit[], context: JourneyContext): 
   if (views.length === 0) return [notPlanned('browse-abandonment', 'browse-email', 'email')];
   const entry = views[0]!;
   const movedToCart = exitEvents(events, (e) => e.action.type === 'cart.updated' && (e.action.properties as { items: unknown[] }).items.length > 0, 'moved_to_cart');
-  const lastView = Math.max(...views.map((v) => v.action.occurredAtMs));
-  const firstView = entry.action.occurredAtMs;
+  const lastView = Math.max(...views.map((v) => journeyTime(v).hi));
+  const firstView = journeyTime(entry).lo;
   const due = { lo: Math.max(firstView + context.settings.browse.emailDelay, entry.effect.lo), hi: Math.max(lastView + context.settings.browse.emailDelay, entry.effect.hi) };
   // A cart journey running when the email is due suppresses it: such a cart also moved the customer out.
   return [planSend('browse-abandonment', 'browse-email', 'email', due, exitsAfter(entry, [...exits, ...movedToCart]), { ...context, entryPublishedAt: entry.action.publishedAt })];
@@ -348,6 +364,14 @@ function churnJourney(events: Seen[], exits: Exit[], context: JourneyContext): P
     if (planned.why === 'after exit') previous = { lo: Infinity, hi: Infinity };
   }
   return mergeWithAll(slots, results);
+}
+
+/** The steps of `campaign` that another journey's send on the same channel could have beaten to the cap, whatever else is said of them. */
+function capContested(messages: Planned[], campaign: Campaign, windowMs: number, slackMs: number): Set<string> {
+  const live = messages.filter((m) => m.expectation !== 'mustNot');
+  const contested = live.filter((a) => a.campaign === campaign && live.some((b) => b.campaign !== campaign && b.channel === a.channel
+    && a.window.lo - windowMs - slackMs <= b.window.hi && b.window.lo - windowMs - slackMs <= a.window.hi));
+  return new Set(contested.map((m) => m.step));
 }
 
 /** Two sends on one channel, from different journeys, that could fall within the cap window: either may be the one skipped. */

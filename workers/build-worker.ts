@@ -53,6 +53,8 @@ export async function buildWorker(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: { code: await bundleWorkflowsInChild() },
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // A send learns that its journey ended through its heartbeats: at most a second late.
+    maxHeartbeatThrottleInterval: '1 second',
     activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
   });
 

@@ -324,7 +324,9 @@ export class Journey<C extends CampaignType, CampaignState> {
         ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
       }, [deliveryRequest]));
     } catch (error) {
-      if (cancellable && isCancellation(error) && this.exitRequest) {
+      // Asked to stop because the journey ended, the send either acknowledged it or failed its last
+      // attempt (Temporal does not retry an attempt once a cancellation is requested): either way it is over.
+      if (cancellable && this.exitRequest && (isCancellation(error) || error instanceof ActivityFailure)) {
         await bookkeeping().abandonSend({ idempotencyKey: key, campaign: this.campaign, customerId: this.customerId, step: request.step, channel: request.channel });
         this.record('skip', `${request.summary}: cancelled before it reached the provider (the journey ended)`);
         return 'exited';

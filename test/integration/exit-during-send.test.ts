@@ -8,9 +8,11 @@ import { createLogger } from '../../lib/logger';
 import { JourneyClient } from '../../temporal/journeys';
 import type { JourneyResult } from '../../workflows/definitions';
 import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { SmtpFaultProxy } from '../../sandbox/smtp-fault-proxy';
 import { TestApp } from '../support/app';
+import { messagesTo } from '../support/mailpit';
 import { contactableCustomer } from '../support/customers';
-import { eventually, sleep } from '../support/services';
+import { eventually, sleep, stackEnv } from '../support/services';
 
 /**
  * Issue 14, defect 1: an exit that arrives while a send is failing and being retried must cancel the
@@ -111,3 +113,44 @@ describe('an exit while a send is being retried', () => {
     assert.equal(await ledgerRow(request.idempotencyKey), undefined, 'nothing was reserved');
   });
 });
+
+describe('an exit while an email waits for a silent SMTP server', () => {
+  const upstream = new URL(stackEnv.smtp);
+  const proxy = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port) });
+  let app: TestApp;
+  let journeys: JourneyClient;
+
+  before(async () => {
+    await proxy.start();
+    app = new TestApp('exit-smtp', { SMTP_URL: proxy.url, CAMPAIGN_SETTINGS: JSON.stringify({ 'churn-retention': { offerDelay: '1 day' } }) }, { inProcessBridge: false });
+    await app.start();
+    journeys = new JourneyClient(app.client, app.taskQueue);
+  });
+  after(async () => {
+    await app.stop();
+    await proxy.stop();
+  });
+
+  it('customers come back while their win-back emails wait for a silent server or for a pooled connection: none is sent', async () => {
+    // Six at once: the pool's five connections hang waiting for a greeting, the sixth email waits in its queue.
+    const customers = await Promise.all(Array.from({ length: 6 }, () => contactableCustomer(app.db, 'exit-smtp')));
+    const rows = () => app.db.selectFrom('deliveries').selectAll().where('customer_id', 'in', customers.map((c) => c.customerId)).where('step', '=', 'day-0').execute();
+    await proxy.setMode('black-hole');
+    try {
+      await Promise.all(customers.map(({ customerId }) => journeys.startOrSignal('churn-retention', { eventId: `score-${customerId}`, type: 'churn.risk_scored', customerId, occurredAt: new Date().toISOString(), properties: { score: 0.9 } })));
+      await eventually('every email to be on its way to the silent server', rows, (found) => found.length === 6 && found.every((row) => row.state === 'sending'), 20_000);
+      await Promise.all(customers.map(({ customerId }) => journeys.signalIfRunning('churn-retention', { eventId: `session-${customerId}`, type: 'session.started', customerId, occurredAt: new Date().toISOString(), properties: {} })));
+      await sleep(2_500);
+    } finally {
+      // The server answers again well before the client's greeting timeout (5 s).
+      await proxy.setMode('pass');
+    }
+    const results = await Promise.all(customers.map(({ customerId }) => app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>));
+    assert.deepEqual(results.map((result) => result.outcome), customers.map(() => 'customer_returned'));
+    await sleep(5_000);
+    const emails = (await Promise.all(customers.map(({ email }) => messagesTo(email)))).flat();
+    assert.equal(emails.length, 0, 'no email after the customers came back');
+    assert.ok((await rows()).every((row) => row.state !== 'sent'), JSON.stringify((await rows()).map((row) => [row.state, row.reason])));
+  });
+});
+

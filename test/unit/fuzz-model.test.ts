@@ -46,6 +46,20 @@ describe('the fuzzer reference model', () => {
     assert.equal(result['cart-abandonment/reminder-2/email'], 'must (planned)');
   });
 
+  it('a cart dated ahead counts from when it reached the journey, not from the date the storefront wrote', () => {
+    // Entry published at 1 s, dated 3 s ahead: the journey's clock takes when it arrived (1–3 s), so
+    // reminder 2 may come before an order at 10.5 s; counted from the written date (4 s) it could not.
+    const result = model([profile(0), cart(1, 1, { skewMs: 3_000 }), event(10.5, 'order.placed', { orderId: 'o1' })]);
+    assert.equal(result['cart-abandonment/reminder-2/sms'], 'may (exit race)');
+  });
+
+  it('a cart reminder the cap may skip (a churn email takes the slot) leaves the next reminder due from the cart, not from it', () => {
+    const withChurn = model([profile(0), cart(1), event(2, 'churn.risk_scored', { score: 0.9 }), event(7, 'order.placed', { orderId: 'o1' })]);
+    assert.equal(withChurn['cart-abandonment/reminder-2/sms'], 'may (exit race)', 'reminder 1 skipped by the cap: reminder 2 can come before the order');
+    const alone = model([profile(0), cart(1), event(7, 'order.placed', { orderId: 'o1' })]);
+    assert.equal(alone['cart-abandonment/reminder-2/sms'], 'mustNot (after exit)', 'without another journey, reminder 2 counts from reminder 1');
+  });
+
   it('an order well before reminder 2 stops it and the final; reminder 1 stays', () => {
     const result = model([profile(0), cart(1), event(8.5, 'order.placed', { orderId: 'o1' })]);
     assert.equal(result['cart-abandonment/reminder-1/email'], 'must (planned)');
