@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { openLane } from './lane';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
-import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
 import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
-import { TwilioSandbox } from '../sandbox/twilio-sandbox';
-import { connectTemporalClient } from '../temporal/connection';
 import { castOf } from './cast';
 import { FaultActions } from './fault-actions';
 import { FaultInjector } from './faults';
@@ -59,15 +56,8 @@ async function main(): Promise<void> {
   say(`chaos run ${runId}: ${options.customers} customers, seed ${options.seed} (repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`);
   say(`topic ${names.topic} (${config.EVENTS_TOPIC_PARTITIONS} partitions), task queue ${names.taskQueue}; process logs in ${logDir}`);
 
-  const kafka = createKafka(config, logger, '-chaos');
-  const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const client = await connectTemporalClient(config);
-  await admin.connect();
-  await producer.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
-  const sms = new TwilioSandbox();
-  await sms.start();
+  const lane = await openLane(config, logger, names, '-chaos');
+  const { admin, producer, client, sms } = lane;
   const upstream = new URL(config.SMTP_URL);
   const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
   await smtp.start();
@@ -185,12 +175,8 @@ async function main(): Promise<void> {
     verdict,
     ledgerOfFindings: await ledgerOf(config.DATABASE_URL, verdict.findings.slice(0, 100).map((finding) => finding.customerId)),
   };
-  await sms.stop();
   await smtp.stop();
-  await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
-  await producer.disconnect();
-  await admin.disconnect();
-  await client.connection.close();
+  await lane.close();
   clearTimeout(hardStop);
 
   const jsonPath = resolve(options.json);

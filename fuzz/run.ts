@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { openLane } from '../chaos/lane';
+import type { Admin, Producer } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
 import { FaultActions } from '../chaos/fault-actions';
@@ -11,11 +12,8 @@ import { Supervisor } from '../chaos/supervisor';
 import { setCampaignPaused, saveOverrides } from '../db/campaign-settings';
 import { createDb } from '../db/database';
 import { bridgeConfigSchema, loadConfig } from '../lib/config';
-import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logger';
 import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
-import { TwilioSandbox } from '../sandbox/twilio-sandbox';
-import { connectTemporalClient } from '../temporal/connection';
 import { JourneyClient } from '../temporal/journeys';
 import { campaignResumedSignal } from '../workflows/definitions';
 import { CommitWatcher } from './commits';
@@ -63,15 +61,8 @@ async function main(): Promise<void> {
   const lastStart = Math.max(...customers.map((customer) => customer.startMs + Math.max(...customer.actions.map((action) => action.atMs))));
   const plan = planFaults(options.seed, options.faults, lastStart + 10_000);
 
-  const kafka = createKafka(config, logger, '-fuzz');
-  const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const client = await connectTemporalClient(config);
-  await admin.connect();
-  await producer.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [names.topic, names.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
-  const sms = new TwilioSandbox();
-  await sms.start();
+  const lane = await openLane(config, logger, names, '-fuzz');
+  const { admin, producer, client, sms } = lane;
   // A database of its own: the operator's pauses and settings changes must not touch anyone else's journeys.
   const database = await createRunDatabase(config.DATABASE_URL, `fuzz_${runId}`);
   const upstream = new URL(config.SMTP_URL);
@@ -243,14 +234,10 @@ async function main(): Promise<void> {
     expectations, mayBecause, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
   };
   report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0 && operator.failures.length === 0;
-  await sms.stop();
   await smtp.stop();
   await operatorDb.destroy();
   await database.drop().catch((error: unknown) => say(`could not drop ${database.name}: ${(error as Error).message}`));
-  await admin.deleteTopics({ topics: [names.topic, names.dlq] }).catch(() => undefined);
-  await producer.disconnect();
-  await admin.disconnect();
-  await client.connection.close();
+  await lane.close();
   clearTimeout(hardStop);
 
   const jsonPath = resolve(options.json);
