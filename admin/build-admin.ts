@@ -21,7 +21,7 @@ export interface AdminServer {
 export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<AdminServer> {
   const log = logger.child({ component: 'admin' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5), (error) => log.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5), (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
   const client = await connectTemporalClient(config);
   const kafkaAdmin = createKafka(config, log, '-admin').admin();
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));

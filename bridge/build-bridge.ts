@@ -35,7 +35,7 @@ export interface Bridge {
 export async function buildBridge(config: BridgeConfig, logger: Logger): Promise<Bridge> {
   const log = logger.child({ component: 'bridge' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
   const client: Client = await connectTemporalClient(config);
   const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);
   const routingContext = cached(30_000, async (): Promise<RoutingContext> => {

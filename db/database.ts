@@ -6,13 +6,16 @@ import type { Database } from './schema';
 export type Db = Kysely<Database>;
 
 /**
- * `onIdleConnectionError` hears of a pooled connection the server closed while it was idle (a
- * PostgreSQL restart, an administrator's terminate): the pool drops it and opens another when
- * needed. Without a listener, node-postgres would throw the error and end the process.
+ * `onConnectionClosed` hears of a connection the server closed (a PostgreSQL restart, an
+ * administrator's terminate) while it sat in the pool or between the statements of a transaction:
+ * the pool drops it and opens another when needed, and the statement that needed it fails and is
+ * retried by its caller. Without listeners, node-postgres would throw the error and end the process.
  */
-export function createDb(databaseUrl: string, poolSize = 10, onIdleConnectionError: (error: Error) => void = () => undefined): Db {
+export function createDb(databaseUrl: string, poolSize = 10, onConnectionClosed: (error: Error) => void = () => undefined): Db {
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
-  pool.on('error', onIdleConnectionError);
+  pool.on('connect', (client) => { client.on('error', onConnectionClosed); });
+  // The pool repeats an idle connection's error, already reported by the connection's own listener.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -42,7 +42,7 @@ export async function buildWorker(
 ): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
   const transport = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
   const mailer = options.decorateMailer ? options.decorateMailer(transport) : transport;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
