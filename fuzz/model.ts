@@ -32,6 +32,11 @@ export interface ModelTiming {
   sendLatencyMs: number;
   /** The same as measured in the run around a due time (see `lagFromLedger`), when it is longer. */
   sendLagAt?: (dueMs: number) => number;
+  /**
+   * From an exit reaching a journey until an attempt already running hears of it: the journey's
+   * task cancels the send, and the attempt learns of it from its next heartbeat (at most 1 s apart).
+   */
+  cancelLatencyMs: number;
   /** After a fault is repaired, how long until the path it broke works again. */
   recoveryMs: Record<FaultKind, number>;
 }
@@ -39,6 +44,7 @@ export interface ModelTiming {
 export const MODEL_TIMING: ModelTiming = {
   eventLatencyMs: 2_000,
   sendLatencyMs: 2_000,
+  cancelLatencyMs: 2_000,
   recoveryMs: {
     // a held send retries with backoff doubling from 1 s: its next attempt comes within the fault's own length (see recoveryOf)
     'smtp refuse': 3_000, 'smtp black hole': 3_000, 'smtp slow': 5_000, 'smtp auth failure': 3_000, 'smtp 4xx': 3_000, 'smtp 5xx incident': 3_000,
@@ -84,18 +90,27 @@ export class CustomerModel {
     return this.stretch(window, EVENT_PATH);
   }
 
-  /** When a send due in `due` reaches the provider, the first moment it can, and whether a fault may lose it. */
-  send(due: Interval, channel: Channel): { window: Interval; firstChance: number; lastCheck: number; mayBeLost: boolean } {
+  /**
+   * When a send due in `due` reaches the provider, the first moment it can, by when an exit must
+   * reach the journey to stop it for certain, and whether a fault may lose it.
+   */
+  send(due: Interval, channel: Channel): { window: Interval; firstChance: number; stopBy: number; lastCheck: number; mayBeLost: boolean } {
     const kinds = [...SEND_PATH, ...providerFaults(channel)];
     const latency = Math.max(this.timing.sendLatencyMs, this.timing.sendLagAt?.(due.lo) ?? 0);
     const window = this.stretch({ lo: due.lo, hi: due.hi + latency }, kinds);
     let firstChance = window.lo;
     let lastCheck = window.lo;
+    // an attempt hanging in a black hole goes through when the hole closes, unless a heartbeat carried the cancel first
+    let stopBy = Infinity;
     for (const fault of [...this.faults].sort((a, b) => a.from - b.from)) {
       if (!providerFaults(channel).includes(fault.kind)) continue;
-      if (BLOCKING.includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) firstChance = fault.to;
+      if (BLOCKING.includes(fault.kind) && fault.from <= firstChance && fault.to >= firstChance) {
+        if (!FAIL_FAST.includes(fault.kind)) stopBy = Math.min(stopBy, fault.to - this.timing.cancelLatencyMs);
+        firstChance = fault.to;
+      }
       if (FAIL_FAST.includes(fault.kind) && fault.from <= lastCheck && fault.to >= lastCheck) lastCheck = fault.to;
     }
+    stopBy = Math.min(stopBy, firstChance);
     // in flight: from the due time to the first attempt after the faults that held it (backoff doubles,
     // so that attempt comes within as long again as the send was held), plus the send itself
     const held = Math.max(0, firstChance - window.lo);
@@ -103,7 +118,7 @@ export class CustomerModel {
     const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
       && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
     // consent is checked before each attempt: an attempt hanging in a black hole was checked before it
-    return { window, firstChance, lastCheck: Math.min(lastCheck, firstChance), mayBeLost };
+    return { window, firstChance, stopBy, lastCheck: Math.min(lastCheck, firstChance), mayBeLost };
   }
 
   private recoveryOf(fault: FaultWindow): number {
@@ -243,10 +258,10 @@ type Planned = ExpectedMessage;
 
 /** One send of a journey: what must happen to it, and when the journey's last message could be. */
 function planSend(campaign: Campaign, step: string, channel: Channel, due: Interval, exits: Exit[], context: JourneyContext & { entryPublishedAt: number }): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {
-  const { window, firstChance, lastCheck, mayBeLost } = context.model.send(due, channel);
+  const { window, firstChance, stopBy, lastCheck, mayBeLost } = context.model.send(due, channel);
   const base = { campaign, step, channel, dueAt: due.lo, dueSpreadMs: due.hi - due.lo, window, firstChance };
-  // an exit cancels even a send in flight; consent is checked before each attempt
-  const before = exits.filter((exit) => exit.effect.hi < firstChance);
+  // an exit cancels even a send in flight, if heard in time; consent is checked before each attempt
+  const before = exits.filter((exit) => exit.effect.hi < stopBy);
   if (before.length) return { ...base, expectation: 'mustNot', why: 'after exit', sent: 'no', exitPublishedAt: Math.min(...before.map((exit) => exit.publishedAt)) };
   const consent = context.consent.at(channel, window, lastCheck, context.entryPublishedAt);
   if (consent === 'no') return { ...base, expectation: 'mustNot', why: 'no consent', sent: 'no' };

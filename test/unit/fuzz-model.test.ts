@@ -148,6 +148,19 @@ describe('the fuzzer reference model', () => {
     assert.equal(model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp black hole', from: T0 + 5_000, to: T0 + 12_000 }])['cart-abandonment/reminder-1/email'], 'may (consent race)');
   });
 
+  it('an exit stops an attempt hanging in a black hole only if it is heard before the hole closes: the send learns of it through heartbeats', () => {
+    // found by seed 14, customer 65: the browse email's attempt began in an SMTP black hole (2.8–9.163 s); the cart that ended
+    // the journey was handled at 9.090 s, 73 ms before the hole closed; the email flowed before a heartbeat could carry the cancel
+    const hole: FaultWindow[] = [{ kind: 'smtp black hole', from: T0 + 2_797, to: T0 + 9_163 }];
+    const view = event(1, 'product.viewed', { productId: 'p1' }, { skewMs: -572 });
+    const lateCart = { ...cart(8.872), handledBy: T0 + 9_090 };
+    assert.equal(model([profile(0), view, lateCart], hole)['browse-abandonment/browse-email/email'], 'may (exit race)');
+    const earlyCart = { ...cart(6), handledBy: T0 + 6_200 };
+    assert.equal(model([profile(0), view, earlyCart], hole)['browse-abandonment/browse-email/email'], 'mustNot (after exit)', 'heard well before the hole closed: cancelled');
+    const refused: FaultWindow[] = [{ kind: 'smtp refuse', from: T0 + 2_797, to: T0 + 9_163 }];
+    assert.equal(model([profile(0), view, lateCart], refused)['browse-abandonment/browse-email/email'], 'mustNot (after exit)', 'a refused attempt is not in flight: the next one is cancelled');
+  });
+
   it('an SMTP black hole before the due time holds the send, it must still arrive (never connected: retried)', () => {
     // found by seed 14: customers 51 and 69, their first email settled `unknown` after ETIMEDOUT in the hole
     assert.equal(model([profile(0), cart(1)], [{ kind: 'smtp black hole', from: T0 + 5_500, to: T0 + 12_000 }])['cart-abandonment/reminder-1/email'], 'must (planned)');
