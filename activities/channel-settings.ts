@@ -1,7 +1,7 @@
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Transporter } from 'nodemailer';
-import type { ChannelConfig } from '../lib/config';
+import type { ChannelConfig } from '../platform/config';
 import type { EmailSettings } from './email';
 import type { SmsSettings } from './sms';
 

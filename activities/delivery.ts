@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { Db } from '../db/database';
+import type { Db } from '../platform/db/database';
 import {
   confirmSent,
   findDelivery,
@@ -10,13 +10,13 @@ import {
   type DeliveryKey,
   type DeliveryRecord,
   type FrequencyCap,
-} from '../db/delivery-ledger';
-import { findProfile, type Profile } from '../db/profiles';
-import type { Logger } from '../lib/logger';
-import { maskPiiInText } from '../lib/pii';
+} from '../platform/db/delivery-ledger';
+import { findProfile, type Profile } from '../platform/db/profiles';
+import type { Logger } from '../platform/logger';
+import { maskPiiInText } from '../platform/pii';
 import { deliveryMisconfigured } from './delivery-metrics';
-import type { Channel } from '../db/schema';
-import type { TemplateRequest } from '../workflows/templates';
+import type { Channel } from '../platform/db/schema';
+import type { TemplateRequest } from '../contract/templates';
 
 /** One message a journey wants to send. Everything in it comes from workflow state. */
 export interface DeliveryRequest {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { Transporter } from 'nodemailer';
-import { maskEmail, maskPiiInText } from '../lib/pii';
+import { maskEmail, maskPiiInText } from '../platform/pii';
 import { SendCancelled, type ChannelSender, type FailureKind, type ProviderFailure } from './delivery';
 import { renderEmail, type RenderedEmail } from './templates';
 

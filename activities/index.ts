@@ -1,9 +1,9 @@
-import type { FrequencyCap } from '../db/delivery-ledger';
+import type { FrequencyCap } from '../platform/db/delivery-ledger';
 import { deliver, type DeliveryDependencies, type DeliveryRequest, type SendOutcome } from './delivery';
 import { emailSender, type EmailSettings } from './email';
-import { loadCurrentSettings } from '../campaigns/current-settings';
+import { loadCurrentSettings } from '../platform/db/current-settings';
 import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
-import type { CampaignType } from '../workflows/definitions';
+import type { CampaignType } from '../contract/journeys';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 
 export type { DeliveryRequest, SendOutcome } from './delivery';

@@ -1,14 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { loadCurrentSettings } from '../campaigns/current-settings';
-import { isCampaignPaused } from '../db/campaign-settings';
-import type { Db } from '../db/database';
-import { admitJourney, recordJourneyEnd, type Admission, type EntryRules, type JourneyKey } from '../db/journeys';
-import { recordSkipped, type DeliveryKey } from '../db/delivery-ledger';
-import { findProfile } from '../db/profiles';
+import { loadCurrentSettings } from '../platform/db/current-settings';
+import { isCampaignPaused } from '../platform/db/campaign-settings';
+import type { Db } from '../platform/db/database';
+import { admitJourney, recordJourneyEnd, type Admission, type EntryRules, type JourneyKey } from '../platform/db/journeys';
+import { recordSkipped, type DeliveryKey } from '../platform/db/delivery-ledger';
+import { findProfile } from '../platform/db/profiles';
 import { CANCELLED_REASON } from './delivery';
-import type { Channel } from '../db/schema';
-import { journeyWorkflowId, type CampaignType } from '../workflows/definitions';
-import type { LoadedSettings } from '../workflows/settings';
+import type { Channel } from '../platform/db/schema';
+import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
+import type { LoadedSettings } from '../contract/settings/types';
 import { describeLocal, quietHoursEnd } from './quiet-hours';
 
 export interface JourneyActivityDependencies {

@@ -1,4 +1,4 @@
-import type { QuietHours } from '../workflows/settings';
+import type { QuietHours } from '../contract/settings/types';
 
 /**
  * When a send at `atMs` falls inside the quiet window in the customer's time zone, returns the

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';
 import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message';
-import { maskPhone, maskPiiInText } from '../lib/pii';
+import { maskPhone, maskPiiInText } from '../platform/pii';
 import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
 import { renderSms } from './templates';
 

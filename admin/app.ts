@@ -1,6 +1,6 @@
 import express, { Router, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../platform/logger';
 import { requireBearerToken } from './auth';
 import type { AdminDependencies } from './dependencies';
 import { errorHandler, HttpError } from './errors';

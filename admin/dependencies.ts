@@ -1,5 +1,5 @@
-import type { Db } from '../db/database';
-import type { JourneyClient } from '../temporal/journeys';
+import type { Db } from '../platform/db/database';
+import type { JourneyClient } from '../platform/temporal/journeys';
 import type { TestSender } from './test-sender';
 
 /** What the admin routes act on, passed in explicitly so tests can build the app on the real stack. */

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../platform/logger';
 
 /** Every error the admin API returns has this shape; `field` names the offending input when there is one. */
 export const errorSchema = z.object({

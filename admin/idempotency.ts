@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import type { Db } from '../db/database';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../db/idempotency-keys';
+import type { Db } from '../platform/db/database';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../platform/db/idempotency-keys';
 import { HttpError } from './errors';
 import type { RouteResult } from './route';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../platform/logger';
 
 /** How long one dependency check may take before /readyz calls it a timeout. */
 export const READINESS_TIMEOUT_MS = 2_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../platform/logger';
 
 /**
  * One log line per request: method, path, route template, status and time. No headers and no

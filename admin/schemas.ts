@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { cartItemSchema, eventPropertySchemas, identifierSchema } from '../contract/events';
-import { settingsOverridesSchema } from '../campaigns/settings';
-import { EXECUTION_STATUSES } from '../temporal/journeys';
-import { CAMPAIGN_TYPES, OUTCOMES } from '../workflows/definitions';
+import { settingsOverridesSchema } from '../contract/settings/overrides';
+import { EXECUTION_STATUSES } from '../platform/temporal/journeys';
+import { CAMPAIGN_TYPES, OUTCOMES } from '../contract/journeys';
 
 /** The request and response shapes of the admin API. They validate requests and generate /openapi.json. */
 

@@ -1,8 +1,8 @@
 import type { EmailSettings } from '../activities/email';
 import { createTwilioClient, type SmsSettings } from '../activities/sms';
 import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
-import type { CampaignType } from '../workflows/definitions';
-import type { TemplateId, TemplateRequest } from '../workflows/templates';
+import type { CampaignType } from '../contract/journeys';
+import type { TemplateId, TemplateRequest } from '../contract/templates';
 
 /**
  * Test sends: a campaign's message rendered with sample content and the customer's first name, sent

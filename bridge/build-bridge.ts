@@ -1,20 +1,20 @@
 import type { Client } from '@temporalio/client';
 import { Partitioners, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
-import { createDb, type Db } from '../db/database';
-import type { BridgeConfig } from '../lib/config';
-import { createKafka } from '../lib/kafka';
-import type { Logger } from '../lib/logger';
-import { connectTemporalClient } from '../temporal/connection';
-import { JourneyClient } from '../temporal/journeys';
+import { createDb, type Db } from '../platform/db/database';
+import type { BridgeConfig } from '../platform/config';
+import { createKafka } from '../platform/kafka';
+import type { Logger } from '../platform/logger';
+import { connectTemporalClient } from '../platform/temporal/connection';
+import { JourneyClient } from '../platform/temporal/journeys';
 import { deadLetterMessage, isTooLargeForBroker, truncatedDeadLetterMessage, type DeadLetterSource } from './dead-letter';
 import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
 import type { RejectionReason } from '../contract/events';
-import { loadCurrentSettings } from '../campaigns/current-settings';
-import { parseOverrides } from '../campaigns/settings';
-import { cached } from '../lib/cached';
-import { createMetricsServer } from '../lib/metrics-server';
+import { loadCurrentSettings } from '../platform/db/current-settings';
+import { parseOverrides } from '../contract/settings/overrides';
+import { cached } from '../platform/cached';
+import { createMetricsServer } from '../platform/metrics-server';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 
 export interface Bridge {

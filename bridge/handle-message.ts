@@ -1,8 +1,8 @@
 import { optOutOf, parseEvent, type CustomerEvent, type OptOutEvent, type RejectionReason } from '../contract/events';
-import type { Db } from '../db/database';
-import { applyCustomerUpdated, applyUnsubscribe } from '../db/profiles';
-import { maskPiiInText } from '../lib/pii';
-import type { JourneyClient } from '../temporal/journeys';
+import type { Db } from '../platform/db/database';
+import { applyCustomerUpdated, applyUnsubscribe } from '../platform/db/profiles';
+import { maskPiiInText } from '../platform/pii';
+import type { JourneyClient } from '../platform/temporal/journeys';
 import { routeEvent, type RouteAction, type RoutingContext } from './routes';
 
 export type HandlingResult =

@@ -1,5 +1,5 @@
 import type { CustomerEvent, EventType } from '../contract/events';
-import type { CampaignType } from '../workflows/definitions';
+import type { CampaignType } from '../contract/journeys';
 
 /** What one event asks of the system. The table below is the whole routing policy, as data. */
 export type RouteAction =

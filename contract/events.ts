@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timeZone } from '../lib/schemas';
+import { timeZone } from './schemas';
 
 /** The event contract of ../shared/DESIGN.md §3: one JSON object per Kafka message, keyed by customerId. */
 

@@ -24,6 +24,6 @@ if [[ -z "${SMTP_URL:-}" ]]; then bash "$INFRA_DIR/mailpit.sh" start & pids+=($!
 for pid in "${pids[@]}"; do wait "$pid" || fail "a service failed to start (logs in $LOG_DIR)"; done
 
 [[ -d node_modules ]] || fail "node_modules is missing: run npm ci first"
-LOG_LEVEL="${PROVISION_LOG_LEVEL:-warn}" npx --no-install tsx scripts/provision.ts || fail "provisioning failed"
+LOG_LEVEL="${PROVISION_LOG_LEVEL:-warn}" npx --no-install tsx platform/provision.ts || fail "provisioning failed"
 say "schema migrated, topics and search attributes in place"
 say "stack ready in $((SECONDS - start)) s; logs in $LOG_DIR"

@@ -4,12 +4,12 @@ import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { emailSettingsFrom, smsSettingsFrom, smtpTransportOptions } from '../activities/channel-settings';
-import type { Db } from '../db/database';
-import { createDb } from '../db/database';
-import { parseOverrides } from '../campaigns/settings';
-import type { WorkerConfig } from '../lib/config';
-import type { Logger } from '../lib/logger';
-import { createMetricsServer } from '../lib/metrics-server';
+import type { Db } from '../platform/db/database';
+import { createDb } from '../platform/db/database';
+import { parseOverrides } from '../contract/settings/overrides';
+import type { WorkerConfig } from '../platform/config';
+import type { Logger } from '../platform/logger';
+import { createMetricsServer } from '../platform/metrics-server';
 import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
 

@@ -1,7 +1,7 @@
-import { formatDuration } from '../lib/duration';
-import type { JourneyInput, JourneyResult } from './definitions';
+import { formatDuration } from '../contract/duration';
+import type { JourneyInput, JourneyResult } from '../contract/journeys';
 import { bookkeeping, Journey } from './journey';
-import type { ProductView } from './templates';
+import type { ProductView } from '../contract/templates';
 
 export interface BrowseState {
   /** Most recent first, one entry per product. */

@@ -1,6 +1,6 @@
 import type { EventOf } from '../contract/events';
-import { formatDuration } from '../lib/duration';
-import type { JourneyInput, JourneyResult } from './definitions';
+import { formatDuration } from '../contract/duration';
+import type { JourneyInput, JourneyResult } from '../contract/journeys';
 import { Journey } from './journey';
 
 type CartItems = EventOf<'cart.updated'>['properties']['items'];

@@ -1,5 +1,5 @@
-import { formatDuration } from '../lib/duration';
-import type { JourneyInput, JourneyResult } from './definitions';
+import { formatDuration } from '../contract/duration';
+import type { JourneyInput, JourneyResult } from '../contract/journeys';
 import { Journey } from './journey';
 
 export interface ChurnState {

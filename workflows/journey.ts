@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { JourneyActivities, SendOutcome, SendPlan } from '../activities';
 import type { CustomerEvent } from '../contract/events';
-import { formatDuration } from '../lib/duration';
+import { formatDuration } from '../contract/duration';
 import {
   campaignResumedSignal,
   cancelJourneySignal,
@@ -33,9 +33,9 @@ import {
   type JourneyState,
   type Outcome,
   type TimelineEntry,
-} from './definitions';
-import type { CampaignSettingsMap, JourneyMechanics, LoadedSettings } from './settings';
-import type { TemplateRequest } from './templates';
+} from '../contract/journeys';
+import type { CampaignSettingsMap, JourneyMechanics, LoadedSettings } from '../contract/settings/types';
+import type { TemplateRequest } from '../contract/templates';
 
 /**
  * The machinery every campaign journey shares: event dedup, exits, durable waits, the send step

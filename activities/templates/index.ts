@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { CartItemView, ProductView, TemplateId, TemplateRequest } from '../../workflows/templates';
+import type { CartItemView, ProductView, TemplateId, TemplateRequest } from '../../contract/templates';
 import { fitsOneSegment } from './sms-length';
 
 /**

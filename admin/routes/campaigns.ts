@@ -1,7 +1,7 @@
-import { loadCurrentSettings } from '../../campaigns/current-settings';
-import { InvalidSettingsError, resolveSettings } from '../../campaigns/settings';
-import { loadScopeSettings, loadStoredSettings, saveOverrides, setCampaignPaused } from '../../db/campaign-settings';
-import { CAMPAIGN_TYPES, type CampaignType } from '../../workflows/definitions';
+import { loadCurrentSettings } from '../../platform/db/current-settings';
+import { InvalidSettingsError, resolveSettings } from '../../contract/settings/overrides';
+import { loadScopeSettings, loadStoredSettings, saveOverrides, setCampaignPaused } from '../../platform/db/campaign-settings';
+import { CAMPAIGN_TYPES, type CampaignType } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError } from '../errors';
 import { route, type Route } from '../route';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { loadCurrentSettings } from '../../campaigns/current-settings';
+import { loadCurrentSettings } from '../../platform/db/current-settings';
 import type { CustomerEvent } from '../../contract/events';
-import { isCampaignPaused } from '../../db/campaign-settings';
-import { listJourneyMessages } from '../../db/delivery-ledger';
-import { JourneyAlreadyRunningError, journeyQuery } from '../../temporal/journeys';
-import { CAMPAIGN_TYPES, journeyDeliveryKeyPrefix, journeyWorkflowId, type CampaignType } from '../../workflows/definitions';
+import { isCampaignPaused } from '../../platform/db/campaign-settings';
+import { listJourneyMessages } from '../../platform/db/delivery-ledger';
+import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
+import { CAMPAIGN_TYPES, journeyDeliveryKeyPrefix, journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';
 import { pageTokens } from '../page-token';

@@ -1,13 +1,13 @@
 import { eventPropertySchemas } from '../../contract/events';
-import { findProfile } from '../../db/profiles';
-import { maskEmail, maskPhone, maskPiiInText } from '../../lib/pii';
-import { CAMPAIGN_TYPES } from '../../workflows/definitions';
+import { findProfile } from '../../platform/db/profiles';
+import { maskEmail, maskPhone, maskPiiInText } from '../../platform/pii';
+import { CAMPAIGN_TYPES } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError } from '../errors';
 import { route, type Route } from '../route';
 import { testSendBody, testSendView } from '../schemas';
 import { CAMPAIGN_TEMPLATES, ChannelNotConfiguredError } from '../test-sender';
-import type { TemplateId } from '../../workflows/templates';
+import type { TemplateId } from '../../contract/templates';
 import { pascal } from './campaigns';
 
 const addressSchemas = {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { maskEmail } from '../../lib/pii';
-import { journeyWorkflowId, type JourneyResult } from '../../workflows/definitions';
+import { maskEmail } from '../../platform/pii';
+import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
 import { TestAdmin, type AdminResponse } from '../support/admin';
 import { TestApp } from '../support/app';
 import { cartUpdated, mug } from '../support/events';
-import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
 

@@ -5,9 +5,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createDb, migrateToLatest } from '../../db/database';
+import { createDb, migrateToLatest } from '../../platform/db/database';
 import { TestAdmin } from '../support/admin';
-import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { requireServices, runId, stackEnv } from '../support/services';
 import { terminateJourneysOn } from '../support/temporal';
 
@@ -31,7 +31,7 @@ describe('admin API fuzzing (Schemathesis)', () => {
 
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp']);
-    assert.ok(existsSync(SCHEMATHESIS), `Schemathesis is not installed at ${SCHEMATHESIS}; run \`bash scripts/ensure-schemathesis.sh\` (npm test does).`);
+    assert.ok(existsSync(SCHEMATHESIS), `Schemathesis is not installed at ${SCHEMATHESIS}; run \`bash infra/ensure-schemathesis.sh\` (npm test does).`);
     await sql.raw(`create database ${database}`).execute(mainDb);
     const fuzzDb = createDb(databaseUrl, 1);
     await migrateToLatest(fuzzDb);

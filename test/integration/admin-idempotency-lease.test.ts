@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { HttpError } from '../../admin/errors';
 import { idempotentPosts } from '../../admin/idempotency';
 import type { RouteResult } from '../../admin/route';
-import { createDb, migrateToLatest, type Db } from '../../db/database';
+import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
 import { requireServices, runId, stackEnv } from '../support/services';
 
 const TTL_MS = 24 * 3_600_000;

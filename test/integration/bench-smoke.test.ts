@@ -28,7 +28,7 @@ describe('the benchmark, smoke size', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
     const jsonPath = join(__dirname, '..', '..', 'test-artifacts', 'bench', `smoke-${runId}.json`);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--json', jsonPath], { cwd: join(__dirname, '..', '..'), timeout: 600_000 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/bench/run.ts', '--smoke', '--json', jsonPath], { cwd: join(__dirname, '..', '..'), timeout: 600_000 });
     process.stdout.write(stdout.split('\n').map((line) => `# ${line}`).join('\n'));
     bench = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchJson;
   });

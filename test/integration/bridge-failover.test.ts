@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { BridgeProcess } from '../support/bridge-process';
 import { eventually, runId } from '../support/services';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { BridgeProcess } from '../support/bridge-process';
 import { eventually, runId, sleep, stackEnv } from '../support/services';

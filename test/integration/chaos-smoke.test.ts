@@ -33,7 +33,7 @@ describe('the chaos run, smoke size', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
     const jsonPath = join(ROOT, 'test-artifacts', 'chaos', `smoke-${runId}.json`);
-    const result = await run(process.execPath, ['--import', 'tsx', 'chaos/run.ts', '--customers', '30', '--seed', '7', '--max-minutes', '8', '--json', jsonPath],
+    const result = await run(process.execPath, ['--import', 'tsx', 'tools/chaos/run.ts', '--customers', '30', '--seed', '7', '--max-minutes', '8', '--json', jsonPath],
       { cwd: ROOT, timeout: 11 * 60_000, maxBuffer: 16 * 1024 * 1024 })
       .catch((error: Error & { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}\n${error.stderr ?? error.message}` }));
     output = result.stdout;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createDb, type Db } from '../../db/database';
+import { createDb, type Db } from '../../platform/db/database';
 import { requireServices, sleep, stackEnv } from '../support/services';
 
 /**

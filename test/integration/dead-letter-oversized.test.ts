@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ConfigResourceTypes, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { bridgeConfigSchema, loadConfig } from '../../lib/config';
-import { createKafka } from '../../lib/kafka';
-import { createLogger } from '../../lib/logger';
-import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/definitions';
+import { bridgeConfigSchema, loadConfig } from '../../platform/config';
+import { createKafka } from '../../platform/kafka';
+import { createLogger } from '../../platform/logger';
+import { cancelJourneySignal, journeyStateQuery, journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { eventually, runId } from '../support/services';
 

@@ -9,18 +9,18 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import nodemailer from 'nodemailer';
 import { register } from 'prom-client';
 import { createActivities } from '../../activities';
-import { AMBIGUOUS_REASON } from '../../db/delivery-ledger';
-import { applyCustomerUpdated } from '../../db/profiles';
-import { loadConfig, workerConfigSchema } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { JourneyClient } from '../../temporal/journeys';
+import { AMBIGUOUS_REASON } from '../../platform/db/delivery-ledger';
+import { applyCustomerUpdated } from '../../platform/db/profiles';
+import { loadConfig, workerConfigSchema } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { JourneyClient } from '../../platform/temporal/journeys';
 import { smtpTransportOptions } from '../../activities/channel-settings';
 import { activityDependencies } from '../../workers/build-worker';
 import type { CustomerEvent } from '../../contract/events';
-import { cancelJourneySignal, journeyStateQuery } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyStateQuery } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { contactableCustomer } from '../support/customers';
-import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../sandbox/twilio-sandbox';
+import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { SmtpFront } from '../support/smtp-front';
 import { eventually, runId, sleep, stackEnv } from '../support/services';
@@ -208,7 +208,7 @@ describe('the ambiguous window: a worker killed after SMTP accepted, before it c
     assert.match(crashing.output(), /SMTP accepted the message/);
     assert.equal((await messagesTo(email)).length, 1);
 
-    const healthy = spawnWorker('entrypoints/worker.ts');
+    const healthy = spawnWorker('workers/main.ts');
     try {
       const row = await eventually('the retry to settle the send', () =>
         app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).where('step', '=', 'day-0').executeTakeFirst(),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createDb, migrateToLatest, type Db } from '../../db/database';
-import { AMBIGUOUS_REASON, CAPPED_REASON, findDelivery, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../db/delivery-ledger';
+import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
+import { AMBIGUOUS_REASON, CAPPED_REASON, findDelivery, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../platform/db/delivery-ledger';
 import { requireServices, runId, sleep, stackEnv } from '../support/services';
 
 describe('delivery ledger (PostgreSQL)', () => {

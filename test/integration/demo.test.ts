@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { castFor, REPLAY_OUTCOMES, type Cast } from '../../demo/cast';
-import { JourneyWatch } from '../../demo/journey-watch';
-import { Narrator } from '../../demo/narrator';
-import { playStorefront, replayStorefront, type Performance } from '../../demo/storefront';
-import { loadConfig, temporalConfigSchema } from '../../lib/config';
-import { TwilioSandbox } from '../../sandbox/twilio-sandbox';
-import { journeyWorkflowId } from '../../workflows/definitions';
+import { castFor, REPLAY_OUTCOMES, type Cast } from '../../tools/demo/cast';
+import { JourneyWatch } from '../../tools/demo/journey-watch';
+import { Narrator } from '../../tools/demo/narrator';
+import { playStorefront, replayStorefront, type Performance } from '../../tools/demo/storefront';
+import { loadConfig, temporalConfigSchema } from '../../platform/config';
+import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
+import { journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { messagesTo } from '../support/mailpit';
 import { runId } from '../support/services';
@@ -28,7 +28,7 @@ async function assertVisible(what: string, locator: { waitFor(options: { state: 
  * visibility — not the demo's own report.
  */
 describe('the storefront demo', () => {
-  const demoSettings = readFileSync(join(__dirname, '../../demo/settings.json'), 'utf8');
+  const demoSettings = readFileSync(join(__dirname, '../../tools/demo/settings.json'), 'utf8');
   const sms = new TwilioSandbox();
   const cast: Cast = castFor(`t${runId}`);
   const story: string[] = [];

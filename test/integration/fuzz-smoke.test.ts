@@ -41,7 +41,7 @@ describe('the fuzzer, smoke size', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
     const jsonPath = join(ROOT, 'test-artifacts', 'fuzz', `smoke-${runId}.json`);
-    const result = await run(process.execPath, ['--import', 'tsx', 'fuzz/run.ts', '--customers', '100', '--seed', '14', '--max-minutes', '4', '--faults', FAULTS, '--json', jsonPath],
+    const result = await run(process.execPath, ['--import', 'tsx', 'tools/fuzz/run.ts', '--customers', '100', '--seed', '14', '--max-minutes', '4', '--faults', FAULTS, '--json', jsonPath],
       { cwd: ROOT, timeout: 7 * 60_000, maxBuffer: 16 * 1024 * 1024 })
       .catch((error: Error & { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}\n${error.stderr ?? error.message}` }));
     output = result.stdout;

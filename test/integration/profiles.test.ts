@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { parseEvent, type EventOf } from '../../contract/events';
-import { createDb, migrateToLatest, type Db } from '../../db/database';
-import { applyCustomerUpdated, applyOperatorChanges, applyUnsubscribe, findProfile } from '../../db/profiles';
+import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
+import { applyCustomerUpdated, applyOperatorChanges, applyUnsubscribe, findProfile } from '../../platform/db/profiles';
 import { requireServices, runId, stackEnv } from '../support/services';
 
 describe('customer profiles (PostgreSQL)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cancelJourneySignal, journeyWorkflowId, type JourneyResult } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { cartUpdated, customerUpdated, mug, orderPlaced } from '../support/events';
 import { messageHeaders, messagesTo } from '../support/mailpit';

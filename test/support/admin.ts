@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { buildAdmin, type AdminServer } from '../../admin/build-admin';
-import { adminConfigSchema, loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { adminConfigSchema, loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 
 export interface AdminResponse<T = Record<string, unknown>> {
   status: number;

@@ -1,10 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { Partitioners, type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { buildBridge, type Bridge } from '../../bridge/build-bridge';
-import { createDb, migrateToLatest, type Db } from '../../db/database';
-import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../lib/config';
-import { createKafka } from '../../lib/kafka';
-import { createLogger } from '../../lib/logger';
+import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
+import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../platform/config';
+import { createKafka } from '../../platform/kafka';
+import { createLogger } from '../../platform/logger';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
 import { installRuntimeLoggingOnce } from './runtime';
 import { eventually, requireServices, runId } from './services';

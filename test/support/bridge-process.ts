@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eventually } from './services';
 
 /**
- * The bridge as a real separate process (entrypoints/bridge.ts), so tests can kill it with -9 or
+ * The bridge as a real separate process (bridge/main.ts), so tests can kill it with -9 or
  * run two of them in one consumer group. Its log goes to test-artifacts/.
  */
 export class BridgeProcess {
@@ -20,7 +20,7 @@ export class BridgeProcess {
     const log = createWriteStream(join(dir, `bridge-${this.name}.log`), { flags: 'a' });
     this.output = '';
     this.metricsUrl = null;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'entrypoints/bridge.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/main.ts'], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, ...this.env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_METRICS_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import { loadConfig, workerConfigSchema } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { loadConfig, workerConfigSchema } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 import { buildWorker } from '../../workers/build-worker';
 import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
 

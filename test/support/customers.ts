@@ -1,5 +1,5 @@
-import type { Db } from '../../db/database';
-import { applyCustomerUpdated } from '../../db/profiles';
+import type { Db } from '../../platform/db/database';
+import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { runId } from './services';
 
 let counter = 0;

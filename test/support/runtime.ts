@@ -1,4 +1,4 @@
-import { createLogger } from '../../lib/logger';
+import { createLogger } from '../../platform/logger';
 import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
 
 let installed = false;

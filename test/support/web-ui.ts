@@ -6,7 +6,7 @@ const ARTIFACTS_DIR = resolve('test-artifacts', 'web-ui');
 
 function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new Error(`Chromium is not installed at ${path}; run \`bash scripts/ensure-chromium.sh\` (npm test does), or set CHROMIUM_PATH.`);
+  if (!existsSync(path)) throw new Error(`Chromium is not installed at ${path}; run \`bash infra/ensure-chromium.sh\` (npm test does), or set CHROMIUM_PATH.`);
   return path;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deliveryKey, journeyDeliveryKeyPrefix } from '../../workflows/definitions';
+import { deliveryKey, journeyDeliveryKeyPrefix } from '../../contract/journeys';
 
 describe('delivery keys', () => {
   it('never collide across customers whose IDs contain the separator', () => {

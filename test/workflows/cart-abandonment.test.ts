@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cancelJourneySignal, journeyStateQuery } from '../../workflows/definitions';
+import { cancelJourneySignal, journeyStateQuery } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
 import { messagesTo } from '../support/mailpit';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setCampaignPaused } from '../../db/campaign-settings';
-import { CAPPED_REASON } from '../../db/delivery-ledger';
-import { campaignResumedSignal, journeyStateQuery } from '../../workflows/definitions';
+import { setCampaignPaused } from '../../platform/db/campaign-settings';
+import { CAPPED_REASON } from '../../platform/db/delivery-ledger';
+import { campaignResumedSignal, journeyStateQuery } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
 import { messagesTo } from '../support/mailpit';
 import { eventually } from '../support/services';

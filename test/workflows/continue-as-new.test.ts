@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { journeyStateQuery } from '../../workflows/definitions';
+import { journeyStateQuery } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
 
 const HOUR = 3_600_000;

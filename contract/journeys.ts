@@ -1,0 +1,122 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { CustomerEvent } from './events';
+
+/**
+ * Everything that bridge/, admin/ and tests share with the workflows: names, IDs, signals, queries,
+ * search attributes and the shapes that cross the Temporal boundary. Importing it pulls in no
+ * workflow code.
+ */
+
+export const CAMPAIGN_TYPES = ['cart-abandonment', 'browse-abandonment', 'churn-retention'] as const;
+export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
+
+export function journeyWorkflowId(campaign: CampaignType, customerId: string): string {
+  return `${campaign}:${customerId}`;
+}
+
+/**
+ * The idempotency key of one send: one message per customer, journey instance, step and channel.
+ * Each part is percent-encoded, so a `:` inside an ID can never make two customers' keys equal
+ * (`a:b` + `c` and `a` + `b:c`); IDs without reserved characters read as before.
+ */
+export function deliveryKey(campaign: CampaignType, customerId: string, journeyId: string | null, step: string, channel: string): string {
+  return [campaign, customerId, String(journeyId), step, channel].map(encodeURIComponent).join(':');
+}
+
+/** The prefix shared by the idempotency keys of every send of one journey instance. */
+export function journeyDeliveryKeyPrefix(campaign: CampaignType, customerId: string, journeyId: string): string {
+  return `${[campaign, customerId, journeyId].map(encodeURIComponent).join(':')}:`;
+}
+
+export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent');
+/** An operator ends the journey; the reason is recorded with the outcome. */
+export const cancelJourneySignal = defineSignal<[{ reason: string }]>('cancelJourney');
+/** The journey's campaign was resumed: a journey held at a send goes on at once. */
+export const campaignResumedSignal = defineSignal('campaignResumed');
+
+export const OUTCOMES = [
+  'completed',
+  'converted',
+  'cart_emptied',
+  'moved_to_cart',
+  'customer_returned',
+  'score_dropped',
+  'unsubscribed',
+  'cancelled',
+  'suppressed',
+  'not_contactable',
+  'duplicate_entry',
+  'cooldown',
+  'stale_event',
+  'campaign_paused',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'event' | 'wait' | 'message' | 'skip' | 'exit';
+  text: string;
+}
+
+export interface JourneyState {
+  campaign: CampaignType;
+  customerId: string;
+  journeyId: string | null;
+  stage: string;
+  outcome: Outcome | null;
+  lastMessage: string | null;
+  messagesSent: number;
+  timeline: TimelineEntry[];
+}
+
+export const journeyStateQuery = defineQuery<JourneyState>('journeyState');
+
+export interface JourneyResult {
+  outcome: Outcome;
+  journeyId: string | null;
+  messagesSent: number;
+  /** For conversions: the last message sent before the goal, which gets the credit. */
+  attributedTo: string | null;
+}
+
+/** What a journey carries into its next run when it continues as new. */
+export interface CarriedJourney<CampaignState> {
+  state: JourneyState;
+  seenEventIds: string[];
+  stepIndex: number;
+  lastMessageAtMs: number | null;
+  unreachableSteps: number;
+  campaignState: CampaignState;
+}
+
+export interface JourneyInput<CampaignState = unknown> {
+  /** The workflow code version that started this run; carried through continue-as-new. */
+  version: number;
+  customerId: string;
+  carried?: CarriedJourney<CampaignState>;
+  /** An entry event passed at start (an operator's start), handled as if it had been signalled first. */
+  entry?: CustomerEvent;
+  /** Events handed over by the previous journey, which ended as they arrived; handled as if signalled first, in order. */
+  entries?: CustomerEvent[];
+  /** This journey's own overrides of its campaign's settings (an operator's test journey). */
+  overrides?: Record<string, unknown>;
+}
+
+export const searchAttributeKeys = {
+  customerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+  campaignType: defineSearchAttributeKey('CampaignType', SearchAttributeType.KEYWORD),
+  journeyStage: defineSearchAttributeKey('JourneyStage', SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Registered on the Temporal namespace at provisioning time. */
+export const CUSTOM_SEARCH_ATTRIBUTES = Object.values(searchAttributeKeys).map((key) => key.name);
+
+export const CURRENT_WORKFLOW_VERSION = 2;
+
+export const WORKFLOW_TYPES: Record<CampaignType, string> = {
+  'cart-abandonment': 'cartAbandonmentWorkflow',
+  'browse-abandonment': 'browseAbandonmentWorkflow',
+  'churn-retention': 'churnRetentionWorkflow',
+};

@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { durationMs, durationWithin } from '../contract/schemas';
+
+/**
+ * The only module that reads process.env. Each process validates the slice it needs once at
+ * start-up and passes the typed result down.
+ */
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+
+export const temporalConfigSchema = z.object({
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+});
+
+export const kafkaConfigSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092')
+    .transform((list) => list.split(',').map((broker) => broker.trim()).filter(Boolean))
+    .pipe(z.array(hostPort).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('triggered-campaigns'),
+  KAFKA_GROUP_ID: z.string().min(1).default('campaign-bridge'),
+  EVENTS_TOPIC: z.string().min(1).default('customer-events'),
+  DLQ_TOPIC: z.string().min(1).default('customer-events.dlq'),
+  EVENTS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  KAFKA_SSL: z.stringbool().default(false),
+  /** PEM file of the CA that signed the brokers' certificates; the system's CAs when unset. */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+});
+
+const databaseSchema = z.object({
+  DATABASE_URL: z.url().default('postgres://campaigns:campaigns@127.0.0.1:5433/campaigns'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+const jsonObject = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+const emailSchema = z.object({
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://user:password@host:port' }).default('smtp://127.0.0.1:1025'),
+  SMTP_POOL: z.stringbool().default(true),
+  EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
+  MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
+  STORE_URL: z.url().default('https://storefront.example'),
+  /** {customerId} and {campaign} are replaced; the storefront serves the page. */
+  UNSUBSCRIBE_URL: z.string().min(1).default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
+  /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
+  DELIVERY_LEASE: durationMs.prefault('90s').refine((ms) => ms >= 60_000, 'must be at least 60s, longer than a send can take (give a unit: "90s")'),
+});
+
+export const smsSchema = z.object({
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID such as AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'expected an E.164 sender number or a Messaging Service SID').optional(),
+  TWILIO_API_BASE_URL: z.url().optional(),
+});
+
+const settingsSchema = z.object({
+  /** JSON overrides of the campaign defaults for this deployment (see contract/settings/overrides.ts). */
+  CAMPAIGN_SETTINGS: jsonObject.optional(),
+});
+
+const adminSchema = z.object({
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters'),
+  /** Requests per minute from one client address before 429. */
+  ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** How long an Idempotency-Key and its answer are kept. */
+  ADMIN_IDEMPOTENCY_TTL: durationMs.prefault('24h'),
+  /** How long a key's first request may run; past it, a crashed request's key can be claimed again. */
+  ADMIN_IDEMPOTENCY_LEASE: durationWithin(1000, 3_600_000).prefault('60s'),
+});
+
+export const logSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Twilio settings come as a set: all three, or none to send no SMS. */
+const twilioComplete = (config: z.infer<typeof smsSchema>, ctx: z.RefinementCtx) => {
+  const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
+  if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+    ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
+  }
+};
+
+const workerTuningSchema = z.object({
+  /**
+   * Journeys kept in the worker's memory between tasks. Journeys spend days waiting, so a small
+   * cache costs a short replay when a timer fires and keeps memory flat (docs/PERFORMANCE.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The worker's /metrics port (delivery incidents such as refused credentials); 0 picks a free one. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+});
+
+export const workerConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
+  .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape).extend(workerTuningSchema.shape)
+  .superRefine(twilioComplete);
+const metricsSchema = z.object({
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The bridge's /metrics port; 0 picks a free one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+});
+
+/** The broker's default group.min.session.timeout.ms and group.max.session.timeout.ms. */
+const consumerGroupSchema = z.object({
+  /** How long the group waits for a silent bridge (killed, frozen) before giving its partitions to another. */
+  KAFKA_SESSION_TIMEOUT: durationWithin(6_000, 1_800_000).prefault('10s'),
+  KAFKA_HEARTBEAT_INTERVAL: durationWithin(100, 600_000).prefault('3s'),
+});
+
+const heartbeatWithinSession = (config: z.infer<typeof consumerGroupSchema>, ctx: z.RefinementCtx) => {
+  if (config.KAFKA_HEARTBEAT_INTERVAL * 3 > config.KAFKA_SESSION_TIMEOUT) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_HEARTBEAT_INTERVAL'], message: `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), so that one lost heartbeat does not cost the partitions` });
+  }
+};
+
+type KafkaSecuritySettings = Pick<KafkaConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
+
+/** Kafka security settings that would otherwise be ignored silently, or fail later with a raw error. */
+const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
+  if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD' });
+  }
+  if (!config.KAFKA_SASL_MECHANISM && (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_MECHANISM'], message: 'SASL credentials are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)' });
+  }
+  if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true' });
+  }
+  if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL_CA_FILE'], message: `no file at ${config.KAFKA_SSL_CA_FILE}` });
+  }
+};
+
+const eventContractSchema = z.object({
+  /** How far ahead of the bridge's clock an event's occurredAt may be; later events are dead-lettered (opt-outs still apply). */
+  EVENT_MAX_FUTURE_SKEW: durationMs.prefault('5m').refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),
+});
+
+export const bridgeConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
+  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).extend(eventContractSchema.shape).extend(consumerGroupSchema.shape)
+  .superRefine(saslComplete).superRefine(heartbeatWithinSession);
+export const adminConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
+  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
+  .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);
+export const provisionConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
+  .extend(databaseSchema.shape);
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type BridgeConfig = z.infer<typeof bridgeConfigSchema>;
+export type AdminConfig = z.infer<typeof adminConfigSchema>;
+export type ProvisionConfig = z.infer<typeof provisionConfigSchema>;
+export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
+export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+/** What the email and SMS channels need. */
+export type ChannelConfig = z.infer<typeof emailSchema> & z.infer<typeof smsSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates the environment against a schema; the error lists every bad variable by name. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,90 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of the PostgreSQL schema built by platform/db/migrations. */
+
+export type DeliveryState = 'sending' | 'retrying' | 'sent' | 'skipped' | 'failed' | 'unknown';
+export type Channel = 'email' | 'sms';
+
+export interface CustomerProfilesTable {
+  customer_id: string;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  timezone: string | null;
+  email_opt_in: Generated<boolean>;
+  sms_opt_in: Generated<boolean>;
+  /** When each field's value is as of (occurredAt of the event, or the time of an operator's change); null: never set. */
+  email_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  phone_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  first_name_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  timezone_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  email_opt_in_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sms_opt_in_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The newest event or operator change seen, whatever it applied. */
+  last_event_id: string;
+  last_event_at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: Generated<Date>;
+}
+
+export interface DeliveriesTable {
+  idempotency_key: string;
+  campaign: string;
+  customer_id: string;
+  step: string;
+  channel: Channel;
+  state: DeliveryState;
+  reason: string | null;
+  message_id: string | null;
+  provider_message_id: string | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  sent_at: Date | null;
+  contact_at: Date | null;
+}
+
+export interface CampaignSettingsTable {
+  scope: string;
+  overrides: ColumnType<unknown, string, string>;
+  paused: Generated<boolean>;
+  version: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface JourneysTable {
+  campaign: string;
+  customer_id: string;
+  journey_id: string;
+  entry_event_at: Date;
+  entered_at: Date;
+  ended_at: Date | null;
+  outcome: string | null;
+  messages_sent: Generated<number>;
+  last_message_at: Date | null;
+}
+
+export interface JourneyRefusalsTable {
+  campaign: string;
+  customer_id: string;
+  journey_id: string;
+  reason: string;
+  entry_event_at: Date;
+  refused_at: Generated<Date>;
+}
+
+export interface AdminIdempotencyKeysTable {
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  customer_profiles: CustomerProfilesTable;
+  deliveries: DeliveriesTable;
+  campaign_settings: CampaignSettingsTable;
+  journeys: JourneysTable;
+  journey_refusals: JourneyRefusalsTable;
+  admin_idempotency_keys: AdminIdempotencyKeysTable;
+}

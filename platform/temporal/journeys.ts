@@ -1,0 +1,226 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import type { CustomerEvent } from '../../contract/events';
+import {
+  CAMPAIGN_TYPES,
+  CURRENT_WORKFLOW_VERSION,
+  WORKFLOW_TYPES,
+  campaignResumedSignal,
+  cancelJourneySignal,
+  customerEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  searchAttributeKeys,
+  type CampaignType,
+  type JourneyInput,
+  type JourneyResult,
+  type JourneyState,
+} from '../../contract/journeys';
+
+/**
+ * The one place that starts, signals and inspects journeys. bridge/ and admin/ call these helpers
+ * and never call client.workflow directly.
+ */
+
+const summaries: Record<CampaignType, string> = {
+  'cart-abandonment': 'Cart abandonment journey',
+  'browse-abandonment': 'Browse abandonment journey',
+  'churn-retention': 'Churn retention journey',
+};
+
+type JourneyWorkflow = (input: JourneyInput) => Promise<JourneyResult>;
+
+export class JourneyClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Delivers the event to the customer's journey, starting one if none is running. */
+  async startOrSignal(campaign: CampaignType, event: CustomerEvent): Promise<void> {
+    await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
+      ...this.startOptions(campaign, event.customerId, `Started by ${event.type} event ${event.eventId}, which occurred at ${event.occurredAt}.`),
+      args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: event.customerId }],
+      signal: customerEventSignal,
+      signalArgs: [event],
+    });
+  }
+
+  /**
+   * An operator's start: a new journey entered with `entry`, optionally with its own settings.
+   * Throws JourneyAlreadyRunningError when the customer is already in that campaign's journey.
+   */
+  async start(campaign: CampaignType, entry: CustomerEvent, options: { overrides?: Record<string, unknown>; startedBy: string }): Promise<{ workflowId: string; runId: string }> {
+    try {
+      const handle = await this.client.workflow.start<JourneyWorkflow>(WORKFLOW_TYPES[campaign], {
+        ...this.startOptions(campaign, entry.customerId, `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}${options.overrides ? ', with its own settings' : ''}.`),
+        args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: entry.customerId, entry, ...(options.overrides ? { overrides: options.overrides } : {}) }],
+      });
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new JourneyAlreadyRunningError(campaign, entry.customerId);
+      throw error;
+    }
+  }
+
+  private startOptions(campaign: CampaignType, customerId: string, details: string) {
+    return {
+      workflowId: journeyWorkflowId(campaign, customerId),
+      taskQueue: this.taskQueue,
+      typedSearchAttributes: [
+        { key: searchAttributeKeys.customerId, value: customerId },
+        { key: searchAttributeKeys.campaignType, value: campaign },
+        { key: searchAttributeKeys.journeyStage, value: 'entered' },
+      ],
+      staticSummary: `${summaries[campaign]} for customer ${customerId}`,
+      staticDetails: details,
+    };
+  }
+
+  /** Delivers the event only to a running journey. Returns false when there is none. */
+  async signalIfRunning(campaign: CampaignType, event: CustomerEvent): Promise<boolean> {
+    return this.ifRunning(() => this.client.workflow.getHandle(journeyWorkflowId(campaign, event.customerId)).signal(customerEventSignal, event));
+  }
+
+  /** Ends a running journey with outcome "cancelled". Returns false when there is none. */
+  async cancel(campaign: CampaignType, customerId: string, reason: string): Promise<boolean> {
+    return this.ifRunning(() => this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).signal(cancelJourneySignal, { reason }));
+  }
+
+  async state(campaign: CampaignType, customerId: string): Promise<JourneyState> {
+    return this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).query(journeyStateQuery);
+  }
+
+  /** The state from the workflow's query, or the reason it could not be had within `timeoutMs` (no worker, say). */
+  async stateWithin(campaign: CampaignType, customerId: string, timeoutMs: number): Promise<{ state: JourneyState } | { error: string }> {
+    try {
+      return { state: await this.client.withDeadline(Date.now() + timeoutMs, () => this.state(campaign, customerId)) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }
+
+  /** The latest run of the customer's journey of that campaign, or null when there never was one. */
+  async describe(campaign: CampaignType, customerId: string): Promise<JourneySummary | null> {
+    try {
+      const description = await this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).describe();
+      return summarize(description);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** One page of journeys from Temporal visibility (newest first, the server's default order). */
+  async list(filter: JourneyFilter, page: { size: number; token?: Buffer }): Promise<{ journeys: JourneySummary[]; nextPageToken: Buffer | null }> {
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query: journeyQuery(filter),
+      pageSize: page.size,
+      nextPageToken: page.token ?? Buffer.alloc(0),
+    });
+    const journeys = await Promise.all((response.executions ?? []).map(async (raw) =>
+      summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace))));
+    const token = response.nextPageToken;
+    return { journeys, nextPageToken: token && token.length > 0 ? Buffer.from(token) : null };
+  }
+
+  /** Wakes the journeys a paused campaign is holding; returns how many were told. */
+  async resumeHeld(campaign: CampaignType): Promise<number> {
+    let resumed = 0;
+    let token: Buffer | undefined;
+    do {
+      const page = await this.list({ campaign, stage: 'paused', status: 'Running' }, { size: 200, ...(token ? { token } : {}) });
+      for (let i = 0; i < page.journeys.length; i += RESUME_PARALLELISM) {
+        const batch = page.journeys.slice(i, i + RESUME_PARALLELISM);
+        const told = await Promise.all(batch.map((journey) =>
+          this.ifRunning(() => this.client.workflow.getHandle(journey.workflowId).signal(campaignResumedSignal))));
+        resumed += told.filter(Boolean).length;
+      }
+      token = page.nextPageToken ?? undefined;
+    } while (token);
+    return resumed;
+  }
+
+  private async ifRunning(action: () => Promise<void>): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+}
+
+export class JourneyAlreadyRunningError extends Error {
+  override readonly name = 'JourneyAlreadyRunningError';
+  constructor(readonly campaign: CampaignType, readonly customerId: string) {
+    super(`A ${campaign} journey is already running for customer ${customerId}.`);
+  }
+}
+
+const RESUME_PARALLELISM = 20;
+
+export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'] as const;
+
+export interface JourneyFilter {
+  customerId?: string | undefined;
+  campaign?: CampaignType | undefined;
+  stage?: string | undefined;
+  status?: (typeof EXECUTION_STATUSES)[number] | undefined;
+  outcome?: string | undefined;
+}
+
+export interface JourneySummary {
+  workflowId: string;
+  runId: string;
+  campaign: CampaignType | null;
+  customerId: string | null;
+  status: string;
+  stage: string | null;
+  outcome: string | null;
+  startedAt: string;
+  closedAt: string | null;
+}
+
+/** A visibility query string literal: backslashes and quotes escaped. */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The Temporal visibility query for a filter; journeys are told apart from other workflows by their
+ * type. No ORDER BY: the dev server's SQL visibility refuses it, and its default is newest first.
+ */
+export function journeyQuery(filter: JourneyFilter): string {
+  const types = CAMPAIGN_TYPES.map((campaign) => literal(WORKFLOW_TYPES[campaign])).join(', ');
+  const clauses = [`WorkflowType IN (${types})`];
+  if (filter.customerId !== undefined) clauses.push(`CustomerId = ${literal(filter.customerId)}`);
+  if (filter.campaign !== undefined) clauses.push(`CampaignType = ${literal(filter.campaign)}`);
+  if (filter.stage !== undefined) clauses.push(`JourneyStage = ${literal(filter.stage)}`);
+  if (filter.outcome !== undefined) clauses.push(`Outcome = ${literal(filter.outcome)}`);
+  if (filter.status !== undefined) clauses.push(`ExecutionStatus = ${literal(filter.status)}`);
+  return clauses.join(' AND ');
+}
+
+const STATUS_NAMES: Record<string, string> = {
+  RUNNING: 'Running', COMPLETED: 'Completed', FAILED: 'Failed', CANCELLED: 'Canceled',
+  TERMINATED: 'Terminated', CONTINUED_AS_NEW: 'ContinuedAsNew', TIMED_OUT: 'TimedOut',
+};
+
+function summarize(info: Omit<WorkflowExecutionInfo, 'raw'>): JourneySummary {
+  const attribute = <T>(key: Parameters<typeof info.typedSearchAttributes.get>[0]) => (info.typedSearchAttributes.get(key) as T | undefined) ?? null;
+  const campaign = attribute<string>(searchAttributeKeys.campaignType);
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    campaign: (CAMPAIGN_TYPES as readonly string[]).includes(campaign ?? '') ? (campaign as CampaignType) : null,
+    customerId: attribute<string>(searchAttributeKeys.customerId),
+    status: STATUS_NAMES[info.status.name] ?? info.status.name,
+    stage: attribute<string>(searchAttributeKeys.journeyStage),
+    outcome: attribute<string>(searchAttributeKeys.outcome),
+    startedAt: info.startTime.toISOString(),
+    closedAt: info.closeTime?.toISOString() ?? null,
+  };
+}

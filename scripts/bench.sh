@@ -1,8 +1,0 @@
-#!/usr/bin/env bash
-# The benchmark: installs and starts the local stack if needed, then measures (see docs/PERFORMANCE.md).
-# Options go through: npm run bench -- --smoke | --phases ceiling,bridge | --waiting 10000,50000 ...
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/ensure-node-deps.sh
-bash infra/up.sh
-npx --no-install tsx bench/run.ts "$@"

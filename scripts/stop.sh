@@ -1,7 +1,0 @@
-#!/usr/bin/env bash
-# Stops the background app and every local service. Data stays for next time.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/app.sh stop
-bash scripts/twilio-sandbox.sh stop
-bash infra/down.sh

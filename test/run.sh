@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, checks types and lint, starts the local stack
+# (reusing whatever is already healthy), then runs unit and integration tests in one run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash infra/ensure-node-deps.sh
+echo "[test] typecheck"; npx --no-install tsc --noEmit
+echo "[test] lint"; npx --no-install eslint .
+bash infra/up.sh
+bash infra/ensure-schemathesis.sh
+bash infra/ensure-chromium.sh
+echo "[test] unit and integration tests"
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" test/unit/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts

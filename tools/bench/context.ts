@@ -1,0 +1,43 @@
+import type { Client } from '@temporalio/client';
+import type { Admin, Producer } from 'kafkajs';
+import type { Db } from '../../platform/db/database';
+import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
+import { stackPid, usageOf, type Usage } from './processes';
+
+export interface BenchContext {
+  runId: string;
+  client: Client;
+  admin: Admin;
+  producer: Producer;
+  db: Db;
+  partitions: number;
+  mailpitUrl: string;
+  logDir: string;
+  say: (line: string) => void;
+}
+
+/** Names of a phase's own topic, dead-letter topic, consumer group and task queue. */
+export function phaseNames(context: BenchContext, phase: string) {
+  const base = `bench-${context.runId}-${phase}`;
+  return { topic: base, dlq: `${base}.dlq`, group: base, taskQueue: base, query: `TaskQueue = "${base}"` };
+}
+
+export function workflowIdOf(campaign: CampaignType, customerId: string): string {
+  return journeyWorkflowId(campaign, customerId);
+}
+
+/** CPU seconds used by the stack's Temporal server and Kafka broker between two snapshots. */
+export function stackCpu(): () => { temporalCpuSeconds: number; kafkaCpuSeconds: number } {
+  const read = (name: 'temporal' | 'kafka'): Usage | null => {
+    const pid = stackPid(name);
+    try { return pid ? usageOf(pid) : null; } catch { return null; }
+  };
+  const before = { temporal: read('temporal'), kafka: read('kafka') };
+  return () => {
+    const after = { temporal: read('temporal'), kafka: read('kafka') };
+    return {
+      temporalCpuSeconds: before.temporal && after.temporal ? after.temporal.cpuSeconds - before.temporal.cpuSeconds : NaN,
+      kafkaCpuSeconds: before.kafka && after.kafka ? after.kafka.cpuSeconds - before.kafka.cpuSeconds : NaN,
+    };
+  };
+}

@@ -1,0 +1,88 @@
+import { applyCustomerUpdated } from '../../platform/db/profiles';
+import type { EventOf } from '../../contract/events';
+import { phaseNames, stackCpu, type BenchContext } from './context';
+import { churnRiskScored, customerUpdated } from './events';
+import { createTopics, producePaced } from './kafka-load';
+import { searchMailpit } from './mailpit';
+import { ChildApp } from '../chaos/processes';
+import { usageOf } from './processes';
+import { percentiles, type Percentiles } from './stats';
+
+export interface EventToMessageResult {
+  offeredPerSecond: number;
+  events: number;
+  delivered: number;
+  duplicates: number;
+  eventToMessageMs: Percentiles;
+  cpuSeconds: { worker: number; bridge: number; temporal: number; kafka: number };
+}
+
+/** Churn journeys send their first email at once: from the churn event's production to Mailpit's receipt. */
+const SETTINGS = JSON.stringify({ 'churn-retention': { offerDelay: '1h', finalDelay: '1h' } });
+
+export async function measureEventToMessage(context: BenchContext, offeredRate: number, count: number, attempt: number): Promise<EventToMessageResult> {
+  const names = phaseNames(context, `e2m${attempt}`);
+  const domain = `${names.taskQueue}.bench.example`;
+  const customerId = (index: number) => `e2m${attempt}-${context.runId}-${index}`;
+  const email = (index: number) => `${customerId(index)}@${domain}`;
+  await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
+  for (let index = -1; index < count; index += 1) {
+    await applyCustomerUpdated(context.db, customerUpdated(context.runId, customerId(index), email(index), new Date()) as EventOf<'customer.updated'>);
+  }
+  const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue, EVENTS_TOPIC_PARTITIONS: String(context.partitions), CAMPAIGN_SETTINGS: SETTINGS };
+  const worker = new ChildApp('worker', `e2m${attempt}-worker`, env, context.logDir);
+  const bridge = new ChildApp('bridge', `e2m${attempt}-bridge`, env, context.logDir);
+  await worker.start();
+  await bridge.start();
+  try {
+    await context.producer.send({ topic: names.topic, acks: -1, messages: [{ key: customerId(-1), value: JSON.stringify(churnRiskScored(context.runId, customerId(-1), new Date())) }] });
+    await waitForEmails(context.mailpitUrl, `to:"${email(-1)}"`, 1, 60_000);
+
+    const occurredAt: number[] = [];
+    const before = { worker: usageOf(worker.pid).cpuSeconds, bridge: usageOf(bridge.pid).cpuSeconds };
+    const stack = stackCpu();
+    const produced = await producePaced(context.producer, names.topic, count, offeredRate, (index, now) => {
+      occurredAt[index] = now.getTime();
+      return churnRiskScored(context.runId, customerId(index), now);
+    });
+    await waitForEmails(context.mailpitUrl, `to:"${domain}"`, count + 1, Math.max(120_000, count * 100));
+    const cpu = stack();
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // a duplicate would arrive now
+    const emails = await searchMailpit(context.mailpitUrl, `to:"${domain}"`);
+
+    const firstByCustomer = new Map<string, number>();
+    let duplicates = 0;
+    for (const { to, createdAt } of emails) {
+      const id = to.split('@')[0]!;
+      if (firstByCustomer.has(id)) duplicates += 1;
+      else firstByCustomer.set(id, createdAt);
+    }
+    const latencies: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const deliveredAt = firstByCustomer.get(customerId(index));
+      if (deliveredAt !== undefined) latencies.push(Math.max(0, deliveredAt - occurredAt[index]!));
+    }
+    const result = {
+      offeredPerSecond: (count * 1000) / (produced.lastAckedAt - produced.firstSentAt),
+      events: count,
+      delivered: latencies.length,
+      duplicates,
+      eventToMessageMs: percentiles(latencies),
+      cpuSeconds: { worker: usageOf(worker.pid).cpuSeconds - before.worker, bridge: usageOf(bridge.pid).cpuSeconds - before.bridge, temporal: cpu.temporalCpuSeconds, kafka: cpu.kafkaCpuSeconds },
+    };
+    context.say(`e2m      ${result.delivered}/${count} emails at ${result.offeredPerSecond.toFixed(0)} events/s offered; event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`);
+    return result;
+  } finally {
+    await bridge.stop();
+    await worker.stop();
+  }
+}
+
+async function waitForEmails(mailpitUrl: string, query: string, expected: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const emails = await searchMailpit(mailpitUrl, query);
+    if (emails.length >= expected || Date.now() > deadline) return emails;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}

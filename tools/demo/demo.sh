@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The demo: installs and starts everything locally, then plays a storefront scenario with
+# compressed timings. Everything stays up afterwards; `npm run stop` stops it all.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bash infra/ensure-node-deps.sh
+bash infra/up.sh
+bash tools/sandbox/twilio-sandbox.sh start
+set -a
+# shellcheck disable=SC1091
+source "${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}/run/twilio-sandbox.env"
+set +a
+# Hours and days compressed to seconds (tools/demo/settings.json), so the story fits in a minute.
+export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$(tr -d '\n' <tools/demo/settings.json)}"
+export LOG_LEVEL="${LOG_LEVEL:-info}"
+bash tools/app/app.sh start
+npx --no-install tsx tools/demo/main.ts
