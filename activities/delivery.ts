@@ -17,6 +17,7 @@ import { maskPiiInText } from '../platform/pii';
 import { deliveryMisconfigured } from './delivery-metrics';
 import type { Channel } from '../platform/db/schema';
 import type { TemplateRequest } from '../contract/templates';
+import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
 
 /** One message a journey wants to send. Everything in it comes from workflow state. */
 export interface DeliveryRequest {
@@ -129,7 +130,7 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
   const content = sender.render(request, profile, messageId);
   const reservation = await reserveDelivery(db, key, messageId, { leaseMs: deps.reservationLeaseMs, contactAtMs: request.atMs, cap: await deps.frequencyCap() });
   if (reservation.kind === 'in_progress') {
-    throw ApplicationFailure.retryable('Another execution is sending this message; will check again', 'DeliveryInProgress');
+    throw ApplicationFailure.retryable('Another execution is sending this message; will check again', DELIVERY_IN_PROGRESS);
   }
   if (reservation.kind === 'settled') return outcomeOf(reservation.record);
 
@@ -198,7 +199,7 @@ async function settleFailure(
     case 'permanent':
       await settleDelivery(deps.db, idempotencyKey, 'failed', failure.reason);
       log.warn({ reason: failure.reason }, `${channel} rejected permanently`);
-      throw ApplicationFailure.nonRetryable(failure.reason, 'PermanentDeliveryError');
+      throw ApplicationFailure.nonRetryable(failure.reason, PERMANENT_DELIVERY_ERROR);
     case 'misconfigured':
       await releaseReservation(deps.db, idempotencyKey, `held: our ${channel} provider configuration is refused: ${failure.reason}`);
       deliveryMisconfigured.inc({ channel, reason: failure.code ?? 'other' });

@@ -19,7 +19,10 @@ export class StoppedWhileRetrying extends Error {
   override readonly name = 'StoppedWhileRetrying';
 }
 
-/** Exponential backoff with full jitter. */
+/**
+ * Exponential backoff with equal jitter: a delay between half and all of the doubling ceiling, so a
+ * retry never comes at once yet retries from many partitions still spread out.
+ */
 export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number, random: () => number): number {
   const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { CustomerEvent } from '../../contract/events';
 import {
   CAMPAIGN_TYPES,
@@ -119,8 +120,7 @@ export class JourneyClient {
       pageSize: page.size,
       nextPageToken: page.token ?? Buffer.alloc(0),
     });
-    const journeys = await Promise.all((response.executions ?? []).map(async (raw) =>
-      summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace))));
+    const journeys = (response.executions ?? []).map(summarizeListed);
     const token = response.nextPageToken;
     return { journeys, nextPageToken: token && token.length > 0 ? Buffer.from(token) : null };
   }
@@ -209,18 +209,53 @@ const STATUS_NAMES: Record<string, string> = {
   TERMINATED: 'Terminated', CONTINUED_AS_NEW: 'ContinuedAsNew', TIMED_OUT: 'TimedOut',
 };
 
+const CAMPAIGN_OF = (value: string | null): CampaignType | null =>
+  ((CAMPAIGN_TYPES as readonly string[]).includes(value ?? '') ? (value as CampaignType) : null);
+
 function summarize(info: Omit<WorkflowExecutionInfo, 'raw'>): JourneySummary {
   const attribute = <T>(key: Parameters<typeof info.typedSearchAttributes.get>[0]) => (info.typedSearchAttributes.get(key) as T | undefined) ?? null;
-  const campaign = attribute<string>(searchAttributeKeys.campaignType);
   return {
     workflowId: info.workflowId,
     runId: info.runId,
-    campaign: (CAMPAIGN_TYPES as readonly string[]).includes(campaign ?? '') ? (campaign as CampaignType) : null,
+    campaign: CAMPAIGN_OF(attribute<string>(searchAttributeKeys.campaignType)),
     customerId: attribute<string>(searchAttributeKeys.customerId),
     status: STATUS_NAMES[info.status.name] ?? info.status.name,
     stage: attribute<string>(searchAttributeKeys.journeyStage),
     outcome: attribute<string>(searchAttributeKeys.outcome),
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString() ?? null,
+  };
+}
+
+type ListedExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+type ProtoTimestamp = { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null | undefined;
+
+const dateOf = (ts: ProtoTimestamp): Date | null => {
+  if (!ts) return null;
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : (ts.seconds?.toNumber() ?? 0);
+  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000));
+};
+
+/** A journey as visibility lists it, read from the raw execution with the SDK's public converter. */
+function summarizeListed(raw: ListedExecution): JourneySummary {
+  const fields: Record<string, Payload> = raw.searchAttributes?.indexedFields ?? {};
+  const keyword = (key: { name: string }): string | null => {
+    const payload = fields[key.name];
+    if (!payload) return null;
+    const value = defaultPayloadConverter.fromPayload<unknown>(payload);
+    const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+    return typeof first === 'string' ? first : null;
+  };
+  const statusName = temporal.api.enums.v1.WorkflowExecutionStatus[raw.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? 'UNSPECIFIED';
+  return {
+    workflowId: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    campaign: CAMPAIGN_OF(keyword(searchAttributeKeys.campaignType)),
+    customerId: keyword(searchAttributeKeys.customerId),
+    status: STATUS_NAMES[statusName] ?? statusName,
+    stage: keyword(searchAttributeKeys.journeyStage),
+    outcome: keyword(searchAttributeKeys.outcome),
+    startedAt: (dateOf(raw.startTime) ?? new Date(0)).toISOString(),
+    closedAt: dateOf(raw.closeTime)?.toISOString() ?? null,
   };
 }

@@ -1,0 +1,10 @@
+/**
+ * Failure types that cross from activities to workflows (`ApplicationFailure.type`): the activity
+ * throws with one, the workflow's retry policy and error handling match on it.
+ */
+
+/** The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): never retried. */
+export const PERMANENT_DELIVERY_ERROR = 'PermanentDeliveryError';
+
+/** Another execution holds the send's reservation; the attempt is retried once it settles or its lease ends. */
+export const DELIVERY_IN_PROGRESS = 'DeliveryInProgress';

@@ -1,0 +1,47 @@
+import { condition, patched } from '@temporalio/workflow';
+import { formatDuration } from '../../contract/duration';
+import type { CampaignType } from '../../contract/journeys';
+import type { CampaignSettingsMap } from '../../contract/settings/types';
+import { bookkeeping } from './proxies';
+import type { JourneyRun } from './run-state';
+
+/** Loads the campaign's settings, then waits for the entry event (delivered with signalWithStart) or an exit. */
+export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<CampaignSettingsMap[C]> {
+  const loaded = await bookkeeping().loadSettings(run.campaign, run.input.overrides);
+  run.settings = loaded.settings;
+  if (!run.input.carried) await condition(() => run.state.journeyId !== null || run.exit !== null);
+  return loaded.settings;
+}
+
+/**
+ * Admits the journey, or ends it before its first step (false): its entry was replayed or is late,
+ * it falls in the cooldown, the campaign is paused, or an exit arrived with it. Admission is asked
+ * first, so a replayed entry followed by its replayed order ends as `duplicate_entry` instead of
+ * writing a second end on the journey log. A continuation was admitted by the run before it.
+ */
+export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, cooldownMs: number): Promise<boolean> {
+  if (!patched('admission-before-early-exit')) return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
+  if (run.input.carried) return !run.exit;
+  if (run.entryEventAt === null || run.state.journeyId === null) return false;
+  return (await applyEntryRules(run, run.entryEventAt, cooldownMs, true)) && !run.exit;
+}
+
+/** Asks the journey log whether this entry may run; a refusal ends the journey with its reason. */
+async function applyEntryRules<C extends CampaignType, S>(run: JourneyRun<C, S>, entryEventAt: string, cooldownMs: number, refusalWins: boolean): Promise<boolean> {
+  if (run.input.carried) return true;
+  const admission = await bookkeeping().enterJourney({
+    campaign: run.campaign, customerId: run.customerId, journeyId: run.state.journeyId!,
+    entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs, maxEntryAgeMs: run.settings?.maxEntryAgeMs ?? null,
+  });
+  if (admission.admitted) return true;
+  const why = {
+    duplicate_entry: 'this journey already ran (its entry event was replayed)',
+    stale_event: 'the entry event is too old to act on, or older than the end of the previous journey',
+    cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
+    campaign_paused: 'the campaign is paused, so no new journey starts',
+  }[admission.reason];
+  // A refused journey never ran: an exit event that arrived during admission does not end it.
+  if (refusalWins) run.exit = { outcome: admission.reason, why };
+  else run.requestExit(admission.reason, why);
+  return false;
+}
