@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deadLetterMessage } from '../../bridge/dead-letter';
+import { deadLetterMessage } from '../../../bridge/dead-letter';
 
 describe('dead-letter message', () => {
   it('keeps the original key and value and says why and where it came from', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskEmail, maskPhone, maskPiiInText, redactUrl } from '../../platform/pii';
+import { maskEmail, maskPhone, maskPiiInText, redactUrl } from '../../../platform/pii';
 
 describe('PII masking', () => {
   it('masks emails down to their first letters and top-level domain', () => {

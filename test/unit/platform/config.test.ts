@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kafkaSecurity } from '../../platform/kafka';
-import { adminConfigSchema, bridgeConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../platform/config';
+import { kafkaSecurity } from '../../../platform/kafka';
+import { adminConfigSchema, bridgeConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../../platform/config';
 
 describe('configuration', () => {
   it('defaults every local service to 127.0.0.1', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidSettingsError, resolveSettings } from '../../contract/settings/overrides';
-import { adminConfigSchema, loadConfig, workerConfigSchema } from '../../platform/config';
+import { InvalidSettingsError, resolveSettings } from '../../../contract/settings/overrides';
+import { adminConfigSchema, loadConfig, workerConfigSchema } from '../../../platform/config';
 
 const settings = (overrides: object) => resolveSettings([{ source: 'CAMPAIGN_SETTINGS', overrides }]);
 

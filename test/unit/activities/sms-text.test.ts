@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderSms } from '../../activities/templates';
-import { smsLength } from '../../activities/templates/sms-length';
+import { renderSms } from '../../../activities/templates';
+import { smsLength } from '../../../activities/templates/sms-length';
 
 const context = { firstName: 'Ann', storeUrl: 'https://shop.example', unsubscribeUrl: '' };
 const cart = { id: 'cart-sms' as const, items: [{ productId: 'p', name: 'Mug', quantity: 1, price: 5 }] };

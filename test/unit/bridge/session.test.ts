@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { retryUntilDone } from '../../bridge/retry';
-import { bridgeConfigSchema, loadConfig } from '../../platform/config';
+import { retryUntilDone } from '../../../bridge/retry';
+import { bridgeConfigSchema, loadConfig } from '../../../platform/config';
 
 describe('the bridge\'s consumer-group session', () => {
   it('defaults to a 10 s session with a 3 s heartbeat, both configurable', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routeEvent } from '../../bridge/routes';
-import type { CustomerEvent } from '../../contract/events';
+import { routeEvent } from '../../../bridge/routes';
+import type { CustomerEvent } from '../../../contract/events';
 
 const base = { eventId: 'e1', customerId: 'c1', occurredAt: '2026-06-01T12:00:00Z' };
 const context = { churnThreshold: 0.7 };

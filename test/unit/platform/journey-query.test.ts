@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { journeyQuery } from '../../platform/temporal/journeys';
+import { journeyQuery } from '../../../platform/temporal/journeys';
 
 describe('journey visibility query', () => {
   it('selects journey workflows only', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_SETTINGS, InvalidSettingsError, resolveSettings } from '../../contract/settings/overrides';
+import { DEFAULT_SETTINGS, InvalidSettingsError, resolveSettings } from '../../../contract/settings/overrides';
 
 describe('campaign settings', () => {
   it('defaults to the product semantics', () => {

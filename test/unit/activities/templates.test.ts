@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderEmail, renderSms, SMS_GSM7_LIMIT, SMS_UCS2_LIMIT } from '../../activities/templates';
+import { renderEmail, renderSms, SMS_GSM7_LIMIT, SMS_UCS2_LIMIT } from '../../../activities/templates';
 
 const context = { firstName: 'Ann', storeUrl: 'https://shop.example', unsubscribeUrl: 'https://shop.example/unsubscribe?customer=c1' };
 const item = (index: number) => ({ productId: `p${index}`, name: `Item ${index}`, quantity: 1, price: 10 });

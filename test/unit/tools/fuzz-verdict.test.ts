@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExpectedMessage } from '../../tools/fuzz/model';
-import { judgeCustomer, type Received } from '../../tools/fuzz/verdict';
+import type { ExpectedMessage } from '../../../tools/fuzz/model';
+import { judgeCustomer, type Received } from '../../../tools/fuzz/verdict';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const expected = (step: string, expectation: ExpectedMessage['expectation'], why: ExpectedMessage['why'], extra: Partial<ExpectedMessage> = {}): ExpectedMessage =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
-import { isTooLargeForBroker, TRUNCATED_VALUE_BYTES, truncatedDeadLetterMessage } from '../../bridge/dead-letter';
+import { isTooLargeForBroker, TRUNCATED_VALUE_BYTES, truncatedDeadLetterMessage } from '../../../bridge/dead-letter';
 
 describe('truncated dead letter', () => {
   const value = Buffer.alloc(900_000, 'y');

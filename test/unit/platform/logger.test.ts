@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { createLogger } from '../../platform/logger';
+import { createLogger } from '../../../platform/logger';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];

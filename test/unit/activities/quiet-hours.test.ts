@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { quietHoursEnd } from '../../activities/quiet-hours';
+import { quietHoursEnd } from '../../../activities/quiet-hours';
 
 const night = { start: '21:00', end: '09:00' };
 const at = (iso: string) => Date.parse(iso);

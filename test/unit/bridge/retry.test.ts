@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, retryUntilDone, StoppedWhileRetrying } from '../../bridge/retry';
+import { backoffDelay, retryUntilDone, StoppedWhileRetrying } from '../../../bridge/retry';
 
 describe('retry until done', () => {
   it('backs off exponentially with jitter between half and all of the ceiling, capped', () => {

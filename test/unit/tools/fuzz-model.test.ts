@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectedMessages, lagFromLedger, MODEL_TIMING, type ExpectedMessage } from '../../tools/fuzz/model';
-import { expectedWithOperator, type OperatorTimeline } from '../../tools/fuzz/operator';
-import { FUZZ_SETTINGS, type FaultWindow, type FuzzEventType, type TimedAction } from '../../tools/fuzz/scenario';
+import { expectedMessages, lagFromLedger, MODEL_TIMING, type ExpectedMessage } from '../../../tools/fuzz/model';
+import { expectedWithOperator, type OperatorTimeline } from '../../../tools/fuzz/operator';
+import { FUZZ_SETTINGS, type FaultWindow, type FuzzEventType, type TimedAction } from '../../../tools/fuzz/scenario';
 
 // Settings: cart reminders 5 s apart, browse 5 s, churn 5 s; cap window 2 s; latencies 2 s.
 const T0 = Date.parse('2026-03-01T12:00:00Z');

@@ -3,8 +3,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import twilio from 'twilio';
-import { SmtpFaultProxy } from '../../tools/sandbox/smtp-fault-proxy';
-import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
+import { SmtpFaultProxy } from '../../../tools/sandbox/smtp-fault-proxy';
+import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../../tools/sandbox/twilio-sandbox';
 
 /** A minimal SMTP server standing in for Mailpit: it takes every message and counts them. */
 function smtpSink(): { server: Server; received: string[] } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceedsCap } from '../../platform/db/delivery-ledger';
+import { exceedsCap } from '../../../platform/db/delivery-ledger';
 
 const H = 3_600_000;
 const day = (limit: number) => ({ limit, windowMs: 24 * H });

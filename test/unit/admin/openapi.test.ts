@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { adminRoutes } from '../../admin/app';
-import { createOpenApiDocument } from '../../admin/openapi';
-import { CAMPAIGN_TYPES } from '../../contract/journeys';
+import { adminRoutes } from '../../../admin/app';
+import { createOpenApiDocument } from '../../../admin/openapi';
+import { CAMPAIGN_TYPES } from '../../../contract/journeys';
 
 describe('admin API OpenAPI document', () => {
   const document = createOpenApiDocument(adminRoutes({ pageTokenSecret: 'unit-test-secret' } as never));

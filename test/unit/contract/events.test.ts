@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../contract/events';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../../contract/events';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const occurredAt = '2026-06-01T11:59:00Z';

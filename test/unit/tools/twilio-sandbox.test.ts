@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import twilio from 'twilio';
-import { findOurMessage } from '../../activities/sms';
-import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
+import { findOurMessage } from '../../../activities/sms';
+import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../../tools/sandbox/twilio-sandbox';
 
 /** The local Twilio stand-in, driven by the official client the way the SMS activity drives it. */
 describe('local Twilio-compatible server', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifySmtpError } from '../../activities/email';
-import { classifyTwilioError } from '../../activities/sms';
+import { classifySmtpError } from '../../../activities/email';
+import { classifyTwilioError } from '../../../activities/sms';
 
 const error = (fields: object, message = 'provider said no') => Object.assign(new Error(message), fields);
 /** What axios attaches to a socket error: the Node request, flushed to the socket or not. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deliveryKey, journeyDeliveryKeyPrefix } from '../../contract/journeys';
+import { deliveryKey, journeyDeliveryKeyPrefix } from '../../../contract/journeys';
 
 describe('delivery keys', () => {
   it('never collide across customers whose IDs contain the separator', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Producer, ProducerRecord } from 'kafkajs';
-import { InvalidEventError, produceEvents } from '../../platform/event-producer';
+import { InvalidEventError, produceEvents } from '../../../platform/event-producer';
 
 function recordingProducer(): { producer: Producer; sent: ProducerRecord[] } {
   const sent: ProducerRecord[] = [];
