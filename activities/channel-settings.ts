@@ -29,15 +29,23 @@ export function emailSettingsFrom(config: ChannelConfig, mailer: Transporter): E
     from: config.EMAIL_FROM,
     messageIdDomain: config.MESSAGE_ID_DOMAIN,
     storeUrl: config.STORE_URL,
-    unsubscribeUrl: (customerId, campaign) => config.UNSUBSCRIBE_URL
-      .replace('{customerId}', encodeURIComponent(customerId))
-      .replace('{campaign}', encodeURIComponent(campaign)),
+    unsubscribeUrl: (customerId, campaign) =>
+      config.UNSUBSCRIBE_URL.replace('{customerId}', encodeURIComponent(customerId)).replace(
+        '{campaign}',
+        encodeURIComponent(campaign),
+      ),
   };
 }
 
 /** Null when the deployment has no Twilio credentials: it sends no SMS. */
 export function smsSettingsFrom(config: ChannelConfig): SmsSettings | null {
   return config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM
-    ? { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM, apiBaseUrl: config.TWILIO_API_BASE_URL, storeUrl: config.STORE_URL }
+    ? {
+        accountSid: config.TWILIO_ACCOUNT_SID,
+        authToken: config.TWILIO_AUTH_TOKEN,
+        from: config.TWILIO_FROM,
+        apiBaseUrl: config.TWILIO_API_BASE_URL,
+        storeUrl: config.STORE_URL,
+      }
     : null;
 }

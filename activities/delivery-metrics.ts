@@ -6,7 +6,7 @@ import { Counter, register } from 'prom-client';
  */
 export const deliveryMisconfigured = new Counter({
   name: 'delivery_misconfigured_total',
-  help: 'Send attempts refused because of the deployment\'s provider credentials or sender; retried until fixed',
+  help: "Send attempts refused because of the deployment's provider credentials or sender; retried until fixed",
   labelNames: ['channel', 'reason'],
   registers: [register],
 });

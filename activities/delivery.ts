@@ -37,7 +37,11 @@ export type SendOutcome =
   | { status: 'deferred'; reason: string };
 
 /** What the contact policy says of a send at one instant; the activities' `planSend` answers it. */
-export type PolicyVerdict = { kind: 'go' } | { kind: 'paused' } | { kind: 'quiet_hours'; until: string } | { kind: 'unreachable'; reason: string };
+export type PolicyVerdict =
+  | { kind: 'go' }
+  | { kind: 'paused' }
+  | { kind: 'quiet_hours'; until: string }
+  | { kind: 'unreachable'; reason: string };
 
 /** How one provider failed: decides between retrying, giving up, and not knowing. */
 export type FailureKind = 'permanent' | 'not_accepted' | 'misconfigured' | 'ambiguous';
@@ -61,7 +65,13 @@ export interface ChannelSender<Content> {
    * SMTP session still connecting or waiting for its greeting), the sender gives up and throws
    * `SendCancelled`; once the message is on its way, the call runs to its end.
    */
-  send(address: string, content: Content, messageId: string, request: DeliveryRequest, cancelled: AbortSignal): Promise<string>;
+  send(
+    address: string,
+    content: Content,
+    messageId: string,
+    request: DeliveryRequest,
+    cancelled: AbortSignal,
+  ): Promise<string>;
   /** Classifies a failed `send`; the reason is PII-masked. */
   classify(error: unknown): ProviderFailure;
   /**
@@ -104,10 +114,24 @@ function outcomeOf(record: DeliveryRecord): SendOutcome {
  * once; the result is confirmed. Expected outcomes are returned, transient failures thrown (Temporal
  * retries), permanent ones thrown as non-retryable `PermanentDeliveryError`.
  */
-export async function deliver<Content>(deps: DeliveryDependencies, sender: ChannelSender<Content>, request: DeliveryRequest): Promise<SendOutcome> {
+export async function deliver<Content>(
+  deps: DeliveryDependencies,
+  sender: ChannelSender<Content>,
+  request: DeliveryRequest,
+): Promise<SendOutcome> {
   const { db } = deps;
-  const key: DeliveryKey = { idempotencyKey: request.idempotencyKey, campaign: request.campaign, customerId: request.customerId, step: request.step, channel: sender.channel };
-  const log = deps.logger.child({ idempotencyKey: request.idempotencyKey, channel: sender.channel, attempt: Context.current().info.attempt });
+  const key: DeliveryKey = {
+    idempotencyKey: request.idempotencyKey,
+    campaign: request.campaign,
+    customerId: request.customerId,
+    step: request.step,
+    channel: sender.channel,
+  };
+  const log = deps.logger.child({
+    idempotencyKey: request.idempotencyKey,
+    channel: sender.channel,
+    attempt: Context.current().info.attempt,
+  });
 
   // A first heartbeat at once: its answer carries a cancellation the journey asked for (it ended), so
   // that the check before the provider call below can see it.
@@ -117,7 +141,8 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
 
   const profile = await findProfile(db, request.customerId);
   const address = profile && sender.addressOf(profile);
-  if (!profile || !address) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} address on the profile`));
+  if (!profile || !address)
+    return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} address on the profile`));
   if (!sender.consentOf(profile)) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} consent`));
 
   // The journey's clock at the first attempt; a retry's own scheduled time after that.
@@ -128,9 +153,16 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
 
   const messageId = sender.messageIdFor(key.idempotencyKey);
   const content = sender.render(request, profile, messageId);
-  const reservation = await reserveDelivery(db, key, messageId, { leaseMs: deps.reservationLeaseMs, contactAtMs: request.atMs, cap: await deps.frequencyCap() });
+  const reservation = await reserveDelivery(db, key, messageId, {
+    leaseMs: deps.reservationLeaseMs,
+    contactAtMs: request.atMs,
+    cap: await deps.frequencyCap(),
+  });
   if (reservation.kind === 'in_progress') {
-    throw ApplicationFailure.retryable('Another execution is sending this message; will check again', DELIVERY_IN_PROGRESS);
+    throw ApplicationFailure.retryable(
+      'Another execution is sending this message; will check again',
+      DELIVERY_IN_PROGRESS,
+    );
   }
   if (reservation.kind === 'settled') return outcomeOf(reservation.record);
 
@@ -158,9 +190,20 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
     const resolved = failure.kind === 'ambiguous' ? await askProvider(sender, address, content, reservedAtMs) : null;
     if (resolved?.found) {
       providerId = resolved.found;
-      log.warn({ reason: failure.reason }, `${sender.channel} send looked ambiguous; the provider has it, recorded as sent`);
+      log.warn(
+        { reason: failure.reason },
+        `${sender.channel} send looked ambiguous; the provider has it, recorded as sent`,
+      );
     } else {
-      return await settleFailure(deps, sender.channel, key.idempotencyKey, resolved?.absent ? { kind: 'not_accepted', reason: `${failure.reason}; the provider has no such message` } : failure, resolved?.lookupError);
+      return await settleFailure(
+        deps,
+        sender.channel,
+        key.idempotencyKey,
+        resolved?.absent
+          ? { kind: 'not_accepted', reason: `${failure.reason}; the provider has no such message` }
+          : failure,
+        resolved?.lookupError,
+      );
     }
   } finally {
     clearInterval(heartbeat);
@@ -175,9 +218,18 @@ export async function deliver<Content>(deps: DeliveryDependencies, sender: Chann
 /** How long before our request the provider's clock may say it was sent, for the look-up. */
 const LOOKUP_CLOCK_MARGIN_MS = 5 * 60_000;
 
-interface ProviderAnswer { found?: string; absent?: boolean; lookupError?: string }
+interface ProviderAnswer {
+  found?: string;
+  absent?: boolean;
+  lookupError?: string;
+}
 
-async function askProvider<Content>(sender: ChannelSender<Content>, address: string, content: Content, reservedAtMs: number): Promise<ProviderAnswer | null> {
+async function askProvider<Content>(
+  sender: ChannelSender<Content>,
+  address: string,
+  content: Content,
+  reservedAtMs: number,
+): Promise<ProviderAnswer | null> {
   if (!sender.findSent) return null;
   try {
     const found = await sender.findSent(address, content, reservedAtMs - LOOKUP_CLOCK_MARGIN_MS);
@@ -192,7 +244,11 @@ async function askProvider<Content>(sender: ChannelSender<Content>, address: str
  * already masked: nothing raw from the provider reaches the ledger or Temporal's failure.
  */
 async function settleFailure(
-  deps: DeliveryDependencies, channel: Channel, idempotencyKey: string, failure: ProviderFailure, lookupError?: string,
+  deps: DeliveryDependencies,
+  channel: Channel,
+  idempotencyKey: string,
+  failure: ProviderFailure,
+  lookupError?: string,
 ): Promise<SendOutcome> {
   const log = deps.logger.child({ idempotencyKey, channel, attempt: Context.current().info.attempt });
   switch (failure.kind) {
@@ -201,10 +257,20 @@ async function settleFailure(
       log.warn({ reason: failure.reason }, `${channel} rejected permanently`);
       throw ApplicationFailure.nonRetryable(failure.reason, PERMANENT_DELIVERY_ERROR);
     case 'misconfigured':
-      await releaseReservation(deps.db, idempotencyKey, `held: our ${channel} provider configuration is refused: ${failure.reason}`);
+      await releaseReservation(
+        deps.db,
+        idempotencyKey,
+        `held: our ${channel} provider configuration is refused: ${failure.reason}`,
+      );
       deliveryMisconfigured.inc({ channel, reason: failure.code ?? 'other' });
-      log.error({ reason: failure.reason }, `${channel} provider refuses our credentials or sender: every ${channel} send is held and retried until the configuration is fixed`);
-      throw ApplicationFailure.retryable(`${channel} provider configuration refused: ${failure.reason}`, 'DeliveryMisconfigured');
+      log.error(
+        { reason: failure.reason },
+        `${channel} provider refuses our credentials or sender: every ${channel} send is held and retried until the configuration is fixed`,
+      );
+      throw ApplicationFailure.retryable(
+        `${channel} provider configuration refused: ${failure.reason}`,
+        'DeliveryMisconfigured',
+      );
     case 'not_accepted':
       await releaseReservation(deps.db, idempotencyKey, `will retry: ${failure.reason}`);
       log.warn({ reason: failure.reason }, `${channel} provider did not take the message; the send will be retried`);

@@ -67,11 +67,16 @@ function classifySmtp(smtp: SmtpError): { kind: FailureKind; reason: string } {
   if (smtp.code === 'ETIMEDOUT' && smtp.timeoutType !== undefined && BEFORE_ENVELOPE_TIMEOUTS.has(smtp.timeoutType)) {
     return { kind: 'not_accepted', reason: `${smtp.timeoutType}: ${smtp.message}` };
   }
-  return { kind: 'ambiguous', reason: `${smtp.code ?? 'error'}${smtp.timeoutType ? ` ${smtp.timeoutType}` : ''}: ${smtp.message}` };
+  return {
+    kind: 'ambiguous',
+    reason: `${smtp.code ?? 'error'}${smtp.timeoutType ? ` ${smtp.timeoutType}` : ''}: ${smtp.message}`,
+  };
 }
 
 /** A per-send callback that nodemailer's 'stream' step calls when the message's first bytes flow. */
-interface StreamWatch { onMessageStream?: () => void }
+interface StreamWatch {
+  onMessageStream?: () => void;
+}
 
 /**
  * Lets a send know when its message starts to flow towards the server. Before that (connecting,
@@ -82,7 +87,15 @@ function watchMessageStreams(mailer: Transporter): void {
     const started = (mail.data as StreamWatch).onMessageStream;
     const message = mail.message as unknown as { transform(factory: () => Transform): void };
     if (started) {
-      message.transform(() => new Transform({ transform(chunk, _encoding, next) { started(); next(null, chunk); } }));
+      message.transform(
+        () =>
+          new Transform({
+            transform(chunk, _encoding, next) {
+              started();
+              next(null, chunk);
+            },
+          }),
+      );
     }
     done();
   });
@@ -95,37 +108,48 @@ export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmai
     addressOf: (profile) => profile.email,
     consentOf: (profile) => profile.emailOptIn,
     messageIdFor: (key) => messageIdFor(key, settings.messageIdDomain),
-    render: (request, profile) => renderEmail(request.template, {
-      firstName: profile.firstName,
-      storeUrl: settings.storeUrl,
-      unsubscribeUrl: settings.unsubscribeUrl(request.customerId, request.campaign),
-    }),
+    render: (request, profile) =>
+      renderEmail(request.template, {
+        firstName: profile.firstName,
+        storeUrl: settings.storeUrl,
+        unsubscribeUrl: settings.unsubscribeUrl(request.customerId, request.campaign),
+      }),
     async send(address, content, messageId, request, cancelled) {
       const unsubscribe = settings.unsubscribeUrl(request.customerId, request.campaign);
       const stopper = new AbortController();
       let flowing = false;
-      const stopUnlessFlowing = () => { if (!flowing) stopper.abort(); };
+      const stopUnlessFlowing = () => {
+        if (!flowing) stopper.abort();
+      };
       cancelled.addEventListener('abort', stopUnlessFlowing, { once: true });
       if (cancelled.aborted) stopUnlessFlowing();
-      const watch: StreamWatch & { signal: AbortSignal } = { signal: stopper.signal, onMessageStream: () => { flowing = true; } };
-      const info = await settings.mailer.sendMail({
-        ...watch,
-        from: settings.from,
-        to: address,
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        messageId,
-        list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
-        headers: {
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'X-Campaign': request.campaign,
-          'X-Campaign-Step': request.step,
-          'X-Customer-Id': request.customerId,
+      const watch: StreamWatch & { signal: AbortSignal } = {
+        signal: stopper.signal,
+        onMessageStream: () => {
+          flowing = true;
         },
-      }).catch((error: unknown) => {
-        throw stopper.signal.aborted && !flowing ? new SendCancelled() : error;
-      }).finally(() => cancelled.removeEventListener('abort', stopUnlessFlowing));
+      };
+      const info = await settings.mailer
+        .sendMail({
+          ...watch,
+          from: settings.from,
+          to: address,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+          messageId,
+          list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
+          headers: {
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            'X-Campaign': request.campaign,
+            'X-Campaign-Step': request.step,
+            'X-Customer-Id': request.customerId,
+          },
+        })
+        .catch((error: unknown) => {
+          throw stopper.signal.aborted && !flowing ? new SendCancelled() : error;
+        })
+        .finally(() => cancelled.removeEventListener('abort', stopUnlessFlowing));
       return (info as { messageId?: string }).messageId ?? messageId;
     },
     classify: classifySmtpError,

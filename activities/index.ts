@@ -9,7 +9,8 @@ import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 export type { DeliveryRequest, SendOutcome } from './delivery';
 export type { SendPlan } from './journeys';
 
-export interface ActivityDependencies extends Omit<DeliveryDependencies, 'frequencyCap' | 'contactPolicy'>, Omit<JourneyActivityDependencies, 'channels'> {
+export interface ActivityDependencies
+  extends Omit<DeliveryDependencies, 'frequencyCap' | 'contactPolicy'>, Omit<JourneyActivityDependencies, 'channels'> {
   email: EmailSettings;
   /** Absent when the deployment has no SMS provider: SMS steps then fall back or skip. */
   sms: SmsSettings | null;
@@ -24,8 +25,12 @@ export function createActivities(deps: ActivityDependencies) {
   const sms = deps.sms ? smsSender(deps.sms, createTwilioClient(deps.sms)) : null;
   const journeys = createJourneyActivities({ ...deps, channels: sms ? ['email', 'sms'] : ['email'] });
   const delivery: DeliveryDependencies = {
-    db: deps.db, logger: deps.logger, reservationLeaseMs: deps.reservationLeaseMs, frequencyCap,
-    contactPolicy: (request, channel, atMs) => journeys.planSend({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs }),
+    db: deps.db,
+    logger: deps.logger,
+    reservationLeaseMs: deps.reservationLeaseMs,
+    frequencyCap,
+    contactPolicy: (request, channel, atMs) =>
+      journeys.planSend({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs }),
   };
   const email = emailSender(deps.email);
 
@@ -33,7 +38,9 @@ export function createActivities(deps: ActivityDependencies) {
     ...journeys,
     sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
     sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
-      sms ? deliver(delivery, sms, request) : Promise.resolve({ status: 'not_sent', reason: 'skipped: SMS is not configured' }),
+      sms
+        ? deliver(delivery, sms, request)
+        : Promise.resolve({ status: 'not_sent', reason: 'skipped: SMS is not configured' }),
   };
 }
 

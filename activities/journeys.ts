@@ -2,7 +2,13 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { loadCurrentSettings } from '../platform/db/current-settings';
 import { isCampaignPaused } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
-import { admitJourney, recordJourneyEnd, type Admission, type EntryRules, type JourneyKey } from '../platform/db/journeys';
+import {
+  admitJourney,
+  recordJourneyEnd,
+  type Admission,
+  type EntryRules,
+  type JourneyKey,
+} from '../platform/db/journeys';
 import { recordSkipped, type DeliveryKey } from '../platform/db/delivery-ledger';
 import { findProfile } from '../platform/db/profiles';
 import { CANCELLED_REASON } from './delivery';
@@ -31,15 +37,33 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
   const { db } = deps;
 
   /** The campaign's current settings; `journeyOverrides` are one journey's own (an operator's test journey). */
-  async function loadSettings<C extends CampaignType>(campaign: C, journeyOverrides?: Record<string, unknown>): Promise<LoadedSettings<C>> {
-    const { resolved, versions } = await loadCurrentSettings(deps.db, deps.deploymentOverrides, journeyOverrides && { [campaign]: journeyOverrides });
-    return { campaign, settings: resolved.campaigns[campaign], contact: resolved.contact, version: versions[campaign] ?? 0 };
+  async function loadSettings<C extends CampaignType>(
+    campaign: C,
+    journeyOverrides?: Record<string, unknown>,
+  ): Promise<LoadedSettings<C>> {
+    const { resolved, versions } = await loadCurrentSettings(
+      deps.db,
+      deps.deploymentOverrides,
+      journeyOverrides && { [campaign]: journeyOverrides },
+    );
+    return {
+      campaign,
+      settings: resolved.campaigns[campaign],
+      contact: resolved.contact,
+      version: versions[campaign] ?? 0,
+    };
   }
 
   /** Decides whether a send may happen now: campaign paused, no way to reach the customer, or quiet hours. */
-  async function planSend(input: { campaign: CampaignType; customerId: string; channel: Channel; atMs: number }): Promise<SendPlan> {
+  async function planSend(input: {
+    campaign: CampaignType;
+    customerId: string;
+    channel: Channel;
+    atMs: number;
+  }): Promise<SendPlan> {
     if (await isCampaignPaused(db, input.campaign)) return { kind: 'paused' };
-    if (!deps.channels.includes(input.channel)) return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
+    if (!deps.channels.includes(input.channel))
+      return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
     const profile = await findProfile(db, input.customerId);
     const address = input.channel === 'email' ? profile?.email : profile?.phone;
     if (!profile || !address) return { kind: 'unreachable', reason: `no ${input.channel} address` };
@@ -49,21 +73,29 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
     const window = resolved.contact.quietHours[input.channel];
     const timeZone = profile.timezone ?? resolved.contact.defaultTimezone;
     const until = window ? quietHoursEnd(input.atMs, timeZone, window) : null;
-    return until === null ? { kind: 'go' } : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
+    return until === null
+      ? { kind: 'go' }
+      : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
   }
 
-  async function enterJourney(input: JourneyKey & Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null }): Promise<Admission> {
+  async function enterJourney(
+    input: JourneyKey & Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null },
+  ): Promise<Admission> {
     return admitJourney(db, input, { ...input, maxEntryAgeMs: input.maxEntryAgeMs ?? null });
   }
 
-  async function endJourney(input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {
+  async function endJourney(
+    input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null },
+  ): Promise<void> {
     await recordJourneyEnd(db, input, input);
   }
 
   /** True while the customer's journey of that campaign is running in Temporal. */
   async function isJourneyRunning(input: { campaign: CampaignType; customerId: string }): Promise<boolean> {
     try {
-      const description = await deps.temporal.workflow.getHandle(journeyWorkflowId(input.campaign, input.customerId)).describe();
+      const description = await deps.temporal.workflow
+        .getHandle(journeyWorkflowId(input.campaign, input.customerId))
+        .describe();
       return description.status.name === 'RUNNING';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;

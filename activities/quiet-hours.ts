@@ -50,7 +50,13 @@ const clocks = new Map<string, Intl.DateTimeFormat>();
 function localClock(atMs: number, timeZone: string): { minutes: number; seconds: number; milliseconds: number } {
   let clock = clocks.get(timeZone);
   if (!clock) {
-    clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    clock = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     clocks.set(timeZone, clock);
   }
   const parts = clock.formatToParts(new Date(atMs));
@@ -60,6 +66,11 @@ function localClock(atMs: number, timeZone: string): { minutes: number; seconds:
 
 /** "09:00 Europe/Paris", for timelines and timer summaries. */
 export function describeLocal(atMs: number, timeZone: string): string {
-  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(atMs));
+  const clock = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(atMs));
   return `${clock} ${timeZone}`;
 }

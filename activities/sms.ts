@@ -35,8 +35,15 @@ const MISCONFIGURED_TWILIO_CODES = new Set([
   20003, // authentication failed / permission denied
   20005, // account not active
   20404, // the account's Messages resource does not exist: a wrong account SID or API base
-  21212, 21601, 21603, 21606, 21659, // the From number is invalid, missing, not SMS-capable or not ours
-  21701, 21703, 21704, 21705, // the Messaging Service is missing, inactive, has no sender or is invalid
+  21212,
+  21601,
+  21603,
+  21606,
+  21659, // the From number is invalid, missing, not SMS-capable or not ours
+  21701,
+  21703,
+  21704,
+  21705, // the Messaging Service is missing, inactive, has no sender or is invalid
 ]);
 /** Socket errors that happen while connecting. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -59,7 +66,11 @@ function classifyTwilio(failure: TwilioError): { kind: FailureKind; reason: stri
   if (typeof failure.status === 'number') {
     const code = typeof failure.code === 'number' ? failure.code : undefined;
     const label = code ? `Twilio ${code} (HTTP ${failure.status})` : `Twilio HTTP ${failure.status}`;
-    if (failure.status === 401 || failure.status === 403 || (code !== undefined && MISCONFIGURED_TWILIO_CODES.has(code))) {
+    if (
+      failure.status === 401 ||
+      failure.status === 403 ||
+      (code !== undefined && MISCONFIGURED_TWILIO_CODES.has(code))
+    ) {
       return { kind: 'misconfigured', reason: `${label}: ${failure.message}` };
     }
     if (AMBIGUOUS_STATUSES.has(failure.status)) return { kind: 'ambiguous', reason: label };
@@ -80,9 +91,14 @@ export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelS
     addressOf: (profile) => profile.phone,
     consentOf: (profile) => profile.smsOptIn,
     messageIdFor: (key) => `sms-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`,
-    render: (request, profile) => renderSms(request.template, { firstName: profile.firstName, storeUrl: settings.storeUrl, unsubscribeUrl: '' }),
+    render: (request, profile) =>
+      renderSms(request.template, { firstName: profile.firstName, storeUrl: settings.storeUrl, unsubscribeUrl: '' }),
     async send(address, body) {
-      const message = await client.messages.create({ to: address, body, ...(viaService ? { messagingServiceSid: settings.from } : { from: settings.from }) });
+      const message = await client.messages.create({
+        to: address,
+        body,
+        ...(viaService ? { messagingServiceSid: settings.from } : { from: settings.from }),
+      });
       return message.sid;
     },
     classify: classifyTwilioError,
@@ -103,7 +119,12 @@ export const LOOKUP_SETTLE_MS = 5_000;
 /** How many of a recipient's newest messages are read to prove ours is not among them. */
 const LOOKUP_PAGE = 50;
 
-interface OurMessage { to: string; body: string; sender: string; viaService: boolean }
+interface OurMessage {
+  to: string;
+  body: string;
+  sender: string;
+  viaService: boolean;
+}
 
 /**
  * Asks Twilio whether a message whose create call ended ambiguously exists. Ours is recognised by
@@ -112,8 +133,9 @@ interface OurMessage { to: string; body: string; sender: string; viaService: boo
  * `sinceMs`: a message still queued has no DateSent yet, so the DateSent filter alone proves nothing.
  */
 export async function findOurMessage(client: TwilioClient, ours: OurMessage, sinceMs: number): Promise<string | null> {
-  const isOurs = (message: MessageInstance) => message.body === ours.body
-    && (ours.viaService ? message.messagingServiceSid === ours.sender : message.from === ours.sender);
+  const isOurs = (message: MessageInstance) =>
+    message.body === ours.body &&
+    (ours.viaService ? message.messagingServiceSid === ours.sender : message.from === ours.sender);
   const sentSince = await client.messages.list({ to: ours.to, dateSentAfter: new Date(sinceMs), limit: LOOKUP_PAGE });
   const found = sentSince.find(isOurs);
   if (found) return found.sid;
@@ -122,6 +144,7 @@ export async function findOurMessage(client: TwilioClient, ours: OurMessage, sin
   const queued = createdSince.find(isOurs);
   if (queued) return queued.sid;
   const coversTheWindow = newest.length < LOOKUP_PAGE || createdSince.length < newest.length;
-  if (!coversTheWindow) throw new Error(`the recipient's newest ${LOOKUP_PAGE} messages do not reach back to the reservation`);
+  if (!coversTheWindow)
+    throw new Error(`the recipient's newest ${LOOKUP_PAGE} messages do not reach back to the reservation`);
   return null;
 }

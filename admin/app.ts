@@ -50,15 +50,25 @@ export function createAdminApp(options: AdminAppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
   });
 
-  app.use(rateLimit({
-    windowMs: 60_000,
-    limit: options.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      res.status(429).json(new HttpError(429, 'rate_limited', `More than ${options.rateLimitPerMinute} requests in a minute; retry after the time in the RateLimit header.`).body);
-    },
-  }));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res
+          .status(429)
+          .json(
+            new HttpError(
+              429,
+              'rate_limited',
+              `More than ${options.rateLimitPerMinute} requests in a minute; retry after the time in the RateLimit header.`,
+            ).body,
+          );
+      },
+    }),
+  );
   app.use(requireBearerToken(options.token));
   app.use(express.json({ limit: '100kb' }));
 
@@ -70,7 +80,9 @@ export function createAdminApp(options: AdminAppOptions): Express {
   });
 
   const router = Router();
-  mountRoutes(router, routes, { wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs, options.idempotencyLeaseMs) });
+  mountRoutes(router, routes, {
+    wrapPost: idempotentPosts(options.dependencies.db, options.idempotencyRetentionMs, options.idempotencyLeaseMs),
+  });
   app.use(router);
 
   app.use((req, res) => {

@@ -10,7 +10,10 @@ export function requireBearerToken(expected: string): RequestHandler {
     const header = req.get('authorization');
     const match = header?.match(/^Bearer\s+(.+)$/i);
     if (!match) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>".' });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>".' });
       return;
     }
     if (!timingSafeEqual(digest(match[1]!), expectedDigest)) {

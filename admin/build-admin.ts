@@ -21,7 +21,9 @@ export interface AdminServer {
 export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<AdminServer> {
   const log = logger.child({ component: 'admin' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5), (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5), (error) =>
+    log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
+  );
   const client = await connectTemporalClient(config);
   const kafkaAdmin = createKafka(config, log, '-admin').admin();
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
@@ -32,9 +34,25 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     idempotencyRetentionMs: config.ADMIN_IDEMPOTENCY_TTL,
     idempotencyLeaseMs: config.ADMIN_IDEMPOTENCY_LEASE,
     readinessChecks: [
-      { name: 'temporal', check: async (signal) => { await client.connection.withAbortSignal(signal, () => client.workflowService.getSystemInfo({})); } },
-      { name: 'postgres', check: async () => { await sql`select 1`.execute(db); } },
-      { name: 'kafka', check: async () => { await kafkaAdmin.connect(); await kafkaAdmin.describeCluster(); } },
+      {
+        name: 'temporal',
+        check: async (signal) => {
+          await client.connection.withAbortSignal(signal, () => client.workflowService.getSystemInfo({}));
+        },
+      },
+      {
+        name: 'postgres',
+        check: async () => {
+          await sql`select 1`.execute(db);
+        },
+      },
+      {
+        name: 'kafka',
+        check: async () => {
+          await kafkaAdmin.connect();
+          await kafkaAdmin.describeCluster();
+        },
+      },
     ],
     dependencies: {
       db,
@@ -50,7 +68,9 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
 
   function address(): string {
     const bound = server?.address();
-    return bound && typeof bound === 'object' ? `http://${bound.address}:${bound.port}` : `http://${config.ADMIN_HOST}:${config.ADMIN_PORT}`;
+    return bound && typeof bound === 'object'
+      ? `http://${bound.address}:${bound.port}`
+      : `http://${config.ADMIN_HOST}:${config.ADMIN_PORT}`;
   }
 
   return {

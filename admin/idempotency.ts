@@ -20,16 +20,33 @@ export function idempotentPosts(db: Db, retentionMs: number, leaseMs: number) {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined) return run();
     if (!VALID_KEY.test(key)) {
-      throw new HttpError(400, 'invalid_request', `${IDEMPOTENCY_HEADER}: expected 1 to 255 printable ASCII characters`, { field: IDEMPOTENCY_HEADER, in: 'header' });
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `${IDEMPOTENCY_HEADER}: expected 1 to 255 printable ASCII characters`,
+        { field: IDEMPOTENCY_HEADER, in: 'header' },
+      );
     }
-    const fingerprint = createHash('sha256').update(JSON.stringify([req.method, req.path, req.body ?? null])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([req.method, req.path, req.body ?? null]))
+      .digest('hex');
     const claim = await claimIdempotencyKey(db, key, fingerprint, retentionMs, leaseMs);
     if (claim.kind === 'completed') return { status: claim.statusCode, body: claim.response, replayed: true };
     if (claim.kind === 'mismatch') {
-      throw new HttpError(422, 'idempotency_key_reused', `${IDEMPOTENCY_HEADER} was already used for a different request.`, { field: IDEMPOTENCY_HEADER, in: 'header' });
+      throw new HttpError(
+        422,
+        'idempotency_key_reused',
+        `${IDEMPOTENCY_HEADER} was already used for a different request.`,
+        { field: IDEMPOTENCY_HEADER, in: 'header' },
+      );
     }
     if (claim.kind === 'in_progress') {
-      throw new HttpError(409, 'request_in_progress', `A request with this ${IDEMPOTENCY_HEADER} is still being handled; retry shortly.`, { field: IDEMPOTENCY_HEADER, in: 'header' });
+      throw new HttpError(
+        409,
+        'request_in_progress',
+        `A request with this ${IDEMPOTENCY_HEADER} is still being handled; retry shortly.`,
+        { field: IDEMPOTENCY_HEADER, in: 'header' },
+      );
     }
     let result: RouteResult;
     try {

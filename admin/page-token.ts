@@ -7,7 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export function pageTokens(secret: string) {
   const key = createHmac('sha256', 'admin-page-token').update(secret).digest();
-  const sign = (token: Buffer, filter: string) => createHmac('sha256', key).update(filter).update('\0').update(token).digest().subarray(0, 16);
+  const sign = (token: Buffer, filter: string) =>
+    createHmac('sha256', key).update(filter).update('\0').update(token).digest().subarray(0, 16);
 
   return {
     issue(token: Buffer, filter: string): string {

@@ -18,8 +18,21 @@ export interface ReadinessResult {
   status: ReadinessStatus;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
-const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSBrokerNotFound']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+]);
 const GRPC_UNAVAILABLE = 14;
 
 /** Whether an error says the dependency could not be reached at all (as opposed to answering badly). */
@@ -46,7 +59,11 @@ async function runCheck({ name, check }: ReadinessCheck, timeoutMs: number, logg
     await Promise.race([check(controller.signal), timedOut]);
     return { name, ok: true, status: 'ok' };
   } catch (error) {
-    const status: ReadinessStatus = controller.signal.aborted ? 'timeout' : isConnectionFailure(error) ? 'unreachable' : 'failing';
+    const status: ReadinessStatus = controller.signal.aborted
+      ? 'timeout'
+      : isConnectionFailure(error)
+        ? 'unreachable'
+        : 'failing';
     logger.warn({ check: name, status, err: error }, 'readiness check failed');
     return { name, ok: false, status };
   } finally {
@@ -55,6 +72,10 @@ async function runCheck({ name, check }: ReadinessCheck, timeoutMs: number, logg
 }
 
 /** Runs every check at once, each bounded by `timeoutMs`; the raw errors go to the log only. */
-export async function checkReadiness(checks: ReadinessCheck[], timeoutMs: number, logger: Logger): Promise<ReadinessResult[]> {
+export async function checkReadiness(
+  checks: ReadinessCheck[],
+  timeoutMs: number,
+  logger: Logger,
+): Promise<ReadinessResult[]> {
   return Promise.all(checks.map((check) => runCheck(check, timeoutMs, logger)));
 }

@@ -10,9 +10,16 @@ import { CAMPAIGN_TYPES, OUTCOMES } from '../contract/journeys';
 const printable = /^[^\u0000-\u001f\u007f]+$/;
 
 export const campaignSchema = z.enum(CAMPAIGN_TYPES).meta({ description: 'A campaign', example: 'cart-abandonment' });
-export const customerIdSchema = identifierSchema.meta({ description: 'The customer\'s ID, as in the events', example: 'cust-1001' });
-const reasonSchema = z.string().min(1).max(500).regex(printable, 'must not contain control characters')
-  .meta({ description: 'Why; recorded with the journey\'s outcome', example: 'customer complaint #4521' });
+export const customerIdSchema = identifierSchema.meta({
+  description: "The customer's ID, as in the events",
+  example: 'cust-1001',
+});
+const reasonSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(printable, 'must not contain control characters')
+  .meta({ description: "Why; recorded with the journey's outcome", example: 'customer complaint #4521' });
 
 export const campaignParams = z.object({ campaign: campaignSchema });
 export const customerParams = z.object({ customerId: customerIdSchema });
@@ -26,7 +33,8 @@ const links = z.object({ self: z.string(), temporalUi: z.string() });
 
 type OverrideScope = keyof typeof settingsOverridesSchema.shape;
 /** One scope's overrides (a campaign, or the contact policy), as stored and as accepted. */
-export const scopeOverridesSchema = <S extends OverrideScope>(scope: S) => settingsOverridesSchema.shape[scope].unwrap();
+export const scopeOverridesSchema = <S extends OverrideScope>(scope: S) =>
+  settingsOverridesSchema.shape[scope].unwrap();
 
 export const settingsView = z.object({
   scope: z.string(),
@@ -34,39 +42,62 @@ export const settingsView = z.object({
   version: z.int().meta({ description: 'Goes up by one on every change; send it back as expectedVersion' }),
   updatedAt: z.string().nullable(),
   overrides: z.record(z.string(), z.unknown()).meta({ description: 'What operators changed, as written' }),
-  effective: z.record(z.string(), z.unknown()).meta({ description: 'The settings in force: defaults, the deployment\'s CAMPAIGN_SETTINGS, then the overrides (durations in ms)' }),
+  effective: z.record(z.string(), z.unknown()).meta({
+    description:
+      "The settings in force: defaults, the deployment's CAMPAIGN_SETTINGS, then the overrides (durations in ms)",
+  }),
 });
 
-export const settingsUpdateBody = <S extends z.ZodType>(overrides: S) => z.object({
-  overrides,
-  expectedVersion: z.int().min(0).max(2_147_483_647).optional().meta({ description: 'Fail with 409 if the settings changed since this version' }),
-}).strict();
+export const settingsUpdateBody = <S extends z.ZodType>(overrides: S) =>
+  z
+    .object({
+      overrides,
+      expectedVersion: z
+        .int()
+        .min(0)
+        .max(2_147_483_647)
+        .optional()
+        .meta({ description: 'Fail with 409 if the settings changed since this version' }),
+    })
+    .strict();
 
-export const resumeView = settingsView.extend({ resumedJourneys: z.int().meta({ description: 'Held journeys told to go on' }) });
+export const resumeView = settingsView.extend({
+  resumedJourneys: z.int().meta({ description: 'Held journeys told to go on' }),
+});
 
 // ---- journeys ----
 
-export const journeySummarySchema = z.object({
-  workflowId: z.string(),
-  runId: z.string(),
-  campaign: campaignSchema.nullable(),
-  customerId: z.string().nullable(),
-  status: z.string(),
-  stage: z.string().nullable(),
-  outcome: z.string().nullable(),
-  startedAt: z.string(),
-  closedAt: z.string().nullable(),
-}).meta({ id: 'JourneySummary' });
+export const journeySummarySchema = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    campaign: campaignSchema.nullable(),
+    customerId: z.string().nullable(),
+    status: z.string(),
+    stage: z.string().nullable(),
+    outcome: z.string().nullable(),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .meta({ id: 'JourneySummary' });
 
-export const journeyListQuery = z.object({
-  customerId: customerIdSchema.optional(),
-  campaign: campaignSchema.optional(),
-  stage: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected a stage name such as "waiting_for_reminder_1"').optional(),
-  status: z.enum(EXECUTION_STATUSES).optional(),
-  outcome: z.enum(OUTCOMES).optional(),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().regex(/^[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{1,64}$/, 'expected the nextPageToken of a previous page').optional(),
-}).strict();
+export const journeyListQuery = z
+  .object({
+    customerId: customerIdSchema.optional(),
+    campaign: campaignSchema.optional(),
+    stage: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,64}$/, 'expected a stage name such as "waiting_for_reminder_1"')
+      .optional(),
+    status: z.enum(EXECUTION_STATUSES).optional(),
+    outcome: z.enum(OUTCOMES).optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    pageToken: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{1,64}$/, 'expected the nextPageToken of a previous page')
+      .optional(),
+  })
+  .strict();
 
 export const journeyListView = z.object({
   journeys: z.array(journeySummarySchema),
@@ -77,46 +108,70 @@ export const journeyListView = z.object({
 const timelineEntry = z.object({ at: z.string(), kind: z.string(), text: z.string() });
 export const journeyDetailView = z.object({
   journey: journeySummarySchema,
-  state: z.object({
-    journeyId: z.string().nullable(),
-    stage: z.string(),
-    outcome: z.string().nullable(),
-    lastMessage: z.string().nullable(),
-    messagesSent: z.int(),
-    timeline: z.array(timelineEntry),
-  }).nullable(),
-  stateError: z.string().optional().meta({ description: 'Why the live state could not be read (no worker running, say)' }),
-  messages: z.array(z.object({
-    step: z.string(), channel: z.string(), state: z.string(), reason: z.string().nullable(),
-    messageId: z.string().nullable(), createdAt: z.string(), sentAt: z.string().nullable(),
-  })),
+  state: z
+    .object({
+      journeyId: z.string().nullable(),
+      stage: z.string(),
+      outcome: z.string().nullable(),
+      lastMessage: z.string().nullable(),
+      messagesSent: z.int(),
+      timeline: z.array(timelineEntry),
+    })
+    .nullable(),
+  stateError: z
+    .string()
+    .optional()
+    .meta({ description: 'Why the live state could not be read (no worker running, say)' }),
+  messages: z.array(
+    z.object({
+      step: z.string(),
+      channel: z.string(),
+      state: z.string(),
+      reason: z.string().nullable(),
+      messageId: z.string().nullable(),
+      createdAt: z.string(),
+      sentAt: z.string().nullable(),
+    }),
+  ),
   links,
 });
 
-export const startedView = z.object({ workflowId: z.string(), runId: z.string(), campaign: campaignSchema, customerId: z.string(), links });
+export const startedView = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  campaign: campaignSchema,
+  customerId: z.string(),
+  links,
+});
 export const cancelledView = z.object({ workflowId: z.string(), cancelled: z.literal(true) });
 export const customerCancelledView = z.object({ customerId: z.string(), cancelled: z.array(campaignSchema) });
 
 const startCommon = { customerId: customerIdSchema };
 export const startBodies = {
-  'cart-abandonment': z.object({
-    ...startCommon,
-    cartId: eventPropertySchemas['cart.updated'].shape.cartId.optional(),
-    items: z.array(cartItemSchema).min(1).max(200),
-    currency: eventPropertySchemas['cart.updated'].shape.currency,
-    overrides: scopeOverridesSchema('cart-abandonment').optional(),
-  }).strict(),
-  'browse-abandonment': z.object({
-    ...startCommon,
-    product: eventPropertySchemas['product.viewed'].strict(),
-    overrides: scopeOverridesSchema('browse-abandonment').optional(),
-  }).strict(),
-  'churn-retention': z.object({
-    ...startCommon,
-    score: z.number().min(0).max(1).default(1),
-    model: eventPropertySchemas['churn.risk_scored'].shape.model,
-    overrides: scopeOverridesSchema('churn-retention').optional(),
-  }).strict(),
+  'cart-abandonment': z
+    .object({
+      ...startCommon,
+      cartId: eventPropertySchemas['cart.updated'].shape.cartId.optional(),
+      items: z.array(cartItemSchema).min(1).max(200),
+      currency: eventPropertySchemas['cart.updated'].shape.currency,
+      overrides: scopeOverridesSchema('cart-abandonment').optional(),
+    })
+    .strict(),
+  'browse-abandonment': z
+    .object({
+      ...startCommon,
+      product: eventPropertySchemas['product.viewed'].strict(),
+      overrides: scopeOverridesSchema('browse-abandonment').optional(),
+    })
+    .strict(),
+  'churn-retention': z
+    .object({
+      ...startCommon,
+      score: z.number().min(0).max(1).default(1),
+      model: eventPropertySchemas['churn.risk_scored'].shape.model,
+      overrides: scopeOverridesSchema('churn-retention').optional(),
+    })
+    .strict(),
 } as const;
 
 // ---- customers ----
@@ -131,15 +186,32 @@ export const profileView = z.object({
   emailOptIn: z.boolean(),
   smsOptIn: z.boolean(),
 });
-export const profileUpdateBody = z.object(profileFields).strict()
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give at least one field to change' })
+export const profileUpdateBody = z
+  .object(profileFields)
+  .strict()
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'give at least one field to change',
+  })
   .meta({ minProperties: 1 });
 
 // ---- test sends ----
 
-export const testSendBody = (templates: readonly [string, ...string[]]) => z.object({
-  customerId: customerIdSchema,
-  template: z.enum(templates).meta({ description: 'One of the campaign\'s templates; its channel decides what `to` must be' }),
-  to: z.string().min(3).max(254).meta({ description: 'An email address, or an E.164 phone number for SMS templates', example: 'qa@storefront.example' }),
-}).strict();
-export const testSendView = z.object({ channel: z.enum(['email', 'sms']), template: z.string(), providerMessageId: z.string(), countedAgainstCaps: z.literal(false) });
+export const testSendBody = (templates: readonly [string, ...string[]]) =>
+  z
+    .object({
+      customerId: customerIdSchema,
+      template: z
+        .enum(templates)
+        .meta({ description: "One of the campaign's templates; its channel decides what `to` must be" }),
+      to: z.string().min(3).max(254).meta({
+        description: 'An email address, or an E.164 phone number for SMS templates',
+        example: 'qa@storefront.example',
+      }),
+    })
+    .strict();
+export const testSendView = z.object({
+  channel: z.enum(['email', 'sms']),
+  template: z.string(),
+  providerMessageId: z.string(),
+  countedAgainstCaps: z.literal(false),
+});

@@ -22,7 +22,15 @@ const SAMPLE: Omit<TemplateRequest, 'id'> = {
     { productId: 'sample-2', name: 'Merino socks', quantity: 2, price: 12.5 },
   ],
   currency: 'EUR',
-  products: [{ productId: 'sample-1', name: 'Trail running shoes', price: 89.9, currency: 'EUR', url: 'https://storefront.example/p/sample-1' }],
+  products: [
+    {
+      productId: 'sample-1',
+      name: 'Trail running shoes',
+      price: 89.9,
+      currency: 'EUR',
+      url: 'https://storefront.example/p/sample-1',
+    },
+  ],
   incentiveCode: 'TEST-ONLY',
 };
 
@@ -50,15 +58,22 @@ export interface TestSender {
 
 export function createTestSender(email: EmailSettings, sms: SmsSettings | null): TestSender {
   const twilio = sms ? createTwilioClient(sms) : null;
-  const channelOf = (template: TemplateId) => (isSmsTemplate(template) ? 'sms' as const : 'email' as const);
+  const channelOf = (template: TemplateId) => (isSmsTemplate(template) ? ('sms' as const) : ('email' as const));
   return {
     channelOf,
     async send(request) {
       const content = { id: request.template, ...SAMPLE };
       if (channelOf(request.template) === 'sms') {
-        if (!sms || !twilio) throw new ChannelNotConfiguredError('SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).');
+        if (!sms || !twilio)
+          throw new ChannelNotConfiguredError(
+            'SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).',
+          );
         const body = `[TEST] ${renderSms(content, { firstName: request.firstName, storeUrl: sms.storeUrl, unsubscribeUrl: '' })}`;
-        const message = await twilio.messages.create({ to: request.to, body, ...(sms.from.startsWith('MG') ? { messagingServiceSid: sms.from } : { from: sms.from }) });
+        const message = await twilio.messages.create({
+          to: request.to,
+          body,
+          ...(sms.from.startsWith('MG') ? { messagingServiceSid: sms.from } : { from: sms.from }),
+        });
         return { channel: 'sms', providerMessageId: message.sid };
       }
       const rendered = renderEmail(content, {

@@ -6,7 +6,12 @@ import { createKafka } from '../platform/kafka';
 import type { Logger } from '../platform/logger';
 import { connectTemporalClient } from '../platform/temporal/connection';
 import { JourneyClient } from '../platform/temporal/journeys';
-import { deadLetterMessage, isTooLargeForBroker, truncatedDeadLetterMessage, type DeadLetterSource } from './dead-letter';
+import {
+  deadLetterMessage,
+  isTooLargeForBroker,
+  truncatedDeadLetterMessage,
+  type DeadLetterSource,
+} from './dead-letter';
 import { handleMessage, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
@@ -35,7 +40,9 @@ export interface Bridge {
 export async function buildBridge(config: BridgeConfig, logger: Logger): Promise<Bridge> {
   const log = logger.child({ component: 'bridge' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
+    log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
+  );
   const client: Client = await connectTemporalClient(config);
   const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);
   const routingContext = cached(30_000, async (): Promise<RoutingContext> => {
@@ -49,8 +56,17 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
     heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL,
   });
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const deps: HandlerDependencies = { journeys, db, now: () => Date.now(), routingContext, maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW };
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const deps: HandlerDependencies = {
+    journeys,
+    db,
+    now: () => Date.now(),
+    routingContext,
+    maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW,
+  };
   const metrics = createBridgeMetrics();
   const metricsServer = createMetricsServer(metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
   let metricsUrl: string | null = null;
@@ -60,7 +76,9 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   });
 
   let reportCrash: (error: Error) => void = () => undefined;
-  const crashed = new Promise<never>((_, reject) => { reportCrash = reject; });
+  const crashed = new Promise<never>((_, reject) => {
+    reportCrash = reject;
+  });
   crashed.catch(() => undefined);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) reportCrash(payload.error);
@@ -70,12 +88,22 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   async function deadLetter(source: DeadLetterSource, reason: RejectionReason, detail: string): Promise<void> {
     const now = new Date();
     try {
-      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [deadLetterMessage(source, reason, detail, now)] });
+      await producer.send({
+        topic: config.DLQ_TOPIC,
+        acks: -1,
+        messages: [deadLetterMessage(source, reason, detail, now)],
+      });
     } catch (error) {
       if (!isTooLargeForBroker(error)) throw error;
-      log.warn({ partition: source.partition, offset: source.message.offset, valueBytes: source.message.value?.length ?? 0 },
-        'dead letter too large for the dead-letter topic; writing a truncated copy that points at the original');
-      await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: [truncatedDeadLetterMessage(source, reason, detail, now)] });
+      log.warn(
+        { partition: source.partition, offset: source.message.offset, valueBytes: source.message.value?.length ?? 0 },
+        'dead letter too large for the dead-letter topic; writing a truncated copy that points at the original',
+      );
+      await producer.send({
+        topic: config.DLQ_TOPIC,
+        acks: -1,
+        messages: [truncatedDeadLetterMessage(source, reason, detail, now)],
+      });
     }
   }
 
@@ -83,31 +111,50 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     const { topic, partition, message } = payload;
     const consumedAt = Date.now();
     metrics.consumed.inc({ topic });
-    await retryUntilDone(async () => {
-      const result = await handleMessage(deps, message.value, message.key);
-      if (result.kind === 'rejected') {
-        await deadLetter({ topic, partition, message }, result.reason, result.detail);
-        metrics.deadLettered.inc({ reason: result.reason });
-        log.warn({ partition, offset: message.offset, reason: result.reason, detail: result.detail }, 'event dead-lettered');
-        return;
-      }
-      const ackedAt = Date.now();
-      metrics.routed.inc({ type: result.event.type });
-      metrics.occurredToAck.observe(Math.max(0, ackedAt - Date.parse(result.event.occurredAt)) / 1000);
-      metrics.consumedToAck.observe((ackedAt - consumedAt) / 1000);
-      log.debug({ partition, offset: message.offset, eventId: result.event.eventId, type: result.event.type,
-        actions: result.actions.map((action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`) }, 'event routed');
-    }, {
-      initialDelayMs: 200,
-      maxDelayMs: 15_000,
-      beforeAttempt: () => payload.heartbeat(),
-      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
-      isStopping: () => stopping,
-      onRetry: (error, attempt, delayMs) => {
-        metrics.retries.inc();
-        log.warn({ err: error, partition, offset: message.offset, attempt, delayMs }, 'event not acknowledged yet; holding the partition and retrying');
+    await retryUntilDone(
+      async () => {
+        const result = await handleMessage(deps, message.value, message.key);
+        if (result.kind === 'rejected') {
+          await deadLetter({ topic, partition, message }, result.reason, result.detail);
+          metrics.deadLettered.inc({ reason: result.reason });
+          log.warn(
+            { partition, offset: message.offset, reason: result.reason, detail: result.detail },
+            'event dead-lettered',
+          );
+          return;
+        }
+        const ackedAt = Date.now();
+        metrics.routed.inc({ type: result.event.type });
+        metrics.occurredToAck.observe(Math.max(0, ackedAt - Date.parse(result.event.occurredAt)) / 1000);
+        metrics.consumedToAck.observe((ackedAt - consumedAt) / 1000);
+        log.debug(
+          {
+            partition,
+            offset: message.offset,
+            eventId: result.event.eventId,
+            type: result.event.type,
+            actions: result.actions.map(
+              (action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`,
+            ),
+          },
+          'event routed',
+        );
       },
-    });
+      {
+        initialDelayMs: 200,
+        maxDelayMs: 15_000,
+        beforeAttempt: () => payload.heartbeat(),
+        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
+        isStopping: () => stopping,
+        onRetry: (error, attempt, delayMs) => {
+          metrics.retries.inc();
+          log.warn(
+            { err: error, partition, offset: message.offset, attempt, delayMs },
+            'event not acknowledged yet; holding the partition and retrying',
+          );
+        },
+      },
+    );
   }
 
   return {
@@ -119,8 +166,14 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });
-      await consumer.run({ partitionsConsumedConcurrently: config.EVENTS_TOPIC_PARTITIONS, eachMessage: processMessage });
-      log.info({ topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID, metrics: `${metricsUrl}/metrics` }, 'bridge consuming');
+      await consumer.run({
+        partitionsConsumedConcurrently: config.EVENTS_TOPIC_PARTITIONS,
+        eachMessage: processMessage,
+      });
+      log.info(
+        { topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID, metrics: `${metricsUrl}/metrics` },
+        'bridge consuming',
+      );
     },
     async stop() {
       stopping = true;

@@ -28,7 +28,12 @@ function provenance(source: DeadLetterSource, reason: RejectionReason, detail: s
  * The dead-letter copy of a rejected message: the original key and value untouched, with headers
  * that say why and where it came from.
  */
-export function deadLetterMessage(source: DeadLetterSource, reason: RejectionReason, detail: string, now: Date): Message {
+export function deadLetterMessage(
+  source: DeadLetterSource,
+  reason: RejectionReason,
+  detail: string,
+  now: Date,
+): Message {
   const headers: IHeaders = { ...source.message.headers, ...provenance(source, reason, detail, now) };
   return { key: source.message.key, value: source.message.value, headers };
 }
@@ -38,16 +43,25 @@ export function deadLetterMessage(source: DeadLetterSource, reason: RejectionRea
  * its size and SHA-256, and where the original still is (topic, partition, offset), without the
  * original's headers. The original stays readable in the source topic until its retention ends.
  */
-export function truncatedDeadLetterMessage(source: DeadLetterSource, reason: RejectionReason, detail: string, now: Date): Message {
+export function truncatedDeadLetterMessage(
+  source: DeadLetterSource,
+  reason: RejectionReason,
+  detail: string,
+  now: Date,
+): Message {
   const { key, value } = source.message;
   const keyFits = key !== null && key.length <= TRUNCATED_KEY_BYTES;
   const headers: IHeaders = {
     ...provenance(source, reason, detail, now),
     'dlq-truncated': 'true',
     'dlq-original-value-bytes': String(value?.length ?? 0),
-    'dlq-original-value-sha256': createHash('sha256').update(value ?? Buffer.alloc(0)).digest('hex'),
+    'dlq-original-value-sha256': createHash('sha256')
+      .update(value ?? Buffer.alloc(0))
+      .digest('hex'),
     'dlq-original-key-bytes': String(key?.length ?? 0),
-    'dlq-original-header-names': Object.keys(source.message.headers ?? {}).join(',').slice(0, 1000),
+    'dlq-original-header-names': Object.keys(source.message.headers ?? {})
+      .join(',')
+      .slice(0, 1000),
   };
   return { key: keyFits ? key : null, value: value ? value.subarray(0, TRUNCATED_VALUE_BYTES) : null, headers };
 }

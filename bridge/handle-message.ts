@@ -88,9 +88,12 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
     case 'signalIfRunning':
       return (await deps.journeys.signalIfRunning(action.campaign, event)) ? 'delivered' : 'no running journey';
     case 'updateProfile': {
-      const applied = event.type === 'customer.updated' ? await applyCustomerUpdated(deps.db, event)
-        : event.type === 'customer.unsubscribed' ? await applyUnsubscribe(deps.db, event)
-          : false;
+      const applied =
+        event.type === 'customer.updated'
+          ? await applyCustomerUpdated(deps.db, event)
+          : event.type === 'customer.unsubscribed'
+            ? await applyUnsubscribe(deps.db, event)
+            : false;
       return applied ? 'profile updated' : 'stale profile update ignored';
     }
   }

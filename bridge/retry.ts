@@ -23,7 +23,12 @@ export class StoppedWhileRetrying extends Error {
  * Exponential backoff with equal jitter: a delay between half and all of the doubling ceiling, so a
  * retry never comes at once yet retries from many partitions still spread out.
  */
-export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number, random: () => number): number {
+export function backoffDelay(
+  attempt: number,
+  initialDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
   const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -40,7 +45,8 @@ export async function retryUntilDone<T>(work: () => Promise<T>, options: RetryOp
       return await heartbeatingDuring(work, options);
     } catch (error) {
       if (error instanceof HeartbeatFailed) throw error.cause;
-      if (options.isStopping()) throw new StoppedWhileRetrying('Shutting down with the message unacknowledged', { cause: error });
+      if (options.isStopping())
+        throw new StoppedWhileRetrying('Shutting down with the message unacknowledged', { cause: error });
       const delayMs = backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs, random);
       options.onRetry(error, attempt, delayMs);
       const sliceMs = options.heartbeatIntervalMs ?? delayMs;
@@ -61,7 +67,9 @@ async function heartbeatingDuring<T>(work: () => Promise<T>, options: RetryOptio
   if (!options.heartbeatIntervalMs) return work();
   let heartbeatError: HeartbeatFailed | null = null;
   const keepAlive = setInterval(() => {
-    options.beforeAttempt().catch((error: unknown) => { heartbeatError ??= new HeartbeatFailed('heartbeat failed', { cause: error }); });
+    options.beforeAttempt().catch((error: unknown) => {
+      heartbeatError ??= new HeartbeatFailed('heartbeat failed', { cause: error });
+    });
   }, options.heartbeatIntervalMs);
   try {
     return await work();

@@ -32,7 +32,10 @@ export const cartItemSchema = z.object({
 export const eventPropertySchemas = {
   'customer.updated': z.object({
     email: z.email().max(254).optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as "+14155550123"').optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as "+14155550123"')
+      .optional(),
     firstName: text(100).optional(),
     timezone: timeZone.optional(),
     emailOptIn: z.boolean().optional(),
@@ -108,15 +111,15 @@ export type OptOutEvent = EventOf<'customer.unsubscribed'> | EventOf<'customer.u
 export type ParseResult =
   | { ok: true; event: CustomerEvent }
   | {
-    ok: false;
-    reason: RejectionReason;
-    detail: string;
-    /**
-     * The opt-out a message with an unusable occurredAt still carries, dated when it was received:
-     * consent is withdrawn whatever the timestamp says, and the rest of the message is dead-lettered.
-     */
-    optOut?: OptOutEvent;
-  };
+      ok: false;
+      reason: RejectionReason;
+      detail: string;
+      /**
+       * The opt-out a message with an unusable occurredAt still carries, dated when it was received:
+       * consent is withdrawn whatever the timestamp says, and the rest of the message is dead-lettered.
+       */
+      optOut?: OptOutEvent;
+    };
 
 export interface ParseOptions {
   /** How far ahead of `now` an occurredAt may be; default DEFAULT_MAX_FUTURE_SKEW_MS. */
@@ -144,15 +147,23 @@ export function describeDuration(ms: number): string {
  * Reads occurredAt into the UTC, millisecond form every store and journey can hold
  * ("2026-06-01T09:00:00.000Z"), or says why it cannot be used.
  */
-function parseOccurredAt(value: unknown, now: number, maxFutureSkewMs: number): { ok: true; utc: string } | { ok: false; detail: string } {
+function parseOccurredAt(
+  value: unknown,
+  now: number,
+  maxFutureSkewMs: number,
+): { ok: true; utc: string } | { ok: false; detail: string } {
   if (value === undefined) return { ok: false, detail: 'occurredAt: required' };
-  if (!occurredAtSchema.safeParse(value).success) return { ok: false, detail: 'occurredAt: expected an ISO-8601 timestamp with a time zone' };
+  if (!occurredAtSchema.safeParse(value).success)
+    return { ok: false, detail: 'occurredAt: expected an ISO-8601 timestamp with a time zone' };
   const text = value as string;
   const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
   if (offset) {
     const minutes = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
     if (minutes < OFFSET_RANGE_MINUTES.min || minutes > OFFSET_RANGE_MINUTES.max) {
-      return { ok: false, detail: `occurredAt: the offset ${offset[0]} is outside -12:00 to +14:00, the offsets time zones use` };
+      return {
+        ok: false,
+        detail: `occurredAt: the offset ${offset[0]} is outside -12:00 to +14:00, the offsets time zones use`,
+      };
     }
   }
   const ms = Date.parse(text);
@@ -180,13 +191,21 @@ export function optOutOf(event: CustomerEvent): OptOutEvent | undefined {
 function describeIssue(issue: z.core.$ZodIssue, prefix = ''): { reason: RejectionReason; detail: string } {
   const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-  return { reason: missing ? 'missing_field' : 'invalid_field', detail: `${field}: ${missing ? 'required' : issue.message}` };
+  return {
+    reason: missing ? 'missing_field' : 'invalid_field',
+    detail: `${field}: ${missing ? 'required' : issue.message}`,
+  };
 }
 
 /** The type, properties and key of a message, checked against the contract. */
-function parseBody(type: string, properties: unknown, key: Buffer | string | null, customerId: string):
-  { ok: true; type: EventType; properties: CustomerEvent['properties'] } | Rejection {
-  if (!(type in eventPropertySchemas)) return reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
+function parseBody(
+  type: string,
+  properties: unknown,
+  key: Buffer | string | null,
+  customerId: string,
+): { ok: true; type: EventType; properties: CustomerEvent['properties'] } | Rejection {
+  if (!(type in eventPropertySchemas))
+    return reject('unknown_type', `type: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
   const eventType = type as EventType;
   const parsedProperties = eventPropertySchemas[eventType].safeParse(properties);
   if (!parsedProperties.success) {
@@ -203,10 +222,16 @@ function parseBody(type: string, properties: unknown, key: Buffer | string | nul
  * `now` is passed in so that "absurd timestamp" is testable. A problem with occurredAt is reported
  * before any other, as it always was.
  */
-export function parseEvent(value: Buffer | string | null, key: Buffer | string | null, now: number, options: ParseOptions = {}): ParseResult {
+export function parseEvent(
+  value: Buffer | string | null,
+  key: Buffer | string | null,
+  now: number,
+  options: ParseOptions = {},
+): ParseResult {
   if (value === null || value.length === 0) return reject('empty_message', 'the message has no value');
   const byteLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-  if (byteLength > MAX_EVENT_BYTES) return reject('oversized', `${byteLength} bytes exceeds the limit of ${MAX_EVENT_BYTES}`);
+  if (byteLength > MAX_EVENT_BYTES)
+    return reject('oversized', `${byteLength} bytes exceeds the limit of ${MAX_EVENT_BYTES}`);
 
   let json: unknown;
   try {
@@ -215,7 +240,10 @@ export function parseEvent(value: Buffer | string | null, key: Buffer | string |
     return reject('invalid_json', (error as Error).message);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return reject('not_an_object', `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+    return reject(
+      'not_an_object',
+      `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+    );
   }
 
   const envelope = envelopeSchema.safeParse(json);
@@ -229,10 +257,25 @@ export function parseEvent(value: Buffer | string | null, key: Buffer | string |
 
   if (timestamp.ok) {
     if (!body.ok) return body;
-    return { ok: true, event: { eventId, type: body.type, customerId, occurredAt: timestamp.utc, properties: body.properties } as CustomerEvent };
+    return {
+      ok: true,
+      event: {
+        eventId,
+        type: body.type,
+        customerId,
+        occurredAt: timestamp.utc,
+        properties: body.properties,
+      } as CustomerEvent,
+    };
   }
   const rejection = reject(occurredAt === undefined ? 'missing_field' : 'invalid_timestamp', timestamp.detail);
   if (!body.ok) return rejection;
-  const optOut = optOutOf({ eventId, type: body.type, customerId, occurredAt: new Date(now).toISOString(), properties: body.properties } as CustomerEvent);
+  const optOut = optOutOf({
+    eventId,
+    type: body.type,
+    customerId,
+    occurredAt: new Date(now).toISOString(),
+    properties: body.properties,
+  } as CustomerEvent);
   return optOut ? { ...rejection, optOut } : rejection;
 }

@@ -20,7 +20,13 @@ export function journeyWorkflowId(campaign: CampaignType, customerId: string): s
  * Each part is percent-encoded, so a `:` inside an ID can never make two customers' keys equal
  * (`a:b` + `c` and `a` + `b:c`); IDs without reserved characters read as before.
  */
-export function deliveryKey(campaign: CampaignType, customerId: string, journeyId: string | null, step: string, channel: string): string {
+export function deliveryKey(
+  campaign: CampaignType,
+  customerId: string,
+  journeyId: string | null,
+  step: string,
+  channel: string,
+): string {
   return [campaign, customerId, String(journeyId), step, channel].map(encodeURIComponent).join(':');
 }
 

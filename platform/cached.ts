@@ -5,7 +5,9 @@ export function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<
     if (!value || Date.now() - value.at > ttlMs) {
       const promise = load();
       value = { at: Date.now(), promise };
-      promise.catch(() => { value = null; });
+      promise.catch(() => {
+        value = null;
+      });
     }
     return value.promise;
   };

@@ -17,8 +17,16 @@ export const temporalConfigSchema = z.object({
 });
 
 export const kafkaConfigSchema = z.object({
-  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092')
-    .transform((list) => list.split(',').map((broker) => broker.trim()).filter(Boolean))
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .default('127.0.0.1:9092')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(hostPort).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).default('triggered-campaigns'),
   KAFKA_GROUP_ID: z.string().min(1).default('campaign-bridge'),
@@ -48,21 +56,34 @@ const jsonObject = z.string().transform((text, ctx) => {
 });
 
 const emailSchema = z.object({
-  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://user:password@host:port' }).default('smtp://127.0.0.1:1025'),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://user:password@host:port' })
+    .default('smtp://127.0.0.1:1025'),
   SMTP_POOL: z.stringbool().default(true),
   EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
   STORE_URL: z.url().default('https://storefront.example'),
   /** {customerId} and {campaign} are replaced; the storefront serves the page. */
-  UNSUBSCRIBE_URL: z.string().min(1).default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
+  UNSUBSCRIBE_URL: z
+    .string()
+    .min(1)
+    .default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
   /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
-  DELIVERY_LEASE: durationMs.prefault('90s').refine((ms) => ms >= 60_000, 'must be at least 60s, longer than a send can take (give a unit: "90s")'),
+  DELIVERY_LEASE: durationMs
+    .prefault('90s')
+    .refine((ms) => ms >= 60_000, 'must be at least 60s, longer than a send can take (give a unit: "90s")'),
 });
 
 export const smsSchema = z.object({
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID such as AC followed by 32 hex digits').optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID such as AC followed by 32 hex digits')
+    .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
-  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'expected an E.164 sender number or a Messaging Service SID').optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'expected an E.164 sender number or a Messaging Service SID')
+    .optional(),
   TWILIO_API_BASE_URL: z.url().optional(),
 });
 
@@ -91,7 +112,11 @@ export const logSchema = z.object({
 const twilioComplete = (config: z.infer<typeof smsSchema>, ctx: z.RefinementCtx) => {
   const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
   if (twilio.some(Boolean) && !twilio.every(Boolean)) {
-    ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TWILIO_ACCOUNT_SID'],
+      message: 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together (or none, to send no SMS)',
+    });
   }
 };
 
@@ -106,8 +131,13 @@ const workerTuningSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
 });
 
-export const workerConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
-  .extend(emailSchema.shape).extend(smsSchema.shape).extend(settingsSchema.shape).extend(workerTuningSchema.shape)
+export const workerConfigSchema = logSchema
+  .extend(temporalConfigSchema.shape)
+  .extend(databaseSchema.shape)
+  .extend(emailSchema.shape)
+  .extend(smsSchema.shape)
+  .extend(settingsSchema.shape)
+  .extend(workerTuningSchema.shape)
   .superRefine(twilioComplete);
 const metricsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -124,22 +154,41 @@ const consumerGroupSchema = z.object({
 
 const heartbeatWithinSession = (config: z.infer<typeof consumerGroupSchema>, ctx: z.RefinementCtx) => {
   if (config.KAFKA_HEARTBEAT_INTERVAL * 3 > config.KAFKA_SESSION_TIMEOUT) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_HEARTBEAT_INTERVAL'], message: `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), so that one lost heartbeat does not cost the partitions` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_HEARTBEAT_INTERVAL'],
+      message: `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), so that one lost heartbeat does not cost the partitions`,
+    });
   }
 };
 
-type KafkaSecuritySettings = Pick<KafkaConfig, 'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
+type KafkaSecuritySettings = Pick<
+  KafkaConfig,
+  'KAFKA_SSL' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+>;
 
 /** Kafka security settings that would otherwise be ignored silently, or fail later with a raw error. */
 const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
   if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SASL_USERNAME'],
+      message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    });
   }
   if (!config.KAFKA_SASL_MECHANISM && (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD)) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_MECHANISM'], message: 'SASL credentials are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SASL_MECHANISM'],
+      message: 'SASL credentials are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)',
+    });
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SSL'],
+      message: 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true',
+    });
   }
   if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) {
     ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL_CA_FILE'], message: `no file at ${config.KAFKA_SSL_CA_FILE}` });
@@ -148,16 +197,34 @@ const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
 
 const eventContractSchema = z.object({
   /** How far ahead of the bridge's clock an event's occurredAt may be; later events are dead-lettered (opt-outs still apply). */
-  EVENT_MAX_FUTURE_SKEW: durationMs.prefault('5m').refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),
+  EVENT_MAX_FUTURE_SKEW: durationMs
+    .prefault('5m')
+    .refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),
 });
 
-export const bridgeConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape).extend(settingsSchema.shape).extend(metricsSchema.shape).extend(eventContractSchema.shape).extend(consumerGroupSchema.shape)
-  .superRefine(saslComplete).superRefine(heartbeatWithinSession);
-export const adminConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(databaseSchema.shape)
-  .extend(kafkaConfigSchema.shape).extend(adminSchema.shape).extend(emailSchema.shape).extend(smsSchema.shape)
-  .extend(settingsSchema.shape).superRefine(saslComplete).superRefine(twilioComplete);
-export const provisionConfigSchema = logSchema.extend(temporalConfigSchema.shape).extend(kafkaConfigSchema.shape)
+export const bridgeConfigSchema = logSchema
+  .extend(temporalConfigSchema.shape)
+  .extend(kafkaConfigSchema.shape)
+  .extend(databaseSchema.shape)
+  .extend(settingsSchema.shape)
+  .extend(metricsSchema.shape)
+  .extend(eventContractSchema.shape)
+  .extend(consumerGroupSchema.shape)
+  .superRefine(saslComplete)
+  .superRefine(heartbeatWithinSession);
+export const adminConfigSchema = logSchema
+  .extend(temporalConfigSchema.shape)
+  .extend(databaseSchema.shape)
+  .extend(kafkaConfigSchema.shape)
+  .extend(adminSchema.shape)
+  .extend(emailSchema.shape)
+  .extend(smsSchema.shape)
+  .extend(settingsSchema.shape)
+  .superRefine(saslComplete)
+  .superRefine(twilioComplete);
+export const provisionConfigSchema = logSchema
+  .extend(temporalConfigSchema.shape)
+  .extend(kafkaConfigSchema.shape)
   .extend(databaseSchema.shape);
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

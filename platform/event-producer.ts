@@ -6,7 +6,12 @@ export class InvalidEventError extends Error {
 }
 
 /** Validates events against the contract and produces them keyed by customerId, so one customer's events stay in order. */
-export async function produceEvents(producer: Producer, topic: string, events: unknown[], now = Date.now()): Promise<CustomerEvent[]> {
+export async function produceEvents(
+  producer: Producer,
+  topic: string,
+  events: unknown[],
+  now = Date.now(),
+): Promise<CustomerEvent[]> {
   const valid = events.map((raw, index) => {
     const text = JSON.stringify(raw);
     const customerId = (raw as { customerId?: unknown } | null)?.customerId;
@@ -15,7 +20,11 @@ export async function produceEvents(producer: Producer, topic: string, events: u
     return parsed.event;
   });
   if (valid.length > 0) {
-    await producer.send({ topic, acks: -1, messages: valid.map((event) => ({ key: event.customerId, value: JSON.stringify(event) })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: valid.map((event) => ({ key: event.customerId, value: JSON.stringify(event) })),
+    });
   }
   return valid;
 }

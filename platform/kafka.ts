@@ -12,12 +12,20 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /** TLS and SASL options for kafkajs from the validated configuration. */
 export function kafkaSecurity(config: KafkaConfig): Pick<KafkaJsConfig, 'ssl' | 'sasl'> {
-  const ssl = config.KAFKA_SSL ? (config.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] } : true) : undefined;
-  if (!config.KAFKA_SASL_MECHANISM || !config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD) return ssl ? { ssl } : {};
+  const ssl = config.KAFKA_SSL
+    ? config.KAFKA_SSL_CA_FILE
+      ? { ca: [readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] }
+      : true
+    : undefined;
+  if (!config.KAFKA_SASL_MECHANISM || !config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)
+    return ssl ? { ssl } : {};
   const credentials = { username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD };
-  const sasl: SASLOptions = config.KAFKA_SASL_MECHANISM === 'plain' ? { mechanism: 'plain', ...credentials }
-    : config.KAFKA_SASL_MECHANISM === 'scram-sha-256' ? { mechanism: 'scram-sha-256', ...credentials }
-      : { mechanism: 'scram-sha-512', ...credentials };
+  const sasl: SASLOptions =
+    config.KAFKA_SASL_MECHANISM === 'plain'
+      ? { mechanism: 'plain', ...credentials }
+      : config.KAFKA_SASL_MECHANISM === 'scram-sha-256'
+        ? { mechanism: 'scram-sha-256', ...credentials }
+        : { mechanism: 'scram-sha-512', ...credentials };
   return ssl ? { ssl, sasl } : { sasl };
 }
 
@@ -30,9 +38,11 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix 
     ...kafkaSecurity(config),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8 },
-    logCreator: () => ({ namespace, level, log }: LogEntry) => {
-      const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      kafkaLogger[levels[level] ?? 'info']({ namespace, ...extra }, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+        kafkaLogger[levels[level] ?? 'info']({ namespace, ...extra }, message);
+      },
   });
 }

@@ -8,21 +8,35 @@ export type { Logger } from 'pino';
  * fields that may carry secrets are censored by name.
  */
 export function createLogger(name: string, level: string = 'info', destination?: DestinationStream): Logger {
-  return pino({
-    name,
-    level,
-    redact: {
-      paths: ['password', 'token', 'authToken', 'authorization', '*.password', '*.token', '*.authorization',
-        'headers.authorization', 'req.headers.authorization', 'config.ADMIN_TOKEN', 'config.DATABASE_URL'],
-      censor: '[redacted]',
-    },
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((arg) => maskDeep(arg)) as Parameters<typeof method>);
+  return pino(
+    {
+      name,
+      level,
+      redact: {
+        paths: [
+          'password',
+          'token',
+          'authToken',
+          'authorization',
+          '*.password',
+          '*.token',
+          '*.authorization',
+          'headers.authorization',
+          'req.headers.authorization',
+          'config.ADMIN_TOKEN',
+          'config.DATABASE_URL',
+        ],
+        censor: '[redacted]',
       },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => maskDeep(arg)) as Parameters<typeof method>);
+        },
+      },
+      serializers: { err: maskedError },
     },
-    serializers: { err: maskedError },
-  }, destination);
+    destination,
+  );
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {
@@ -41,8 +55,12 @@ const SAFE_ERROR_FIELDS = ['code', 'status', 'responseCode', 'command', 'errno',
 
 function maskedError(error: Error): Record<string, unknown> {
   // Already made safe by the log hook, which runs first.
-  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? error : { message: maskPiiInText(String(error)) };
-  const safe: Record<string, unknown> = { type: error.constructor?.name ?? 'Error', message: maskPiiInText(error.message) };
+  if (!(error instanceof Error))
+    return typeof error === 'object' && error !== null ? error : { message: maskPiiInText(String(error)) };
+  const safe: Record<string, unknown> = {
+    type: error.constructor?.name ?? 'Error',
+    message: maskPiiInText(error.message),
+  };
   if (error.stack) safe.stack = maskPiiInText(error.stack);
   for (const field of SAFE_ERROR_FIELDS) {
     const value = (error as unknown as Record<string, unknown>)[field];

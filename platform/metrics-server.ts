@@ -9,13 +9,16 @@ export function createMetricsServer(registry: Registry, host: string, port: numb
     async start(): Promise<string> {
       server = createServer((req, res) => {
         if (req.url === '/metrics') {
-          registry.metrics().then((body) => {
-            res.writeHead(200, { 'content-type': registry.contentType });
-            res.end(body);
-          }, (error: Error) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(error.message);
-          });
+          registry.metrics().then(
+            (body) => {
+              res.writeHead(200, { 'content-type': registry.contentType });
+              res.end(body);
+            },
+            (error: Error) => {
+              res.writeHead(500, { 'content-type': 'text/plain' });
+              res.end(error.message);
+            },
+          );
         } else if (req.url === '/healthz') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"status":"ok"}');

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
       { topic: config.DLQ_TOPIC, numPartitions: 1 },
     ].filter(({ topic }) => !existing.has(topic));
     if (wanted.length) {
-      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ ...topic, replicationFactor: 1 })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: wanted.map((topic) => ({ ...topic, replicationFactor: 1 })),
+      });
     }
     logger.info({ created: wanted.map(({ topic }) => topic) }, 'kafka topics ready');
   } finally {

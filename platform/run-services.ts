@@ -15,7 +15,11 @@ export interface Service {
  * Runs a process made of services: starts them in order, stops them in reverse order on
  * SIGTERM/SIGINT (exit 0), and exits non-zero if any of them fails.
  */
-export function runServices(processName: string, logLevel: string, build: (logger: Logger) => Promise<Service[]>): void {
+export function runServices(
+  processName: string,
+  logLevel: string,
+  build: (logger: Logger) => Promise<Service[]>,
+): void {
   const logger = createLogger(processName, logLevel);
   let services: Service[] = [];
   let stopping = false;

@@ -6,6 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash infra/ensure-node-deps.sh
 echo "[test] typecheck"; npx --no-install tsc --noEmit
 echo "[test] lint"; npx --no-install eslint .
+echo "[test] format"; npx --no-install prettier --check --log-level warn "**/*.{ts,mjs,json}" || { echo "[test] run \`npm run format\` to fix the formatting" >&2; exit 1; }
 bash infra/up.sh
 bash infra/ensure-schemathesis.sh
 bash infra/ensure-chromium.sh

@@ -14,13 +14,19 @@ const usage = `Usage:
 Every event is validated against the contract before anything is sent; the key is its customerId.`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { event: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { event: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean' } },
+  });
   if (values.help || (!values.event && !values.file)) {
     process.stdout.write(`${usage}\n`);
     return values.help ? 0 : 2;
   }
   const config = loadConfigOrExit(kafkaConfigSchema.extend({ LOG_LEVEL: z.string().default('warn') }));
-  const lines = values.event ? [values.event] : readFileSync(values.file!, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = values.event
+    ? [values.event]
+    : readFileSync(values.file!, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '');
   const events = lines.map((line, index) => {
     try {
       return JSON.parse(line) as unknown;
@@ -29,7 +35,10 @@ async function main(): Promise<number> {
     }
   });
 
-  const producer = createKafka(config, createLogger('produce', config.LOG_LEVEL)).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createKafka(config, createLogger('produce', config.LOG_LEVEL)).producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     const sent = await produceEvents(producer, config.EVENTS_TOPIC, events);
@@ -40,7 +49,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`produce: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`produce: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -21,38 +21,74 @@ async function main(): Promise<void> {
   const u = new JourneyTestEnv('record-late', { contact: { quietHours: { sms: null } } }, { stickyCache: false });
   await t.start();
   mkdirSync(outDir, { recursive: true });
-  const temporalCli = join(execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim(), '..', 'temporal');
+  const temporalCli = join(
+    execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim(),
+    '..',
+    'temporal',
+  );
   const save = (name: string, campaign: CampaignType, customerId: string, env: JourneyTestEnv = t, runId?: string) => {
     // The CLI writes the canonical proto3 JSON that historyFromJSON and the Web UI read.
     const run = runId ? ['--run-id', runId] : [];
-    const json = execFileSync(temporalCli, ['workflow', 'show', '--address', env.env.address, '--workflow-id', journeyWorkflowId(campaign, customerId), ...run, '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      temporalCli,
+      [
+        'workflow',
+        'show',
+        '--address',
+        env.env.address,
+        '--workflow-id',
+        journeyWorkflowId(campaign, customerId),
+        ...run,
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
     writeFileSync(join(outDir, `${name}.json`), json);
     process.stdout.write(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)\n`);
   };
   const person = async (prefix: string) => {
     const customer = t.customer(prefix);
-    await t.profile(customer.customerId, { email: customer.email, phone: customer.phone, firstName: 'Rec', emailOptIn: true, smsOptIn: true });
+    await t.profile(customer.customerId, {
+      email: customer.email,
+      phone: customer.phone,
+      firstName: 'Rec',
+      emailOptIn: true,
+      smsOptIn: true,
+    });
     return customer.customerId;
   };
   const mug = { productId: 'mug', name: 'Mug', quantity: 1, price: 5 };
 
   try {
     const cart = await person('cart');
-    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', cart, { cartId: 'k', items: [mug] }));
+    await t.journeys.startOrSignal(
+      'cart-abandonment',
+      await t.event('cart.updated', cart, { cartId: 'k', items: [mug] }),
+    );
     await t.env.sleep(30 * 60_000);
-    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', cart, { cartId: 'k', items: [mug, { ...mug, productId: 'tea', name: 'Tea' }] }));
+    await t.journeys.startOrSignal(
+      'cart-abandonment',
+      await t.event('cart.updated', cart, { cartId: 'k', items: [mug, { ...mug, productId: 'tea', name: 'Tea' }] }),
+    );
     await t.result('cart-abandonment', cart, 100 * HOUR);
     save('cart-abandonment-completed', 'cart-abandonment', cart);
 
     const buyer = await person('buyer');
-    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', buyer, { cartId: 'k', items: [mug] }));
+    await t.journeys.startOrSignal(
+      'cart-abandonment',
+      await t.event('cart.updated', buyer, { cartId: 'k', items: [mug] }),
+    );
     await t.env.sleep(2 * HOUR);
     await t.journeys.signalIfRunning('cart-abandonment', await t.event('order.placed', buyer, { orderId: 'o' }));
     await t.result('cart-abandonment', buyer);
     save('cart-abandonment-converted', 'cart-abandonment', buyer);
 
     const browser = await person('browse');
-    await t.journeys.startOrSignal('browse-abandonment', await t.event('product.viewed', browser, { productId: 'lamp', name: 'Lamp' }));
+    await t.journeys.startOrSignal(
+      'browse-abandonment',
+      await t.event('product.viewed', browser, { productId: 'lamp', name: 'Lamp' }),
+    );
     await t.result('browse-abandonment', browser, 3 * HOUR);
     save('browse-abandonment-completed', 'browse-abandonment', browser);
 
@@ -71,7 +107,10 @@ async function main(): Promise<void> {
     // The order arrives while reminder 2's SMS waits for a retry (Twilio answering 503): the send is cancelled.
     const interrupted = await person('interrupted');
     t.twilio.failNext(...Array.from({ length: 30 }, () => ({ status: 503, code: 20503 })));
-    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', interrupted, { cartId: 'k', items: [mug] }));
+    await t.journeys.startOrSignal(
+      'cart-abandonment',
+      await t.event('cart.updated', interrupted, { cartId: 'k', items: [mug] }),
+    );
     await t.env.sleep(25 * HOUR + 10_000);
     await t.journeys.signalIfRunning('cart-abandonment', await t.event('order.placed', interrupted, { orderId: 'o' }));
     await t.result('cart-abandonment', interrupted);
@@ -86,11 +125,20 @@ async function main(): Promise<void> {
   try {
     const customer = u.customer('late');
     await u.profile(customer.customerId, { email: customer.email, firstName: 'Rec', emailOptIn: true });
-    await u.journeys.startOrSignal('cart-abandonment', await u.event('cart.updated', customer.customerId, { cartId: 'k', items: [mug] }));
+    await u.journeys.startOrSignal(
+      'cart-abandonment',
+      await u.event('cart.updated', customer.customerId, { cartId: 'k', items: [mug] }),
+    );
     const firstRun = (await u.handle('cart-abandonment', customer.customerId).describe()).runId;
     await u.stopWorker();
-    await u.journeys.signalIfRunning('cart-abandonment', await u.event('order.placed', customer.customerId, { orderId: 'o' }));
-    await u.journeys.signalIfRunning('cart-abandonment', await u.event('cart.updated', customer.customerId, { cartId: 'k2', items: [mug] }));
+    await u.journeys.signalIfRunning(
+      'cart-abandonment',
+      await u.event('order.placed', customer.customerId, { orderId: 'o' }),
+    );
+    await u.journeys.signalIfRunning(
+      'cart-abandonment',
+      await u.event('cart.updated', customer.customerId, { cartId: 'k2', items: [mug] }),
+    );
     await u.startWorker();
     await u.result('cart-abandonment', customer.customerId, 98 * HOUR);
     save('cart-abandonment-late-entry', 'cart-abandonment', customer.customerId, u, firstRun);

@@ -42,11 +42,16 @@ export async function buildWorker(
 ): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'));
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
+    log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
+  );
   const transport = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
   const mailer = options.decorateMailer ? options.decorateMailer(transport) : transport;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -63,14 +68,20 @@ export async function buildWorker(
   let running: Promise<void> | null = null;
   let resolveDone: () => void = () => undefined;
   let rejectDone: (error: unknown) => void = () => undefined;
-  const done = new Promise<void>((resolve, reject) => { resolveDone = resolve; rejectDone = reject; });
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
   done.catch(() => undefined);
 
   return {
     done,
     async start() {
       const metricsUrl = await metricsServer.start();
-      running = worker.run().then(resolveDone, (error: unknown) => { rejectDone(error); throw error; });
+      running = worker.run().then(resolveDone, (error: unknown) => {
+        rejectDone(error);
+        throw error;
+      });
       running.catch(() => undefined);
       log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `${metricsUrl}/metrics` }, 'worker polling');
     },

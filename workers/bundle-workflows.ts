@@ -15,8 +15,13 @@ export async function bundleWorkflowsInChild(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'campaign-workflows-'));
   const out = join(dir, 'workflows.js');
   try {
-    await run(process.execPath, [...process.execArgv, join(__dirname, `bundle-workflows-main${extname(__filename)}`), out], { maxBuffer: 16 * 1024 * 1024 })
-      .catch((error: Error & { stderr?: string }) => { throw new Error(`bundling the workflows failed: ${error.stderr?.trim() || error.message}`); });
+    await run(
+      process.execPath,
+      [...process.execArgv, join(__dirname, `bundle-workflows-main${extname(__filename)}`), out],
+      { maxBuffer: 16 * 1024 * 1024 },
+    ).catch((error: Error & { stderr?: string }) => {
+      throw new Error(`bundling the workflows failed: ${error.stderr?.trim() || error.message}`);
+    });
     return readFileSync(out, 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

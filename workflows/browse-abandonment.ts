@@ -55,7 +55,14 @@ export async function browseAbandonmentWorkflow(input: JourneyInput<BrowseState>
         restartOn: () => browse.views,
       },
       suppressedWhile: { campaign: 'cart-abandonment', why: 'a cart journey is running for this customer' },
-      send: () => [{ step: 'browse-email', channel: 'email', template: { id: 'browse-reminder', products: browse.products }, summary: 'browse reminder by email' }],
+      send: () => [
+        {
+          step: 'browse-email',
+          channel: 'email',
+          template: { id: 'browse-reminder', products: browse.products },
+          summary: 'browse reminder by email',
+        },
+      ],
     },
   ]);
   return journey.complete('the browse email was sent', 'the customer could not be reached by email');

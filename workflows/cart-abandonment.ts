@@ -63,21 +63,42 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
   await journey.runSteps([
     {
       wait: afterCartActivity(settings.firstReminderDelayMs, 'waiting_for_reminder_1', 'checkout'),
-      send: () => [{ step: 'reminder-1', channel: 'email', template: { id: 'cart-reminder', ...items() }, summary: 'cart reminder 1 by email' }],
+      send: () => [
+        {
+          step: 'reminder-1',
+          channel: 'email',
+          template: { id: 'cart-reminder', ...items() },
+          summary: 'cart reminder 1 by email',
+        },
+      ],
     },
     {
       wait: afterCartActivity(settings.secondReminderDelayMs, 'waiting_for_reminder_2', 'the second reminder'),
       send: () => [
-        { step: 'reminder-2', channel: 'sms', template: { id: 'cart-sms', ...items() }, summary: 'cart reminder 2 by SMS' },
-        { step: 'reminder-2', channel: 'email', template: { id: 'cart-reminder', ...items() }, summary: 'cart reminder 2 by email (no SMS)' },
+        {
+          step: 'reminder-2',
+          channel: 'sms',
+          template: { id: 'cart-sms', ...items() },
+          summary: 'cart reminder 2 by SMS',
+        },
+        {
+          step: 'reminder-2',
+          channel: 'email',
+          template: { id: 'cart-reminder', ...items() },
+          summary: 'cart reminder 2 by email (no SMS)',
+        },
       ],
     },
     {
       wait: afterCartActivity(settings.finalReminderDelayMs, 'waiting_for_final_reminder', 'the final reminder'),
-      send: () => [{
-        step: 'final', channel: 'email', template: { id: 'cart-final', ...items(), incentiveCode: settings.incentiveCode },
-        summary: 'final cart reminder with incentive by email',
-      }],
+      send: () => [
+        {
+          step: 'final',
+          channel: 'email',
+          template: { id: 'cart-final', ...items(), incentiveCode: settings.incentiveCode },
+          summary: 'final cart reminder with incentive by email',
+        },
+      ],
     },
   ]);
   return journey.complete('every reminder was sent', 'the customer could not be reached on any channel');

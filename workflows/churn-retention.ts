@@ -22,7 +22,8 @@ const WELCOME_BACK_CODE = 'WELCOMEBACK15';
 export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): Promise<JourneyResult> {
   const journey = new Journey('churn-retention', input, { score: 0, lastScoreAtMs: 0, previousStepAtMs: 0 });
   const churn = journey.campaignState;
-  const startsChurn = (event: CustomerEvent) => event.type === 'churn.risk_scored' && event.properties.score >= (journey.settings?.threshold ?? 1);
+  const startsChurn = (event: CustomerEvent) =>
+    event.type === 'churn.risk_scored' && event.properties.score >= (journey.settings?.threshold ?? 1);
 
   journey.listen((event) => {
     if (event.type === 'churn.risk_scored') {
@@ -52,27 +53,48 @@ export async function churnRetentionWorkflow(input: JourneyInput<ChurnState>): P
   if (!input.carried) churn.previousStepAtMs = Date.now();
 
   /** Each step is due a delay after the previous one (none: at once). */
-  const afterPreviousStep = (delayMs: number, stage: string): Wait | undefined => delayMs > 0 ? {
-    stage,
-    details: `Waiting ${formatDuration(delayMs)} before the next win-back step`,
-    summary: `waiting ${formatDuration(delayMs)} for the next win-back step`,
-    dueAt: () => churn.previousStepAtMs + delayMs,
-  } : undefined;
-  const stepDone = () => { churn.previousStepAtMs = Date.now(); };
+  const afterPreviousStep = (delayMs: number, stage: string): Wait | undefined =>
+    delayMs > 0
+      ? {
+          stage,
+          details: `Waiting ${formatDuration(delayMs)} before the next win-back step`,
+          summary: `waiting ${formatDuration(delayMs)} for the next win-back step`,
+          dueAt: () => churn.previousStepAtMs + delayMs,
+        }
+      : undefined;
+  const stepDone = () => {
+    churn.previousStepAtMs = Date.now();
+  };
 
   await journey.runSteps([
     {
-      send: () => [{ step: 'day-0', channel: 'email', template: { id: 'churn-winback' }, summary: 'win-back email (day 0)' }],
+      send: () => [
+        { step: 'day-0', channel: 'email', template: { id: 'churn-winback' }, summary: 'win-back email (day 0)' },
+      ],
       then: stepDone,
     },
     {
       wait: afterPreviousStep(settings.offerDelayMs, 'waiting_for_sms_offer'),
-      send: () => [{ step: 'day-3', channel: 'sms', template: { id: 'churn-offer-sms', incentiveCode: WELCOME_BACK_CODE }, summary: 'win-back offer by SMS (day 3)' }],
+      send: () => [
+        {
+          step: 'day-3',
+          channel: 'sms',
+          template: { id: 'churn-offer-sms', incentiveCode: WELCOME_BACK_CODE },
+          summary: 'win-back offer by SMS (day 3)',
+        },
+      ],
       then: stepDone,
     },
     {
       wait: afterPreviousStep(settings.finalDelayMs, 'waiting_for_final_email'),
-      send: () => [{ step: 'day-7', channel: 'email', template: { id: 'churn-final', incentiveCode: WELCOME_BACK_CODE }, summary: 'final win-back email (day 7)' }],
+      send: () => [
+        {
+          step: 'day-7',
+          channel: 'email',
+          template: { id: 'churn-final', incentiveCode: WELCOME_BACK_CODE },
+          summary: 'final win-back email (day 7)',
+        },
+      ],
       then: stepDone,
     },
   ]);

@@ -41,7 +41,11 @@ You receive this because you agreed to hear from us. Unsubscribe: {{unsubscribeU
 `;
 const footerHtml = `<hr><p style="font-size:12px;color:#666">You receive this because you agreed to hear from us. <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>`;
 
-interface EmailTemplate { subject: string; text: string; html: string }
+interface EmailTemplate {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>, EmailTemplate> = {
   'cart-reminder': {
@@ -72,16 +76,25 @@ const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>
 };
 
 const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {
-  'cart-sms': '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart',
-  'churn-offer-sms': '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}}',
+  'cart-sms':
+    '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart',
+  'churn-offer-sms':
+    '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}}',
 };
 
-const compiledEmail = Object.fromEntries(Object.entries(emailTemplates).map(([id, template]) => [id, {
-  subject: hb.compile(template.subject, { noEscape: true }),
-  text: hb.compile(template.text + footerText, { noEscape: true }),
-  html: hb.compile(`<!doctype html><html><body>${template.html}${footerHtml}</body></html>`),
-}]));
-const compiledSms = Object.fromEntries(Object.entries(smsTemplates).map(([id, template]) => [id, hb.compile(template, { noEscape: true })]));
+const compiledEmail = Object.fromEntries(
+  Object.entries(emailTemplates).map(([id, template]) => [
+    id,
+    {
+      subject: hb.compile(template.subject, { noEscape: true }),
+      text: hb.compile(template.text + footerText, { noEscape: true }),
+      html: hb.compile(`<!doctype html><html><body>${template.html}${footerHtml}</body></html>`),
+    },
+  ]),
+);
+const compiledSms = Object.fromEntries(
+  Object.entries(smsTemplates).map(([id, template]) => [id, hb.compile(template, { noEscape: true })]),
+);
 
 function price(amount: number | undefined, currency: string | undefined): string | undefined {
   if (amount === undefined) return undefined;
@@ -99,7 +112,11 @@ function variables(request: TemplateRequest, context: RenderContext) {
     ...context,
     incentiveCode: request.incentiveCode,
     items: items.shown.map((item) => ({ ...item, price: price(item.price, request.currency) })),
-    products: products.shown.map((product) => ({ ...product, price: price(product.price, product.currency), url: safeUrl(product.url) })),
+    products: products.shown.map((product) => ({
+      ...product,
+      price: price(product.price, product.currency),
+      url: safeUrl(product.url),
+    })),
     more: items.more || products.more,
     itemCount: request.items?.reduce((sum, item) => sum + item.quantity, 0) ?? 0,
     single: (request.items?.reduce((sum, item) => sum + item.quantity, 0) ?? 0) === 1,
@@ -119,7 +136,14 @@ export function renderEmail(request: TemplateRequest, context: RenderContext): R
   const template = compiledEmail[request.id];
   if (!template) throw new Error(`No email template "${request.id}"`);
   const values = variables(request, context);
-  return { subject: template.subject(values).replace(/[\r\n]+/g, ' ').trim(), text: template.text(values), html: template.html(values) };
+  return {
+    subject: template
+      .subject(values)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
+    text: template.text(values),
+    html: template.html(values),
+  };
 }
 
 /**
@@ -130,7 +154,10 @@ export function renderSms(request: TemplateRequest, context: RenderContext): str
   const template = compiledSms[request.id];
   if (!template) throw new Error(`No SMS template "${request.id}"`);
   const withOptOut = (text: string) => `${text} ${SMS_OPT_OUT}`;
-  const render = (firstName: string | null) => template(variables(request, { ...context, firstName })).replace(/\s+/g, ' ').trim();
+  const render = (firstName: string | null) =>
+    template(variables(request, { ...context, firstName }))
+      .replace(/\s+/g, ' ')
+      .trim();
   const full = withOptOut(render(context.firstName));
   if (fitsOneSegment(full)) return full;
   const unnamed = render(null);

@@ -10,8 +10,11 @@ import { cancelBody, customerCancelledView, customerParams, profileUpdateBody, p
 export function customerRoutes(deps: AdminDependencies): Route[] {
   return [
     route({
-      method: 'get', path: '/customers/{customerId}', operationId: 'getCustomer', tag: 'Customers',
-      summary: 'A customer\'s profile and consent',
+      method: 'get',
+      path: '/customers/{customerId}',
+      operationId: 'getCustomer',
+      tag: 'Customers',
+      summary: "A customer's profile and consent",
       params: customerParams,
       responses: { 200: { description: 'The profile', schema: profileView } },
       errors: { 404: 'No profile for this customer.' },
@@ -22,9 +25,13 @@ export function customerRoutes(deps: AdminDependencies): Route[] {
       },
     }),
     route({
-      method: 'patch', path: '/customers/{customerId}', operationId: 'updateCustomer', tag: 'Customers',
-      summary: 'Change a customer\'s profile or consent',
-      description: 'Only the fields given change, and they are as of now: an event that occurred earlier cannot undo them, one that occurs later applies. Fields not given keep their own freshness. Journeys read consent at every send.',
+      method: 'patch',
+      path: '/customers/{customerId}',
+      operationId: 'updateCustomer',
+      tag: 'Customers',
+      summary: "Change a customer's profile or consent",
+      description:
+        'Only the fields given change, and they are as of now: an event that occurred earlier cannot undo them, one that occurs later applies. Fields not given keep their own freshness. Journeys read consent at every send.',
       params: customerParams,
       body: profileUpdateBody,
       responses: { 200: { description: 'The profile after the change', schema: profileView } },
@@ -34,14 +41,33 @@ export function customerRoutes(deps: AdminDependencies): Route[] {
       },
     }),
     route({
-      method: 'post', path: '/customers/{customerId}/journeys/cancel', operationId: 'cancelCustomerJourneys', tag: 'Customers',
+      method: 'post',
+      path: '/customers/{customerId}/journeys/cancel',
+      operationId: 'cancelCustomerJourneys',
+      tag: 'Customers',
       summary: 'Cancel every running journey of a customer (a complaint, a data-protection request)',
       params: customerParams,
       body: cancelBody,
-      responses: { 200: { description: 'The campaigns whose journey was told to end (empty when none was running)', schema: customerCancelledView } },
+      responses: {
+        200: {
+          description: 'The campaigns whose journey was told to end (empty when none was running)',
+          schema: customerCancelledView,
+        },
+      },
       handle: async ({ params, body }) => {
-        const results = await Promise.all(CAMPAIGN_TYPES.map(async (campaign) => ({ campaign, cancelled: await deps.journeys.cancel(campaign, params.customerId, body.reason) })));
-        return { status: 200, body: { customerId: params.customerId, cancelled: results.filter((result) => result.cancelled).map((result) => result.campaign) } };
+        const results = await Promise.all(
+          CAMPAIGN_TYPES.map(async (campaign) => ({
+            campaign,
+            cancelled: await deps.journeys.cancel(campaign, params.customerId, body.reason),
+          })),
+        );
+        return {
+          status: 200,
+          body: {
+            customerId: params.customerId,
+            cancelled: results.filter((result) => result.cancelled).map((result) => result.campaign),
+          },
+        };
       },
     }),
   ];

@@ -5,24 +5,43 @@ import type { CustomerEvent } from '../../contract/events';
 import { isCampaignPaused } from '../../platform/db/campaign-settings';
 import { listJourneyMessages } from '../../platform/db/delivery-ledger';
 import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
-import { CAMPAIGN_TYPES, journeyDeliveryKeyPrefix, journeyWorkflowId, type CampaignType } from '../../contract/journeys';
+import {
+  CAMPAIGN_TYPES,
+  journeyDeliveryKeyPrefix,
+  journeyWorkflowId,
+  type CampaignType,
+} from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';
 import { pageTokens } from '../page-token';
 import { route, type Route } from '../route';
 import {
-  cancelBody, cancelledView, journeyDetailView, journeyListQuery, journeyListView, journeyParams, startBodies, startedView,
+  cancelBody,
+  cancelledView,
+  journeyDetailView,
+  journeyListQuery,
+  journeyListView,
+  journeyParams,
+  startBodies,
+  startedView,
 } from '../schemas';
 import { pascal } from './campaigns';
 
-const journeyPath = (campaign: CampaignType, customerId: string) => `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`;
+const journeyPath = (campaign: CampaignType, customerId: string) =>
+  `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`;
 
 /** The entry event an operator's start stands for, shaped like the storefront's own. */
 function entryEvent(campaign: CampaignType, body: z.output<(typeof startBodies)[CampaignType]>): CustomerEvent {
   const base = { eventId: `admin-${randomUUID()}`, customerId: body.customerId, occurredAt: new Date().toISOString() };
-  if ('items' in body) return { ...base, type: 'cart.updated', properties: { cartId: body.cartId ?? `admin-cart-${randomUUID()}`, items: body.items, currency: body.currency } };
+  if ('items' in body)
+    return {
+      ...base,
+      type: 'cart.updated',
+      properties: { cartId: body.cartId ?? `admin-cart-${randomUUID()}`, items: body.items, currency: body.currency },
+    };
   if ('product' in body) return { ...base, type: 'product.viewed', properties: body.product };
-  if ('score' in body) return { ...base, type: 'churn.risk_scored', properties: { score: body.score, model: body.model } };
+  if ('score' in body)
+    return { ...base, type: 'churn.risk_scored', properties: { score: body.score, model: body.model } };
   throw new Error(`No entry event for ${campaign}`);
 }
 
@@ -34,44 +53,79 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
     temporalUi: deps.temporalUiUrl({ workflowId: journeyWorkflowId(campaign, customerId) }),
   });
 
-  const starts = CAMPAIGN_TYPES.map((campaign) => route({
-    method: 'post', path: `/campaigns/${campaign}/journeys`, operationId: `start${pascal(campaign)}Journey`, tag: 'Journeys',
-    summary: `Start a ${campaign} journey for a customer`,
-    description: 'The journey enters as if the storefront had sent its entry event now. `overrides` give this journey alone its own settings (short delays for a test, say).',
-    body: startBodies[campaign],
-    responses: { 201: { description: 'The journey started', schema: startedView } },
-    errors: { 409: 'The campaign is paused, or the customer is already in this journey.', 422: 'The churn score is under the campaign\'s threshold.' },
-    handle: async ({ body }, req) => {
-      if (await isCampaignPaused(deps.db, campaign)) throw new HttpError(409, 'campaign_paused', `${campaign} is paused; resume it to start journeys.`);
-      const rawOverrides = (req.body as { overrides?: Record<string, unknown> }).overrides;
-      if ('score' in body) {
-        const { resolved } = await loadCurrentSettings(deps.db, deps.deploymentOverrides, rawOverrides && { [campaign]: rawOverrides });
-        const { threshold } = resolved.campaigns['churn-retention'];
-        if (body.score < threshold) throw new HttpError(422, 'below_threshold', `score: ${body.score} is under the campaign's threshold of ${threshold}.`, { field: 'score', in: 'body' });
-      }
-      try {
-        const started = await deps.journeys.start(campaign, entryEvent(campaign, body), { overrides: rawOverrides, startedBy: 'an operator (admin API)' });
-        return { status: 201, body: { ...started, campaign, customerId: body.customerId, links: links(campaign, body.customerId) } };
-      } catch (error) {
-        if (error instanceof JourneyAlreadyRunningError) throw new HttpError(409, 'journey_running', error.message, { field: 'customerId', in: 'body' });
-        throw error;
-      }
-    },
-  }));
+  const starts = CAMPAIGN_TYPES.map((campaign) =>
+    route({
+      method: 'post',
+      path: `/campaigns/${campaign}/journeys`,
+      operationId: `start${pascal(campaign)}Journey`,
+      tag: 'Journeys',
+      summary: `Start a ${campaign} journey for a customer`,
+      description:
+        'The journey enters as if the storefront had sent its entry event now. `overrides` give this journey alone its own settings (short delays for a test, say).',
+      body: startBodies[campaign],
+      responses: { 201: { description: 'The journey started', schema: startedView } },
+      errors: {
+        409: 'The campaign is paused, or the customer is already in this journey.',
+        422: "The churn score is under the campaign's threshold.",
+      },
+      handle: async ({ body }, req) => {
+        if (await isCampaignPaused(deps.db, campaign))
+          throw new HttpError(409, 'campaign_paused', `${campaign} is paused; resume it to start journeys.`);
+        const rawOverrides = (req.body as { overrides?: Record<string, unknown> }).overrides;
+        if ('score' in body) {
+          const { resolved } = await loadCurrentSettings(
+            deps.db,
+            deps.deploymentOverrides,
+            rawOverrides && { [campaign]: rawOverrides },
+          );
+          const { threshold } = resolved.campaigns['churn-retention'];
+          if (body.score < threshold)
+            throw new HttpError(
+              422,
+              'below_threshold',
+              `score: ${body.score} is under the campaign's threshold of ${threshold}.`,
+              { field: 'score', in: 'body' },
+            );
+        }
+        try {
+          const started = await deps.journeys.start(campaign, entryEvent(campaign, body), {
+            overrides: rawOverrides,
+            startedBy: 'an operator (admin API)',
+          });
+          return {
+            status: 201,
+            body: { ...started, campaign, customerId: body.customerId, links: links(campaign, body.customerId) },
+          };
+        } catch (error) {
+          if (error instanceof JourneyAlreadyRunningError)
+            throw new HttpError(409, 'journey_running', error.message, { field: 'customerId', in: 'body' });
+          throw error;
+        }
+      },
+    }),
+  );
 
   return [
     ...starts,
     route({
-      method: 'get', path: '/journeys', operationId: 'listJourneys', tag: 'Journeys',
+      method: 'get',
+      path: '/journeys',
+      operationId: 'listJourneys',
+      tag: 'Journeys',
       summary: 'List journeys from Temporal visibility, newest first',
-      description: 'Filters combine with AND. Visibility is eventually consistent: a change shows here within a second or so.',
+      description:
+        'Filters combine with AND. Visibility is eventually consistent: a change shows here within a second or so.',
       query: journeyListQuery,
       responses: { 200: { description: 'One page of journeys', schema: journeyListView } },
       handle: async ({ query }) => {
         const { pageSize, pageToken, ...filter } = query;
         const filterQuery = journeyQuery(filter);
         const token = pageToken === undefined ? undefined : tokens.redeem(pageToken, filterQuery);
-        if (token === null) throw new HttpError(400, 'invalid_request', 'pageToken: not a token this API issued for this filter', { field: 'pageToken', in: 'query' });
+        if (token === null)
+          throw new HttpError(400, 'invalid_request', 'pageToken: not a token this API issued for this filter', {
+            field: 'pageToken',
+            in: 'query',
+          });
         const page = await deps.journeys.list(filter, { size: pageSize, ...(token ? { token } : {}) });
         return {
           status: 200,
@@ -84,38 +138,60 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
       },
     }),
     route({
-      method: 'get', path: '/campaigns/{campaign}/journeys/{customerId}', operationId: 'getJourney', tag: 'Journeys',
-      summary: 'A customer\'s journey in a campaign: its live state, timeline, messages, outcome and Web UI link',
+      method: 'get',
+      path: '/campaigns/{campaign}/journeys/{customerId}',
+      operationId: 'getJourney',
+      tag: 'Journeys',
+      summary: "A customer's journey in a campaign: its live state, timeline, messages, outcome and Web UI link",
       params: journeyParams,
-      responses: { 200: { description: 'The latest journey of the customer in this campaign', schema: journeyDetailView } },
+      responses: {
+        200: { description: 'The latest journey of the customer in this campaign', schema: journeyDetailView },
+      },
       errors: { 404: 'The customer never entered this campaign.' },
       handle: async ({ params: { campaign, customerId } }) => {
         const journey = await deps.journeys.describe(campaign, customerId);
         if (!journey) throw notFound(`Customer ${customerId} has no ${campaign} journey.`);
         const live = await deps.journeys.stateWithin(campaign, customerId, deps.stateQueryTimeoutMs);
         const state = 'state' in live ? live.state : null;
-        const messages = state?.journeyId ? await listJourneyMessages(deps.db, journeyDeliveryKeyPrefix(campaign, customerId, state.journeyId)) : [];
+        const messages = state?.journeyId
+          ? await listJourneyMessages(deps.db, journeyDeliveryKeyPrefix(campaign, customerId, state.journeyId))
+          : [];
         return {
           status: 200,
           body: {
             journey,
-            state: state && { journeyId: state.journeyId, stage: state.stage, outcome: state.outcome, lastMessage: state.lastMessage, messagesSent: state.messagesSent, timeline: state.timeline },
+            state: state && {
+              journeyId: state.journeyId,
+              stage: state.stage,
+              outcome: state.outcome,
+              lastMessage: state.lastMessage,
+              messagesSent: state.messagesSent,
+              timeline: state.timeline,
+            },
             ...('error' in live ? { stateError: live.error } : {}),
-            messages: messages.map((message) => ({ ...message, createdAt: message.createdAt.toISOString(), sentAt: message.sentAt?.toISOString() ?? null })),
+            messages: messages.map((message) => ({
+              ...message,
+              createdAt: message.createdAt.toISOString(),
+              sentAt: message.sentAt?.toISOString() ?? null,
+            })),
             links: links(campaign, customerId),
           },
         };
       },
     }),
     route({
-      method: 'post', path: '/campaigns/{campaign}/journeys/{customerId}/cancel', operationId: 'cancelJourney', tag: 'Journeys',
+      method: 'post',
+      path: '/campaigns/{campaign}/journeys/{customerId}/cancel',
+      operationId: 'cancelJourney',
+      tag: 'Journeys',
       summary: 'Cancel a customer\'s running journey; it sends nothing more and ends with outcome "cancelled"',
       params: journeyParams,
       body: cancelBody,
       responses: { 200: { description: 'The journey was told to end', schema: cancelledView } },
       errors: { 404: 'The customer has no running journey in this campaign.' },
       handle: async ({ params: { campaign, customerId }, body }) => {
-        if (!(await deps.journeys.cancel(campaign, customerId, body.reason))) throw notFound(`Customer ${customerId} has no running ${campaign} journey.`);
+        if (!(await deps.journeys.cancel(campaign, customerId, body.reason)))
+          throw notFound(`Customer ${customerId} has no running ${campaign} journey.`);
         return { status: 200, body: { workflowId: journeyWorkflowId(campaign, customerId), cancelled: true } };
       },
     }),

@@ -13,7 +13,10 @@ import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
 /** A duration as text ("90s", "3 days") or as milliseconds, from zero to a year. */
 const duration = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationMs);
 /** How often a paused journey looks again: a zero would spin the journey on its own timers. */
-const recheckInterval = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationWithin(1000, MAX_DURATION_MS));
+const recheckInterval = z.preprocess(
+  (value) => (typeof value === 'number' ? `${value}ms` : value),
+  durationWithin(1000, MAX_DURATION_MS),
+);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (24-hour clock)');
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
 const mechanics = {
@@ -22,33 +25,47 @@ const mechanics = {
   continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
 };
 
-export const settingsOverridesSchema = z.object({
-  'cart-abandonment': z.object({
-    ...mechanics,
-    firstReminderDelay: duration.optional(),
-    secondReminderDelay: duration.optional(),
-    finalReminderDelay: duration.optional(),
-    cooldown: duration.optional(),
-    incentiveCode: z.string().min(1).max(40).optional(),
-  }).strict().optional(),
-  'browse-abandonment': z.object({
-    ...mechanics,
-    emailDelay: duration.optional(),
-    maxRememberedProducts: z.number().int().min(1).max(50).optional(),
-  }).strict().optional(),
-  'churn-retention': z.object({
-    ...mechanics,
-    threshold: z.number().min(0).max(1).optional(),
-    offerDelay: duration.optional(),
-    finalDelay: duration.optional(),
-  }).strict().optional(),
-  contact: z.object({
-    frequencyCap: z.number().int().min(0).max(100).optional(),
-    frequencyWindow: duration.optional(),
-    quietHours: z.object({ email: quietHours.optional(), sms: quietHours.optional() }).strict().optional(),
-    defaultTimezone: timeZone.optional(),
-  }).strict().optional(),
-}).strict();
+export const settingsOverridesSchema = z
+  .object({
+    'cart-abandonment': z
+      .object({
+        ...mechanics,
+        firstReminderDelay: duration.optional(),
+        secondReminderDelay: duration.optional(),
+        finalReminderDelay: duration.optional(),
+        cooldown: duration.optional(),
+        incentiveCode: z.string().min(1).max(40).optional(),
+      })
+      .strict()
+      .optional(),
+    'browse-abandonment': z
+      .object({
+        ...mechanics,
+        emailDelay: duration.optional(),
+        maxRememberedProducts: z.number().int().min(1).max(50).optional(),
+      })
+      .strict()
+      .optional(),
+    'churn-retention': z
+      .object({
+        ...mechanics,
+        threshold: z.number().min(0).max(1).optional(),
+        offerDelay: duration.optional(),
+        finalDelay: duration.optional(),
+      })
+      .strict()
+      .optional(),
+    contact: z
+      .object({
+        frequencyCap: z.number().int().min(0).max(100).optional(),
+        frequencyWindow: duration.optional(),
+        quietHours: z.object({ email: quietHours.optional(), sms: quietHours.optional() }).strict().optional(),
+        defaultTimezone: timeZone.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export type SettingsOverrides = z.input<typeof settingsOverridesSchema>;
 type ParsedOverrides = z.output<typeof settingsOverridesSchema>;
@@ -61,9 +78,11 @@ export interface ResolvedSettings {
 /** Renames `fooDelay` style keys to the workflows' `fooDelayMs`, dropping unset values. */
 function toMs(section: Record<string, unknown> | undefined, durationKeys: string[]): Record<string, unknown> {
   if (!section) return {};
-  return Object.fromEntries(Object.entries(section)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => [durationKeys.includes(key) ? `${key}Ms` : key, value]));
+  return Object.fromEntries(
+    Object.entries(section)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [durationKeys.includes(key) ? `${key}Ms` : key, value]),
+  );
 }
 
 export function applyOverrides(base: ResolvedSettings, overrides: ParsedOverrides): ResolvedSettings {
@@ -73,14 +92,40 @@ export function applyOverrides(base: ResolvedSettings, overrides: ParsedOverride
   const contact = overrides.contact;
   return {
     campaigns: {
-      'cart-abandonment': { ...base.campaigns['cart-abandonment'], ...toMs(cart, ['pauseRecheck', 'maxEntryAge', 'firstReminderDelay', 'secondReminderDelay', 'finalReminderDelay', 'cooldown']) },
-      'browse-abandonment': { ...base.campaigns['browse-abandonment'], ...toMs(browse, ['pauseRecheck', 'maxEntryAge', 'emailDelay']) },
-      'churn-retention': { ...base.campaigns['churn-retention'], ...toMs(churn, ['pauseRecheck', 'maxEntryAge', 'offerDelay', 'finalDelay']) },
+      'cart-abandonment': {
+        ...base.campaigns['cart-abandonment'],
+        ...toMs(cart, [
+          'pauseRecheck',
+          'maxEntryAge',
+          'firstReminderDelay',
+          'secondReminderDelay',
+          'finalReminderDelay',
+          'cooldown',
+        ]),
+      },
+      'browse-abandonment': {
+        ...base.campaigns['browse-abandonment'],
+        ...toMs(browse, ['pauseRecheck', 'maxEntryAge', 'emailDelay']),
+      },
+      'churn-retention': {
+        ...base.campaigns['churn-retention'],
+        ...toMs(churn, ['pauseRecheck', 'maxEntryAge', 'offerDelay', 'finalDelay']),
+      },
     },
     contact: {
       ...base.contact,
-      ...toMs({ frequencyCap: contact?.frequencyCap, frequencyWindow: contact?.frequencyWindow, defaultTimezone: contact?.defaultTimezone }, ['frequencyWindow']),
-      quietHours: { ...base.contact.quietHours, ...Object.fromEntries(Object.entries(contact?.quietHours ?? {}).filter(([, value]) => value !== undefined)) },
+      ...toMs(
+        {
+          frequencyCap: contact?.frequencyCap,
+          frequencyWindow: contact?.frequencyWindow,
+          defaultTimezone: contact?.defaultTimezone,
+        },
+        ['frequencyWindow'],
+      ),
+      quietHours: {
+        ...base.contact.quietHours,
+        ...Object.fromEntries(Object.entries(contact?.quietHours ?? {}).filter(([, value]) => value !== undefined)),
+      },
     },
   };
 }
@@ -97,10 +142,16 @@ export function parseOverrides(raw: unknown, source: string): ParsedOverrides {
   throw new InvalidSettingsError(`Invalid campaign settings in ${source}: ${problems.join('; ')}`);
 }
 
-export const DEFAULT_SETTINGS: ResolvedSettings = { campaigns: DEFAULT_CAMPAIGN_SETTINGS, contact: DEFAULT_CONTACT_POLICY };
+export const DEFAULT_SETTINGS: ResolvedSettings = {
+  campaigns: DEFAULT_CAMPAIGN_SETTINGS,
+  contact: DEFAULT_CONTACT_POLICY,
+};
 
 export function resolveSettings(layers: Array<{ source: string; overrides: unknown }>): ResolvedSettings {
-  return layers.reduce((settings, layer) => applyOverrides(settings, parseOverrides(layer.overrides, layer.source)), DEFAULT_SETTINGS);
+  return layers.reduce(
+    (settings, layer) => applyOverrides(settings, parseOverrides(layer.overrides, layer.source)),
+    DEFAULT_SETTINGS,
+  );
 }
 
 export type { CampaignType };

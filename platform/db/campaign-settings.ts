@@ -11,21 +11,34 @@ export interface StoredSettings {
 export async function loadStoredSettings(db: Db): Promise<StoredSettings> {
   const rows = await db.selectFrom('campaign_settings').selectAll().execute();
   return {
-    overrides: Object.fromEntries(rows.filter((row) => row.overrides && Object.keys(row.overrides).length > 0).map((row) => [row.scope, row.overrides])),
+    overrides: Object.fromEntries(
+      rows
+        .filter((row) => row.overrides && Object.keys(row.overrides).length > 0)
+        .map((row) => [row.scope, row.overrides]),
+    ),
     paused: new Set(rows.filter((row) => row.paused).map((row) => row.scope)),
     versions: Object.fromEntries(rows.map((row) => [row.scope, row.version])),
   };
 }
 
 export async function isCampaignPaused(db: Db, campaign: string): Promise<boolean> {
-  const row = await db.selectFrom('campaign_settings').select('paused').where('scope', '=', campaign).executeTakeFirst();
+  const row = await db
+    .selectFrom('campaign_settings')
+    .select('paused')
+    .where('scope', '=', campaign)
+    .executeTakeFirst();
   return row?.paused ?? false;
 }
 
 export async function setCampaignPaused(db: Db, campaign: string, paused: boolean): Promise<void> {
-  await db.insertInto('campaign_settings')
+  await db
+    .insertInto('campaign_settings')
     .values({ scope: campaign, overrides: '{}', paused })
-    .onConflict((conflict) => conflict.column('scope').doUpdateSet({ paused, version: sql<number>`campaign_settings.version + 1`, updated_at: sql<Date>`now()` }))
+    .onConflict((conflict) =>
+      conflict
+        .column('scope')
+        .doUpdateSet({ paused, version: sql<number>`campaign_settings.version + 1`, updated_at: sql<Date>`now()` }),
+    )
     .execute();
 }
 
@@ -40,7 +53,12 @@ export interface ScopeSettings {
 export async function loadScopeSettings(db: Db, scope: string): Promise<ScopeSettings> {
   const row = await db.selectFrom('campaign_settings').selectAll().where('scope', '=', scope).executeTakeFirst();
   return row
-    ? { overrides: (row.overrides ?? {}) as Record<string, unknown>, paused: row.paused, version: row.version, updatedAt: row.updated_at }
+    ? {
+        overrides: (row.overrides ?? {}) as Record<string, unknown>,
+        paused: row.paused,
+        version: row.version,
+        updatedAt: row.updated_at,
+      }
     : { overrides: {}, paused: false, version: 0, updatedAt: null };
 }
 
@@ -48,17 +66,30 @@ export async function loadScopeSettings(db: Db, scope: string): Promise<ScopeSet
  * Replaces a scope's stored overrides. With `expectedVersion`, only if nobody changed the scope in
  * between; returns false when someone did.
  */
-export async function saveOverrides(db: Db, scope: string, overrides: object, expectedVersion?: number): Promise<boolean> {
+export async function saveOverrides(
+  db: Db,
+  scope: string,
+  overrides: object,
+  expectedVersion?: number,
+): Promise<boolean> {
   const json = JSON.stringify(overrides);
   if (expectedVersion === 0) {
-    const inserted = await db.insertInto('campaign_settings').values({ scope, overrides: json })
-      .onConflict((conflict) => conflict.column('scope').doNothing()).executeTakeFirst();
+    const inserted = await db
+      .insertInto('campaign_settings')
+      .values({ scope, overrides: json })
+      .onConflict((conflict) => conflict.column('scope').doNothing())
+      .executeTakeFirst();
     return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
-  const result = await db.insertInto('campaign_settings')
+  const result = await db
+    .insertInto('campaign_settings')
     .values({ scope, overrides: json })
     .onConflict((conflict) => {
-      const update = conflict.column('scope').doUpdateSet({ overrides: json, version: sql<number>`campaign_settings.version + 1`, updated_at: sql<Date>`now()` });
+      const update = conflict.column('scope').doUpdateSet({
+        overrides: json,
+        version: sql<number>`campaign_settings.version + 1`,
+        updated_at: sql<Date>`now()`,
+      });
       return expectedVersion === undefined ? update : update.where('campaign_settings.version', '=', expectedVersion);
     })
     .executeTakeFirst();

@@ -11,9 +11,15 @@ export type Db = Kysely<Database>;
  * the pool drops it and opens another when needed, and the statement that needed it fails and is
  * retried by its caller. Without listeners, node-postgres would throw the error and end the process.
  */
-export function createDb(databaseUrl: string, poolSize = 10, onConnectionClosed: (error: Error) => void = () => undefined): Db {
+export function createDb(
+  databaseUrl: string,
+  poolSize = 10,
+  onConnectionClosed: (error: Error) => void = () => undefined,
+): Db {
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
-  pool.on('connect', (client) => { client.on('error', onConnectionClosed); });
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionClosed);
+  });
   // The pool repeats an idle connection's error, already reported by the connection's own listener.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -23,6 +29,9 @@ export function createDb(databaseUrl: string, poolSize = 10, onConnectionClosed:
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new Error(`Database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  if (error)
+    throw new Error(`Database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
+      cause: error,
+    });
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

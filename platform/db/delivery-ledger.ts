@@ -23,14 +23,15 @@ export interface DeliveryRecord {
   attempts: number;
 }
 
-export type Reservation =
-  | { kind: 'reserved' }
-  | { kind: 'in_progress' }
-  | { kind: 'settled'; record: DeliveryRecord };
+export type Reservation = { kind: 'reserved' } | { kind: 'in_progress' } | { kind: 'settled'; record: DeliveryRecord };
 
-export const AMBIGUOUS_REASON = 'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
+export const AMBIGUOUS_REASON =
+  'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
 
-function newRow(key: DeliveryKey, fields: Pick<Insertable<DeliveriesTable>, 'state'> & Partial<Insertable<DeliveriesTable>>): Insertable<DeliveriesTable> {
+function newRow(
+  key: DeliveryKey,
+  fields: Pick<Insertable<DeliveriesTable>, 'state'> & Partial<Insertable<DeliveriesTable>>,
+): Insertable<DeliveriesTable> {
   return {
     idempotency_key: key.idempotencyKey,
     campaign: key.campaign,
@@ -47,11 +48,20 @@ function newRow(key: DeliveryKey, fields: Pick<Insertable<DeliveriesTable>, 'sta
 }
 
 export async function findDelivery(db: Db, idempotencyKey: string): Promise<DeliveryRecord | null> {
-  const row = await db.selectFrom('deliveries')
+  const row = await db
+    .selectFrom('deliveries')
     .select(['state', 'reason', 'message_id', 'provider_message_id', 'attempts'])
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
-  return row ? { state: row.state, reason: row.reason, messageId: row.message_id, providerMessageId: row.provider_message_id, attempts: row.attempts } : null;
+  return row
+    ? {
+        state: row.state,
+        reason: row.reason,
+        messageId: row.message_id,
+        providerMessageId: row.provider_message_id,
+        attempts: row.attempts,
+      }
+    : null;
 }
 
 export interface FrequencyCap {
@@ -71,7 +81,9 @@ export const CAPPED_REASON = 'frequency cap reached';
 export function exceedsCap(atMs: number, otherContactsMs: number[], cap: FrequencyCap): boolean {
   if (cap.limit <= 0) return false;
   const starts = [atMs, ...otherContactsMs.filter((at) => at <= atMs && at > atMs - cap.windowMs)];
-  return starts.some((start) => 1 + otherContactsMs.filter((at) => at >= start && at < start + cap.windowMs).length > cap.limit);
+  return starts.some(
+    (start) => 1 + otherContactsMs.filter((at) => at >= start && at < start + cap.windowMs).length > cap.limit,
+  );
 }
 
 /**
@@ -93,10 +105,16 @@ export async function reserveDelivery(
   const contactAt = new Date(options.contactAtMs);
   const inserted = await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`${key.customerId}|${key.channel}`}))`.execute(tx);
-    const existing = await tx.selectFrom('deliveries').select('state').where('idempotency_key', '=', key.idempotencyKey).forUpdate().executeTakeFirst();
+    const existing = await tx
+      .selectFrom('deliveries')
+      .select('state')
+      .where('idempotency_key', '=', key.idempotencyKey)
+      .forUpdate()
+      .executeTakeFirst();
     if (existing && existing.state !== 'retrying') return false;
     if (options.cap.limit > 0) {
-      const nearby = await tx.selectFrom('deliveries')
+      const nearby = await tx
+        .selectFrom('deliveries')
         .select('contact_at')
         .where('customer_id', '=', key.customerId)
         .where('channel', '=', key.channel)
@@ -108,27 +126,51 @@ export async function reserveDelivery(
       const others = nearby.flatMap((row) => (row.contact_at ? [row.contact_at.getTime()] : []));
       if (exceedsCap(options.contactAtMs, others, options.cap)) {
         if (existing) {
-          await tx.updateTable('deliveries').set({ state: 'skipped', reason: CAPPED_REASON, updated_at: sql<Date>`now()` }).where('idempotency_key', '=', key.idempotencyKey).execute();
+          await tx
+            .updateTable('deliveries')
+            .set({ state: 'skipped', reason: CAPPED_REASON, updated_at: sql<Date>`now()` })
+            .where('idempotency_key', '=', key.idempotencyKey)
+            .execute();
         } else {
-          await tx.insertInto('deliveries').values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt })).execute();
+          await tx
+            .insertInto('deliveries')
+            .values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt }))
+            .execute();
         }
         return 'capped' as const;
       }
     }
     if (existing) {
-      await tx.updateTable('deliveries')
-        .set({ state: 'sending', reason: null, message_id: messageId, contact_at: contactAt, attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
+      await tx
+        .updateTable('deliveries')
+        .set({
+          state: 'sending',
+          reason: null,
+          message_id: messageId,
+          contact_at: contactAt,
+          attempts: sql<number>`attempts + 1`,
+          updated_at: sql<Date>`now()`,
+        })
         .where('idempotency_key', '=', key.idempotencyKey)
         .execute();
     } else {
-      await tx.insertInto('deliveries').values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt })).execute();
+      await tx
+        .insertInto('deliveries')
+        .values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt }))
+        .execute();
     }
     return true;
   });
   if (inserted === true) return { kind: 'reserved' };
 
-  const expired = await db.updateTable('deliveries')
-    .set({ state: 'unknown', reason: AMBIGUOUS_REASON, updated_at: sql<Date>`now()`, attempts: sql<number>`attempts + 1` })
+  const expired = await db
+    .updateTable('deliveries')
+    .set({
+      state: 'unknown',
+      reason: AMBIGUOUS_REASON,
+      updated_at: sql<Date>`now()`,
+      attempts: sql<number>`attempts + 1`,
+    })
     .where('idempotency_key', '=', key.idempotencyKey)
     .where('state', '=', 'sending')
     .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${options.leaseMs / 1000})`)
@@ -141,23 +183,36 @@ export async function reserveDelivery(
 }
 
 export async function confirmSent(db: Db, idempotencyKey: string, providerMessageId: string): Promise<void> {
-  await db.updateTable('deliveries')
-    .set({ state: 'sent', provider_message_id: providerMessageId, sent_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+  await db
+    .updateTable('deliveries')
+    .set({
+      state: 'sent',
+      provider_message_id: providerMessageId,
+      sent_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
     .where('idempotency_key', '=', idempotencyKey)
     .execute();
 }
 
 /** Gives the reservation back after a failure that proves the provider did not accept the message; the next attempt may take it. */
 export async function releaseReservation(db: Db, idempotencyKey: string, reason: string): Promise<void> {
-  await db.updateTable('deliveries')
+  await db
+    .updateTable('deliveries')
     .set({ state: 'retrying', reason, updated_at: sql<Date>`now()` })
     .where('idempotency_key', '=', idempotencyKey)
     .where('state', '=', 'sending')
     .execute();
 }
 
-export async function settleDelivery(db: Db, idempotencyKey: string, state: 'failed' | 'unknown', reason: string): Promise<void> {
-  await db.updateTable('deliveries')
+export async function settleDelivery(
+  db: Db,
+  idempotencyKey: string,
+  state: 'failed' | 'unknown',
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable('deliveries')
     .set({ state, reason, updated_at: sql<Date>`now()` })
     .where('idempotency_key', '=', idempotencyKey)
     .execute();
@@ -165,12 +220,16 @@ export async function settleDelivery(db: Db, idempotencyKey: string, state: 'fai
 
 /** Records a step that was not sent for an expected reason (no consent, no address). */
 export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): Promise<DeliveryRecord> {
-  await db.insertInto('deliveries')
+  await db
+    .insertInto('deliveries')
     .values(newRow(key, { state: 'skipped', reason }))
     // A key waiting to be retried is settled by the skip; any other earlier record stands.
-    .onConflict((conflict) => conflict.column('idempotency_key')
-      .doUpdateSet({ state: 'skipped', reason, updated_at: sql<Date>`now()` })
-      .where('deliveries.state', '=', 'retrying'))
+    .onConflict((conflict) =>
+      conflict
+        .column('idempotency_key')
+        .doUpdateSet({ state: 'skipped', reason, updated_at: sql<Date>`now()` })
+        .where('deliveries.state', '=', 'retrying'),
+    )
     .execute();
   return (await findDelivery(db, key.idempotencyKey))!;
 }
@@ -187,10 +246,19 @@ export interface JourneyMessage {
 
 /** Every send one journey instance attempted, oldest first. Journey keys prefix their idempotency keys. */
 export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<JourneyMessage[]> {
-  const rows = await db.selectFrom('deliveries')
+  const rows = await db
+    .selectFrom('deliveries')
     .select(['step', 'channel', 'state', 'reason', 'message_id', 'created_at', 'sent_at'])
     .where(sql<boolean>`starts_with(idempotency_key, ${keyPrefix})`)
     .orderBy('created_at')
     .execute();
-  return rows.map((row) => ({ step: row.step, channel: row.channel, state: row.state, reason: row.reason, messageId: row.message_id, createdAt: row.created_at, sentAt: row.sent_at }));
+  return rows.map((row) => ({
+    step: row.step,
+    channel: row.channel,
+    state: row.state,
+    reason: row.reason,
+    messageId: row.message_id,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+  }));
 }

@@ -19,15 +19,26 @@ export type IdempotencyClaim =
 // Millisecond precision, so that the token read back into a JS Date compares equal.
 const claimTime = sql<Date>`date_trunc('milliseconds', now())`;
 
-export async function claimIdempotencyKey(db: Db, key: string, fingerprint: string, retentionMs: number, leaseMs: number): Promise<IdempotencyClaim> {
-  await db.deleteFrom('admin_idempotency_keys').where('created_at', '<', new Date(Date.now() - retentionMs)).execute();
-  const inserted = await db.insertInto('admin_idempotency_keys')
+export async function claimIdempotencyKey(
+  db: Db,
+  key: string,
+  fingerprint: string,
+  retentionMs: number,
+  leaseMs: number,
+): Promise<IdempotencyClaim> {
+  await db
+    .deleteFrom('admin_idempotency_keys')
+    .where('created_at', '<', new Date(Date.now() - retentionMs))
+    .execute();
+  const inserted = await db
+    .insertInto('admin_idempotency_keys')
     .values({ key, fingerprint, status_code: null, response: null, created_at: claimTime })
     .onConflict((conflict) => conflict.column('key').doNothing())
     .returning('created_at')
     .executeTakeFirst();
   if (inserted) return { kind: 'claimed', token: inserted.created_at };
-  const takenOver = await db.updateTable('admin_idempotency_keys')
+  const takenOver = await db
+    .updateTable('admin_idempotency_keys')
     .set({ created_at: claimTime })
     .where('key', '=', key)
     .where('fingerprint', '=', fingerprint)
@@ -45,8 +56,15 @@ export async function claimIdempotencyKey(db: Db, key: string, fingerprint: stri
 }
 
 /** Keeps the answer, unless the claim was taken over meanwhile (then the new owner's answer counts). */
-export async function completeIdempotencyKey(db: Db, key: string, token: ClaimToken, statusCode: number, response: unknown): Promise<void> {
-  await db.updateTable('admin_idempotency_keys')
+export async function completeIdempotencyKey(
+  db: Db,
+  key: string,
+  token: ClaimToken,
+  statusCode: number,
+  response: unknown,
+): Promise<void> {
+  await db
+    .updateTable('admin_idempotency_keys')
     .set({ status_code: statusCode, response: JSON.stringify(response ?? null) })
     .where('key', '=', key)
     .where('created_at', '=', token)
@@ -56,5 +74,10 @@ export async function completeIdempotencyKey(db: Db, key: string, token: ClaimTo
 
 /** Frees a key whose request failed on our side, so that the client's retry runs again. */
 export async function releaseIdempotencyKey(db: Db, key: string, token: ClaimToken): Promise<void> {
-  await db.deleteFrom('admin_idempotency_keys').where('key', '=', key).where('created_at', '=', token).where('status_code', 'is', null).execute();
+  await db
+    .deleteFrom('admin_idempotency_keys')
+    .where('key', '=', key)
+    .where('created_at', '=', token)
+    .where('status_code', 'is', null)
+    .execute();
 }

@@ -28,36 +28,71 @@ export interface EntryRules {
  */
 export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
-    const same = await tx.selectFrom('journeys').select(['ended_at'])
-      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+    const same = await tx
+      .selectFrom('journeys')
+      .select(['ended_at'])
+      .where('campaign', '=', key.campaign)
+      .where('customer_id', '=', key.customerId)
+      .where('journey_id', '=', key.journeyId)
       .executeTakeFirst();
     if (same) return same.ended_at ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
-    const refusedBefore = await tx.selectFrom('journey_refusals').select('reason')
-      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+    const refusedBefore = await tx
+      .selectFrom('journey_refusals')
+      .select('reason')
+      .where('campaign', '=', key.campaign)
+      .where('customer_id', '=', key.customerId)
+      .where('journey_id', '=', key.journeyId)
       .executeTakeFirst();
     if (refusedBefore) return { admitted: false, reason: 'duplicate_entry' };
 
     const refuse = async (reason: Refusal): Promise<Admission> => {
-      await tx.insertInto('journey_refusals')
-        .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, reason, entry_event_at: new Date(rules.entryEventAtMs) })
+      await tx
+        .insertInto('journey_refusals')
+        .values({
+          campaign: key.campaign,
+          customer_id: key.customerId,
+          journey_id: key.journeyId,
+          reason,
+          entry_event_at: new Date(rules.entryEventAtMs),
+        })
         .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
         .execute();
       return { admitted: false, reason };
     };
 
-    const settings = await tx.selectFrom('campaign_settings').select('paused').where('scope', '=', key.campaign).executeTakeFirst();
+    const settings = await tx
+      .selectFrom('campaign_settings')
+      .select('paused')
+      .where('scope', '=', key.campaign)
+      .executeTakeFirst();
     if (settings?.paused) return refuse('campaign_paused');
-    if (rules.maxEntryAgeMs !== null && rules.atMs - rules.entryEventAtMs > rules.maxEntryAgeMs) return refuse('stale_event');
+    if (rules.maxEntryAgeMs !== null && rules.atMs - rules.entryEventAtMs > rules.maxEntryAgeMs)
+      return refuse('stale_event');
 
-    const previous = await tx.selectFrom('journeys').select(['ended_at', 'last_message_at'])
-      .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId)
-      .orderBy('entered_at', 'desc').limit(1)
+    const previous = await tx
+      .selectFrom('journeys')
+      .select(['ended_at', 'last_message_at'])
+      .where('campaign', '=', key.campaign)
+      .where('customer_id', '=', key.customerId)
+      .orderBy('entered_at', 'desc')
+      .limit(1)
       .executeTakeFirst();
     if (previous?.ended_at && rules.entryEventAtMs < previous.ended_at.getTime()) return refuse('stale_event');
-    if (previous?.last_message_at && rules.atMs - previous.last_message_at.getTime() < rules.cooldownMs) return refuse('cooldown');
+    if (previous?.last_message_at && rules.atMs - previous.last_message_at.getTime() < rules.cooldownMs)
+      return refuse('cooldown');
 
-    await tx.insertInto('journeys')
-      .values({ campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId, entry_event_at: new Date(rules.entryEventAtMs), entered_at: new Date(rules.atMs), ended_at: null, outcome: null, last_message_at: null })
+    await tx
+      .insertInto('journeys')
+      .values({
+        campaign: key.campaign,
+        customer_id: key.customerId,
+        journey_id: key.journeyId,
+        entry_event_at: new Date(rules.entryEventAtMs),
+        entered_at: new Date(rules.atMs),
+        ended_at: null,
+        outcome: null,
+        last_message_at: null,
+      })
       .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
       .execute();
     return { admitted: true };
@@ -65,10 +100,22 @@ export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): 
 }
 
 /** Records how a journey ended; a journey that already ended keeps its first end. */
-export async function recordJourneyEnd(db: Db, key: JourneyKey, end: { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null }): Promise<void> {
-  await db.updateTable('journeys')
-    .set({ ended_at: new Date(end.atMs), outcome: end.outcome, messages_sent: end.messagesSent, last_message_at: end.lastMessageAtMs === null ? null : new Date(end.lastMessageAtMs) })
-    .where('campaign', '=', key.campaign).where('customer_id', '=', key.customerId).where('journey_id', '=', key.journeyId)
+export async function recordJourneyEnd(
+  db: Db,
+  key: JourneyKey,
+  end: { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null },
+): Promise<void> {
+  await db
+    .updateTable('journeys')
+    .set({
+      ended_at: new Date(end.atMs),
+      outcome: end.outcome,
+      messages_sent: end.messagesSent,
+      last_message_at: end.lastMessageAtMs === null ? null : new Date(end.lastMessageAtMs),
+    })
+    .where('campaign', '=', key.campaign)
+    .where('customer_id', '=', key.customerId)
+    .where('journey_id', '=', key.journeyId)
     .where('ended_at', 'is', null) // a journey ends once: a later run of the same entry never rewrites it
     .execute();
 }

@@ -45,13 +45,24 @@ function writesOf(changes: ProfileChanges, always: (field: Field, value: unknown
  * least as new as the field (`<field>_as_of`) or is marked `always`, and its freshness becomes the
  * later of the two. Returns the fields that took the value.
  */
-async function writeFields(db: Db, customerId: string, writes: FieldWrite[], source: { id: string; at: Date }): Promise<Field[]> {
+async function writeFields(
+  db: Db,
+  customerId: string,
+  writes: FieldWrite[],
+  source: { id: string; at: Date },
+): Promise<Field[]> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('customer_profiles')
+    await trx
+      .insertInto('customer_profiles')
       .values({ customer_id: customerId, last_event_id: source.id, last_event_at: source.at })
       .onConflict((conflict) => conflict.column('customer_id').doNothing())
       .execute();
-    const row = await trx.selectFrom('customer_profiles').selectAll().where('customer_id', '=', customerId).forUpdate().executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('customer_profiles')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const changes: Record<string, unknown> = {};
     const applied: Field[] = [];
     for (const write of writes) {
@@ -64,7 +75,8 @@ async function writeFields(db: Db, customerId: string, writes: FieldWrite[], sou
     }
     const newest = source.at >= row.last_event_at;
     if (applied.length === 0 && !newest) return applied;
-    await trx.updateTable('customer_profiles')
+    await trx
+      .updateTable('customer_profiles')
       .set({
         ...(changes as Updateable<CustomerProfilesTable>),
         ...(newest ? { last_event_id: source.id, last_event_at: source.at } : {}),
@@ -84,12 +96,19 @@ async function writeFields(db: Db, customerId: string, writes: FieldWrite[], sou
  */
 export async function applyCustomerUpdated(db: Db, event: EventOf<'customer.updated'>): Promise<boolean> {
   const writes = writesOf(event.properties, isOptOut);
-  const applied = await writeFields(db, event.customerId, writes, { id: event.eventId, at: new Date(event.occurredAt) });
+  const applied = await writeFields(db, event.customerId, writes, {
+    id: event.eventId,
+    at: new Date(event.occurredAt),
+  });
   return applied.length > 0;
 }
 
 export async function findProfile(db: Db, customerId: string): Promise<Profile | null> {
-  const row = await db.selectFrom('customer_profiles').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  const row = await db
+    .selectFrom('customer_profiles')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
   if (!row) return null;
   return {
     customerId: row.customer_id,
@@ -113,7 +132,12 @@ export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscr
     ...(channel === 'email' || channel === 'all' ? { emailOptIn: false } : {}),
     ...(channel === 'sms' || channel === 'all' ? { smsOptIn: false } : {}),
   };
-  const applied = await writeFields(db, event.customerId, writesOf(consent, () => true), { id: event.eventId, at: new Date(event.occurredAt) });
+  const applied = await writeFields(
+    db,
+    event.customerId,
+    writesOf(consent, () => true),
+    { id: event.eventId, at: new Date(event.occurredAt) },
+  );
   return applied.length > 0;
 }
 
@@ -122,6 +146,16 @@ export async function applyUnsubscribe(db: Db, event: EventOf<'customer.unsubscr
  * now: an event that occurred before the change cannot roll them back, one that occurs after it
  * applies. Fields not given keep their own freshness, so the change freezes nothing else.
  */
-export async function applyOperatorChanges(db: Db, customerId: string, changes: ProfileChanges, changeId: string): Promise<void> {
-  await writeFields(db, customerId, writesOf(changes, () => true), { id: changeId, at: new Date() });
+export async function applyOperatorChanges(
+  db: Db,
+  customerId: string,
+  changes: ProfileChanges,
+  changeId: string,
+): Promise<void> {
+  await writeFields(
+    db,
+    customerId,
+    writesOf(changes, () => true),
+    { id: changeId, at: new Date() },
+  );
 }

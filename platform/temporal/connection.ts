@@ -7,7 +7,12 @@ export async function connectTemporalClient(config: TemporalConfig): Promise<Cli
 }
 
 /** Link to a workflow (or, without an ID, to a visibility query) in the Temporal Web UI. */
-export function temporalUiUrl(config: Pick<TemporalConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, target: { workflowId: string } | { query: string }): string {
+export function temporalUiUrl(
+  config: Pick<TemporalConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
+  target: { workflowId: string } | { query: string },
+): string {
   const base = `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`;
-  return 'workflowId' in target ? `${base}/${encodeURIComponent(target.workflowId)}` : `${base}?query=${encodeURIComponent(target.query)}`;
+  return 'workflowId' in target
+    ? `${base}/${encodeURIComponent(target.workflowId)}`
+    : `${base}?query=${encodeURIComponent(target.query)}`;
 }

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { CustomerEvent } from '../../contract/events';
@@ -40,7 +45,11 @@ export class JourneyClient {
   /** Delivers the event to the customer's journey, starting one if none is running. */
   async startOrSignal(campaign: CampaignType, event: CustomerEvent): Promise<void> {
     await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
-      ...this.startOptions(campaign, event.customerId, `Started by ${event.type} event ${event.eventId}, which occurred at ${event.occurredAt}.`),
+      ...this.startOptions(
+        campaign,
+        event.customerId,
+        `Started by ${event.type} event ${event.eventId}, which occurred at ${event.occurredAt}.`,
+      ),
       args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: event.customerId }],
       signal: customerEventSignal,
       signalArgs: [event],
@@ -51,15 +60,31 @@ export class JourneyClient {
    * An operator's start: a new journey entered with `entry`, optionally with its own settings.
    * Throws JourneyAlreadyRunningError when the customer is already in that campaign's journey.
    */
-  async start(campaign: CampaignType, entry: CustomerEvent, options: { overrides?: Record<string, unknown>; startedBy: string }): Promise<{ workflowId: string; runId: string }> {
+  async start(
+    campaign: CampaignType,
+    entry: CustomerEvent,
+    options: { overrides?: Record<string, unknown>; startedBy: string },
+  ): Promise<{ workflowId: string; runId: string }> {
     try {
       const handle = await this.client.workflow.start<JourneyWorkflow>(WORKFLOW_TYPES[campaign], {
-        ...this.startOptions(campaign, entry.customerId, `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}${options.overrides ? ', with its own settings' : ''}.`),
-        args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: entry.customerId, entry, ...(options.overrides ? { overrides: options.overrides } : {}) }],
+        ...this.startOptions(
+          campaign,
+          entry.customerId,
+          `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}${options.overrides ? ', with its own settings' : ''}.`,
+        ),
+        args: [
+          {
+            version: CURRENT_WORKFLOW_VERSION,
+            customerId: entry.customerId,
+            entry,
+            ...(options.overrides ? { overrides: options.overrides } : {}),
+          },
+        ],
       });
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new JourneyAlreadyRunningError(campaign, entry.customerId);
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new JourneyAlreadyRunningError(campaign, entry.customerId);
       throw error;
     }
   }
@@ -80,12 +105,16 @@ export class JourneyClient {
 
   /** Delivers the event only to a running journey. Returns false when there is none. */
   async signalIfRunning(campaign: CampaignType, event: CustomerEvent): Promise<boolean> {
-    return this.ifRunning(() => this.client.workflow.getHandle(journeyWorkflowId(campaign, event.customerId)).signal(customerEventSignal, event));
+    return this.ifRunning(() =>
+      this.client.workflow.getHandle(journeyWorkflowId(campaign, event.customerId)).signal(customerEventSignal, event),
+    );
   }
 
   /** Ends a running journey with outcome "cancelled". Returns false when there is none. */
   async cancel(campaign: CampaignType, customerId: string, reason: string): Promise<boolean> {
-    return this.ifRunning(() => this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).signal(cancelJourneySignal, { reason }));
+    return this.ifRunning(() =>
+      this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).signal(cancelJourneySignal, { reason }),
+    );
   }
 
   async state(campaign: CampaignType, customerId: string): Promise<JourneyState> {
@@ -93,7 +122,11 @@ export class JourneyClient {
   }
 
   /** The state from the workflow's query, or the reason it could not be had within `timeoutMs` (no worker, say). */
-  async stateWithin(campaign: CampaignType, customerId: string, timeoutMs: number): Promise<{ state: JourneyState } | { error: string }> {
+  async stateWithin(
+    campaign: CampaignType,
+    customerId: string,
+    timeoutMs: number,
+  ): Promise<{ state: JourneyState } | { error: string }> {
     try {
       return { state: await this.client.withDeadline(Date.now() + timeoutMs, () => this.state(campaign, customerId)) };
     } catch (error) {
@@ -113,7 +146,10 @@ export class JourneyClient {
   }
 
   /** One page of journeys from Temporal visibility (newest first, the server's default order). */
-  async list(filter: JourneyFilter, page: { size: number; token?: Buffer }): Promise<{ journeys: JourneySummary[]; nextPageToken: Buffer | null }> {
+  async list(
+    filter: JourneyFilter,
+    page: { size: number; token?: Buffer },
+  ): Promise<{ journeys: JourneySummary[]; nextPageToken: Buffer | null }> {
     const response = await this.client.workflowService.listWorkflowExecutions({
       namespace: this.client.options.namespace,
       query: journeyQuery(filter),
@@ -130,11 +166,17 @@ export class JourneyClient {
     let resumed = 0;
     let token: Buffer | undefined;
     do {
-      const page = await this.list({ campaign, stage: 'paused', status: 'Running' }, { size: 200, ...(token ? { token } : {}) });
+      const page = await this.list(
+        { campaign, stage: 'paused', status: 'Running' },
+        { size: 200, ...(token ? { token } : {}) },
+      );
       for (let i = 0; i < page.journeys.length; i += RESUME_PARALLELISM) {
         const batch = page.journeys.slice(i, i + RESUME_PARALLELISM);
-        const told = await Promise.all(batch.map((journey) =>
-          this.ifRunning(() => this.client.workflow.getHandle(journey.workflowId).signal(campaignResumedSignal))));
+        const told = await Promise.all(
+          batch.map((journey) =>
+            this.ifRunning(() => this.client.workflow.getHandle(journey.workflowId).signal(campaignResumedSignal)),
+          ),
+        );
         resumed += told.filter(Boolean).length;
       }
       token = page.nextPageToken ?? undefined;
@@ -155,14 +197,25 @@ export class JourneyClient {
 
 export class JourneyAlreadyRunningError extends Error {
   override readonly name = 'JourneyAlreadyRunningError';
-  constructor(readonly campaign: CampaignType, readonly customerId: string) {
+  constructor(
+    readonly campaign: CampaignType,
+    readonly customerId: string,
+  ) {
     super(`A ${campaign} journey is already running for customer ${customerId}.`);
   }
 }
 
 const RESUME_PARALLELISM = 20;
 
-export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'] as const;
+export const EXECUTION_STATUSES = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'ContinuedAsNew',
+  'TimedOut',
+] as const;
 
 export interface JourneyFilter {
   customerId?: string | undefined;
@@ -205,15 +258,21 @@ export function journeyQuery(filter: JourneyFilter): string {
 }
 
 const STATUS_NAMES: Record<string, string> = {
-  RUNNING: 'Running', COMPLETED: 'Completed', FAILED: 'Failed', CANCELLED: 'Canceled',
-  TERMINATED: 'Terminated', CONTINUED_AS_NEW: 'ContinuedAsNew', TIMED_OUT: 'TimedOut',
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Canceled',
+  TERMINATED: 'Terminated',
+  CONTINUED_AS_NEW: 'ContinuedAsNew',
+  TIMED_OUT: 'TimedOut',
 };
 
 const CAMPAIGN_OF = (value: string | null): CampaignType | null =>
-  ((CAMPAIGN_TYPES as readonly string[]).includes(value ?? '') ? (value as CampaignType) : null);
+  (CAMPAIGN_TYPES as readonly string[]).includes(value ?? '') ? (value as CampaignType) : null;
 
 function summarize(info: Omit<WorkflowExecutionInfo, 'raw'>): JourneySummary {
-  const attribute = <T>(key: Parameters<typeof info.typedSearchAttributes.get>[0]) => (info.typedSearchAttributes.get(key) as T | undefined) ?? null;
+  const attribute = <T>(key: Parameters<typeof info.typedSearchAttributes.get>[0]) =>
+    (info.typedSearchAttributes.get(key) as T | undefined) ?? null;
   return {
     workflowId: info.workflowId,
     runId: info.runId,
@@ -246,7 +305,9 @@ function summarizeListed(raw: ListedExecution): JourneySummary {
     const first = Array.isArray(value) ? (value as unknown[])[0] : value;
     return typeof first === 'string' ? first : null;
   };
-  const statusName = temporal.api.enums.v1.WorkflowExecutionStatus[raw.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? 'UNSPECIFIED';
+  const statusName =
+    temporal.api.enums.v1.WorkflowExecutionStatus[raw.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ??
+    'UNSPECIFIED';
   return {
     workflowId: raw.execution?.workflowId ?? '',
     runId: raw.execution?.runId ?? '',

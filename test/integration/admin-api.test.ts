@@ -9,14 +9,32 @@ import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
 
-interface Journey { workflowId: string; runId: string; campaign: string; customerId: string; status: string; stage: string | null; outcome: string | null }
+interface Journey {
+  workflowId: string;
+  runId: string;
+  campaign: string;
+  customerId: string;
+  status: string;
+  stage: string | null;
+  outcome: string | null;
+}
 interface Detail {
   journey: Journey;
-  state: { stage: string; outcome: string | null; messagesSent: number; timeline: Array<{ kind: string; text: string }> } | null;
+  state: {
+    stage: string;
+    outcome: string | null;
+    messagesSent: number;
+    timeline: Array<{ kind: string; text: string }>;
+  } | null;
   messages: Array<{ step: string; channel: string; state: string }>;
   links: { self: string; temporalUi: string };
 }
-interface ErrorBody { error: string; message: string; field?: string; in?: string }
+interface ErrorBody {
+  error: string;
+  message: string;
+  field?: string;
+  in?: string;
+}
 
 const cart = { items: [mug], currency: 'EUR' };
 
@@ -46,20 +64,34 @@ describe('admin API on the real stack', () => {
   async function reachableCustomer(name: string): Promise<{ customerId: string; email: string }> {
     const customerId = newCustomer(name);
     const email = `${customerId}@example.test`;
-    const patched = await admin.request('PATCH', `/customers/${customerId}`, { body: { email, firstName: 'Pat', emailOptIn: true } });
+    const patched = await admin.request('PATCH', `/customers/${customerId}`, {
+      body: { email, firstName: 'Pat', emailOptIn: true },
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     return { customerId, email };
   }
 
-  const detail = (campaign: string, customerId: string) => admin.request<Detail>('GET', `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`);
+  const detail = (campaign: string, customerId: string) =>
+    admin.request<Detail>('GET', `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`);
   const result = (campaign: 'cart-abandonment' | 'browse-abandonment' | 'churn-retention', customerId: string) =>
     app.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).result() as Promise<JourneyResult>;
 
   it('answers /healthz without a token and /readyz with every dependency reachable', async () => {
     assert.deepEqual((await admin.request('GET', '/healthz', { token: null })).body, { status: 'ok' });
-    const ready = await admin.request<{ status: string; checks: Array<{ name: string; ok: boolean }> }>('GET', '/readyz', { token: null });
+    const ready = await admin.request<{ status: string; checks: Array<{ name: string; ok: boolean }> }>(
+      'GET',
+      '/readyz',
+      { token: null },
+    );
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
-    assert.deepEqual(ready.body.checks.map((check) => [check.name, check.ok]), [['temporal', true], ['postgres', true], ['kafka', true]]);
+    assert.deepEqual(
+      ready.body.checks.map((check) => [check.name, check.ok]),
+      [
+        ['temporal', true],
+        ['postgres', true],
+        ['kafka', true],
+      ],
+    );
   });
 
   it('rejects every other endpoint with 401 without a token and 403 with a wrong one', async () => {
@@ -67,7 +99,15 @@ describe('admin API on the real stack', () => {
     assert.equal(spec.status, 200);
     const operations = Object.entries(spec.body.paths)
       .filter(([path]) => path !== '/healthz' && path !== '/readyz')
-      .flatMap(([path, item]) => Object.keys(item).map((method) => [method.toUpperCase(), path.replace('{campaign}', 'cart-abandonment').replace('{customerId}', 'nobody')] as const));
+      .flatMap(([path, item]) =>
+        Object.keys(item).map(
+          (method) =>
+            [
+              method.toUpperCase(),
+              path.replace('{campaign}', 'cart-abandonment').replace('{customerId}', 'nobody'),
+            ] as const,
+        ),
+      );
     assert.ok(operations.length >= 20, `only ${operations.length} operations`);
     for (const [method, path] of operations) {
       const missing = await admin.request<ErrorBody>(method, path, { token: null });
@@ -81,15 +121,47 @@ describe('admin API on the real stack', () => {
   });
 
   it('answers every invalid input with a 4xx JSON error that names the field', async () => {
-    const cases: Array<[string, string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string]> = [
+    const cases: Array<
+      [string, string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string]
+    > = [
       ['POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: 'c', items: [] } }, 400, 'items'],
-      ['POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: 'c', items: [{ ...mug, price: -1 }] } }, 400, 'items.0.price'],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/journeys',
+        { body: { customerId: 'c', items: [{ ...mug, price: -1 }] } },
+        400,
+        'items.0.price',
+      ],
       ['POST', '/campaigns/cart-abandonment/journeys', { body: { items: [mug] } }, 400, 'customerId'],
-      ['POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: 'c', items: [mug], colour: 'red' } }, 400, 'colour'],
-      ['POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: 'c', items: [mug], overrides: { firstReminderDelay: 'soon' } } }, 400, 'overrides.firstReminderDelay'],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/journeys',
+        { body: { customerId: 'c', items: [mug], colour: 'red' } },
+        400,
+        'colour',
+      ],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/journeys',
+        { body: { customerId: 'c', items: [mug], overrides: { firstReminderDelay: 'soon' } } },
+        400,
+        'overrides.firstReminderDelay',
+      ],
       ['POST', '/campaigns/cart-abandonment/journeys', { rawBody: '{"customerId": ' }, 400, 'body'],
-      ['POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: 'c', items: [mug] }, headers: { 'Idempotency-Key': 'with space' } }, 400, 'Idempotency-Key'],
-      ['POST', '/campaigns/browse-abandonment/journeys', { body: { customerId: 'c', product: { productId: 'p', url: 'javascript:alert(1)' } } }, 400, 'product.url'],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/journeys',
+        { body: { customerId: 'c', items: [mug] }, headers: { 'Idempotency-Key': 'with space' } },
+        400,
+        'Idempotency-Key',
+      ],
+      [
+        'POST',
+        '/campaigns/browse-abandonment/journeys',
+        { body: { customerId: 'c', product: { productId: 'p', url: 'javascript:alert(1)' } } },
+        400,
+        'product.url',
+      ],
       ['POST', '/campaigns/churn-retention/journeys', { body: { customerId: 'c', score: 2 } }, 400, 'score'],
       ['POST', '/campaigns/churn-retention/journeys', { body: { customerId: 'c', score: 0.1 } }, 422, 'score'],
       ['GET', '/campaigns/no-such-campaign', {}, 400, 'campaign'],
@@ -103,12 +175,48 @@ describe('admin API on the real stack', () => {
       ['PATCH', '/customers/c', { body: { phone: '0612345678' } }, 400, 'phone'],
       ['PATCH', '/customers/c', { body: { timezone: 'Mars/Olympus' } }, 400, 'timezone'],
       ['PATCH', '/customers/c', { body: {} }, 400, 'body'],
-      ['PUT', '/campaigns/browse-abandonment/settings', { body: { overrides: { emailDelay: 'whenever' } } }, 400, 'overrides.emailDelay'],
-      ['PUT', '/campaigns/browse-abandonment/settings', { body: { overrides: {}, expectedVersion: -1 } }, 400, 'expectedVersion'],
-      ['PUT', '/contact-policy', { body: { overrides: { quietHours: { sms: { start: '25:00', end: '09:00' } } } } }, 400, 'overrides.quietHours.sms.start'],
-      ['POST', '/campaigns/cart-abandonment/test-sends', { body: { customerId: 'c', template: 'browse-reminder', to: 'qa@example.test' } }, 400, 'template'],
-      ['POST', '/campaigns/cart-abandonment/test-sends', { body: { customerId: 'c', template: 'cart-sms', to: 'qa@example.test' } }, 400, 'to'],
-      ['POST', '/campaigns/cart-abandonment/test-sends', { body: { customerId: 'c', template: 'cart-reminder', to: '+15550001111' } }, 400, 'to'],
+      [
+        'PUT',
+        '/campaigns/browse-abandonment/settings',
+        { body: { overrides: { emailDelay: 'whenever' } } },
+        400,
+        'overrides.emailDelay',
+      ],
+      [
+        'PUT',
+        '/campaigns/browse-abandonment/settings',
+        { body: { overrides: {}, expectedVersion: -1 } },
+        400,
+        'expectedVersion',
+      ],
+      [
+        'PUT',
+        '/contact-policy',
+        { body: { overrides: { quietHours: { sms: { start: '25:00', end: '09:00' } } } } },
+        400,
+        'overrides.quietHours.sms.start',
+      ],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/test-sends',
+        { body: { customerId: 'c', template: 'browse-reminder', to: 'qa@example.test' } },
+        400,
+        'template',
+      ],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/test-sends',
+        { body: { customerId: 'c', template: 'cart-sms', to: 'qa@example.test' } },
+        400,
+        'to',
+      ],
+      [
+        'POST',
+        '/campaigns/cart-abandonment/test-sends',
+        { body: { customerId: 'c', template: 'cart-reminder', to: '+15550001111' } },
+        400,
+        'to',
+      ],
     ];
     for (const [method, path, options, status, field] of cases) {
       const response = await admin.request<ErrorBody & { issues?: unknown }>(method, path, options);
@@ -125,72 +233,142 @@ describe('admin API on the real stack', () => {
 
   it('starts a journey with its own settings, lists it, shows its state, messages and Web UI link, and refuses a second start', async () => {
     const { customerId, email } = await reachableCustomer('start');
-    const started = await admin.request<{ workflowId: string; runId: string; links: { self: string; temporalUi: string } }>('POST', '/campaigns/cart-abandonment/journeys', {
+    const started = await admin.request<{
+      workflowId: string;
+      runId: string;
+      links: { self: string; temporalUi: string };
+    }>('POST', '/campaigns/cart-abandonment/journeys', {
       body: { customerId, ...cart, overrides: { firstReminderDelay: '1s', secondReminderDelay: '1 day' } },
     });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     assert.equal(started.body.workflowId, journeyWorkflowId('cart-abandonment', customerId));
-    assert.equal(started.body.links.temporalUi, `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.body.workflowId)}`);
+    assert.equal(
+      started.body.links.temporalUi,
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.body.workflowId)}`,
+    );
 
-    const again = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', { body: { customerId, ...cart } });
+    const again = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', {
+      body: { customerId, ...cart },
+    });
     assert.equal(again.status, 409);
     assert.equal(again.body.error, 'journey_running');
 
-    const [message] = await eventually('the reminder sent by the started journey', () => messagesTo(email), (list) => list.length > 0, 20_000);
+    const [message] = await eventually(
+      'the reminder sent by the started journey',
+      () => messagesTo(email),
+      (list) => list.length > 0,
+      20_000,
+    );
     assert.equal(message!.Subject, 'Pat, you left something in your cart');
 
-    const shown = await eventually('the journey to show its sent reminder', () => detail('cart-abandonment', customerId), (response) => response.body.messages.length > 0);
+    const shown = await eventually(
+      'the journey to show its sent reminder',
+      () => detail('cart-abandonment', customerId),
+      (response) => response.body.messages.length > 0,
+    );
     assert.equal(shown.status, 200);
     assert.equal(shown.body.journey.status, 'Running');
     assert.equal(shown.body.journey.runId, started.body.runId);
     assert.equal(shown.body.state?.messagesSent, 1);
     assert.equal(shown.body.state?.stage, 'waiting_for_reminder_2');
-    assert.ok(shown.body.state?.timeline.some((entry) => entry.kind === 'message' && /cart reminder 1 by email: sent/.test(entry.text)));
-    assert.deepEqual(shown.body.messages.map((sent) => [sent.step, sent.channel, sent.state]), [['reminder-1', 'email', 'sent']]);
+    assert.ok(
+      shown.body.state?.timeline.some(
+        (entry) => entry.kind === 'message' && /cart reminder 1 by email: sent/.test(entry.text),
+      ),
+    );
+    assert.deepEqual(
+      shown.body.messages.map((sent) => [sent.step, sent.channel, sent.state]),
+      [['reminder-1', 'email', 'sent']],
+    );
     assert.equal(shown.body.links.self, started.body.links.self);
 
-    const listed = await eventually('the journey in visibility', () => admin.request<{ journeys: Journey[]; temporalUi: string }>('GET', `/journeys?customerId=${customerId}`), (response) => response.body.journeys.length === 1);
-    assert.deepEqual(listed.body.journeys.map((journey) => [journey.campaign, journey.customerId, journey.status]), [['cart-abandonment', customerId, 'Running']]);
+    const listed = await eventually(
+      'the journey in visibility',
+      () => admin.request<{ journeys: Journey[]; temporalUi: string }>('GET', `/journeys?customerId=${customerId}`),
+      (response) => response.body.journeys.length === 1,
+    );
+    assert.deepEqual(
+      listed.body.journeys.map((journey) => [journey.campaign, journey.customerId, journey.status]),
+      [['cart-abandonment', customerId, 'Running']],
+    );
     assert.match(decodeURIComponent(listed.body.temporalUi), new RegExp(`CustomerId = '${customerId}'`));
-    const otherCampaign = await admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&campaign=browse-abandonment`);
+    const otherCampaign = await admin.request<{ journeys: Journey[] }>(
+      'GET',
+      `/journeys?customerId=${customerId}&campaign=browse-abandonment`,
+    );
     assert.deepEqual(otherCampaign.body.journeys, []);
 
-    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, { body: { reason: 'test cleanup' } });
+    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, {
+      body: { reason: 'test cleanup' },
+    });
     assert.deepEqual(cancelled.body.cancelled, ['cart-abandonment']);
     assert.equal((await result('cart-abandonment', customerId)).outcome, 'cancelled');
   });
 
-  it('starts browse and churn journeys, pages through journeys, and cancels all of a customer\'s journeys at once', async () => {
+  it("starts browse and churn journeys, pages through journeys, and cancels all of a customer's journeys at once", async () => {
     const { customerId } = await reachableCustomer('multi');
-    const browse = await admin.request('POST', '/campaigns/browse-abandonment/journeys', { body: { customerId, product: { productId: 'lamp-1', name: 'Desk lamp', price: 45 }, overrides: { emailDelay: '1 hour' } } });
+    const browse = await admin.request('POST', '/campaigns/browse-abandonment/journeys', {
+      body: {
+        customerId,
+        product: { productId: 'lamp-1', name: 'Desk lamp', price: 45 },
+        overrides: { emailDelay: '1 hour' },
+      },
+    });
     assert.equal(browse.status, 201, JSON.stringify(browse.body));
-    const churn = await admin.request('POST', '/campaigns/churn-retention/journeys', { body: { customerId, score: 0.9, overrides: { offerDelay: '1 day' } } });
+    const churn = await admin.request('POST', '/campaigns/churn-retention/journeys', {
+      body: { customerId, score: 0.9, overrides: { offerDelay: '1 day' } },
+    });
     assert.equal(churn.status, 201, JSON.stringify(churn.body));
 
-    const both = await eventually('both journeys in visibility', () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&status=Running`), (response) => response.body.journeys.length === 2);
-    assert.deepEqual(both.body.journeys.map((journey) => journey.campaign).sort(), ['browse-abandonment', 'churn-retention']);
-    const first = await admin.request<{ journeys: Journey[]; nextPageToken: string | null }>('GET', `/journeys?customerId=${customerId}&pageSize=1`);
+    const both = await eventually(
+      'both journeys in visibility',
+      () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&status=Running`),
+      (response) => response.body.journeys.length === 2,
+    );
+    assert.deepEqual(both.body.journeys.map((journey) => journey.campaign).sort(), [
+      'browse-abandonment',
+      'churn-retention',
+    ]);
+    const first = await admin.request<{ journeys: Journey[]; nextPageToken: string | null }>(
+      'GET',
+      `/journeys?customerId=${customerId}&pageSize=1`,
+    );
     assert.equal(first.body.journeys.length, 1);
     assert.ok(first.body.nextPageToken, 'a second page is announced');
-    const second = await admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&pageSize=1&pageToken=${first.body.nextPageToken}`);
+    const second = await admin.request<{ journeys: Journey[] }>(
+      'GET',
+      `/journeys?customerId=${customerId}&pageSize=1&pageToken=${first.body.nextPageToken}`,
+    );
     assert.equal(second.status, 200, JSON.stringify(second.body));
     assert.equal(second.body.journeys.length, 1);
     assert.notEqual(second.body.journeys[0]!.workflowId, first.body.journeys[0]!.workflowId);
 
-    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, { body: { reason: 'data-protection request' } });
+    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, {
+      body: { reason: 'data-protection request' },
+    });
     assert.deepEqual(cancelled.body.cancelled.sort(), ['browse-abandonment', 'churn-retention']);
     assert.equal((await result('browse-abandonment', customerId)).outcome, 'cancelled');
     assert.equal((await result('churn-retention', customerId)).outcome, 'cancelled');
-    const ended = await eventually('the outcome in visibility', () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&outcome=cancelled`), (response) => response.body.journeys.length === 2);
+    const ended = await eventually(
+      'the outcome in visibility',
+      () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&outcome=cancelled`),
+      (response) => response.body.journeys.length === 2,
+    );
     assert.ok(ended.body.journeys.every((journey) => journey.status === 'Completed' && journey.stage === 'ended'));
   });
 
   it('cancels a waiting cart journey: no email after its delay, and the reason is recorded with the outcome', async () => {
     const { customerId, email } = await reachableCustomer('cancel');
-    const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', { body: { customerId, ...cart, overrides: { firstReminderDelay: '3s' } } });
+    const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', {
+      body: { customerId, ...cart, overrides: { firstReminderDelay: '3s' } },
+    });
     assert.equal(started.status, 201);
     const startedAt = Date.now();
-    const cancelled = await admin.request<{ cancelled: boolean }>('POST', `/campaigns/cart-abandonment/journeys/${customerId}/cancel`, { body: { reason: 'customer complaint #4521' } });
+    const cancelled = await admin.request<{ cancelled: boolean }>(
+      'POST',
+      `/campaigns/cart-abandonment/journeys/${customerId}/cancel`,
+      { body: { reason: 'customer complaint #4521' } },
+    );
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.cancelled, true);
 
@@ -200,45 +378,87 @@ describe('admin API on the real stack', () => {
     const shown = await detail('cart-abandonment', customerId);
     assert.equal(shown.body.journey.status, 'Completed');
     assert.equal(shown.body.state?.outcome, 'cancelled');
-    assert.ok(shown.body.state?.timeline.some((entry) => entry.kind === 'exit' && entry.text.includes('customer complaint #4521')), JSON.stringify(shown.body.state?.timeline));
+    assert.ok(
+      shown.body.state?.timeline.some(
+        (entry) => entry.kind === 'exit' && entry.text.includes('customer complaint #4521'),
+      ),
+      JSON.stringify(shown.body.state?.timeline),
+    );
     assert.deepEqual(shown.body.messages, []);
 
-    const again = await admin.request<ErrorBody>('POST', `/campaigns/cart-abandonment/journeys/${customerId}/cancel`, { body: { reason: 'twice' } });
+    const again = await admin.request<ErrorBody>('POST', `/campaigns/cart-abandonment/journeys/${customerId}/cancel`, {
+      body: { reason: 'twice' },
+    });
     assert.equal(again.status, 404);
     assert.equal((await admin.request('GET', `/campaigns/cart-abandonment/journeys/never-${customerId}`)).status, 404);
   });
 
   it('pauses a campaign: no sends and no new journeys while paused; held journeys send after resume', async () => {
     const { customerId, email } = await reachableCustomer('pause');
-    const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', { body: { customerId, ...cart, overrides: { firstReminderDelay: '2s' } } });
+    const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', {
+      body: { customerId, ...cart, overrides: { firstReminderDelay: '2s' } },
+    });
     assert.equal(started.status, 201);
     // Paused before its admission, the journey would not start at all (that case is checked below).
-    await eventually('the journey to be admitted', () => detail('cart-abandonment', customerId), (response) => response.body.state?.stage === 'waiting_for_reminder_1');
+    await eventually(
+      'the journey to be admitted',
+      () => detail('cart-abandonment', customerId),
+      (response) => response.body.state?.stage === 'waiting_for_reminder_1',
+    );
     try {
       const paused = await admin.request<{ paused: boolean }>('POST', '/campaigns/cart-abandonment/pause');
       assert.equal(paused.status, 200);
       assert.equal(paused.body.paused, true);
 
-      await eventually('the journey to hold its send', () => detail('cart-abandonment', customerId), (response) => response.body.state?.stage === 'paused', 15_000);
+      await eventually(
+        'the journey to hold its send',
+        () => detail('cart-abandonment', customerId),
+        (response) => response.body.state?.stage === 'paused',
+        15_000,
+      );
       await sleep(2000);
       assert.deepEqual(await messagesTo(email), [], 'nothing is sent while the campaign is paused');
 
-      const refused = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', { body: { customerId: newCustomer('refused'), ...cart } });
+      const refused = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', {
+        body: { customerId: newCustomer('refused'), ...cart },
+      });
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error, 'campaign_paused');
       const late = newCustomer('paused-entry');
       await app.produce([cartUpdated(late, [mug])]);
-      assert.equal((await eventually('the event-started journey to end', () => result('cart-abandonment', late), () => true, 20_000)).outcome, 'campaign_paused');
+      assert.equal(
+        (
+          await eventually(
+            'the event-started journey to end',
+            () => result('cart-abandonment', late),
+            () => true,
+            20_000,
+          )
+        ).outcome,
+        'campaign_paused',
+      );
 
-      await eventually('the held journey in visibility', () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&stage=paused`), (response) => response.body.journeys.length === 1);
-      const resumed = await admin.request<{ paused: boolean; resumedJourneys: number }>('POST', '/campaigns/cart-abandonment/resume');
+      await eventually(
+        'the held journey in visibility',
+        () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&stage=paused`),
+        (response) => response.body.journeys.length === 1,
+      );
+      const resumed = await admin.request<{ paused: boolean; resumedJourneys: number }>(
+        'POST',
+        '/campaigns/cart-abandonment/resume',
+      );
       assert.equal(resumed.status, 200);
       assert.equal(resumed.body.paused, false);
       assert.ok(resumed.body.resumedJourneys >= 1, JSON.stringify(resumed.body));
     } finally {
       await admin.request('POST', '/campaigns/cart-abandonment/resume');
     }
-    const sent = await eventually('the held reminder after resume', () => messagesTo(email), (list) => list.length > 0, 15_000);
+    const sent = await eventually(
+      'the held reminder after resume',
+      () => messagesTo(email),
+      (list) => list.length > 0,
+      15_000,
+    );
     assert.equal(sent.length, 1);
     await admin.request('POST', `/customers/${customerId}/journeys/cancel`, { body: { reason: 'test cleanup' } });
   });
@@ -247,8 +467,14 @@ describe('admin API on the real stack', () => {
     const customerId = newCustomer('idem');
     const key = `start-${customerId}`;
     const body = { customerId, product: { productId: 'lamp-1', name: 'Desk lamp' } };
-    const first = await admin.request<{ runId: string }>('POST', '/campaigns/browse-abandonment/journeys', { body, headers: { 'Idempotency-Key': key } });
-    const second = await admin.request<{ runId: string }>('POST', '/campaigns/browse-abandonment/journeys', { body, headers: { 'Idempotency-Key': key } });
+    const first = await admin.request<{ runId: string }>('POST', '/campaigns/browse-abandonment/journeys', {
+      body,
+      headers: { 'Idempotency-Key': key },
+    });
+    const second = await admin.request<{ runId: string }>('POST', '/campaigns/browse-abandonment/journeys', {
+      body,
+      headers: { 'Idempotency-Key': key },
+    });
     assert.equal(first.status, 201);
     assert.equal(second.status, 201, 'the repeat gets the first answer, not a 409');
     assert.equal(second.body.runId, first.body.runId);
@@ -257,30 +483,50 @@ describe('admin API on the real stack', () => {
 
     const runsOf = async () => {
       const runs = [];
-      for await (const execution of app.client.workflow.list({ query: `WorkflowId = '${journeyWorkflowId('browse-abandonment', customerId)}'` })) runs.push(execution.runId);
+      for await (const execution of app.client.workflow.list({
+        query: `WorkflowId = '${journeyWorkflowId('browse-abandonment', customerId)}'`,
+      }))
+        runs.push(execution.runId);
       return runs;
     };
     await eventually('the journey in visibility', runsOf, (runs) => runs.length > 0);
     await sleep(1000);
     assert.deepEqual(await runsOf(), [first.body.runId], 'one journey started');
 
-    const reused = await admin.request<ErrorBody>('POST', '/campaigns/browse-abandonment/journeys', { body: { ...body, product: { productId: 'other' } }, headers: { 'Idempotency-Key': key } });
+    const reused = await admin.request<ErrorBody>('POST', '/campaigns/browse-abandonment/journeys', {
+      body: { ...body, product: { productId: 'other' } },
+      headers: { 'Idempotency-Key': key },
+    });
     assert.equal(reused.status, 422);
     assert.equal(reused.body.field, 'Idempotency-Key');
 
     const cancelKey = { 'Idempotency-Key': `cancel-${customerId}` };
-    const cancel = await admin.request('POST', `/campaigns/browse-abandonment/journeys/${customerId}/cancel`, { body: { reason: 'test' }, headers: cancelKey });
-    const cancelAgain = await admin.request('POST', `/campaigns/browse-abandonment/journeys/${customerId}/cancel`, { body: { reason: 'test' }, headers: cancelKey });
+    const cancel = await admin.request('POST', `/campaigns/browse-abandonment/journeys/${customerId}/cancel`, {
+      body: { reason: 'test' },
+      headers: cancelKey,
+    });
+    const cancelAgain = await admin.request('POST', `/campaigns/browse-abandonment/journeys/${customerId}/cancel`, {
+      body: { reason: 'test' },
+      headers: cancelKey,
+    });
     assert.equal(cancel.status, 200);
     assert.equal(cancelAgain.status, 200, 'the repeated cancel replays the first answer instead of a 404');
   });
 
   it('reads and changes campaign settings with versions, and reads the contact policy', async () => {
-    const before = await admin.request<{ version: number; overrides: Record<string, unknown>; effective: Record<string, unknown> }>('GET', '/campaigns/browse-abandonment');
+    const before = await admin.request<{
+      version: number;
+      overrides: Record<string, unknown>;
+      effective: Record<string, unknown>;
+    }>('GET', '/campaigns/browse-abandonment');
     assert.equal(before.status, 200);
     assert.equal(typeof before.body.effective.emailDelayMs, 'number');
     try {
-      const changed = await admin.request<{ version: number; overrides: Record<string, unknown>; effective: Record<string, unknown> }>('PUT', '/campaigns/browse-abandonment/settings', {
+      const changed = await admin.request<{
+        version: number;
+        overrides: Record<string, unknown>;
+        effective: Record<string, unknown>;
+      }>('PUT', '/campaigns/browse-abandonment/settings', {
         body: { overrides: { maxRememberedProducts: 7, emailDelay: '3 hours' }, expectedVersion: before.body.version },
       });
       assert.equal(changed.status, 200, JSON.stringify(changed.body));
@@ -289,17 +535,27 @@ describe('admin API on the real stack', () => {
       assert.equal(changed.body.effective.maxRememberedProducts, 7);
       assert.equal(changed.body.effective.emailDelayMs, 3 * 3_600_000);
 
-      const stale = await admin.request<ErrorBody>('PUT', '/campaigns/browse-abandonment/settings', { body: { overrides: {}, expectedVersion: before.body.version } });
+      const stale = await admin.request<ErrorBody>('PUT', '/campaigns/browse-abandonment/settings', {
+        body: { overrides: {}, expectedVersion: before.body.version },
+      });
       assert.equal(stale.status, 409);
       assert.equal(stale.body.field, 'expectedVersion');
       const all = await admin.request<{ campaigns: Array<{ scope: string; version: number }> }>('GET', '/campaigns');
-      assert.deepEqual(all.body.campaigns.map((campaign) => campaign.scope), ['cart-abandonment', 'browse-abandonment', 'churn-retention']);
+      assert.deepEqual(
+        all.body.campaigns.map((campaign) => campaign.scope),
+        ['cart-abandonment', 'browse-abandonment', 'churn-retention'],
+      );
       assert.equal(all.body.campaigns[1]!.version, changed.body.version);
     } finally {
-      const restored = await admin.request('PUT', '/campaigns/browse-abandonment/settings', { body: { overrides: before.body.overrides } });
+      const restored = await admin.request('PUT', '/campaigns/browse-abandonment/settings', {
+        body: { overrides: before.body.overrides },
+      });
       assert.equal(restored.status, 200);
     }
-    const contact = await admin.request<{ scope: string; effective: { frequencyCap: number; quietHours: unknown } }>('GET', '/contact-policy');
+    const contact = await admin.request<{ scope: string; effective: { frequencyCap: number; quietHours: unknown } }>(
+      'GET',
+      '/contact-policy',
+    );
     assert.equal(contact.body.scope, 'contact');
     assert.equal(typeof contact.body.effective.frequencyCap, 'number');
   });
@@ -307,30 +563,64 @@ describe('admin API on the real stack', () => {
   it('reads and updates a profile and its consent', async () => {
     const customerId = newCustomer('profile');
     assert.equal((await admin.request('GET', `/customers/${customerId}`)).status, 404);
-    const created = await admin.request<Record<string, unknown>>('PATCH', `/customers/${customerId}`, { body: { email: `${customerId}@example.test`, phone: '+15550002222', timezone: 'Europe/Paris', emailOptIn: true, smsOptIn: true } });
+    const created = await admin.request<Record<string, unknown>>('PATCH', `/customers/${customerId}`, {
+      body: {
+        email: `${customerId}@example.test`,
+        phone: '+15550002222',
+        timezone: 'Europe/Paris',
+        emailOptIn: true,
+        smsOptIn: true,
+      },
+    });
     assert.equal(created.status, 200);
-    const withdrawn = await admin.request<Record<string, unknown>>('PATCH', `/customers/${customerId}`, { body: { smsOptIn: false } });
-    assert.deepEqual(withdrawn.body, { customerId, email: `${customerId}@example.test`, phone: '+15550002222', firstName: null, timezone: 'Europe/Paris', emailOptIn: true, smsOptIn: false });
+    const withdrawn = await admin.request<Record<string, unknown>>('PATCH', `/customers/${customerId}`, {
+      body: { smsOptIn: false },
+    });
+    assert.deepEqual(withdrawn.body, {
+      customerId,
+      email: `${customerId}@example.test`,
+      phone: '+15550002222',
+      firstName: null,
+      timezone: 'Europe/Paris',
+      emailOptIn: true,
+      smsOptIn: false,
+    });
     assert.deepEqual((await admin.request('GET', `/customers/${customerId}`)).body, withdrawn.body);
   });
 
   it('sends test messages to the given address, outside caps and the delivery ledger', async () => {
     const { customerId } = await reachableCustomer('tester');
     const to = `qa-${customerId}@example.test`;
-    const emailed = await admin.request<{ channel: string; countedAgainstCaps: boolean }>('POST', '/campaigns/cart-abandonment/test-sends', { body: { customerId, template: 'cart-final', to } });
+    const emailed = await admin.request<{ channel: string; countedAgainstCaps: boolean }>(
+      'POST',
+      '/campaigns/cart-abandonment/test-sends',
+      { body: { customerId, template: 'cart-final', to } },
+    );
     assert.equal(emailed.status, 200, JSON.stringify(emailed.body));
     assert.equal(emailed.body.channel, 'email');
-    const [message] = await eventually('the test email', () => messagesTo(to), (list) => list.length === 1);
+    const [message] = await eventually(
+      'the test email',
+      () => messagesTo(to),
+      (list) => list.length === 1,
+    );
     assert.equal(message!.Subject, '[TEST] Pat, a little something to finish your order');
 
-    const texted = await admin.request<{ channel: string; providerMessageId: string }>('POST', '/campaigns/churn-retention/test-sends', { body: { customerId, template: 'churn-offer-sms', to: '+15550003333' } });
+    const texted = await admin.request<{ channel: string; providerMessageId: string }>(
+      'POST',
+      '/campaigns/churn-retention/test-sends',
+      { body: { customerId, template: 'churn-offer-sms', to: '+15550003333' } },
+    );
     assert.equal(texted.status, 200, JSON.stringify(texted.body));
     assert.equal(texted.body.channel, 'sms');
     const [sms] = twilio.to('+15550003333');
     assert.equal(sms?.sid, texted.body.providerMessageId);
     assert.match(sms.body, /^\[TEST\] /);
 
-    const ledger = await app.db.selectFrom('deliveries').select('idempotency_key').where('customer_id', '=', customerId).execute();
+    const ledger = await app.db
+      .selectFrom('deliveries')
+      .select('idempotency_key')
+      .where('customer_id', '=', customerId)
+      .execute();
     assert.deepEqual(ledger, [], 'test sends never reach the delivery ledger, so they count against no cap');
   });
 
@@ -339,15 +629,33 @@ describe('admin API on the real stack', () => {
     assert.equal((await admin.request('GET', `/customers/${encodeURIComponent(email)}`)).status, 404);
     const metrics = await admin.request<string>('GET', '/metrics');
     assert.equal(metrics.status, 200);
-    assert.match(metrics.body, /admin_http_requests_total\{method="GET",route="\/customers\/\{customerId\}",status="404"\} \d+/);
-    assert.match(metrics.body, /admin_http_request_duration_seconds_count\{method="GET",route="\/customers\/\{customerId\}"\} \d+/);
+    assert.match(
+      metrics.body,
+      /admin_http_requests_total\{method="GET",route="\/customers\/\{customerId\}",status="404"\} \d+/,
+    );
+    assert.match(
+      metrics.body,
+      /admin_http_request_duration_seconds_count\{method="GET",route="\/customers\/\{customerId\}"\} \d+/,
+    );
     assert.ok(!metrics.body.includes('masked.'), 'raw paths, which hold customer IDs, are never labels');
 
-    const line = await eventually('the request log line', () => Promise.resolve(admin.logLines.filter((entry) => entry.msg === 'admin request' && entry.path === `/customers/${maskEmail(email)}`)), (lines) => lines.length > 0);
+    const line = await eventually(
+      'the request log line',
+      () =>
+        Promise.resolve(
+          admin.logLines.filter(
+            (entry) => entry.msg === 'admin request' && entry.path === `/customers/${maskEmail(email)}`,
+          ),
+        ),
+      (lines) => lines.length > 0,
+    );
     assert.equal(line[0]!.route, '/customers/{customerId}');
     assert.equal(line[0]!.status, 404);
     const logs = JSON.stringify(admin.logLines);
-    assert.ok(!logs.includes(email) && !logs.includes(encodeURIComponent(email)), 'the email address never reaches the log');
+    assert.ok(
+      !logs.includes(email) && !logs.includes(encodeURIComponent(email)),
+      'the email address never reaches the log',
+    );
     assert.ok(!logs.includes(admin.token), 'the token never reaches the log');
   });
 

@@ -11,7 +11,13 @@ import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { requireServices, runId, stackEnv } from '../support/services';
 import { terminateJourneysOn } from '../support/temporal';
 
-const SCHEMATHESIS = join(process.env.CAMPAIGNS_HOME ?? join(homedir(), '.cache', 'triggered-campaigns'), 'tools', 'schemathesis-4.32.5', 'bin', 'schemathesis');
+const SCHEMATHESIS = join(
+  process.env.CAMPAIGNS_HOME ?? join(homedir(), '.cache', 'triggered-campaigns'),
+  'tools',
+  'schemathesis-4.32.5',
+  'bin',
+  'schemathesis',
+);
 const EXAMPLES_PER_OPERATION = Number(process.env.FUZZ_EXAMPLES ?? 25);
 const FUZZ_TIMEOUT_MS = 15 * 60_000;
 const REPORT_DIR = resolve('test-artifacts', 'schemathesis');
@@ -23,7 +29,11 @@ const REPORT_DIR = resolve('test-artifacts', 'schemathesis');
  */
 describe('admin API fuzzing (Schemathesis)', () => {
   const database = `campaigns_fuzz_${runId.replace(/[^a-z0-9]/g, '')}`;
-  const databaseUrl = (() => { const url = new URL(stackEnv.database); url.pathname = `/${database}`; return url.toString(); })();
+  const databaseUrl = (() => {
+    const url = new URL(stackEnv.database);
+    url.pathname = `/${database}`;
+    return url.toString();
+  })();
   const taskQueue = `fuzz-${runId}`;
   const mainDb = createDb(stackEnv.database, 1);
   const twilio = new TwilioSandbox();
@@ -31,7 +41,10 @@ describe('admin API fuzzing (Schemathesis)', () => {
 
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp']);
-    assert.ok(existsSync(SCHEMATHESIS), `Schemathesis is not installed at ${SCHEMATHESIS}; run \`bash infra/ensure-schemathesis.sh\` (npm test does).`);
+    assert.ok(
+      existsSync(SCHEMATHESIS),
+      `Schemathesis is not installed at ${SCHEMATHESIS}; run \`bash infra/ensure-schemathesis.sh\` (npm test does).`,
+    );
     await sql.raw(`create database ${database}`).execute(mainDb);
     const fuzzDb = createDb(databaseUrl, 1);
     await migrateToLatest(fuzzDb);
@@ -58,16 +71,27 @@ describe('admin API fuzzing (Schemathesis)', () => {
   it('finds no request that makes the API answer 5xx', async () => {
     mkdirSync(REPORT_DIR, { recursive: true });
     const args = [
-      'run', `${admin!.url}/openapi.json`,
-      '--header', `Authorization: Bearer ${admin!.token}`,
-      '--checks', 'not_a_server_error',
-      '--phases', 'examples,coverage,fuzzing',
-      '--max-examples', String(EXAMPLES_PER_OPERATION),
-      '--seed', process.env.FUZZ_SEED ?? '20261122',
+      'run',
+      `${admin!.url}/openapi.json`,
+      '--header',
+      `Authorization: Bearer ${admin!.token}`,
+      '--checks',
+      'not_a_server_error',
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--max-examples',
+      String(EXAMPLES_PER_OPERATION),
+      '--seed',
+      process.env.FUZZ_SEED ?? '20261122',
       // One worker: CPython 3.11's ast.parse is not thread-safe, and Hypothesis parses lambdas while generating.
-      '--workers', '1',
-      '--request-timeout', '20',
-      '--report', 'junit', '--report-dir', REPORT_DIR,
+      '--workers',
+      '1',
+      '--request-timeout',
+      '20',
+      '--report',
+      'junit',
+      '--report-dir',
+      REPORT_DIR,
       '--no-color',
     ];
     const { code, output } = await run(SCHEMATHESIS, args, FUZZ_TIMEOUT_MS);
@@ -83,10 +107,17 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ code
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); resolvePromise({ code, output }); });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
   });
 }

@@ -13,7 +13,12 @@ const LEASE_MS = 60_000;
 
 function post(key: string, body: unknown): Request {
   const headers: Record<string, string> = { 'idempotency-key': key };
-  return { method: 'POST', path: '/campaigns/cart-abandonment/journeys', body, get: (name: string) => headers[name.toLowerCase()] } as unknown as Request;
+  return {
+    method: 'POST',
+    path: '/campaigns/cart-abandonment/journeys',
+    body,
+    get: (name: string) => headers[name.toLowerCase()],
+  } as unknown as Request;
 }
 
 /** A request whose handler never returns: the admin process died while handling it. */
@@ -27,7 +32,11 @@ describe('admin Idempotency-Key lease on the real PostgreSQL', () => {
 
   /** Moves a key's claim into the past, as if its request had started that long ago. */
   async function ageClaim(key: string, ageMs: number): Promise<void> {
-    await db.updateTable('admin_idempotency_keys').set({ created_at: sql<Date>`now() - make_interval(secs => ${ageMs / 1000})` }).where('key', '=', key).execute();
+    await db
+      .updateTable('admin_idempotency_keys')
+      .set({ created_at: sql<Date>`now() - make_interval(secs => ${ageMs / 1000})` })
+      .where('key', '=', key)
+      .execute();
   }
 
   before(async () => {
@@ -48,10 +57,16 @@ describe('admin Idempotency-Key lease on the real PostgreSQL', () => {
     await ageClaim(key, LEASE_MS + 1_000);
 
     let runs = 0;
-    const retried = await idempotent()(post(key, body), () => { runs += 1; return Promise.resolve({ status: 201, body: { started: true } }); });
+    const retried = await idempotent()(post(key, body), () => {
+      runs += 1;
+      return Promise.resolve({ status: 201, body: { started: true } });
+    });
     assert.deepEqual(retried, { status: 201, body: { started: true } });
     assert.equal(runs, 1, 'the retry ran the request');
-    const replay = await idempotent()(post(key, body), () => { runs += 1; return Promise.resolve({ status: 500, body: {} }); });
+    const replay = await idempotent()(post(key, body), () => {
+      runs += 1;
+      return Promise.resolve({ status: 500, body: {} });
+    });
     assert.deepEqual(replay, { status: 201, body: { started: true }, replayed: true });
     assert.equal(runs, 1, 'the answer is kept once the retry completed');
   });
@@ -61,21 +76,34 @@ describe('admin Idempotency-Key lease on the real PostgreSQL', () => {
     void idempotent()(post(key, { customerId: 'c1' }), crashed);
     await eventuallyClaimed(key);
     await ageClaim(key, LEASE_MS - 5_000);
-    await assert.rejects(idempotent()(post(key, { customerId: 'c1' }), () => Promise.resolve({ status: 201, body: {} })),
-      (error: HttpError) => error.status === 409 && error.body.error === 'request_in_progress');
+    await assert.rejects(
+      idempotent()(post(key, { customerId: 'c1' }), () => Promise.resolve({ status: 201, body: {} })),
+      (error: HttpError) => error.status === 409 && error.body.error === 'request_in_progress',
+    );
     await ageClaim(key, LEASE_MS + 1_000);
-    await assert.rejects(idempotent()(post(key, { customerId: 'someone-else' }), () => Promise.resolve({ status: 201, body: {} })),
-      (error: HttpError) => error.status === 422);
+    await assert.rejects(
+      idempotent()(post(key, { customerId: 'someone-else' }), () => Promise.resolve({ status: 201, body: {} })),
+      (error: HttpError) => error.status === 422,
+    );
   });
 
   it('does not let the first request, finishing late, overwrite the answer of the one that took over', async () => {
     const key = newKey();
     const body = { customerId: 'c-late' };
     let finishFirst: (result: RouteResult) => void = () => undefined;
-    const first = idempotent()(post(key, body), () => new Promise<RouteResult>((resolve) => { finishFirst = resolve; }));
+    const first = idempotent()(
+      post(key, body),
+      () =>
+        new Promise<RouteResult>((resolve) => {
+          finishFirst = resolve;
+        }),
+    );
     await eventuallyClaimed(key);
     await ageClaim(key, LEASE_MS + 1_000);
-    assert.deepEqual(await idempotent()(post(key, body), () => Promise.resolve({ status: 201, body: { by: 'second' } })), { status: 201, body: { by: 'second' } });
+    assert.deepEqual(
+      await idempotent()(post(key, body), () => Promise.resolve({ status: 201, body: { by: 'second' } })),
+      { status: 201, body: { by: 'second' } },
+    );
     finishFirst({ status: 201, body: { by: 'first' } });
     await first;
     const replay = await idempotent()(post(key, body), () => Promise.resolve({ status: 201, body: { by: 'third' } }));

@@ -13,11 +13,18 @@ interface Readiness {
 /** A TCP server that accepts every connection and never says a word: a database behind a black hole. */
 async function blackHole(): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => { sockets.add(socket); socket.on('error', () => undefined); });
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { for (const socket of sockets) socket.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -61,7 +68,14 @@ describe('/readyz with a dependency out of reach', () => {
 
   function assertNoDriverText(body: unknown, port: number): void {
     const text = JSON.stringify(body);
-    for (const leak of [PASSWORD, String(port), 'ECONNREFUSED', 'timeout expired', 'Connection terminated', 'connect ']) {
+    for (const leak of [
+      PASSWORD,
+      String(port),
+      'ECONNREFUSED',
+      'timeout expired',
+      'Connection terminated',
+      'connect ',
+    ]) {
       assert.ok(!text.includes(leak), `the body leaks "${leak}": ${text}`);
     }
   }
@@ -74,9 +88,16 @@ describe('/readyz with a dependency out of reach', () => {
     assert.equal(ready.status, 503, JSON.stringify(ready.body));
     assert.deepEqual(ready.body, {
       status: 'not_ready',
-      checks: [{ name: 'temporal', ok: true, status: 'ok' }, { name: 'postgres', ok: false, status: 'timeout' }, { name: 'kafka', ok: true, status: 'ok' }],
+      checks: [
+        { name: 'temporal', ok: true, status: 'ok' },
+        { name: 'postgres', ok: false, status: 'timeout' },
+        { name: 'kafka', ok: true, status: 'ok' },
+      ],
     });
-    assert.ok(elapsedMs < READINESS_TIMEOUT_MS + 1_000, `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`);
+    assert.ok(
+      elapsedMs < READINESS_TIMEOUT_MS + 1_000,
+      `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`,
+    );
     assertNoDriverText(ready.body, hole.port);
   });
 
@@ -85,14 +106,24 @@ describe('/readyz with a dependency out of reach', () => {
     const ready = await silentKafka.request<Readiness>('GET', '/readyz', { token: null });
     const elapsedMs = Date.now() - started;
     assert.equal(ready.status, 503, JSON.stringify(ready.body));
-    assert.deepEqual(ready.body.checks, [{ name: 'temporal', ok: true, status: 'ok' }, { name: 'postgres', ok: true, status: 'ok' }, { name: 'kafka', ok: false, status: 'timeout' }]);
-    assert.ok(elapsedMs < READINESS_TIMEOUT_MS + 1_000, `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`);
+    assert.deepEqual(ready.body.checks, [
+      { name: 'temporal', ok: true, status: 'ok' },
+      { name: 'postgres', ok: true, status: 'ok' },
+      { name: 'kafka', ok: false, status: 'timeout' },
+    ]);
+    assert.ok(
+      elapsedMs < READINESS_TIMEOUT_MS + 1_000,
+      `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`,
+    );
   });
 
   it('calls a refused connection "unreachable" and logs the driver\'s error server-side only, without the password', async () => {
     const ready = await refused.request<Readiness>('GET', '/readyz', { token: null });
     assert.equal(ready.status, 503, JSON.stringify(ready.body));
-    assert.deepEqual(ready.body.checks.find((check) => check.name === 'postgres'), { name: 'postgres', ok: false, status: 'unreachable' });
+    assert.deepEqual(
+      ready.body.checks.find((check) => check.name === 'postgres'),
+      { name: 'postgres', ok: false, status: 'unreachable' },
+    );
     assertNoDriverText(ready.body, refusing);
     const logged = refused.logLines.find((line) => line.check === 'postgres');
     assert.ok(logged, `no log line names the failing check: ${JSON.stringify(refused.logLines.slice(-5))}`);

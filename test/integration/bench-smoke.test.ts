@@ -28,14 +28,27 @@ describe('the benchmark, smoke size', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
     const jsonPath = join(__dirname, '..', '..', 'test-artifacts', 'bench', `smoke-${runId}.json`);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/bench/run.ts', '--smoke', '--json', jsonPath], { cwd: join(__dirname, '..', '..'), timeout: 600_000 });
-    process.stdout.write(stdout.split('\n').map((line) => `# ${line}`).join('\n'));
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'tools/bench/run.ts', '--smoke', '--json', jsonPath],
+      { cwd: join(__dirname, '..', '..'), timeout: 600_000 },
+    );
+    process.stdout.write(
+      stdout
+        .split('\n')
+        .map((line) => `# ${line}`)
+        .join('\n'),
+    );
     bench = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchJson;
   });
 
   it('measures the ceiling at each concurrency it was given', () => {
-    assert.deepEqual(bench.results.ceiling.levels.map((level) => level.concurrency), [4, 16]);
-    for (const level of bench.results.ceiling.levels) assert.ok(level.perSecond > 0, `concurrency ${level.concurrency}: ${level.perSecond}/s`);
+    assert.deepEqual(
+      bench.results.ceiling.levels.map((level) => level.concurrency),
+      [4, 16],
+    );
+    for (const level of bench.results.ceiling.levels)
+      assert.ok(level.perSecond > 0, `concurrency ${level.concurrency}: ${level.perSecond}/s`);
   });
 
   it('routes every event through the bridge and the naive bridge, with a latency for each', () => {
@@ -54,7 +67,10 @@ describe('the benchmark, smoke size', () => {
   });
 
   it('brings every journey to its first wait at each level and measures the worker', () => {
-    assert.deepEqual(bench.results.waiting.map((level) => level.journeys), [100, 200]);
+    assert.deepEqual(
+      bench.results.waiting.map((level) => level.journeys),
+      [100, 200],
+    );
     for (const level of bench.results.waiting) assert.ok(level.workerRssMb > 0);
   });
 });

@@ -18,11 +18,19 @@ import { eventually, runId, sleep } from '../support/services';
  * once, in order" is checked.
  */
 describe('bridge resilience on real Kafka and Temporal', () => {
-  const app = new TestApp('bridge', { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) }, { inProcessBridge: false });
+  const app = new TestApp(
+    'bridge',
+    { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) },
+    { inProcessBridge: false },
+  );
   let counter = 0;
 
-  before(async () => { await app.start(); });
-  after(async () => { await app.stop(); });
+  before(async () => {
+    await app.start();
+  });
+  after(async () => {
+    await app.stop();
+  });
 
   function views(customerId: string, count: number) {
     const base = Date.now();
@@ -50,8 +58,12 @@ describe('bridge resilience on real Kafka and Temporal', () => {
   }
 
   async function viewedBy(customerId: string): Promise<string[]> {
-    const state = await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).query(journeyStateQuery);
-    return state.timeline.filter((entry) => entry.text.startsWith('viewed ')).map((entry) => entry.text.slice('viewed '.length));
+    const state = await app.client.workflow
+      .getHandle(journeyWorkflowId('browse-abandonment', customerId))
+      .query(journeyStateQuery);
+    return state.timeline
+      .filter((entry) => entry.text.startsWith('viewed '))
+      .map((entry) => entry.text.slice('viewed '.length));
   }
 
   async function expectEveryViewOnceInOrder(ids: string[], perCustomer: number): Promise<void> {
@@ -63,11 +75,13 @@ describe('bridge resilience on real Kafka and Temporal', () => {
 
   async function cancelAll(ids: string[]): Promise<void> {
     for (const customerId of ids) {
-      await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).signal(cancelJourneySignal, { reason: 'test cleanup' });
+      await app.client.workflow
+        .getHandle(journeyWorkflowId('browse-abandonment', customerId))
+        .signal(cancelJourneySignal, { reason: 'test cleanup' });
     }
   }
 
-  it('keeps each customer\'s events in order with many customers interleaved across partitions', async () => {
+  it("keeps each customer's events in order with many customers interleaved across partitions", async () => {
     const bridge = new BridgeProcess('order', app.bridgeEnv);
     await bridge.start();
     try {
@@ -90,9 +104,15 @@ describe('bridge resilience on real Kafka and Temporal', () => {
       const [good] = customers('dlq', 1);
       const key = `bad-${runId}`;
       const now = new Date().toISOString();
-      const valid = (overrides: object, properties?: object) => JSON.stringify({
-        eventId: `bad-${counter++}`, type: 'product.viewed', customerId: key, occurredAt: now, properties: properties ?? { productId: 'p' }, ...overrides,
-      });
+      const valid = (overrides: object, properties?: object) =>
+        JSON.stringify({
+          eventId: `bad-${counter++}`,
+          type: 'product.viewed',
+          customerId: key,
+          occurredAt: now,
+          properties: properties ?? { productId: 'p' },
+          ...overrides,
+        });
       const cases: Array<[RejectionReason, string | null, string | null]> = [
         ['empty_message', key, ''],
         ['empty_message', key, null],
@@ -120,9 +140,27 @@ describe('bridge resilience on real Kafka and Temporal', () => {
         ['invalid_timestamp', key, valid({ occurredAt: '2999-01-01T00:00:00Z' })],
         ['missing_field', key, valid({}, {})],
         ['invalid_field', key, valid({ type: 'cart.updated' }, { cartId: 'k', items: 'lots' })],
-        ['missing_field', key, valid({ type: 'cart.updated' }, { cartId: 'k', items: [{ productId: 'p', quantity: 1, price: 1 }] })],
-        ['invalid_field', key, valid({ type: 'cart.updated' }, { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 0, price: 1 }] })],
-        ['invalid_field', key, valid({ type: 'cart.updated' }, { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -5 }] })],
+        [
+          'missing_field',
+          key,
+          valid({ type: 'cart.updated' }, { cartId: 'k', items: [{ productId: 'p', quantity: 1, price: 1 }] }),
+        ],
+        [
+          'invalid_field',
+          key,
+          valid(
+            { type: 'cart.updated' },
+            { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 0, price: 1 }] },
+          ),
+        ],
+        [
+          'invalid_field',
+          key,
+          valid(
+            { type: 'cart.updated' },
+            { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -5 }] },
+          ),
+        ],
         ['invalid_field', key, valid({ type: 'churn.risk_scored' }, { score: 1.5 })],
         ['invalid_field', key, valid({ type: 'customer.updated' }, { phone: '06 12 34 56 78' })],
         ['invalid_field', key, valid({ type: 'customer.updated' }, { email: 'not-an-email' })],
@@ -140,17 +178,31 @@ describe('bridge resilience on real Kafka and Temporal', () => {
         if (goodViews[index]) await app.produce([goodViews[index]!]);
       }
       await app.waitUntilConsumed(60_000);
-      const letters = await eventually('every dead letter', () => Promise.resolve(app.deadLetters.filter((letter) => letter.key !== good)),
-        (list) => list.length >= cases.length, 20_000).catch((error: Error) => {
+      const letters = await eventually(
+        'every dead letter',
+        () => Promise.resolve(app.deadLetters.filter((letter) => letter.key !== good)),
+        (list) => list.length >= cases.length,
+        20_000,
+      ).catch((error: Error) => {
         const seen = new Set(app.deadLetters.map((letter) => `${letter.key}|${letter.value ?? ''}`));
-        const missing = cases.filter(([, messageKey, value]) => !seen.has(`${messageKey}|${value ?? ''}`)).map(([reason, , value]) => `${reason}: ${String(value).slice(0, 100)}`);
+        const missing = cases
+          .filter(([, messageKey, value]) => !seen.has(`${messageKey}|${value ?? ''}`))
+          .map(([reason, , value]) => `${reason}: ${String(value).slice(0, 100)}`);
         throw new Error(`${error.message.slice(0, 200)}; not dead-lettered: ${missing.join('; ')}`);
       });
       for (const [reason, messageKey, value] of cases) {
         const letter = letters.find((entry) => entry.key === messageKey && (entry.value ?? '') === (value ?? ''));
         assert.ok(letter, `no dead letter for ${reason}: ${String(value).slice(0, 80)}`);
-        assert.equal(letter.headers['dlq-reason'], reason, `${String(value).slice(0, 80)}: ${letter.headers['dlq-detail']}`);
-        assert.ok(letter.headers['dlq-first-seen-at'] && letter.headers['dlq-source-partition'] && letter.headers['dlq-source-offset']);
+        assert.equal(
+          letter.headers['dlq-reason'],
+          reason,
+          `${String(value).slice(0, 80)}: ${letter.headers['dlq-detail']}`,
+        );
+        assert.ok(
+          letter.headers['dlq-first-seen-at'] &&
+            letter.headers['dlq-source-partition'] &&
+            letter.headers['dlq-source-offset'],
+        );
       }
       assert.equal(new Set(cases.map(([reason]) => reason)).size, 10, 'every rejection reason is exercised');
       await expectEveryViewOnceInOrder([good!], 10);
@@ -183,7 +235,7 @@ describe('bridge resilience on real Kafka and Temporal', () => {
       await app.waitUntilConsumed(120_000);
       await expectEveryViewOnceInOrder(ids, 15);
       assert.equal(app.deadLetters.length, lettersBefore, 'an outage is not a reason to dead-letter');
-      assert.ok(await bridge.metric('bridge_event_retries_total') > 0, 'the bridge retried while Temporal was down');
+      assert.ok((await bridge.metric('bridge_event_retries_total')) > 0, 'the bridge retried while Temporal was down');
       await cancelAll(ids);
     } finally {
       await bridge.stop('SIGTERM');
@@ -196,7 +248,12 @@ describe('bridge resilience on real Kafka and Temporal', () => {
     const ids = customers('kill', 10);
     const stream = interleave(ids.map((customerId) => views(customerId, 15)));
     await app.produce(stream.slice(0, 75));
-    await eventually('some events routed', () => bridge.metric('bridge_events_routed_total'), (routed) => routed > 10, 30_000);
+    await eventually(
+      'some events routed',
+      () => bridge.metric('bridge_events_routed_total'),
+      (routed) => routed > 10,
+      30_000,
+    );
     assert.equal(await bridge.stop('SIGKILL'), null);
     await app.produce(stream.slice(75));
     await bridge.start();
@@ -215,8 +272,15 @@ describe('bridge resilience on real Kafka and Temporal', () => {
     const stream = interleave(ids.map((customerId) => views(customerId, 10)));
     try {
       await app.produce(stream.slice(0, 60));
-      await eventually('both bridges to take a share', async () => [await first.metric('bridge_events_consumed_total'), await second.metric('bridge_events_consumed_total')],
-        ([a, b]) => a! > 0 && b! > 0 && a! + b! >= 60, 60_000);
+      await eventually(
+        'both bridges to take a share',
+        async () => [
+          await first.metric('bridge_events_consumed_total'),
+          await second.metric('bridge_events_consumed_total'),
+        ],
+        ([a, b]) => a! > 0 && b! > 0 && a! + b! >= 60,
+        60_000,
+      );
       assert.equal(await first.stop('SIGTERM'), 0);
       await app.produce(stream.slice(60));
       await app.waitUntilConsumed(90_000);
@@ -234,36 +298,68 @@ describe('bridge resilience on real Kafka and Temporal', () => {
  * is due 3 s after the cart, and the opt-out arrives right behind the cart.
  */
 describe('opt-outs reach the profile and the journeys whatever their timestamp (real bridge, worker, PostgreSQL, Mailpit)', () => {
-  const app = new TestApp('optout', { CAMPAIGN_SETTINGS: JSON.stringify({ 'cart-abandonment': { firstReminderDelay: '3s', secondReminderDelay: '1 day' } }) });
+  const app = new TestApp('optout', {
+    CAMPAIGN_SETTINGS: JSON.stringify({
+      'cart-abandonment': { firstReminderDelay: '3s', secondReminderDelay: '1 day' },
+    }),
+  });
   let counter = 0;
-  before(async () => { await app.start(); });
-  after(async () => { await app.stop(); });
+  before(async () => {
+    await app.start();
+  });
+  after(async () => {
+    await app.stop();
+  });
 
   const customer = (prefix: string) => `${prefix}-${(counter += 1)}-${runId}`;
   /** The current instant written with an offset no time zone has (+16:00): PostgreSQL refuses it. */
   const nowAtPlus16 = () => new Date(Date.now() + 16 * 3_600_000).toISOString().replace('Z', '+16:00');
-  const unsubscribe = (customerId: string, channel: string, occurredAt: string) =>
-    ({ eventId: `unsub-${customerId}`, type: 'customer.unsubscribed', customerId, occurredAt, properties: { channel } });
-  const cartJourney = (customerId: string) => app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId));
-  const deadLetterOf = (customerId: string) => eventually(`the dead letter of ${customerId}`,
-    () => Promise.resolve(app.deadLetters.filter((letter) => letter.key === customerId)), (list) => list.length > 0, 20_000);
+  const unsubscribe = (customerId: string, channel: string, occurredAt: string) => ({
+    eventId: `unsub-${customerId}`,
+    type: 'customer.unsubscribed',
+    customerId,
+    occurredAt,
+    properties: { channel },
+  });
+  const cartJourney = (customerId: string) =>
+    app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId));
+  const deadLetterOf = (customerId: string) =>
+    eventually(
+      `the dead letter of ${customerId}`,
+      () => Promise.resolve(app.deadLetters.filter((letter) => letter.key === customerId)),
+      (list) => list.length > 0,
+      20_000,
+    );
 
   /** How the customer's cart journey ended, once it has (it must exist first). */
   async function journeyOutcome(customerId: string): Promise<string> {
-    await eventually(`the cart journey of ${customerId} to end`, () => cartJourney(customerId).describe(), (description) => description.status.name !== 'RUNNING', 20_000);
+    await eventually(
+      `the cart journey of ${customerId} to end`,
+      () => cartJourney(customerId).describe(),
+      (description) => description.status.name !== 'RUNNING',
+      20_000,
+    );
     return ((await cartJourney(customerId).result()) as JourneyResult).outcome;
   }
 
   async function firstReminderStep(customerId: string): Promise<string> {
-    const state = await eventually('reminder 1 to be due and handled', () => cartJourney(customerId).query(journeyStateQuery),
-      (value) => value.timeline.some((entry) => entry.text.startsWith('reminder-1 by email')), 20_000);
+    const state = await eventually(
+      'reminder 1 to be due and handled',
+      () => cartJourney(customerId).query(journeyStateQuery),
+      (value) => value.timeline.some((entry) => entry.text.startsWith('reminder-1 by email')),
+      20_000,
+    );
     return state.timeline.find((entry) => entry.text.startsWith('reminder-1 by email'))!.text;
   }
 
   it('an email unsubscribe dated +16:00 withdraws consent, so the reminder due after it is not sent', async () => {
     const customerId = customer('plus16');
     const email = `${customerId}@example.test`;
-    await app.produce([customerUpdated(customerId, { email, emailOptIn: true }), cartUpdated(customerId, [mug]), unsubscribe(customerId, 'email', nowAtPlus16())]);
+    await app.produce([
+      customerUpdated(customerId, { email, emailOptIn: true }),
+      cartUpdated(customerId, [mug]),
+      unsubscribe(customerId, 'email', nowAtPlus16()),
+    ]);
 
     const [letter] = await deadLetterOf(customerId);
     assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp', letter!.headers['dlq-detail']);
@@ -277,20 +373,33 @@ describe('opt-outs reach the profile and the journeys whatever their timestamp (
   it('an unsubscribe from everything dated a day ahead still ends the journey, and is dead-lettered saying by how much', async () => {
     const customerId = customer('ahead');
     const email = `${customerId}@example.test`;
-    await app.produce([customerUpdated(customerId, { email, emailOptIn: true }), cartUpdated(customerId, [mug]),
-      unsubscribe(customerId, 'all', new Date(Date.now() + 23 * 3_600_000).toISOString())]);
+    await app.produce([
+      customerUpdated(customerId, { email, emailOptIn: true }),
+      cartUpdated(customerId, [mug]),
+      unsubscribe(customerId, 'all', new Date(Date.now() + 23 * 3_600_000).toISOString()),
+    ]);
 
     assert.equal(await journeyOutcome(customerId), 'unsubscribed');
     const [letter] = await deadLetterOf(customerId);
     assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp');
-    assert.match(letter!.headers['dlq-detail'] ?? '', /is 2[23]h \d+m \d+s ahead of the bridge's clock; at most 5m 0s is accepted .*the opt-out was applied/);
-    assert.deepEqual([(await findProfile(app.db, customerId))?.emailOptIn, (await messagesTo(email)).length], [false, 0]);
+    assert.match(
+      letter!.headers['dlq-detail'] ?? '',
+      /is 2[23]h \d+m \d+s ahead of the bridge's clock; at most 5m 0s is accepted .*the opt-out was applied/,
+    );
+    assert.deepEqual(
+      [(await findProfile(app.db, customerId))?.emailOptIn, (await messagesTo(email)).length],
+      [false, 0],
+    );
   });
 
   it('a profile update dated hours ahead is dead-lettered and freezes nothing: the next update applies', async () => {
     const customerId = customer('frozen');
     await app.produce([
-      customerUpdated(customerId, { email: `${customerId}-a@example.test`, emailOptIn: true }, new Date(Date.now() + 3 * 3_600_000)),
+      customerUpdated(
+        customerId,
+        { email: `${customerId}-a@example.test`, emailOptIn: true },
+        new Date(Date.now() + 3 * 3_600_000),
+      ),
       customerUpdated(customerId, { email: `${customerId}-b@example.test`, emailOptIn: true }),
     ]);
     await app.waitUntilConsumed();
@@ -304,8 +413,12 @@ describe('opt-outs reach the profile and the journeys whatever their timestamp (
     const customerId = customer('cart-ahead');
     const email = `${customerId}@example.test`;
     const emptied = { ...cartUpdated(customerId, []), occurredAt: new Date(Date.now() + 1000).toISOString() };
-    await app.produce([customerUpdated(customerId, { email, emailOptIn: true }), cartUpdated(customerId, [mug]),
-      cartUpdated(customerId, [mug, mug], new Date(Date.now() + 3 * 3_600_000)), emptied]);
+    await app.produce([
+      customerUpdated(customerId, { email, emailOptIn: true }),
+      cartUpdated(customerId, [mug]),
+      cartUpdated(customerId, [mug, mug], new Date(Date.now() + 3 * 3_600_000)),
+      emptied,
+    ]);
     assert.equal(await journeyOutcome(customerId), 'cart_emptied');
     assert.equal((await messagesTo(email)).length, 0);
   });
@@ -314,25 +427,39 @@ describe('opt-outs reach the profile and the journeys whatever their timestamp (
     const refusing = `nostore-${runId}`;
     before(async () => {
       // A stand-in for any permanent refusal (class 22): the store will not take this customer's opt-outs or this address.
-      await sql.raw(`create or replace function refuse_${refusing.replace(/\W/g, '_')}() returns trigger language plpgsql as $$
+      await sql
+        .raw(
+          `create or replace function refuse_${refusing.replace(/\W/g, '_')}() returns trigger language plpgsql as $$
         begin
           if new.customer_id like '${refusing}%' and (new.email_opt_in is distinct from old.email_opt_in and not new.email_opt_in and new.customer_id like '%-all-%'
               or new.email like '%@refused.example') then
             raise exception 'refused for the test' using errcode = '22023';
           end if;
           return new;
-        end $$`).execute(app.db);
-      await sql.raw(`create trigger refuse_${refusing.replace(/\W/g, '_')} before update on customer_profiles for each row execute function refuse_${refusing.replace(/\W/g, '_')}()`).execute(app.db);
+        end $$`,
+        )
+        .execute(app.db);
+      await sql
+        .raw(
+          `create trigger refuse_${refusing.replace(/\W/g, '_')} before update on customer_profiles for each row execute function refuse_${refusing.replace(/\W/g, '_')}()`,
+        )
+        .execute(app.db);
     });
     after(async () => {
-      await sql.raw(`drop trigger if exists refuse_${refusing.replace(/\W/g, '_')} on customer_profiles`).execute(app.db);
+      await sql
+        .raw(`drop trigger if exists refuse_${refusing.replace(/\W/g, '_')} on customer_profiles`)
+        .execute(app.db);
       await sql.raw(`drop function if exists refuse_${refusing.replace(/\W/g, '_')}()`).execute(app.db);
     });
 
     it('an unsubscribe from everything still reaches the journeys, then is dead-lettered as unprocessable', async () => {
       const customerId = `${refusing}-all-${(counter += 1)}`;
       const email = `${customerId}@example.test`;
-      await app.produce([customerUpdated(customerId, { email, emailOptIn: true }), cartUpdated(customerId, [mug]), unsubscribe(customerId, 'all', new Date().toISOString())]);
+      await app.produce([
+        customerUpdated(customerId, { email, emailOptIn: true }),
+        cartUpdated(customerId, [mug]),
+        unsubscribe(customerId, 'all', new Date().toISOString()),
+      ]);
       assert.equal(await journeyOutcome(customerId), 'unsubscribed');
       const [letter] = await deadLetterOf(customerId);
       assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
@@ -343,17 +470,22 @@ describe('opt-outs reach the profile and the journeys whatever their timestamp (
     it('an update that withdraws consent with an address the store refuses still withdraws the consent', async () => {
       const customerId = `${refusing}-update-${(counter += 1)}`;
       const email = `${customerId}@example.test`;
-      await app.produce([customerUpdated(customerId, { email, emailOptIn: true }), cartUpdated(customerId, [mug]),
-        customerUpdated(customerId, { email: `${customerId}@refused.example`, emailOptIn: false })]);
+      await app.produce([
+        customerUpdated(customerId, { email, emailOptIn: true }),
+        cartUpdated(customerId, [mug]),
+        customerUpdated(customerId, { email: `${customerId}@refused.example`, emailOptIn: false }),
+      ]);
       const [letter] = await deadLetterOf(customerId);
       assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
       assert.match(letter!.headers['dlq-detail'] ?? '', /the opt-out was applied/);
       assert.doesNotMatch(letter!.headers['dlq-detail'] ?? '', /@refused\.example/, 'no address in the detail');
-      assert.deepEqual(await findProfile(app.db, customerId).then((profile) => [profile?.email, profile?.emailOptIn]), [email, false]);
+      assert.deepEqual(await findProfile(app.db, customerId).then((profile) => [profile?.email, profile?.emailOptIn]), [
+        email,
+        false,
+      ]);
       assert.match(await firstReminderStep(customerId), /skipped: no email consent/);
       assert.equal((await messagesTo(email)).length, 0);
       await cartJourney(customerId).signal(cancelJourneySignal, { reason: 'test cleanup' });
     });
   });
 });
-

@@ -24,7 +24,11 @@ class CuttableRelay {
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('error', () => undefined);
-        socket.on('close', () => { this.sockets.delete(socket); client.destroy(); upstream.destroy(); });
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
     });
@@ -47,7 +51,11 @@ class CuttableRelay {
  * rejoin and consumed again.
  */
 describe('bridge holding messages through a Temporal outage longer than its session', () => {
-  const app = new TestApp('session-outage', { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) }, { inProcessBridge: false });
+  const app = new TestApp(
+    'session-outage',
+    { CAMPAIGN_SETTINGS: JSON.stringify({ 'browse-abandonment': { emailDelay: '1 day' } }) },
+    { inProcessBridge: false },
+  );
   const relay = new CuttableRelay();
 
   before(async () => {
@@ -60,33 +68,64 @@ describe('bridge holding messages through a Temporal outage longer than its sess
   });
 
   it('keeps its partitions and consumes each held message once', async () => {
-    const bridge = new BridgeProcess('session-outage', { ...app.bridgeEnv, TEMPORAL_ADDRESS: `127.0.0.1:${relay.port}` });
+    const bridge = new BridgeProcess('session-outage', {
+      ...app.bridgeEnv,
+      TEMPORAL_ADDRESS: `127.0.0.1:${relay.port}`,
+    });
     await bridge.start();
     const customers = Array.from({ length: PARTITIONS }, (_, partition) => `session-outage-${partition}-${runId}`);
     try {
       await relay.cut();
-      await app.produceRaw(customers.map((customerId, partition) => ({
+      await app.produceRaw(
+        customers.map((customerId, partition) => ({
           partition,
           key: customerId,
-          value: JSON.stringify({ eventId: `view-${customerId}`, type: 'product.viewed', customerId, occurredAt: new Date().toISOString(), properties: { productId: 'p1', name: 'held' } }),
-        })));
-      await eventually('the bridge to hold and retry', () => bridge.metric('bridge_event_retries_total'), (retries) => retries > 0, 30_000);
+          value: JSON.stringify({
+            eventId: `view-${customerId}`,
+            type: 'product.viewed',
+            customerId,
+            occurredAt: new Date().toISOString(),
+            properties: { productId: 'p1', name: 'held' },
+          }),
+        })),
+      );
+      await eventually(
+        'the bridge to hold and retry',
+        () => bridge.metric('bridge_event_retries_total'),
+        (retries) => retries > 0,
+        30_000,
+      );
       await sleep(OUTAGE_MS);
       await relay.open();
       await app.waitUntilConsumed(120_000);
 
       const consumed = await bridge.metric('bridge_events_consumed_total');
-      console.log(`outage of ${OUTAGE_MS / 1000} s: ${consumed} consumptions for ${PARTITIONS} messages, ${await bridge.metric('bridge_event_retries_total')} retries`);
-      assert.equal(consumed, PARTITIONS, 'a held message was consumed again: the bridge lost its partitions during the outage');
+      console.log(
+        `outage of ${OUTAGE_MS / 1000} s: ${consumed} consumptions for ${PARTITIONS} messages, ${await bridge.metric('bridge_event_retries_total')} retries`,
+      );
+      assert.equal(
+        consumed,
+        PARTITIONS,
+        'a held message was consumed again: the bridge lost its partitions during the outage',
+      );
       for (const customerId of customers) {
-        const state = await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).query(journeyStateQuery);
-        assert.deepEqual(state.timeline.filter((entry) => entry.text.startsWith('viewed ')).map((entry) => entry.text), ['viewed held'], customerId);
+        const state = await app.client.workflow
+          .getHandle(journeyWorkflowId('browse-abandonment', customerId))
+          .query(journeyStateQuery);
+        assert.deepEqual(
+          state.timeline.filter((entry) => entry.text.startsWith('viewed ')).map((entry) => entry.text),
+          ['viewed held'],
+          customerId,
+        );
       }
     } finally {
       await relay.open().catch(() => undefined);
       await bridge.stop('SIGTERM');
       for (const customerId of customers) {
-        await app.client.workflow.getHandle(journeyWorkflowId('browse-abandonment', customerId)).signal(cancelJourneySignal, { reason: 'test cleanup' }).catch(() => undefined);
+        await app.client.workflow
+          .getHandle(journeyWorkflowId('browse-abandonment', customerId))
+          .signal(cancelJourneySignal, { reason: 'test cleanup' })
+          .catch(() => undefined);
       }
     }
   });

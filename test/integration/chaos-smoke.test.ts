@@ -16,7 +16,16 @@ interface ChaosJson {
   clean: boolean;
   faults: Record<string, number>;
   events: { deadLetters: number; replayed: number };
-  verdict: { total: { customers: number; expected: number; delivered: number; duplicates: number; missing: number; afterExit: number } };
+  verdict: {
+    total: {
+      customers: number;
+      expected: number;
+      delivered: number;
+      duplicates: number;
+      missing: number;
+      afterExit: number;
+    };
+  };
 }
 
 /**
@@ -33,9 +42,25 @@ describe('the chaos run, smoke size', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
     const jsonPath = join(ROOT, 'test-artifacts', 'chaos', `smoke-${runId}.json`);
-    const result = await run(process.execPath, ['--import', 'tsx', 'tools/chaos/run.ts', '--customers', '30', '--seed', '7', '--max-minutes', '8', '--json', jsonPath],
-      { cwd: ROOT, timeout: 11 * 60_000, maxBuffer: 16 * 1024 * 1024 })
-      .catch((error: Error & { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}\n${error.stderr ?? error.message}` }));
+    const result = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'tools/chaos/run.ts',
+        '--customers',
+        '30',
+        '--seed',
+        '7',
+        '--max-minutes',
+        '8',
+        '--json',
+        jsonPath,
+      ],
+      { cwd: ROOT, timeout: 11 * 60_000, maxBuffer: 16 * 1024 * 1024 },
+    ).catch((error: Error & { stdout?: string; stderr?: string }) => ({
+      stdout: `${error.stdout ?? ''}\n${error.stderr ?? error.message}`,
+    }));
     output = result.stdout;
     process.stdout.write(`${output}\n`);
     chaos = JSON.parse(readFileSync(jsonPath, 'utf8')) as ChaosJson;
@@ -43,7 +68,15 @@ describe('the chaos run, smoke size', () => {
 
   it('finishes in time, with every kind of fault injected at least once', () => {
     assert.equal(chaos.timedOut, false, output);
-    for (const kind of ['kill -9 worker', 'kill -9 bridge', 'restart Temporal', 'restart Kafka', 'provider black hole', 'provider auth failure', 'restart PostgreSQL']) {
+    for (const kind of [
+      'kill -9 worker',
+      'kill -9 bridge',
+      'restart Temporal',
+      'restart Kafka',
+      'provider black hole',
+      'provider auth failure',
+      'restart PostgreSQL',
+    ]) {
       assert.ok((chaos.faults[kind] ?? 0) >= 1, `no "${kind}" fault: ${JSON.stringify(chaos.faults)}`);
     }
   });
@@ -52,8 +85,11 @@ describe('the chaos run, smoke size', () => {
     const { total } = chaos.verdict;
     assert.equal(total.customers, 30);
     assert.ok(total.expected > 0);
-    assert.deepEqual({ delivered: total.delivered, duplicates: total.duplicates, missing: total.missing, afterExit: total.afterExit },
-      { delivered: total.expected, duplicates: 0, missing: 0, afterExit: 0 }, output);
+    assert.deepEqual(
+      { delivered: total.delivered, duplicates: total.duplicates, missing: total.missing, afterExit: total.afterExit },
+      { delivered: total.expected, duplicates: 0, missing: 0, afterExit: 0 },
+      output,
+    );
     assert.ok(chaos.events.replayed > 0, 'the topic was not replayed');
     assert.equal(chaos.events.deadLetters, 0, 'valid events were dead-lettered');
     assert.equal(chaos.clean, true);

@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
-import { AMBIGUOUS_REASON, CAPPED_REASON, findDelivery, confirmSent, recordSkipped, releaseReservation, reserveDelivery, type DeliveryKey } from '../../platform/db/delivery-ledger';
+import {
+  AMBIGUOUS_REASON,
+  CAPPED_REASON,
+  findDelivery,
+  confirmSent,
+  recordSkipped,
+  releaseReservation,
+  reserveDelivery,
+  type DeliveryKey,
+} from '../../platform/db/delivery-ledger';
 import { requireServices, runId, sleep, stackEnv } from '../support/services';
 
 describe('delivery ledger (PostgreSQL)', () => {
   let db: Db;
   let counter = 0;
   const key = (): DeliveryKey => ({
-    idempotencyKey: `ledger-test:${runId}:${(counter += 1)}`, campaign: 'cart-abandonment', customerId: `ledger-${runId}`, step: 'reminder-1', channel: 'email',
+    idempotencyKey: `ledger-test:${runId}:${(counter += 1)}`,
+    campaign: 'cart-abandonment',
+    customerId: `ledger-${runId}`,
+    step: 'reminder-1',
+    channel: 'email',
   });
 
   const opts = (leaseMs: number) => ({ leaseMs, contactAtMs: Date.now(), cap: { limit: 0, windowMs: 0 } });
@@ -18,7 +31,9 @@ describe('delivery ledger (PostgreSQL)', () => {
     db = createDb(stackEnv.database, 4);
     await migrateToLatest(db);
   });
-  after(async () => { await db.destroy(); });
+  after(async () => {
+    await db.destroy();
+  });
 
   it('lets exactly one of many concurrent executions reserve a send', async () => {
     const k = key();
@@ -63,14 +78,26 @@ describe('delivery ledger (PostgreSQL)', () => {
     const customerId = `capped-${runId}`;
     const at = Date.parse('2030-01-01T12:00:00Z');
     const racers = ['cart-abandonment', 'browse-abandonment', 'churn-retention'].map((campaign) =>
-      reserveDelivery(db, { idempotencyKey: `${campaign}:${customerId}:j:s:email`, campaign, customerId, step: 's', channel: 'email' }, '<m@x>',
-        { leaseMs: 60_000, contactAtMs: at, cap: { limit: 1, windowMs: 86_400_000 } }));
+      reserveDelivery(
+        db,
+        { idempotencyKey: `${campaign}:${customerId}:j:s:email`, campaign, customerId, step: 's', channel: 'email' },
+        '<m@x>',
+        { leaseMs: 60_000, contactAtMs: at, cap: { limit: 1, windowMs: 86_400_000 } },
+      ),
+    );
     const results = await Promise.all(racers);
     assert.equal(results.filter((result) => result.kind === 'reserved').length, 1);
-    const capped = results.filter((result) => result.kind === 'settled' && result.record.state === 'skipped' && result.record.reason === CAPPED_REASON);
+    const capped = results.filter(
+      (result) =>
+        result.kind === 'settled' && result.record.state === 'skipped' && result.record.reason === CAPPED_REASON,
+    );
     assert.equal(capped.length, 2);
-    const nextDay = await reserveDelivery(db, { idempotencyKey: `later:${customerId}`, campaign: 'cart-abandonment', customerId, step: 't', channel: 'email' }, '<m@x>',
-      { leaseMs: 60_000, contactAtMs: at + 86_400_001, cap: { limit: 1, windowMs: 86_400_000 } });
+    const nextDay = await reserveDelivery(
+      db,
+      { idempotencyKey: `later:${customerId}`, campaign: 'cart-abandonment', customerId, step: 't', channel: 'email' },
+      '<m@x>',
+      { leaseMs: 60_000, contactAtMs: at + 86_400_001, cap: { limit: 1, windowMs: 86_400_000 } },
+    );
     assert.equal(nextDay.kind, 'reserved', 'the cap window slides: a day later the customer may be contacted again');
   });
 
@@ -78,10 +105,21 @@ describe('delivery ledger (PostgreSQL)', () => {
     const HOUR = 3_600_000;
     const day = { limit: 1, windowMs: 24 * HOUR };
     const base = Date.parse('2031-03-01T12:00:00Z');
-    const reserveAt = (customerId: string, name: string, atMs: number, cap: { limit: number; windowMs: number }) => reserveDelivery(db,
-      { idempotencyKey: `${name}:${customerId}`, campaign: 'cart-abandonment', customerId, step: name, channel: 'email' }, '<m@x>', { leaseMs: 60_000, contactAtMs: atMs, cap });
+    const reserveAt = (customerId: string, name: string, atMs: number, cap: { limit: number; windowMs: number }) =>
+      reserveDelivery(
+        db,
+        {
+          idempotencyKey: `${name}:${customerId}`,
+          campaign: 'cart-abandonment',
+          customerId,
+          step: name,
+          channel: 'email',
+        },
+        '<m@x>',
+        { leaseMs: 60_000, contactAtMs: atMs, cap },
+      );
     const state = (reservation: Awaited<ReturnType<typeof reserveDelivery>>) =>
-      (reservation.kind === 'settled' ? `${reservation.record.state}: ${reservation.record.reason}` : reservation.kind);
+      reservation.kind === 'settled' ? `${reservation.record.state}: ${reservation.record.reason}` : reservation.kind;
 
     it('blocks an earlier contact when a later one, closer than the window, reserved first', async () => {
       const customerId = `cap-later-first-${runId}`;
@@ -100,7 +138,11 @@ describe('delivery ledger (PostgreSQL)', () => {
       const two = { limit: 2, windowMs: 24 * HOUR };
       assert.equal(state(await reserveAt(customerId, 'first', base, two)), 'reserved');
       assert.equal(state(await reserveAt(customerId, 'third', base + 20 * HOUR, two)), 'reserved');
-      assert.equal(state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)), `skipped: ${CAPPED_REASON}`, 'first, middle and third would share one 24 h window');
+      assert.equal(
+        state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)),
+        `skipped: ${CAPPED_REASON}`,
+        'first, middle and third would share one 24 h window',
+      );
     });
 
     it('with a limit of 2, allows a contact whose every window holds at most 2', async () => {
@@ -108,7 +150,11 @@ describe('delivery ledger (PostgreSQL)', () => {
       const two = { limit: 2, windowMs: 24 * HOUR };
       assert.equal(state(await reserveAt(customerId, 'first', base, two)), 'reserved');
       assert.equal(state(await reserveAt(customerId, 'last', base + 30 * HOUR, two)), 'reserved');
-      assert.equal(state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)), 'reserved', 'windows [0 h, 24 h) and [10 h, 34 h) each hold two');
+      assert.equal(
+        state(await reserveAt(customerId, 'middle', base + 10 * HOUR, two)),
+        'reserved',
+        'windows [0 h, 24 h) and [10 h, 34 h) each hold two',
+      );
     });
   });
 

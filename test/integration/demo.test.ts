@@ -14,7 +14,10 @@ import { messagesTo } from '../support/mailpit';
 import { runId } from '../support/services';
 import { TemporalWebUi } from '../support/web-ui';
 
-async function assertVisible(what: string, locator: { waitFor(options: { state: 'visible' }): Promise<void> }): Promise<void> {
+async function assertVisible(
+  what: string,
+  locator: { waitFor(options: { state: 'visible' }): Promise<void> },
+): Promise<void> {
   try {
     await locator.waitFor({ state: 'visible' });
   } catch (error) {
@@ -41,7 +44,11 @@ describe('the storefront demo', () => {
     app = new TestApp('demo', { CAMPAIGN_SETTINGS: demoSettings, ...sms.env() });
     await app.start();
     const narrator = new Narrator((line) => story.push(line));
-    watch = new JourneyWatch(app.client, Object.values(cast).map((customer) => customer.customerId), (run, entry) => narrator.journey(run.customerId, run.campaign, entry));
+    watch = new JourneyWatch(
+      app.client,
+      Object.values(cast).map((customer) => customer.customerId),
+      (run, entry) => narrator.journey(run.customerId, run.campaign, entry),
+    );
     const stage = {
       publish: (events: object[]) => app.produce(events),
       publishRaw: (key: string, value: string) => app.produceRaw([{ key, value }]),
@@ -64,10 +71,22 @@ describe('the storefront demo', () => {
     it(`gives ${key} exactly the messages of their story, each once`, async () => {
       const customer = cast[key];
       const emails = await messagesTo(customer.email);
-      assert.equal(emails.length, customer.expected.emails, `emails to ${customer.name}: ${emails.map((email) => email.Subject).join(' | ')}`);
-      assert.equal(new Set(emails.map((email) => email.MessageID)).size, emails.length, 'two emails share a Message-ID (the same delivery sent twice)');
+      assert.equal(
+        emails.length,
+        customer.expected.emails,
+        `emails to ${customer.name}: ${emails.map((email) => email.Subject).join(' | ')}`,
+      );
+      assert.equal(
+        new Set(emails.map((email) => email.MessageID)).size,
+        emails.length,
+        'two emails share a Message-ID (the same delivery sent twice)',
+      );
       const texts = customer.phone ? sms.to(customer.phone) : [];
-      assert.equal(texts.length, customer.expected.sms, `SMS to ${customer.name}: ${texts.map((text) => text.body).join(' | ')}`);
+      assert.equal(
+        texts.length,
+        customer.expected.sms,
+        `SMS to ${customer.name}: ${texts.map((text) => text.body).join(' | ')}`,
+      );
     });
   }
 
@@ -76,14 +95,22 @@ describe('the storefront demo', () => {
       const runs: Array<{ campaign: string; outcome: string | undefined; started: number }> = [];
       for await (const execution of app.client.workflow.list({ query: `CustomerId = "${customer.customerId}"` })) {
         assert.notEqual(execution.status.name, 'RUNNING', `${execution.workflowId} is still running`);
-        runs.push({ campaign: String(execution.searchAttributes.CampaignType?.[0]), outcome: execution.searchAttributes.Outcome?.[0] as string | undefined, started: execution.startTime.getTime() });
+        runs.push({
+          campaign: String(execution.searchAttributes.CampaignType?.[0]),
+          outcome: execution.searchAttributes.Outcome?.[0] as string | undefined,
+          started: execution.startTime.getTime(),
+        });
       }
       runs.sort((a, b) => a.started - b.started);
       for (const [campaign, outcome] of Object.entries(customer.expected.outcomes)) {
         const [first, ...replays] = runs.filter((run) => run.campaign === campaign);
         assert.equal(first?.outcome, outcome, `${customer.name}'s ${campaign} journey`);
         assert.ok(replays.length >= 1, `the replay of ${customer.name}'s entry event reached no ${campaign} journey`);
-        for (const replay of replays) assert.ok(REPLAY_OUTCOMES.includes(replay.outcome as never), `a replayed ${campaign} entry for ${customer.name} ended ${replay.outcome}`);
+        for (const replay of replays)
+          assert.ok(
+            REPLAY_OUTCOMES.includes(replay.outcome as never),
+            `a replayed ${campaign} entry for ${customer.name} ended ${replay.outcome}`,
+          );
       }
     }
   });
@@ -92,13 +119,18 @@ describe('the storefront demo', () => {
     const got = app.deadLetters.map((letter) => ({ value: letter.value, reason: letter.headers['dlq-reason'] }));
     assert.deepEqual(
       got.sort((a, b) => String(a.value).localeCompare(String(b.value))),
-      performance.malformed.map(({ value, reason }) => ({ value, reason })).sort((a, b) => a.value.localeCompare(b.value)),
+      performance.malformed
+        .map(({ value, reason }) => ({ value, reason }))
+        .sort((a, b) => a.value.localeCompare(b.value)),
     );
   });
 
   it('tells the story: every message sent appears in the narrative', () => {
     const sentLines = story.filter((line) => line.includes('✉'));
-    const expectedMessages = Object.values(cast).reduce((sum, customer) => sum + customer.expected.emails + customer.expected.sms, 0);
+    const expectedMessages = Object.values(cast).reduce(
+      (sum, customer) => sum + customer.expected.emails + customer.expected.sms,
+      0,
+    );
     assert.equal(sentLines.length, expectedMessages, story.join('\n'));
   });
 
@@ -107,7 +139,8 @@ describe('the storefront demo', () => {
     const workflowId = journeyWorkflowId('cart-abandonment', ann);
     let first: { runId: string; started: number } | null = null;
     for await (const execution of app.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-      if (!first || execution.startTime.getTime() < first.started) first = { runId: execution.runId, started: execution.startTime.getTime() };
+      if (!first || execution.startTime.getTime() < first.started)
+        first = { runId: execution.runId, started: execution.startTime.getTime() };
     }
     assert.ok(first, `no ${workflowId} in Temporal visibility`);
 
@@ -118,22 +151,49 @@ describe('the storefront demo', () => {
       const run = ui.runLink(workflowId, first.runId);
       await assertVisible(`the first run of ${workflowId} in the list filtered by customer`, run);
       await ui.screenshot('1-workflows-filtered-by-customer');
-      assert.deepEqual(await ui.listedWorkflowIds(), [workflowId], 'the list filtered by customer shows other journeys');
+      assert.deepEqual(
+        await ui.listedWorkflowIds(),
+        [workflowId],
+        'the list filtered by customer shows other journeys',
+      );
 
       await run.click();
-      await assertVisible('the timer summary "waiting 8s for checkout" on the history timeline', ui.page.getByText('waiting 8s for checkout').first());
-      await assertVisible('the sent-email step on the history timeline', ui.page.getByText('sendEmail • cart reminder 1 by email').first());
+      await assertVisible(
+        'the timer summary "waiting 8s for checkout" on the history timeline',
+        ui.page.getByText('waiting 8s for checkout').first(),
+      );
+      await assertVisible(
+        'the sent-email step on the history timeline',
+        ui.page.getByText('sendEmail • cart reminder 1 by email').first(),
+      );
       await ui.screenshot('2-cart-journey-history');
 
       await ui.openTab('User Metadata');
-      await assertVisible('the journey summary', ui.markdown(0).getByText(`Cart abandonment journey for customer ${ann}`, { exact: true }));
+      await assertVisible(
+        'the journey summary',
+        ui.markdown(0).getByText(`Cart abandonment journey for customer ${ann}`, { exact: true }),
+      );
       await assertVisible('the journey details', ui.markdown(1).getByText(/^Started by cart\.updated event /));
-      await assertVisible('the journey\'s current details', ui.markdown(2).getByText('Ended: completed (every reminder was sent)'));
-      const steps = [['Timer', 'waiting 8s for checkout', 'Fired'], ['Activity', 'cart reminder 1 by email', 'Completed'], ['Timer', 'waiting 6s for the second reminder', 'Fired'], ['Timer', 'waiting 6s for the final reminder', 'Fired']];
+      await assertVisible(
+        "the journey's current details",
+        ui.markdown(2).getByText('Ended: completed (every reminder was sent)'),
+      );
+      const steps = [
+        ['Timer', 'waiting 8s for checkout', 'Fired'],
+        ['Activity', 'cart reminder 1 by email', 'Completed'],
+        ['Timer', 'waiting 6s for the second reminder', 'Fired'],
+        ['Timer', 'waiting 6s for the final reminder', 'Fired'],
+      ];
       for (const [kind, summary, status] of steps) {
         const row = ui.eventWithMetadata(summary!);
         await assertVisible(`the ${kind!.toLowerCase()} "${summary}" under Events with Metadata`, row);
-        assert.deepEqual((await row.innerText()).split('\n').map((text) => text.trim()).filter(Boolean), [kind, summary, status]);
+        assert.deepEqual(
+          (await row.innerText())
+            .split('\n')
+            .map((text) => text.trim())
+            .filter(Boolean),
+          [kind, summary, status],
+        );
       }
       await ui.screenshot('3-cart-journey-summary-timers-activities');
 

@@ -25,12 +25,19 @@ describe('an exit while a send is being retried', () => {
   let port = 0;
   let app: TestApp;
   let journeys: JourneyClient;
-  const settings = { 'churn-retention': { offerDelay: '2s', finalDelay: '1 day' }, contact: { quietHours: { sms: null }, frequencyCap: 0 } };
+  const settings = {
+    'churn-retention': { offerDelay: '2s', finalDelay: '1 day' },
+    contact: { quietHours: { sms: null }, frequencyCap: 0 },
+  };
 
   before(async () => {
     await twilio.start();
     port = Number(new URL(twilio.baseUrl).port);
-    app = new TestApp('exit-send', { ...twilio.env('+15005550006'), CAMPAIGN_SETTINGS: JSON.stringify(settings) }, { inProcessBridge: false });
+    app = new TestApp(
+      'exit-send',
+      { ...twilio.env('+15005550006'), CAMPAIGN_SETTINGS: JSON.stringify(settings) },
+      { inProcessBridge: false },
+    );
     await app.start();
     journeys = new JourneyClient(app.client, app.taskQueue);
   });
@@ -41,11 +48,28 @@ describe('an exit while a send is being retried', () => {
 
   const customer = (prefix: string) => contactableCustomer(app.db, prefix);
   const event = (customerId: string, type: CustomerEvent['type'], properties: object): CustomerEvent =>
-    ({ eventId: `${type}-${customerId}`, type, customerId, occurredAt: new Date().toISOString(), properties }) as CustomerEvent;
-  const smsSettings = () => ({ accountSid: twilio.env().TWILIO_ACCOUNT_SID!, authToken: twilio.env().TWILIO_AUTH_TOKEN!, from: '+15005550006', storeUrl: 'https://storefront.example' });
-  const ledgerRow = (idempotencyKey: string) => app.db.selectFrom('deliveries').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    ({
+      eventId: `${type}-${customerId}`,
+      type,
+      customerId,
+      occurredAt: new Date().toISOString(),
+      properties,
+    }) as CustomerEvent;
+  const smsSettings = () => ({
+    accountSid: twilio.env().TWILIO_ACCOUNT_SID!,
+    authToken: twilio.env().TWILIO_AUTH_TOKEN!,
+    from: '+15005550006',
+    storeUrl: 'https://storefront.example',
+  });
+  const ledgerRow = (idempotencyKey: string) =>
+    app.db.selectFrom('deliveries').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
   const smsRow = (customerId: string) =>
-    app.db.selectFrom('deliveries').selectAll().where('customer_id', '=', customerId).where('step', '=', 'day-3').executeTakeFirst();
+    app.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('step', '=', 'day-3')
+      .executeTakeFirst();
 
   async function exitWhileProviderDown(exit: (customerId: string) => Promise<void>) {
     const { customerId, phone } = await customer('exit-send');
@@ -53,7 +77,12 @@ describe('an exit while a send is being retried', () => {
     let result: JourneyResult;
     try {
       await journeys.startOrSignal('churn-retention', event(customerId, 'churn.risk_scored', { score: 0.9 }));
-      await eventually('the SMS send to fail and wait for a retry', () => smsRow(customerId), (row) => row?.state === 'retrying', 20_000);
+      await eventually(
+        'the SMS send to fail and wait for a retry',
+        () => smsRow(customerId),
+        (row) => row?.state === 'retrying',
+        20_000,
+      );
       await exit(customerId);
       // The journey must end without waiting for the provider: it is still down.
       result = (await Promise.race([
@@ -74,13 +103,17 @@ describe('an exit while a send is being retried', () => {
   }
 
   it('an order cancels the pending SMS and credits the message before it', async () => {
-    const result = await exitWhileProviderDown((customerId) => journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` })));
+    const result = await exitWhileProviderDown((customerId) =>
+      journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` })),
+    );
     assert.equal(result.outcome, 'converted');
     assert.equal(result.attributedTo, 'day-0 (email)');
   });
 
   it("an operator's cancel cancels the pending SMS", async () => {
-    const result = await exitWhileProviderDown(async (customerId) => { await journeys.cancel('churn-retention', customerId, 'discount code leaked'); });
+    const result = await exitWhileProviderDown(async (customerId) => {
+      await journeys.cancel('churn-retention', customerId, 'discount code leaked');
+    });
     assert.equal(result.outcome, 'cancelled');
   });
 
@@ -88,7 +121,12 @@ describe('an exit while a send is being retried', () => {
     const { customerId, phone } = await customer('in-flight');
     twilio.delayNext(3_000);
     await journeys.startOrSignal('churn-retention', event(customerId, 'churn.risk_scored', { score: 0.9 }));
-    await eventually('the SMS request to reach the provider', () => smsRow(customerId), (row) => row?.state === 'sending', 20_000);
+    await eventually(
+      'the SMS request to reach the provider',
+      () => smsRow(customerId),
+      (row) => row?.state === 'sending',
+      20_000,
+    );
     await journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` }));
     const result = (await app.client.workflow.getHandle(`churn-retention:${customerId}`).result()) as JourneyResult;
     assert.equal(result.outcome, 'converted');
@@ -101,10 +139,29 @@ describe('an exit while a send is being retried', () => {
     const { customerId, phone } = await customer('deferred');
     const calls: string[] = [];
     const sender = smsSender(smsSettings(), createTwilioClient({ ...smsSettings(), apiBaseUrl: twilio.baseUrl }));
-    const counting = { ...sender, send: async (...args: Parameters<typeof sender.send>) => { calls.push(args[0]); return sender.send(...args); } };
-    const request = { idempotencyKey: `test:${customerId}:deferred`, campaign: 'churn-retention', customerId, step: 'day-3', atMs: Date.now(), template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' } };
+    const counting = {
+      ...sender,
+      send: async (...args: Parameters<typeof sender.send>) => {
+        calls.push(args[0]);
+        return sender.send(...args);
+      },
+    };
+    const request = {
+      idempotencyKey: `test:${customerId}:deferred`,
+      campaign: 'churn-retention',
+      customerId,
+      step: 'day-3',
+      atMs: Date.now(),
+      template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
+    };
     for (const verdict of [{ kind: 'paused' as const }, { kind: 'quiet_hours' as const, until: '08:00 UTC' }]) {
-      const deps = { db: app.db, logger: createLogger('deferred-test', 'warn'), reservationLeaseMs: 60_000, frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }), contactPolicy: () => Promise.resolve(verdict) };
+      const deps = {
+        db: app.db,
+        logger: createLogger('deferred-test', 'warn'),
+        reservationLeaseMs: 60_000,
+        frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
+        contactPolicy: () => Promise.resolve(verdict),
+      };
       const outcome: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, counting, request);
       assert.equal(outcome.status, 'deferred', JSON.stringify(outcome));
     }
@@ -122,7 +179,11 @@ describe('an exit while an email waits for a silent SMTP server', () => {
 
   before(async () => {
     await proxy.start();
-    app = new TestApp('exit-smtp', { SMTP_URL: proxy.url, CAMPAIGN_SETTINGS: JSON.stringify({ 'churn-retention': { offerDelay: '1 day' } }) }, { inProcessBridge: false });
+    app = new TestApp(
+      'exit-smtp',
+      { SMTP_URL: proxy.url, CAMPAIGN_SETTINGS: JSON.stringify({ 'churn-retention': { offerDelay: '1 day' } }) },
+      { inProcessBridge: false },
+    );
     await app.start();
     journeys = new JourneyClient(app.client, app.taskQueue);
   });
@@ -134,23 +195,68 @@ describe('an exit while an email waits for a silent SMTP server', () => {
   it('customers come back while their win-back emails wait for a silent server or for a pooled connection: none is sent', async () => {
     // Six at once: the pool's five connections hang waiting for a greeting, the sixth email waits in its queue.
     const customers = await Promise.all(Array.from({ length: 6 }, () => contactableCustomer(app.db, 'exit-smtp')));
-    const rows = () => app.db.selectFrom('deliveries').selectAll().where('customer_id', 'in', customers.map((c) => c.customerId)).where('step', '=', 'day-0').execute();
+    const rows = () =>
+      app.db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where(
+          'customer_id',
+          'in',
+          customers.map((c) => c.customerId),
+        )
+        .where('step', '=', 'day-0')
+        .execute();
     await proxy.setMode('black-hole');
     try {
-      await Promise.all(customers.map(({ customerId }) => journeys.startOrSignal('churn-retention', { eventId: `score-${customerId}`, type: 'churn.risk_scored', customerId, occurredAt: new Date().toISOString(), properties: { score: 0.9 } })));
-      await eventually('every email to be on its way to the silent server', rows, (found) => found.length === 6 && found.every((row) => row.state === 'sending'), 20_000);
-      await Promise.all(customers.map(({ customerId }) => journeys.signalIfRunning('churn-retention', { eventId: `session-${customerId}`, type: 'session.started', customerId, occurredAt: new Date().toISOString(), properties: {} })));
+      await Promise.all(
+        customers.map(({ customerId }) =>
+          journeys.startOrSignal('churn-retention', {
+            eventId: `score-${customerId}`,
+            type: 'churn.risk_scored',
+            customerId,
+            occurredAt: new Date().toISOString(),
+            properties: { score: 0.9 },
+          }),
+        ),
+      );
+      await eventually(
+        'every email to be on its way to the silent server',
+        rows,
+        (found) => found.length === 6 && found.every((row) => row.state === 'sending'),
+        20_000,
+      );
+      await Promise.all(
+        customers.map(({ customerId }) =>
+          journeys.signalIfRunning('churn-retention', {
+            eventId: `session-${customerId}`,
+            type: 'session.started',
+            customerId,
+            occurredAt: new Date().toISOString(),
+            properties: {},
+          }),
+        ),
+      );
       await sleep(2_500);
     } finally {
       // The server answers again well before the client's greeting timeout (5 s).
       await proxy.setMode('pass');
     }
-    const results = await Promise.all(customers.map(({ customerId }) => app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>));
-    assert.deepEqual(results.map((result) => result.outcome), customers.map(() => 'customer_returned'));
+    const results = await Promise.all(
+      customers.map(
+        ({ customerId }) =>
+          app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>,
+      ),
+    );
+    assert.deepEqual(
+      results.map((result) => result.outcome),
+      customers.map(() => 'customer_returned'),
+    );
     await sleep(5_000);
     const emails = (await Promise.all(customers.map(({ email }) => messagesTo(email)))).flat();
     assert.equal(emails.length, 0, 'no email after the customers came back');
-    assert.ok((await rows()).every((row) => row.state !== 'sent'), JSON.stringify((await rows()).map((row) => [row.state, row.reason])));
+    assert.ok(
+      (await rows()).every((row) => row.state !== 'sent'),
+      JSON.stringify((await rows()).map((row) => [row.state, row.reason])),
+    );
   });
 });
-

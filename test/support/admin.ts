@@ -22,11 +22,18 @@ export class TestAdmin {
     const lines = this.logLines;
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
-    const config = loadConfig(adminConfigSchema, { ...process.env, ADMIN_PORT: '0', ADMIN_TOKEN: this.token, LOG_LEVEL: 'info', ...this.env });
+    const config = loadConfig(adminConfigSchema, {
+      ...process.env,
+      ADMIN_PORT: '0',
+      ADMIN_TOKEN: this.token,
+      LOG_LEVEL: 'info',
+      ...this.env,
+    });
     this.server = await buildAdmin(config, createLogger('test-admin', 'info', sink));
     await this.server.start();
   }
@@ -35,7 +42,11 @@ export class TestAdmin {
     return this.server!.address();
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, options: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<AdminResponse<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<AdminResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? this.token : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -46,7 +57,7 @@ export class TestAdmin {
     }
     const response = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await response.text();
-    const parsed = response.headers.get('content-type')?.includes('json') ? JSON.parse(text) as T : text as T;
+    const parsed = response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as T) : (text as T);
     return { status: response.status, body: parsed, headers: response.headers };
   }
 

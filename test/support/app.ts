@@ -37,7 +37,11 @@ export class TestApp {
   /** The environment a bridge process needs to join this app's topic, group and task queue. */
   bridgeEnv: Record<string, string> = {};
 
-  constructor(readonly name: string, readonly env: Record<string, string> = {}, private readonly options: { inProcessBridge?: boolean; inProcessWorker?: boolean } = {}) {
+  constructor(
+    readonly name: string,
+    readonly env: Record<string, string> = {},
+    private readonly options: { inProcessBridge?: boolean; inProcessWorker?: boolean } = {},
+  ) {
     const suffix = `${name}-${runId}`;
     this.eventsTopic = `it-events-${suffix}`;
     this.dlqTopic = `it-events-${suffix}.dlq`;
@@ -74,13 +78,21 @@ export class TestApp {
         { topic: this.dlqTopic, numPartitions: 1, replicationFactor: 1 },
       ],
     });
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.producer.connect();
 
     this.dlqConsumer = this.kafka.consumer({ groupId: `${this.groupId}-dlq-reader` });
     await this.dlqConsumer.connect();
     await this.dlqConsumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
-    await this.dlqConsumer.run({ eachMessage: ({ message }) => { this.deadLetters.push(toDeadLetter(message)); return Promise.resolve(); } });
+    await this.dlqConsumer.run({
+      eachMessage: ({ message }) => {
+        this.deadLetters.push(toDeadLetter(message));
+        return Promise.resolve();
+      },
+    });
 
     const connection = await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS });
     this.client = new Client({ connection, namespace: workerConfig.TEMPORAL_NAMESPACE });
@@ -99,24 +111,34 @@ export class TestApp {
     await this.producer.send({
       topic: this.eventsTopic,
       acks: -1,
-      messages: events.map((event) => ({ key: (event as { customerId: string }).customerId, value: JSON.stringify(event) })),
+      messages: events.map((event) => ({
+        key: (event as { customerId: string }).customerId,
+        value: JSON.stringify(event),
+      })),
     });
   }
 
-  async produceRaw(messages: Array<{ key: string | null; value: string | Buffer | null; partition?: number }>): Promise<void> {
+  async produceRaw(
+    messages: Array<{ key: string | null; value: string | Buffer | null; partition?: number }>,
+  ): Promise<void> {
     await this.producer.send({ topic: this.eventsTopic, acks: -1, messages });
   }
 
   /** Waits until the bridge has committed every offset of the events topic. */
   async waitUntilConsumed(timeoutMs = 30_000): Promise<void> {
     const ends = await this.admin.fetchTopicOffsets(this.eventsTopic);
-    await eventually('the bridge to commit every event', async () => {
-      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.eventsTopic] });
-      return ends.every((end) => {
-        const partition = committed?.partitions.find((entry) => entry.partition === end.partition);
-        return Number(end.high) === 0 || Number(partition?.offset ?? -1) >= Number(end.high);
-      });
-    }, (done) => done, timeoutMs);
+    await eventually(
+      'the bridge to commit every event',
+      async () => {
+        const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.eventsTopic] });
+        return ends.every((end) => {
+          const partition = committed?.partitions.find((entry) => entry.partition === end.partition);
+          return Number(end.high) === 0 || Number(partition?.offset ?? -1) >= Number(end.high);
+        });
+      },
+      (done) => done,
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {
@@ -133,6 +155,8 @@ export class TestApp {
 }
 
 function toDeadLetter(message: KafkaMessage): DeadLetter {
-  const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  const headers = Object.fromEntries(
+    Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+  );
   return { key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers };
 }

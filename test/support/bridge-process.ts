@@ -12,7 +12,10 @@ export class BridgeProcess {
   private output = '';
   metricsUrl: string | null = null;
 
-  constructor(private readonly name: string, private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly name: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
   async start(): Promise<void> {
     const dir = join(__dirname, '..', '..', 'test-artifacts');
@@ -26,13 +29,22 @@ export class BridgeProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const collect = (chunk: Buffer) => { this.output += chunk.toString(); log.write(chunk); };
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      log.write(chunk);
+    };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    await eventually(`bridge ${this.name} to start consuming`, () => Promise.resolve(this.output), (text) => {
-      if (child.exitCode !== null) throw new Error(`bridge ${this.name} exited with ${child.exitCode}:\n${text.slice(-2000)}`);
-      return text.includes('bridge consuming');
-    }, 60_000);
+    await eventually(
+      `bridge ${this.name} to start consuming`,
+      () => Promise.resolve(this.output),
+      (text) => {
+        if (child.exitCode !== null)
+          throw new Error(`bridge ${this.name} exited with ${child.exitCode}:\n${text.slice(-2000)}`);
+        return text.includes('bridge consuming');
+      },
+      60_000,
+    );
     const line = this.output.split('\n').find((entry) => entry.includes('bridge consuming'))!;
     this.metricsUrl = (JSON.parse(line) as { metrics: string }).metrics;
   }
@@ -49,7 +61,9 @@ export class BridgeProcess {
   /** One value from the bridge's Prometheus metrics, summed over label sets. */
   async metric(name: string): Promise<number> {
     const text = await (await fetch(this.metricsUrl!)).text();
-    return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 }

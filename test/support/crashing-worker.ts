@@ -13,16 +13,17 @@ async function main(): Promise<void> {
   const logger = createLogger('crashing-worker', config.LOG_LEVEL);
   installTemporalRuntimeLogging(logger, 'WARN');
   const worker = await buildWorker(config, logger, {
-    decorateMailer: (mailer: Transporter) => new Proxy(mailer, {
-      get(target, property, receiver) {
-        if (property !== 'sendMail') return Reflect.get(target, property, receiver) as unknown;
-        return async (message: SendMailOptions) => {
-          await target.sendMail(message);
-          process.stdout.write('SMTP accepted the message; dying before the ledger hears of it\n');
-          process.kill(process.pid, 'SIGKILL');
-        };
-      },
-    }),
+    decorateMailer: (mailer: Transporter) =>
+      new Proxy(mailer, {
+        get(target, property, receiver) {
+          if (property !== 'sendMail') return Reflect.get(target, property, receiver) as unknown;
+          return async (message: SendMailOptions) => {
+            await target.sendMail(message);
+            process.stdout.write('SMTP accepted the message; dying before the ledger hears of it\n');
+            process.kill(process.pid, 'SIGKILL');
+          };
+        },
+      }),
   });
   await worker.start();
   process.stdout.write('crashing worker polling\n');

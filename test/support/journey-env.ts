@@ -13,8 +13,17 @@ import { JourneyClient } from '../../platform/temporal/journeys';
 import { temporal } from '@temporalio/proto';
 import { smtpTransportOptions } from '../../activities/channel-settings';
 import { activityDependencies } from '../../workers/build-worker';
-import { CUSTOM_SEARCH_ATTRIBUTES, journeyWorkflowId, type CampaignType, type JourneyResult } from '../../contract/journeys';
-import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
+import {
+  CUSTOM_SEARCH_ATTRIBUTES,
+  journeyWorkflowId,
+  type CampaignType,
+  type JourneyResult,
+} from '../../contract/journeys';
+import {
+  TWILIO_SANDBOX_ACCOUNT_SID,
+  TWILIO_SANDBOX_AUTH_TOKEN,
+  TwilioSandbox,
+} from '../../tools/sandbox/twilio-sandbox';
 import { installRuntimeLoggingOnce } from './runtime';
 import { requireServices, runId } from './services';
 
@@ -35,7 +44,11 @@ export class JourneyTestEnv {
   private mailer!: Transporter;
   private counter = 0;
 
-  constructor(readonly name: string, private readonly settingsOverrides: object = {}, private readonly options: { stickyCache?: boolean } = {}) {
+  constructor(
+    readonly name: string,
+    private readonly settingsOverrides: object = {},
+    private readonly options: { stickyCache?: boolean } = {},
+  ) {
     this.taskQueue = `ts-${name}-${runId}`;
   }
 
@@ -43,11 +56,18 @@ export class JourneyTestEnv {
     await requireServices(['postgres', 'smtp', 'mailpit']);
     const launcher = execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
     installRuntimeLoggingOnce();
-    this.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
+    this.env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: launcher } },
+    });
     // The Java test server cannot list search attributes, only add them.
     await this.env.connection.operatorService.addSearchAttributes({
       namespace: this.env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(CUSTOM_SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        CUSTOM_SEARCH_ATTRIBUTES.map((name) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
     });
     const config = loadConfig(workerConfigSchema, { ...process.env, TEMPORAL_TASK_QUEUE: this.taskQueue });
     this.db = createDb(config.DATABASE_URL, 4);
@@ -76,7 +96,9 @@ export class JourneyTestEnv {
       taskQueue: this.taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       ...(this.options.stickyCache === false ? { maxCachedWorkflows: 0 } : {}),
-      activities: createActivities(activityDependencies(config, { db: this.db, mailer: this.mailer, temporal: this.env.client, logger })),
+      activities: createActivities(
+        activityDependencies(config, { db: this.db, mailer: this.mailer, temporal: this.env.client, logger }),
+      ),
     });
     this.running = this.worker.run();
   }
@@ -98,7 +120,8 @@ export class JourneyTestEnv {
   customer(prefix: string): { customerId: string; email: string; phone: string } {
     this.counter += 1;
     const customerId = `${prefix}-${this.name}-${runId}-${this.counter}`;
-    const phone = `+1555${String(Date.now() % 1_000_000).padStart(6, '0')}${String(this.counter).padStart(2, '0')}`.slice(0, 14);
+    const phone =
+      `+1555${String(Date.now() % 1_000_000).padStart(6, '0')}${String(this.counter).padStart(2, '0')}`.slice(0, 14);
     return { customerId, email: `${customerId}@example.test`, phone };
   }
 
@@ -107,9 +130,20 @@ export class JourneyTestEnv {
     return new Date(await this.env.currentTimeMs());
   }
 
-  async event(type: CustomerEvent['type'], customerId: string, properties: object, occurredAt?: Date): Promise<CustomerEvent> {
+  async event(
+    type: CustomerEvent['type'],
+    customerId: string,
+    properties: object,
+    occurredAt?: Date,
+  ): Promise<CustomerEvent> {
     this.counter += 1;
-    return { eventId: `${type}-${customerId}-${this.counter}`, type, customerId, occurredAt: (occurredAt ?? (await this.now())).toISOString(), properties } as CustomerEvent;
+    return {
+      eventId: `${type}-${customerId}-${this.counter}`,
+      type,
+      customerId,
+      occurredAt: (occurredAt ?? (await this.now())).toISOString(),
+      properties,
+    } as CustomerEvent;
   }
 
   async profile(customerId: string, properties: object): Promise<void> {
@@ -127,11 +161,18 @@ export class JourneyTestEnv {
    */
   async result(campaign: CampaignType, customerId: string, skipMs = 0): Promise<JourneyResult> {
     if (skipMs > 0) await this.env.sleep(skipMs);
-    return (await this.plainClient.workflow.getHandle(journeyWorkflowId(campaign, customerId)).result()) as JourneyResult;
+    return (await this.plainClient.workflow
+      .getHandle(journeyWorkflowId(campaign, customerId))
+      .result()) as JourneyResult;
   }
 
   async ledger(customerId: string) {
-    return this.db.selectFrom('deliveries').select(['campaign', 'step', 'channel', 'state', 'reason', 'contact_at'])
-      .where('customer_id', '=', customerId).orderBy('contact_at').orderBy('created_at').execute();
+    return this.db
+      .selectFrom('deliveries')
+      .select(['campaign', 'step', 'channel', 'state', 'reason', 'contact_at'])
+      .where('customer_id', '=', customerId)
+      .orderBy('contact_at')
+      .orderBy('created_at')
+      .execute();
   }
 }

@@ -10,7 +10,10 @@ const START_HINT = 'Start the local stack with `npm run infra:up` (or run `npm t
 function probe(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
     socket.connect(port, host, () => done(true));
@@ -30,7 +33,9 @@ export const stackEnv = {
   mailpitApi: process.env.MAILPIT_API_URL ?? 'http://127.0.0.1:8025',
 };
 
-export async function requireServices(names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit'>): Promise<void> {
+export async function requireServices(
+  names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit'>,
+): Promise<void> {
   const targets: Record<string, [string, number]> = {
     temporal: hostPort(stackEnv.temporal),
     kafka: hostPort(stackEnv.kafka),
@@ -47,7 +52,13 @@ export async function requireServices(names: Array<'temporal' | 'kafka' | 'postg
 }
 
 /** Polls until `read` returns a value `accept` likes, or fails with the last value seen. */
-export async function eventually<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -60,7 +71,9 @@ export async function eventually<T>(what: string, read: () => Promise<T>, accept
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${String(JSON.stringify(last)).slice(0, 500)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`);
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${String(JSON.stringify(last)).slice(0, 500)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,9 @@ export async function terminateJourneysOn(taskQueue: string): Promise<number> {
   let terminated = 0;
   try {
     const client = new Client({ connection });
-    for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    for await (const execution of client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    })) {
       await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('test finished');
       terminated += 1;
     }

@@ -6,13 +6,21 @@ const ARTIFACTS_DIR = resolve('test-artifacts', 'web-ui');
 
 function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new Error(`Chromium is not installed at ${path}; run \`bash infra/ensure-chromium.sh\` (npm test does), or set CHROMIUM_PATH.`);
+  if (!existsSync(path))
+    throw new Error(
+      `Chromium is not installed at ${path}; run \`bash infra/ensure-chromium.sh\` (npm test does), or set CHROMIUM_PATH.`,
+    );
   return path;
 }
 
 /** The Temporal Web UI driven by headless Debian chromium, as an operator would click through it. */
 export class TemporalWebUi {
-  private constructor(private readonly browser: Browser, readonly page: Page, private readonly baseUrl: string, private readonly namespace: string) {}
+  private constructor(
+    private readonly browser: Browser,
+    readonly page: Page,
+    private readonly baseUrl: string,
+    private readonly namespace: string,
+  ) {}
 
   static async open(baseUrl: string, namespace: string): Promise<TemporalWebUi> {
     const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true });

@@ -8,8 +8,12 @@ const mug = { productId: 'mug', name: 'Blue mug', quantity: 1, price: 12.5 };
 
 describe('browse abandonment journey (time-skipping)', () => {
   const t = new JourneyTestEnv('browse');
-  before(async () => { await t.start(); });
-  after(async () => { await t.stop(); });
+  before(async () => {
+    await t.start();
+  });
+  after(async () => {
+    await t.stop();
+  });
 
   async function browser(prefix: string) {
     const customer = t.customer(prefix);
@@ -17,7 +21,13 @@ describe('browse abandonment journey (time-skipping)', () => {
     return customer;
   }
   const view = (customerId: string, productId: string, name: string) =>
-    t.event('product.viewed', customerId, { productId, name, url: `https://shop.example/p/${productId}`, price: 20, currency: 'EUR' });
+    t.event('product.viewed', customerId, {
+      productId,
+      name,
+      url: `https://shop.example/p/${productId}`,
+      price: 20,
+      currency: 'EUR',
+    });
 
   it('emails the viewed products, most recent first, 2 h after the last view', async () => {
     const { customerId, email } = await browser('views');
@@ -31,27 +41,42 @@ describe('browse abandonment journey (time-skipping)', () => {
     const result = await t.result('browse-abandonment', customerId, 3 * HOUR);
     assert.deepEqual([result.outcome, result.messagesSent], ['completed', 1]);
     const [row] = await t.ledger(customerId);
-    assert.ok(Math.abs(row!.contact_at!.getTime() - (lastView.getTime() + 2 * HOUR)) < 60_000, `sent ${row!.contact_at!.getTime() - start.getTime()} ms after the first view`);
+    assert.ok(
+      Math.abs(row!.contact_at!.getTime() - (lastView.getTime() + 2 * HOUR)) < 60_000,
+      `sent ${row!.contact_at!.getTime() - start.getTime()} ms after the first view`,
+    );
     const [message] = await messagesTo(email);
     assert.equal(message?.Subject, 'Bea, still thinking it over?');
     const text = await messageText(message.ID);
-    assert.deepEqual(text.match(/^- .+$/gm), ['- Desk lamp (€20.00): https://shop.example/p/lamp', '- Wool rug (€20.00): https://shop.example/p/rug']);
+    assert.deepEqual(text.match(/^- .+$/gm), [
+      '- Desk lamp (€20.00): https://shop.example/p/lamp',
+      '- Wool rug (€20.00): https://shop.example/p/rug',
+    ]);
   });
 
   it('ends as moved_to_cart without an email when the customer fills a cart', async () => {
     const { customerId, email } = await browser('to-cart');
     await t.journeys.startOrSignal('browse-abandonment', await view(customerId, 'lamp', 'Desk lamp'));
     await t.env.sleep(HOUR);
-    await t.journeys.signalIfRunning('browse-abandonment', await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }));
+    await t.journeys.signalIfRunning(
+      'browse-abandonment',
+      await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }),
+    );
     assert.equal((await t.result('browse-abandonment', customerId)).outcome, 'moved_to_cart');
     assert.equal((await messagesTo(email)).length, 0);
   });
 
   it('ends as converted on an order, and as unsubscribed on an unsubscribe', async () => {
-    for (const [event, outcome] of [['order.placed', 'converted'], ['customer.unsubscribed', 'unsubscribed']] as const) {
+    for (const [event, outcome] of [
+      ['order.placed', 'converted'],
+      ['customer.unsubscribed', 'unsubscribed'],
+    ] as const) {
       const { customerId } = await browser(outcome);
       await t.journeys.startOrSignal('browse-abandonment', await view(customerId, 'lamp', 'Desk lamp'));
-      await t.journeys.signalIfRunning('browse-abandonment', await t.event(event, customerId, event === 'order.placed' ? { orderId: 'o' } : { channel: 'all' }));
+      await t.journeys.signalIfRunning(
+        'browse-abandonment',
+        await t.event(event, customerId, event === 'order.placed' ? { orderId: 'o' } : { channel: 'all' }),
+      );
       assert.equal((await t.result('browse-abandonment', customerId)).outcome, outcome);
     }
   });
@@ -60,11 +85,17 @@ describe('browse abandonment journey (time-skipping)', () => {
     const { customerId, email } = await browser('suppressed');
     await t.journeys.startOrSignal('browse-abandonment', await view(customerId, 'lamp', 'Desk lamp'));
     // A cart journey started by another path (for example an operator), without ending the browse journey.
-    await t.journeys.startOrSignal('cart-abandonment', await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }));
+    await t.journeys.startOrSignal(
+      'cart-abandonment',
+      await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] }),
+    );
     assert.equal((await t.result('browse-abandonment', customerId, 2 * HOUR + 60_000)).outcome, 'suppressed');
     const sent = (await t.ledger(customerId)).filter((row) => row.campaign === 'browse-abandonment');
     assert.deepEqual(sent, []);
-    assert.deepEqual((await messagesTo(email)).map((message) => message.Subject), ['Bea, you left something in your cart']);
+    assert.deepEqual(
+      (await messagesTo(email)).map((message) => message.Subject),
+      ['Bea, you left something in your cart'],
+    );
     await t.journeys.cancel('cart-abandonment', customerId, 'test cleanup');
   });
 });

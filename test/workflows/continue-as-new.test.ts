@@ -6,9 +6,16 @@ import { JourneyTestEnv } from '../support/journey-env';
 const HOUR = 3_600_000;
 
 describe('long-lived journeys continue as new (time-skipping)', () => {
-  const t = new JourneyTestEnv('can', { 'cart-abandonment': { continueAsNewAfterEvents: 10 }, contact: { quietHours: { sms: null } } });
-  before(async () => { await t.start(); });
-  after(async () => { await t.stop(); });
+  const t = new JourneyTestEnv('can', {
+    'cart-abandonment': { continueAsNewAfterEvents: 10 },
+    contact: { quietHours: { sms: null } },
+  });
+  before(async () => {
+    await t.start();
+  });
+  after(async () => {
+    await t.stop();
+  });
 
   it('carries dedup state, timeline and progress into the new run', async () => {
     const { customerId, email } = t.customer('busy');
@@ -17,7 +24,10 @@ describe('long-lived journeys continue as new (time-skipping)', () => {
     const updates = [];
     let firstRunId = '';
     for (let quantity = 1; quantity <= 8; quantity += 1) {
-      const update = await t.event('cart.updated', customerId, { cartId: 'k', items: [{ productId: 'mug', name: 'Mug', quantity, price: 5 }] });
+      const update = await t.event('cart.updated', customerId, {
+        cartId: 'k',
+        items: [{ productId: 'mug', name: 'Mug', quantity, price: 5 }],
+      });
       updates.push(update);
       await t.journeys.startOrSignal('cart-abandonment', update);
       firstRunId ||= (await handle.describe()).runId;
@@ -33,7 +43,10 @@ describe('long-lived journeys continue as new (time-skipping)', () => {
     const state = await handle.query(journeyStateQuery);
     assert.equal(state.timeline.filter((entry) => entry.text.startsWith('cart updated')).length, 8);
     assert.equal(state.journeyId, updates[0]!.eventId);
-    assert.deepEqual((await t.ledger(customerId)).map((row) => `${row.step}:${row.state}`), ['reminder-1:sent']);
+    assert.deepEqual(
+      (await t.ledger(customerId)).map((row) => `${row.step}:${row.state}`),
+      ['reminder-1:sent'],
+    );
     await t.journeys.cancel('cart-abandonment', customerId, 'test cleanup');
   });
 });

@@ -11,12 +11,17 @@ import { installRuntimeLoggingOnce } from '../support/runtime';
  * a new activity call, a reordered timer — fails here; guard such changes with patched().
  */
 const fixtures = join(__dirname, '..', 'fixtures', 'histories');
-const histories = readdirSync(fixtures).filter((file) => file.endsWith('.json')).sort();
+const histories = readdirSync(fixtures)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 describe('replaying recorded journey histories', () => {
   it('has a recorded history for every journey', () => {
     for (const campaign of ['cart-abandonment', 'browse-abandonment', 'churn-retention']) {
-      assert.ok(histories.some((file) => file.startsWith(campaign)), `no recorded history for ${campaign}`);
+      assert.ok(
+        histories.some((file) => file.startsWith(campaign)),
+        `no recorded history for ${campaign}`,
+      );
     }
   });
 
@@ -24,7 +29,11 @@ describe('replaying recorded journey histories', () => {
     it(`replays ${file} deterministically`, async () => {
       installRuntimeLoggingOnce();
       const history = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as unknown;
-      await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, file.replace(/\.json$/, ''));
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../workflows') },
+        history,
+        file.replace(/\.json$/, ''),
+      );
     });
   }
 });

@@ -24,15 +24,28 @@ export interface BridgeResult {
 export async function measureBridge(context: BenchContext, count: number, offeredRate: number): Promise<BridgeResult> {
   const names = phaseNames(context, 'bridge');
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
-  const bridge = new ChildApp('bridge', 'bridge', {
-    EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group,
-    TEMPORAL_TASK_QUEUE: names.taskQueue, EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-  }, context.logDir);
+  const bridge = new ChildApp(
+    'bridge',
+    'bridge',
+    {
+      EVENTS_TOPIC: names.topic,
+      DLQ_TOPIC: names.dlq,
+      KAFKA_GROUP_ID: names.group,
+      TEMPORAL_TASK_QUEUE: names.taskQueue,
+      EVENTS_TOPIC_PARTITIONS: String(context.partitions),
+    },
+    context.logDir,
+  );
   await bridge.start();
   try {
     const warmUp = cartUpdated(context.runId, `warm-${context.runId}`, new Date());
-    await context.producer.send({ topic: names.topic, acks: -1, messages: [{ key: warmUp.customerId, value: JSON.stringify(warmUp) }] });
-    if (await waitForCount(context.client, names.query, 1, 60_000) < 1) throw new Error('the bridge routed nothing within 60s of starting (see its log)');
+    await context.producer.send({
+      topic: names.topic,
+      acks: -1,
+      messages: [{ key: warmUp.customerId, value: JSON.stringify(warmUp) }],
+    });
+    if ((await waitForCount(context.client, names.query, 1, 60_000)) < 1)
+      throw new Error('the bridge routed nothing within 60s of starting (see its log)');
 
     const occurredAt: number[] = [];
     const cpuBefore = usageOf(bridge.pid).cpuSeconds;
@@ -41,7 +54,9 @@ export async function measureBridge(context: BenchContext, count: number, offere
       occurredAt[index] = now.getTime();
       return cartUpdated(context.runId, `br-${context.runId}-${index}`, now);
     });
-    const routed = (await waitForCount(context.client, names.query, count + 1, Math.max(120_000, (count / offeredRate) * 10_000))) - 1;
+    const routed =
+      (await waitForCount(context.client, names.query, count + 1, Math.max(120_000, (count / offeredRate) * 10_000))) -
+      1;
     const cpu = stack();
     const bridgeCpu = usageOf(bridge.pid).cpuSeconds - cpuBefore;
 
@@ -63,7 +78,9 @@ export async function measureBridge(context: BenchContext, count: number, offere
       cpuSeconds: { bridge: bridgeCpu, temporal: cpu.temporalCpuSeconds, kafka: cpu.kafkaCpuSeconds },
       wallSeconds: (lastAck - produced.firstSentAt) / 1000,
     };
-    context.say(`bridge   ${result.routed}/${count} routed at ${result.perSecond.toFixed(0)}/s (offered ${result.offeredPerSecond.toFixed(0)}/s); event→ack p50 ${result.eventToAckMs.p50} ms, p95 ${result.eventToAckMs.p95} ms, p99 ${result.eventToAckMs.p99} ms`);
+    context.say(
+      `bridge   ${result.routed}/${count} routed at ${result.perSecond.toFixed(0)}/s (offered ${result.offeredPerSecond.toFixed(0)}/s); event→ack p50 ${result.eventToAckMs.p50} ms, p95 ${result.eventToAckMs.p95} ms, p99 ${result.eventToAckMs.p99} ms`,
+    );
     return result;
   } finally {
     await bridge.stop();

@@ -30,13 +30,18 @@ export function workflowIdOf(campaign: CampaignType, customerId: string): string
 export function stackCpu(): () => { temporalCpuSeconds: number; kafkaCpuSeconds: number } {
   const read = (name: 'temporal' | 'kafka'): Usage | null => {
     const pid = stackPid(name);
-    try { return pid ? usageOf(pid) : null; } catch { return null; }
+    try {
+      return pid ? usageOf(pid) : null;
+    } catch {
+      return null;
+    }
   };
   const before = { temporal: read('temporal'), kafka: read('kafka') };
   return () => {
     const after = { temporal: read('temporal'), kafka: read('kafka') };
     return {
-      temporalCpuSeconds: before.temporal && after.temporal ? after.temporal.cpuSeconds - before.temporal.cpuSeconds : NaN,
+      temporalCpuSeconds:
+        before.temporal && after.temporal ? after.temporal.cpuSeconds - before.temporal.cpuSeconds : NaN,
       kafkaCpuSeconds: before.kafka && after.kafka ? after.kafka.cpuSeconds - before.kafka.cpuSeconds : NaN,
     };
   };

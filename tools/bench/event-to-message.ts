@@ -20,22 +20,43 @@ export interface EventToMessageResult {
 /** Churn journeys send their first email at once: from the churn event's production to Mailpit's receipt. */
 const SETTINGS = JSON.stringify({ 'churn-retention': { offerDelay: '1h', finalDelay: '1h' } });
 
-export async function measureEventToMessage(context: BenchContext, offeredRate: number, count: number, attempt: number): Promise<EventToMessageResult> {
+export async function measureEventToMessage(
+  context: BenchContext,
+  offeredRate: number,
+  count: number,
+  attempt: number,
+): Promise<EventToMessageResult> {
   const names = phaseNames(context, `e2m${attempt}`);
   const domain = `${names.taskQueue}.bench.example`;
   const customerId = (index: number) => `e2m${attempt}-${context.runId}-${index}`;
   const email = (index: number) => `${customerId(index)}@${domain}`;
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
   for (let index = -1; index < count; index += 1) {
-    await applyCustomerUpdated(context.db, customerUpdated(context.runId, customerId(index), email(index), new Date()) as EventOf<'customer.updated'>);
+    await applyCustomerUpdated(
+      context.db,
+      customerUpdated(context.runId, customerId(index), email(index), new Date()) as EventOf<'customer.updated'>,
+    );
   }
-  const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue, EVENTS_TOPIC_PARTITIONS: String(context.partitions), CAMPAIGN_SETTINGS: SETTINGS };
+  const env = {
+    EVENTS_TOPIC: names.topic,
+    DLQ_TOPIC: names.dlq,
+    KAFKA_GROUP_ID: names.group,
+    TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(context.partitions),
+    CAMPAIGN_SETTINGS: SETTINGS,
+  };
   const worker = new ChildApp('worker', `e2m${attempt}-worker`, env, context.logDir);
   const bridge = new ChildApp('bridge', `e2m${attempt}-bridge`, env, context.logDir);
   await worker.start();
   await bridge.start();
   try {
-    await context.producer.send({ topic: names.topic, acks: -1, messages: [{ key: customerId(-1), value: JSON.stringify(churnRiskScored(context.runId, customerId(-1), new Date())) }] });
+    await context.producer.send({
+      topic: names.topic,
+      acks: -1,
+      messages: [
+        { key: customerId(-1), value: JSON.stringify(churnRiskScored(context.runId, customerId(-1), new Date())) },
+      ],
+    });
     await waitForEmails(context.mailpitUrl, `to:"${email(-1)}"`, 1, 60_000);
 
     const occurredAt: number[] = [];
@@ -68,9 +89,16 @@ export async function measureEventToMessage(context: BenchContext, offeredRate: 
       delivered: latencies.length,
       duplicates,
       eventToMessageMs: percentiles(latencies),
-      cpuSeconds: { worker: usageOf(worker.pid).cpuSeconds - before.worker, bridge: usageOf(bridge.pid).cpuSeconds - before.bridge, temporal: cpu.temporalCpuSeconds, kafka: cpu.kafkaCpuSeconds },
+      cpuSeconds: {
+        worker: usageOf(worker.pid).cpuSeconds - before.worker,
+        bridge: usageOf(bridge.pid).cpuSeconds - before.bridge,
+        temporal: cpu.temporalCpuSeconds,
+        kafka: cpu.kafkaCpuSeconds,
+      },
     };
-    context.say(`e2m      ${result.delivered}/${count} emails at ${result.offeredPerSecond.toFixed(0)} events/s offered; event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`);
+    context.say(
+      `e2m      ${result.delivered}/${count} emails at ${result.offeredPerSecond.toFixed(0)} events/s offered; event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`,
+    );
     return result;
   } finally {
     await bridge.stop();

@@ -1,7 +1,10 @@
 import type { Admin, Producer } from 'kafkajs';
 
 export async function createTopics(admin: Admin, topics: string[], partitions: number): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+  });
 }
 
 export interface Produced {
@@ -41,7 +44,12 @@ export async function producePaced(
 }
 
 /** Produces `count` events as one backlog, in batches, as fast as the broker takes them. */
-export async function produceBacklog(producer: Producer, topic: string, count: number, build: (index: number, now: Date) => { customerId: string }): Promise<void> {
+export async function produceBacklog(
+  producer: Producer,
+  topic: string,
+  count: number,
+  build: (index: number, now: Date) => { customerId: string },
+): Promise<void> {
   for (let from = 0; from < count; from += 500) {
     const now = new Date();
     const messages = [];

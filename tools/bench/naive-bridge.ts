@@ -10,7 +10,12 @@ import type { JourneyClient } from '../../platform/temporal/journeys';
 export class NaiveBridge {
   private readonly consumer: Consumer;
 
-  constructor(kafka: Kafka, private readonly topic: string, groupId: string, private readonly journeys: JourneyClient) {
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    groupId: string,
+    private readonly journeys: JourneyClient,
+  ) {
     this.consumer = kafka.consumer({ groupId });
   }
 
@@ -21,7 +26,8 @@ export class NaiveBridge {
       partitionsConsumedConcurrently: 1,
       eachMessage: async ({ message }) => {
         const parsed = parseEvent(message.value, message.key, Date.now());
-        if (parsed.ok && parsed.event.type === 'cart.updated') await this.journeys.startOrSignal('cart-abandonment', parsed.event);
+        if (parsed.ok && parsed.event.type === 'cart.updated')
+          await this.journeys.startOrSignal('cart-abandonment', parsed.event);
       },
     });
   }

@@ -1,21 +1,28 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-const list = (what: string) => z.string().transform((text, ctx) => {
-  const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < 1)) {
-    ctx.addIssue({ code: 'custom', message: `${what}: expected a comma-separated list of positive integers, got "${text}"` });
-    return z.NEVER;
-  }
-  return values;
-});
+const list = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const values = text.split(',').map((part) => Number(part.trim()));
+    if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what}: expected a comma-separated list of positive integers, got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return values;
+  });
 
 const PHASES = ['ceiling', 'bridge', 'naive', 'e2m', 'waiting'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const optionsSchema = z.object({
   smoke: z.boolean(),
-  phases: z.string().transform((text) => text.split(',').map((part) => part.trim())).pipe(z.array(z.enum(PHASES)).min(1)),
+  phases: z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(PHASES)).min(1)),
   ceilingEvents: z.coerce.number().int().min(10).max(100_000),
   concurrency: list('--concurrency'),
   events: z.coerce.number().int().min(10).max(200_000),
@@ -29,8 +36,22 @@ const optionsSchema = z.object({
 
 export type BenchOptions = z.infer<typeof optionsSchema>;
 
-const FULL = { ceilingEvents: '3000', concurrency: '8,16,32,64,128', events: '10000', naiveEvents: '1000', e2mSeconds: '20', waiting: '10000,50000' };
-const SMOKE = { ceilingEvents: '100', concurrency: '4,16', events: '300', naiveEvents: '60', e2mSeconds: '3', waiting: '100,200' };
+const FULL = {
+  ceilingEvents: '3000',
+  concurrency: '8,16,32,64,128',
+  events: '10000',
+  naiveEvents: '1000',
+  e2mSeconds: '20',
+  waiting: '10000,50000',
+};
+const SMOKE = {
+  ceilingEvents: '100',
+  concurrency: '4,16',
+  events: '300',
+  naiveEvents: '60',
+  e2mSeconds: '3',
+  waiting: '100,200',
+};
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -64,7 +85,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     json: values.json,
   });
   if (!parsed.success) {
-    throw new Error(`bad option: ${parsed.error.issues.map((issue) => `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`).join('; ')}`);
+    throw new Error(
+      `bad option: ${parsed.error.issues.map((issue) => `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

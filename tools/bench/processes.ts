@@ -4,7 +4,10 @@ import { join } from 'node:path';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-export interface Usage { rssMb: number; cpuSeconds: number }
+export interface Usage {
+  rssMb: number;
+  cpuSeconds: number;
+}
 
 /** Resident memory (MB) and CPU time used so far (seconds) of a process, from /proc. */
 export function usageOf(pid: number): Usage {

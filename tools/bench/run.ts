@@ -27,26 +27,54 @@ const E2M_ATTEMPTS = 4;
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
-  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }), { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }), {
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
   const logger = createLogger('bench', config.LOG_LEVEL);
   const runId = Date.now().toString(36);
   const logDir = resolve('test-artifacts', 'bench', runId);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const kafka = createKafka(config, logger, '-bench');
   const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const client = await connectTemporalClient(config);
   const db = createDb(config.DATABASE_URL, 4);
   await admin.connect();
   await producer.connect();
-  const context: BenchContext = { runId, client, admin, producer, db, partitions: options.partitions ?? config.EVENTS_TOPIC_PARTITIONS, mailpitUrl: config.MAILPIT_URL, logDir, say };
+  const context: BenchContext = {
+    runId,
+    client,
+    admin,
+    producer,
+    db,
+    partitions: options.partitions ?? config.EVENTS_TOPIC_PARTITIONS,
+    mailpitUrl: config.MAILPIT_URL,
+    logDir,
+    say,
+  };
   const results: BenchResults = {};
   const run = (phase: (typeof options.phases)[number]) => options.phases.includes(phase);
-  say(`Benchmark ${runId}${options.smoke ? ' (smoke: small numbers, correctness only)' : ''} on ${machine().cores} cores, ${machine().memoryGiB} GiB; ${context.partitions} partitions; process logs in ${logDir}`);
+  say(
+    `Benchmark ${runId}${options.smoke ? ' (smoke: small numbers, correctness only)' : ''} on ${machine().cores} cores, ${machine().memoryGiB} GiB; ${context.partitions} partitions; process logs in ${logDir}`,
+  );
   try {
     if (run('ceiling')) {
-      const levels = await measureCeiling(client, phaseNames(context, 'ceiling').taskQueue, runId, options.ceilingEvents, options.concurrency, say);
-      results.ceiling = { levels, best: levels.reduce((best, level) => (level.perSecond > best.perSecond ? level : best)) };
+      const levels = await measureCeiling(
+        client,
+        phaseNames(context, 'ceiling').taskQueue,
+        runId,
+        options.ceilingEvents,
+        options.concurrency,
+        say,
+      );
+      results.ceiling = {
+        levels,
+        best: levels.reduce((best, level) => (level.perSecond > best.perSecond ? level : best)),
+      };
     }
     const offered = options.rate ?? results.ceiling?.best.perSecond;
     if (run('bridge')) {
@@ -61,15 +89,28 @@ async function main(): Promise<void> {
       // show the rate this machine sustains.
       results.eventToMessage = [];
       for (let rate = bridgeRate / 2, attempt = 0; attempt < E2M_ATTEMPTS; rate /= 2, attempt += 1) {
-        const measured = await measureEventToMessage(context, rate, Math.max(10, Math.round(rate * options.e2mSeconds)), attempt);
+        const measured = await measureEventToMessage(
+          context,
+          rate,
+          Math.max(10, Math.round(rate * options.e2mSeconds)),
+          attempt,
+        );
         results.eventToMessage.push(measured);
         if (options.smoke || measured.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms) break;
       }
     }
     if (run('waiting')) results.waiting = await measureWaitingJourneys(context, options.waiting);
   } finally {
-    const queues = ['ceiling', 'bridge', 'naive', 'wait', ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`)].map((phase) => phaseNames(context, phase).taskQueue);
-    say(`cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch((error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`)}`);
+    const queues = [
+      'ceiling',
+      'bridge',
+      'naive',
+      'wait',
+      ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`),
+    ].map((phase) => phaseNames(context, phase).taskQueue);
+    say(
+      `cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch((error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`)}`,
+    );
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`bench-${runId}-`));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     await producer.disconnect();
@@ -83,11 +124,19 @@ async function main(): Promise<void> {
   for (const line of table(rows)) say(line);
   const jsonPath = resolve(options.json);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify({ runId, at: new Date().toISOString(), machine: machine(), options, results, verdicts: rows }, null, 2)}\n`);
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ runId, at: new Date().toISOString(), machine: machine(), options, results, verdicts: rows }, null, 2)}\n`,
+  );
   say(`\nJSON: ${jsonPath}`);
 
-  const lost = [results.bridge && results.bridge.routed !== results.bridge.produced, results.naive && results.naive.routed !== results.naive.produced,
-    ...(results.eventToMessage ?? []).map((measured) => measured.delivered !== measured.events || measured.duplicates > 0)];
+  const lost = [
+    results.bridge && results.bridge.routed !== results.bridge.produced,
+    results.naive && results.naive.routed !== results.naive.produced,
+    ...(results.eventToMessage ?? []).map(
+      (measured) => measured.delivered !== measured.events || measured.duplicates > 0,
+    ),
+  ];
   if (lost.some(Boolean)) {
     say('Something was lost or sent twice: see the rows marked ✗.');
     process.exitCode = 1;

@@ -2,7 +2,8 @@
 export function percentiles(samples: number[]): { p50: number; p95: number; p99: number; max: number; n: number } {
   if (samples.length === 0) return { p50: NaN, p95: NaN, p99: NaN, max: NaN, n: 0 };
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const rank = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1]!, n: sorted.length };
 }
 
@@ -14,7 +15,11 @@ export function ratePerSecond(count: number, fromMs: number, toMs: number): numb
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight. */
-export async function inPool(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function inPool(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < count) {

@@ -14,7 +14,13 @@ export async function countWorkflows(client: Client, query: string): Promise<num
 }
 
 /** Polls until `count(query)` reaches `expected`; returns the last count seen when time runs out. */
-export async function waitForCount(client: Client, query: string, expected: number, timeoutMs: number, onProgress?: (count: number) => void): Promise<number> {
+export async function waitForCount(
+  client: Client,
+  query: string,
+  expected: number,
+  timeoutMs: number,
+  onProgress?: (count: number) => void,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let count = 0;
   while (Date.now() < deadline) {

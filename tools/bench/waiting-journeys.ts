@@ -34,17 +34,29 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
       const cpuFrom = usageOf(worker.pid).cpuSeconds;
       await inPool(target - started, 32, async (offset) => {
         const customerId = `wait-${context.runId}-${started + offset}`;
-        await journeys.startOrSignal('cart-abandonment', cartUpdated(context.runId, customerId, new Date()) as CustomerEvent);
+        await journeys.startOrSignal(
+          'cart-abandonment',
+          cartUpdated(context.runId, customerId, new Date()) as CustomerEvent,
+        );
       });
       started = target;
       let lastReport = Date.now();
-      const waiting = await waitForCount(context.client, `${names.query} AND JourneyStage = "waiting_for_reminder_1"`, target, Math.max(300_000, target * 50), (count) => {
-        if (count < target && Date.now() - lastReport > 30_000) {
-          lastReport = Date.now();
-          context.say(`         ${count}/${target} journeys waiting so far`);
-        }
-      });
-      if (waiting < target) throw new Error(`only ${waiting}/${target} journeys reached their first wait (worker log: ${context.logDir}/wait-worker.log)`);
+      const waiting = await waitForCount(
+        context.client,
+        `${names.query} AND JourneyStage = "waiting_for_reminder_1"`,
+        target,
+        Math.max(300_000, target * 50),
+        (count) => {
+          if (count < target && Date.now() - lastReport > 30_000) {
+            lastReport = Date.now();
+            context.say(`         ${count}/${target} journeys waiting so far`);
+          }
+        },
+      );
+      if (waiting < target)
+        throw new Error(
+          `only ${waiting}/${target} journeys reached their first wait (worker log: ${context.logDir}/wait-worker.log)`,
+        );
       const rampSeconds = (Date.now() - rampFrom) / 1000;
       const rampCpu = usageOf(worker.pid).cpuSeconds - cpuFrom;
       const idleFrom = usageOf(worker.pid).cpuSeconds;
@@ -58,7 +70,9 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
         workerRssMb: usage.rssMb,
       };
       results.push(result);
-      context.say(`waiting  ${target} journeys waiting: worker RSS ${result.workerRssMb.toFixed(0)} MB, idle CPU ${result.idleWorkerCpuPercent.toFixed(1)}%; reached in ${rampSeconds.toFixed(0)} s at ${result.rampWorkerCpuPercent.toFixed(0)}% worker CPU`);
+      context.say(
+        `waiting  ${target} journeys waiting: worker RSS ${result.workerRssMb.toFixed(0)} MB, idle CPU ${result.idleWorkerCpuPercent.toFixed(1)}%; reached in ${rampSeconds.toFixed(0)} s at ${result.rampWorkerCpuPercent.toFixed(0)}% worker CPU`,
+      );
     }
     return results;
   } finally {

@@ -10,12 +10,20 @@ export interface ChaosEvent {
 }
 
 function event(customer: ChaosCustomer, type: string, properties: Record<string, unknown>): ChaosEvent {
-  return { eventId: `${customer.customerId}:${type}`, type, customerId: customer.customerId, occurredAt: new Date().toISOString(), properties };
+  return {
+    eventId: `${customer.customerId}:${type}`,
+    type,
+    customerId: customer.customerId,
+    occurredAt: new Date().toISOString(),
+    properties,
+  };
 }
 
 export function profile(customer: ChaosCustomer): ChaosEvent {
   return event(customer, 'customer.updated', {
-    email: customer.email, firstName: 'Chaos', emailOptIn: true,
+    email: customer.email,
+    firstName: 'Chaos',
+    emailOptIn: true,
     ...(customer.phone ? { phone: customer.phone, smsOptIn: customer.smsOptIn } : {}),
   });
 }
@@ -26,7 +34,11 @@ export function entry(customer: ChaosCustomer): ChaosEvent {
     case 'cart-completes':
     case 'cart-converts':
     case 'cart-unsubscribes':
-      return event(customer, 'cart.updated', { cartId: `cart-${customer.customerId}`, currency: 'EUR', items: [{ productId: 'mug-1', name: 'Blue mug', quantity: 1, price: 12.5 }] });
+      return event(customer, 'cart.updated', {
+        cartId: `cart-${customer.customerId}`,
+        currency: 'EUR',
+        items: [{ productId: 'mug-1', name: 'Blue mug', quantity: 1, price: 12.5 }],
+      });
     case 'browse':
       return event(customer, 'product.viewed', { productId: 'hat-1', name: 'Straw hat', price: 25, currency: 'EUR' });
     case 'churn-completes':
@@ -38,9 +50,18 @@ export function entry(customer: ChaosCustomer): ChaosEvent {
 /** The event that ends the journey early, for the stories that have one. */
 export function exit(customer: ChaosCustomer): ChaosEvent {
   switch (customer.story) {
-    case 'cart-converts': return event(customer, 'order.placed', { orderId: `order-${customer.customerId}`, cartId: `cart-${customer.customerId}`, total: 12.5, currency: 'EUR' });
-    case 'cart-unsubscribes': return event(customer, 'customer.unsubscribed', { channel: 'all' });
-    case 'churn-returns': return event(customer, 'session.started', {});
-    default: throw new Error(`the ${customer.story} story has no exit`);
+    case 'cart-converts':
+      return event(customer, 'order.placed', {
+        orderId: `order-${customer.customerId}`,
+        cartId: `cart-${customer.customerId}`,
+        total: 12.5,
+        currency: 'EUR',
+      });
+    case 'cart-unsubscribes':
+      return event(customer, 'customer.unsubscribed', { channel: 'all' });
+    case 'churn-returns':
+      return event(customer, 'session.started', {});
+    default:
+      throw new Error(`the ${customer.story} story has no exit`);
   }
 }

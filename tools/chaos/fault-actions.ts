@@ -5,17 +5,43 @@ import type { Supervisor } from './supervisor';
 
 /** Every fault the chaos run and the fuzzer can inject. */
 export type FaultKind =
-  | 'smtp refuse' | 'smtp black hole' | 'smtp slow' | 'smtp auth failure' | 'smtp 4xx' | 'smtp 5xx incident'
-  | 'twilio refuse' | 'twilio black hole' | 'twilio slow' | 'twilio auth failure' | 'twilio 5xx'
-  | 'kill -9 worker' | 'kill -9 bridge' | 'restart Temporal' | 'restart Kafka' | 'restart PostgreSQL';
+  | 'smtp refuse'
+  | 'smtp black hole'
+  | 'smtp slow'
+  | 'smtp auth failure'
+  | 'smtp 4xx'
+  | 'smtp 5xx incident'
+  | 'twilio refuse'
+  | 'twilio black hole'
+  | 'twilio slow'
+  | 'twilio auth failure'
+  | 'twilio 5xx'
+  | 'kill -9 worker'
+  | 'kill -9 bridge'
+  | 'restart Temporal'
+  | 'restart Kafka'
+  | 'restart PostgreSQL';
 
 const SMTP_MODE: Partial<Record<FaultKind, SmtpFaultMode>> = {
-  'smtp refuse': 'refuse', 'smtp black hole': 'black-hole', 'smtp slow': 'slow', 'smtp auth failure': 'auth-failure', 'smtp 4xx': 'temp-failure', 'smtp 5xx incident': 'incident-5xx',
+  'smtp refuse': 'refuse',
+  'smtp black hole': 'black-hole',
+  'smtp slow': 'slow',
+  'smtp auth failure': 'auth-failure',
+  'smtp 4xx': 'temp-failure',
+  'smtp 5xx incident': 'incident-5xx',
 };
 const TWILIO_MODE: Partial<Record<FaultKind, TwilioFaultMode>> = {
-  'twilio refuse': 'refuse', 'twilio black hole': 'black-hole', 'twilio slow': 'slow', 'twilio auth failure': 'auth-failure', 'twilio 5xx': 'server-error',
+  'twilio refuse': 'refuse',
+  'twilio black hole': 'black-hole',
+  'twilio slow': 'slow',
+  'twilio auth failure': 'auth-failure',
+  'twilio 5xx': 'server-error',
 };
-const SERVICE: Partial<Record<FaultKind, StackService>> = { 'restart Temporal': 'temporal', 'restart Kafka': 'kafka', 'restart PostgreSQL': 'postgres' };
+const SERVICE: Partial<Record<FaultKind, StackService>> = {
+  'restart Temporal': 'temporal',
+  'restart Kafka': 'kafka',
+  'restart PostgreSQL': 'postgres',
+};
 
 /**
  * Breaks one thing and repairs it: a provider mode on the SMTP proxy or the Twilio stand-in, a
@@ -23,7 +49,11 @@ const SERVICE: Partial<Record<FaultKind, StackService>> = { 'restart Temporal': 
  * with its infra script (started again on `repair`).
  */
 export class FaultActions {
-  constructor(private readonly supervisor: Supervisor, private readonly smtp: SmtpFaultProxy | null, private readonly sms: TwilioSandbox | null) {}
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly smtp: SmtpFaultProxy | null,
+    private readonly sms: TwilioSandbox | null,
+  ) {}
 
   supports(kind: FaultKind): boolean {
     if (SMTP_MODE[kind]) return this.smtp !== null;

@@ -1,13 +1,19 @@
 import type { Client } from '@temporalio/client';
 import { CAMPAIGN_OF, type ChaosCustomer } from './cast';
 
-export interface JourneyCounts { running: number; closed: number }
+export interface JourneyCounts {
+  running: number;
+  closed: number;
+}
 
 /** Journeys on the run's task queue, from Temporal visibility; null while Temporal is unreachable. */
 export async function journeyCounts(client: Client, taskQueue: string): Promise<JourneyCounts | null> {
   try {
     const query = `TaskQueue = "${taskQueue}"`;
-    const [all, running] = await Promise.all([client.workflow.count(query), client.workflow.count(`${query} AND ExecutionStatus = "Running"`)]);
+    const [all, running] = await Promise.all([
+      client.workflow.count(query),
+      client.workflow.count(`${query} AND ExecutionStatus = "Running"`),
+    ]);
     return { running: running.count, closed: all.count - running.count };
   } catch {
     return null;
@@ -28,10 +34,19 @@ export async function everyJourneyEnded(client: Client, taskQueue: string, cast:
 }
 
 /** After a timeout, journeys left running would wait forever on a task queue nobody polls. */
-export async function terminateLeftovers(client: Client, taskQueue: string, reason = 'chaos run timed out'): Promise<void> {
+export async function terminateLeftovers(
+  client: Client,
+  taskQueue: string,
+  reason = 'chaos run timed out',
+): Promise<void> {
   try {
-    for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await client.workflow.getHandle(execution.workflowId, execution.runId).terminate(reason).catch(() => undefined);
+    for await (const execution of client.workflow.list({
+      query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+    })) {
+      await client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .terminate(reason)
+        .catch(() => undefined);
     }
   } catch {
     // Temporal unreachable: the journeys stay, on a task queue of their own.

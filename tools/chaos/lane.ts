@@ -18,18 +18,36 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-export async function openLane(config: BridgeConfig, logger: Logger, topics: { topic: string; dlq: string }, clientSuffix: string): Promise<Lane> {
+export async function openLane(
+  config: BridgeConfig,
+  logger: Logger,
+  topics: { topic: string; dlq: string },
+  clientSuffix: string,
+): Promise<Lane> {
   const kafka = createKafka(config, logger, clientSuffix);
   const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const client = await connectTemporalClient(config);
   await admin.connect();
   await producer.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [topics.topic, topics.dlq].map((topic) => ({ topic, numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [topics.topic, topics.dlq].map((topic) => ({
+      topic,
+      numPartitions: config.EVENTS_TOPIC_PARTITIONS,
+      replicationFactor: 1,
+    })),
+  });
   const sms = new TwilioSandbox();
   await sms.start();
   return {
-    admin, producer, client, sms,
+    admin,
+    producer,
+    client,
+    sms,
     async close() {
       await sms.stop();
       await admin.deleteTopics({ topics: [topics.topic, topics.dlq] }).catch(() => undefined);

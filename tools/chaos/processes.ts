@@ -17,7 +17,12 @@ export class ChildApp {
   private child: ChildProcess | null = null;
   private output = '';
 
-  constructor(readonly role: Role, readonly name: string, private readonly env: Record<string, string>, private readonly logDir: string) {}
+  constructor(
+    readonly role: Role,
+    readonly name: string,
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+  ) {}
 
   get pid(): number {
     if (!this.child?.pid || !this.running) throw new Error(`${this.name} is not running`);
@@ -40,13 +45,19 @@ export class ChildApp {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const collect = (chunk: Buffer) => { this.output = (this.output + chunk.toString()).slice(-8_000); log.write(chunk); };
+    const collect = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-8_000);
+      log.write(chunk);
+    };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('exit', () => log.end());
     const deadline = Date.now() + timeoutMs;
     while (!this.output.includes(READY[this.role])) {
-      if (!this.running) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${lastLine(this.output)}`);
+      if (!this.running)
+        throw new Error(
+          `${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${lastLine(this.output)}`,
+        );
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`${this.name} was not ready within ${timeoutMs / 1000} s: ${lastLine(this.output)}`);

@@ -3,8 +3,15 @@ import type { Admin } from 'kafkajs';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** True once `groupId` has committed every partition of `topic` up to its end; false at the deadline. */
-export async function consumedToTheEnd(admin: Admin, topic: string, groupId: string, deadline: number): Promise<boolean> {
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((partition) => [partition.partition, Number(partition.high)]));
+export async function consumedToTheEnd(
+  admin: Admin,
+  topic: string,
+  groupId: string,
+  deadline: number,
+): Promise<boolean> {
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(topic)).map((partition) => [partition.partition, Number(partition.high)]),
+  );
   while (Date.now() < deadline) {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const done = [...ends].every(([partition, end]) => {

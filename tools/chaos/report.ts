@@ -25,13 +25,19 @@ export interface ChaosReport {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`).join('\n');
+  return rows
+    .map(
+      (row) =>
+        `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`,
+    )
+    .join('\n');
 }
 
 /** The printed summary: counts by story, then faults and restarts, then any customer that is off. */
 export function formatReport(report: ChaosReport): string {
   const { verdict } = report;
-  const countRow = (name: string, c: Verdict['total']) => [name, c.customers, c.expected, c.delivered, c.duplicates, c.missing, c.afterExit].map(String);
+  const countRow = (name: string, c: Verdict['total']) =>
+    [name, c.customers, c.expected, c.delivered, c.duplicates, c.missing, c.afterExit].map(String);
   const lines = [
     '',
     `Chaos run ${report.runId}: ${report.customers} customers, seed ${report.seed}, ${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
@@ -47,20 +53,27 @@ export function formatReport(report: ChaosReport): string {
       ['total', String(Object.values(report.faults).reduce((sum, count) => sum + count, 0))],
     ]),
     '',
-    `  process restarts: after kill -9 worker ${report.restarts.killedAndRestarted.worker ?? 0}, bridge ${report.restarts.killedAndRestarted.bridge ?? 0}; `
-      + `exited on their own and restarted: worker ${report.restarts.exitedOnTheirOwn.worker ?? 0}, bridge ${report.restarts.exitedOnTheirOwn.bridge ?? 0}`,
+    `  process restarts: after kill -9 worker ${report.restarts.killedAndRestarted.worker ?? 0}, bridge ${report.restarts.killedAndRestarted.bridge ?? 0}; ` +
+      `exited on their own and restarted: worker ${report.restarts.exitedOnTheirOwn.worker ?? 0}, bridge ${report.restarts.exitedOnTheirOwn.bridge ?? 0}`,
     `  events: ${report.events.published} published (${report.events.duplicatesPublished} deliberate duplicates), ${report.events.replayed} replayed from offset 0 by a new consumer group, ${report.events.deadLetters} dead-lettered`,
     `  journeys ended: ${report.journeys.closedBeforeReplay} before the replay, ${report.journeys.closedAfterReplay} after it`,
     `  machine: ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}, Node ${report.machine.node}`,
   ];
   for (const finding of verdict.findings.slice(0, 25)) {
-    lines.push(`  ✗ ${finding.customerId} (${finding.story}, ${finding.reach}): expected ${finding.expected}, got ${finding.got}${finding.afterExit ? `, ${finding.afterExit} after the exit` : ''}`);
+    lines.push(
+      `  ✗ ${finding.customerId} (${finding.story}, ${finding.reach}): expected ${finding.expected}, got ${finding.got}${finding.afterExit ? `, ${finding.afterExit} after the exit` : ''}`,
+    );
     for (const row of report.ledgerOfFindings.filter((entry) => entry.customerId === finding.customerId)) {
-      lines.push(`      ledger: ${row.step} ${row.channel} ${row.state} (attempts ${row.attempts})${row.reason ? `: ${maskPiiInText(row.reason)}` : ''}`);
+      lines.push(
+        `      ledger: ${row.step} ${row.channel} ${row.state} (attempts ${row.attempts})${row.reason ? `: ${maskPiiInText(row.reason)}` : ''}`,
+      );
     }
   }
   if (verdict.findings.length > 25) lines.push(`  … and ${verdict.findings.length - 25} more in the JSON`);
-  lines.push('', report.clean ? 'Zero duplicates, zero missing, zero messages after an exit.' : 'FAILED: see the counts above.');
+  lines.push(
+    '',
+    report.clean ? 'Zero duplicates, zero missing, zero messages after an exit.' : 'FAILED: see the counts above.',
+  );
   return `${lines.join('\n')}\n`;
 }
 

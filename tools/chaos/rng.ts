@@ -11,7 +11,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** An integer in [low, high]. */
-export const between = (random: () => number, low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+export const between = (random: () => number, low: number, high: number) =>
+  low + Math.floor(random() * (high - low + 1));
 
 export function shuffled<T>(random: () => number, items: readonly T[]): T[] {
   const copy = [...items];

@@ -42,19 +42,43 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const options = parseChaosOptions(process.argv.slice(2));
-  const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025'), SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025') }));
+  const config = loadConfig(
+    bridgeConfigSchema.extend({
+      MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
+      SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025'),
+    }),
+  );
   if (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka) {
-    throw new OptionsError(`the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`);
+    throw new OptionsError(
+      `the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`,
+    );
   }
   const startedAt = Date.now();
   const deadline = startedAt + options.maxMinutes * 60_000;
   const runId = startedAt.toString(36);
   const logDir = join(__dirname, '..', '..', 'test-artifacts', 'chaos', runId);
-  const logger = createLogger('chaos', config.LOG_LEVEL, pino.destination({ dest: join(logDir, 'chaos.log'), mkdir: true, sync: false }));
-  const say = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`);
-  const names = { topic: `chaos-${runId}`, dlq: `chaos-${runId}.dlq`, group: `chaos-${runId}`, replayGroup: `chaos-${runId}-replay`, taskQueue: `chaos-${runId}` };
-  say(`chaos run ${runId}: ${options.customers} customers, seed ${options.seed} (repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`);
-  say(`topic ${names.topic} (${config.EVENTS_TOPIC_PARTITIONS} partitions), task queue ${names.taskQueue}; process logs in ${logDir}`);
+  const logger = createLogger(
+    'chaos',
+    config.LOG_LEVEL,
+    pino.destination({ dest: join(logDir, 'chaos.log'), mkdir: true, sync: false }),
+  );
+  const say = (line: string) =>
+    process.stdout.write(
+      `[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
+    );
+  const names = {
+    topic: `chaos-${runId}`,
+    dlq: `chaos-${runId}.dlq`,
+    group: `chaos-${runId}`,
+    replayGroup: `chaos-${runId}-replay`,
+    taskQueue: `chaos-${runId}`,
+  };
+  say(
+    `chaos run ${runId}: ${options.customers} customers, seed ${options.seed} (repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`,
+  );
+  say(
+    `topic ${names.topic} (${config.EVENTS_TOPIC_PARTITIONS} partitions), task queue ${names.taskQueue}; process logs in ${logDir}`,
+  );
 
   const lane = await openLane(config, logger, names, '-chaos');
   const { admin, producer, client, sms } = lane;
@@ -62,11 +86,25 @@ async function main(): Promise<void> {
   const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
   await smtp.start();
 
-  const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS), SMTP_URL: smtp.url, ...sms.env() };
+  const env = {
+    EVENTS_TOPIC: names.topic,
+    DLQ_TOPIC: names.dlq,
+    KAFKA_GROUP_ID: names.group,
+    TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS),
+    CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS),
+    SMTP_URL: smtp.url,
+    ...sms.env(),
+  };
   const supervisor = new Supervisor(env, logDir, say);
   const replayBridge = new ChildApp('bridge', 'replay-bridge', { ...env, KAFKA_GROUP_ID: names.replayGroup }, logDir);
-  const faults = new FaultInjector(supervisor, seededRandom(options.seed), FAULTS, say, new FaultActions(supervisor, smtp, sms));
+  const faults = new FaultInjector(
+    supervisor,
+    seededRandom(options.seed),
+    FAULTS,
+    say,
+    new FaultActions(supervisor, smtp, sms),
+  );
   const cast = castOf(runId, options.customers);
   const storefront = new ChaosStorefront(producer, names.topic, cast, deadline);
   const inbox = new Inbox(config.MAILPIT_URL, `chaos-${runId}.example`, sms, cast);
@@ -74,13 +112,16 @@ async function main(): Promise<void> {
   const journeys = { closedBeforeReplay: 0, closedAfterReplay: 0 };
   let timedOut = false;
 
-  const hardStop = setTimeout(() => {
-    say(`hard time limit reached (${options.maxMinutes} min + 2): killing the run's processes`);
-    supervisor.killAllNow();
-    replayBridge.killNow();
-    restoreStackNow();
-    process.exit(1);
-  }, deadline + 120_000 - Date.now());
+  const hardStop = setTimeout(
+    () => {
+      say(`hard time limit reached (${options.maxMinutes} min + 2): killing the run's processes`);
+      supervisor.killAllNow();
+      replayBridge.killNow();
+      restoreStackNow();
+      process.exit(1);
+    },
+    deadline + 120_000 - Date.now(),
+  );
   hardStop.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -120,9 +161,16 @@ async function main(): Promise<void> {
       if (Date.now() - lastProgress >= 15_000) {
         lastProgress = Date.now();
         const delivered = [...deliveries.values()].reduce((sum, list) => sum + list.length, 0);
-        say(`progress: ${delivered}/${expectedMessages} messages delivered, ${storefront.exitPublishedAt.size} exits published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}`);
+        say(
+          `progress: ${delivered}/${expectedMessages} messages delivered, ${storefront.exitPublishedAt.size} exits published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}`,
+        );
       }
-      const done = opened && storefront.exitsPending === 0 && faults.everyKindInjected && counts?.running === 0 && await everyJourneyEnded(client, names.taskQueue, cast);
+      const done =
+        opened &&
+        storefront.exitsPending === 0 &&
+        faults.everyKindInjected &&
+        counts?.running === 0 &&
+        (await everyJourneyEnded(client, names.taskQueue, cast));
       // Twice in a row: visibility briefly lags behind after a Temporal restart.
       if (done && doneBefore) break;
       doneBefore = done;
@@ -136,12 +184,18 @@ async function main(): Promise<void> {
     }
     await opening;
     await faults.stop();
-    say(`faults stopped: ${Object.entries(faults.injected).map(([kind, count]) => `${kind} ×${count}`).join(', ')}`);
+    say(
+      `faults stopped: ${Object.entries(faults.injected)
+        .map(([kind, count]) => `${kind} ×${count}`)
+        .join(', ')}`,
+    );
     await ensureStack(supervisor, deadline, say);
     journeys.closedBeforeReplay = (await journeyCounts(client, names.taskQueue))?.closed ?? 0;
 
     if (!timedOut) {
-      say(`every journey has ended (${journeys.closedBeforeReplay}); replaying the whole topic from offset 0 with a new consumer group (${names.replayGroup})`);
+      say(
+        `every journey has ended (${journeys.closedBeforeReplay}); replaying the whole topic from offset 0 with a new consumer group (${names.replayGroup})`,
+      );
       await replayBridge.start();
       if (!(await consumedToTheEnd(admin, names.topic, names.replayGroup, deadline))) timedOut = true;
       while (!timedOut && (await journeyCounts(client, names.taskQueue))?.running !== 0) {
@@ -150,7 +204,11 @@ async function main(): Promise<void> {
       }
       await sleep(5_000); // a message sent twice by the replay would arrive in this time
       journeys.closedAfterReplay = (await journeyCounts(client, names.taskQueue))?.closed ?? 0;
-      say(timedOut ? 'ran out of time during the replay' : `the replay is consumed and its journeys have ended (${journeys.closedAfterReplay - journeys.closedBeforeReplay} more)`);
+      say(
+        timedOut
+          ? 'ran out of time during the replay'
+          : `the replay is consumed and its journeys have ended (${journeys.closedAfterReplay - journeys.closedBeforeReplay} more)`,
+      );
     }
   } finally {
     await faults.stop();
@@ -160,20 +218,42 @@ async function main(): Promise<void> {
   }
 
   const verdict = judge(cast, await inbox.read(), storefront.exitPublishedAt);
-  const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce((sum, partition) => sum + Number(partition.high), 0);
-  const replayed = (await admin.fetchTopicOffsets(names.topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+  const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce(
+    (sum, partition) => sum + Number(partition.high),
+    0,
+  );
+  const replayed = (await admin.fetchTopicOffsets(names.topic)).reduce(
+    (sum, partition) => sum + Number(partition.high),
+    0,
+  );
   if (timedOut) await terminateLeftovers(client, names.taskQueue);
   const report: ChaosReport = {
-    runId, finishedAt: new Date().toISOString(), seed: options.seed, customers: options.customers,
-    minutes: (Date.now() - startedAt) / 60_000, timedOut, clean: !timedOut && isClean(verdict) && deadLetters === 0,
+    runId,
+    finishedAt: new Date().toISOString(),
+    seed: options.seed,
+    customers: options.customers,
+    minutes: (Date.now() - startedAt) / 60_000,
+    timedOut,
+    clean: !timedOut && isClean(verdict) && deadLetters === 0,
     machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: osName(), node: process.version },
     settings: SETTINGS,
-    events: { published: storefront.eventsPublished, duplicatesPublished: storefront.duplicatesPublished, deadLetters, replayed: journeys.closedAfterReplay > 0 ? replayed : 0 },
+    events: {
+      published: storefront.eventsPublished,
+      duplicatesPublished: storefront.duplicatesPublished,
+      deadLetters,
+      replayed: journeys.closedAfterReplay > 0 ? replayed : 0,
+    },
     faults: faults.injected,
-    restarts: { killedAndRestarted: { worker: faults.injected['kill -9 worker'], bridge: faults.injected['kill -9 bridge'] }, exitedOnTheirOwn: supervisor.exitedOnTheirOwn },
+    restarts: {
+      killedAndRestarted: { worker: faults.injected['kill -9 worker'], bridge: faults.injected['kill -9 bridge'] },
+      exitedOnTheirOwn: supervisor.exitedOnTheirOwn,
+    },
     journeys,
     verdict,
-    ledgerOfFindings: await ledgerOf(config.DATABASE_URL, verdict.findings.slice(0, 100).map((finding) => finding.customerId)),
+    ledgerOfFindings: await ledgerOf(
+      config.DATABASE_URL,
+      verdict.findings.slice(0, 100).map((finding) => finding.customerId),
+    ),
   };
   await smtp.stop();
   await lane.close();

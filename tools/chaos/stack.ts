@@ -20,7 +20,9 @@ const SERVICES: StackService[] = ['postgres', 'temporal', 'kafka'];
 /** Starts whatever a fault may have left stopped (a no-op for a service that is up). */
 export async function ensureStackServices(say: (line: string) => void): Promise<void> {
   for (const service of SERVICES) {
-    await stackService(service, 'start').catch((error: unknown) => say(`${service} is not back: ${(error as Error).message.split('\n')[0]}`));
+    await stackService(service, 'start').catch((error: unknown) =>
+      say(`${service} is not back: ${(error as Error).message.split('\n')[0]}`),
+    );
   }
 }
 

@@ -19,7 +19,12 @@ export class ChaosStorefront {
   duplicatesPublished = 0;
   eventsPublished = 0;
 
-  constructor(private readonly producer: Producer, private readonly topic: string, private readonly cast: ChaosCustomer[], private readonly deadline: number) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly cast: ChaosCustomer[],
+    private readonly deadline: number,
+  ) {}
 
   get exitsPending(): number {
     return this.cast.filter((customer) => customer.exits && !this.exitPublishedAt.has(customer.customerId)).length;
@@ -27,7 +32,8 @@ export class ChaosStorefront {
 
   /** Profiles first, then the entry events spread over `spreadMs`, each tenth one published twice. */
   async openJourneys(spreadMs: number): Promise<void> {
-    for (let from = 0; from < this.cast.length; from += 250) await this.publish(this.cast.slice(from, from + 250).map(profile));
+    for (let from = 0; from < this.cast.length; from += 250)
+      await this.publish(this.cast.slice(from, from + 250).map(profile));
     const batchSize = 20;
     const batches = Math.ceil(this.cast.length / batchSize);
     let previous: ChaosCustomer[] = [];
@@ -46,7 +52,12 @@ export class ChaosStorefront {
 
   /** Publishes the exit of every customer whose first message has now been delivered. */
   async publishDueExits(deliveries: Map<string, Delivery[]>): Promise<number> {
-    const due = this.cast.filter((customer) => customer.exits && !this.exitPublishedAt.has(customer.customerId) && (deliveries.get(customer.customerId)?.length ?? 0) > 0);
+    const due = this.cast.filter(
+      (customer) =>
+        customer.exits &&
+        !this.exitPublishedAt.has(customer.customerId) &&
+        (deliveries.get(customer.customerId)?.length ?? 0) > 0,
+    );
     if (due.length === 0) return 0;
     const at = Date.now();
     await this.publish(due.map(exit));
@@ -66,7 +77,11 @@ export class ChaosStorefront {
     if (events.length === 0) return;
     for (;;) {
       try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages: events.map((event) => ({ key: event.customerId, value: JSON.stringify(event) })) });
+        await this.producer.send({
+          topic: this.topic,
+          acks: -1,
+          messages: events.map((event) => ({ key: event.customerId, value: JSON.stringify(event) })),
+        });
         this.eventsPublished += events.length;
         return;
       } catch (error) {

@@ -15,7 +15,11 @@ export class Supervisor {
   /** Down and being brought back, already counted. */
   private readonly pending = new Set<ChildApp>();
 
-  constructor(env: Record<string, string>, logDir: string, private readonly say: (line: string) => void) {
+  constructor(
+    env: Record<string, string>,
+    logDir: string,
+    private readonly say: (line: string) => void,
+  ) {
     this.processes = {
       worker: [1, 2].map((n) => new ChildApp('worker', `worker-${n}`, env, logDir)),
       bridge: [1, 2].map((n) => new ChildApp('bridge', `bridge-${n}`, env, logDir)),

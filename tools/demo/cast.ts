@@ -16,17 +16,46 @@ export type Cast = Record<'ann' | 'bob' | 'carla' | 'dev' | 'erin' | 'dana', Cus
 
 /** The demo's customers; `stamp` keeps each run's customers apart from earlier runs. */
 export function castFor(stamp: string): Cast {
-  const customer = (name: string, phone: string | null, campaigns: CampaignType[], expected: Customer['expected']): Customer => {
+  const customer = (
+    name: string,
+    phone: string | null,
+    campaigns: CampaignType[],
+    expected: Customer['expected'],
+  ): Customer => {
     const customerId = `${name.toLowerCase()}-${stamp}`;
     return { name, customerId, email: `${customerId}@storefront.example`, phone, campaigns, expected };
   };
   return {
-    ann: customer('Ann', '+15550100001', ['cart-abandonment'], { emails: 2, sms: 1, outcomes: { 'cart-abandonment': 'completed' } }),
-    bob: customer('Bob', null, ['cart-abandonment'], { emails: 0, sms: 0, outcomes: { 'cart-abandonment': 'converted' } }),
-    carla: customer('Carla', null, ['browse-abandonment'], { emails: 1, sms: 0, outcomes: { 'browse-abandonment': 'completed' } }),
-    dev: customer('Dev', '+15550100004', ['churn-retention'], { emails: 1, sms: 0, outcomes: { 'churn-retention': 'customer_returned' } }),
-    erin: customer('Erin', null, ['cart-abandonment'], { emails: 1, sms: 0, outcomes: { 'cart-abandonment': 'unsubscribed' } }),
-    dana: customer('Dana', null, ['cart-abandonment'], { emails: 0, sms: 0, outcomes: { 'cart-abandonment': 'not_contactable' } }),
+    ann: customer('Ann', '+15550100001', ['cart-abandonment'], {
+      emails: 2,
+      sms: 1,
+      outcomes: { 'cart-abandonment': 'completed' },
+    }),
+    bob: customer('Bob', null, ['cart-abandonment'], {
+      emails: 0,
+      sms: 0,
+      outcomes: { 'cart-abandonment': 'converted' },
+    }),
+    carla: customer('Carla', null, ['browse-abandonment'], {
+      emails: 1,
+      sms: 0,
+      outcomes: { 'browse-abandonment': 'completed' },
+    }),
+    dev: customer('Dev', '+15550100004', ['churn-retention'], {
+      emails: 1,
+      sms: 0,
+      outcomes: { 'churn-retention': 'customer_returned' },
+    }),
+    erin: customer('Erin', null, ['cart-abandonment'], {
+      emails: 1,
+      sms: 0,
+      outcomes: { 'cart-abandonment': 'unsubscribed' },
+    }),
+    dana: customer('Dana', null, ['cart-abandonment'], {
+      emails: 0,
+      sms: 0,
+      outcomes: { 'cart-abandonment': 'not_contactable' },
+    }),
   };
 }
 

@@ -1,5 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { searchAttributeKeys, journeyStateQuery, type CampaignType, type Outcome, type TimelineEntry } from '../../contract/journeys';
+import {
+  searchAttributeKeys,
+  journeyStateQuery,
+  type CampaignType,
+  type Outcome,
+  type TimelineEntry,
+} from '../../contract/journeys';
 
 /** One run of one journey, as last seen. */
 export interface JourneyRun {
@@ -33,8 +39,12 @@ export class JourneyWatch {
   start(intervalMs = 500): void {
     const tick = () => {
       void this.poll()
-        .catch((error: unknown) => { this.lastError = error instanceof Error ? error.message : String(error); })
-        .finally(() => { if (this.timer) this.timer = setTimeout(tick, intervalMs); });
+        .catch((error: unknown) => {
+          this.lastError = error instanceof Error ? error.message : String(error);
+        })
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
     };
     this.timer = setTimeout(tick, 0);
   }
@@ -60,7 +70,9 @@ export class JourneyWatch {
       await this.poll();
       if (accept(this.all())) return;
       if (Date.now() > deadline) {
-        throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${this.lastError ? ` (last error: ${this.lastError})` : ''}`);
+        throw new Error(
+          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -83,10 +95,23 @@ export class JourneyWatch {
       if (known?.final) continue;
       const campaign = execution.typedSearchAttributes.get(searchAttributeKeys.campaignType) as CampaignType;
       const customerId = execution.typedSearchAttributes.get(searchAttributeKeys.customerId)!;
-      const run = known ?? { workflowId: execution.workflowId, runId: execution.runId, customerId, campaign, running, startedAt: execution.startTime, outcome: null, timeline: [], final: false, told: 0 };
+      const run = known ?? {
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        customerId,
+        campaign,
+        running,
+        startedAt: execution.startTime,
+        outcome: null,
+        timeline: [],
+        final: false,
+        told: 0,
+      };
       this.runs.set(key, run);
       try {
-        const state = await this.client.workflow.getHandle(execution.workflowId, execution.runId).query(journeyStateQuery);
+        const state = await this.client.workflow
+          .getHandle(execution.workflowId, execution.runId)
+          .query(journeyStateQuery);
         run.timeline = state.timeline;
         run.outcome = state.outcome;
       } catch {

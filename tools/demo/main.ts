@@ -17,20 +17,27 @@ import { connectTemporalClient, temporalUiUrl } from '../../platform/temporal/co
  * The storefront demo, played against the running app (tools/demo/demo.sh starts it): the terminal
  * tells the story as the journeys record it, then a table says what each customer got and where to look.
  */
-const config = loadConfig(bridgeConfigSchema.extend({
-  MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
-  TWILIO_API_BASE_URL: z.url().default('http://127.0.0.1:8026'),
-  ADMIN_PORT: z.coerce.number().int().default(8080),
-}), { ...process.env, LOG_LEVEL: 'error' });
+const config = loadConfig(
+  bridgeConfigSchema.extend({
+    MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
+    TWILIO_API_BASE_URL: z.url().default('http://127.0.0.1:8026'),
+    ADMIN_PORT: z.coerce.number().int().default(8080),
+  }),
+  { ...process.env, LOG_LEVEL: 'error' },
+);
 
-const { campaigns: settings, contact } = resolveSettings([{ source: 'CAMPAIGN_SETTINGS', overrides: config.CAMPAIGN_SETTINGS ?? {} }]);
+const { campaigns: settings, contact } = resolveSettings([
+  { source: 'CAMPAIGN_SETTINGS', overrides: config.CAMPAIGN_SETTINGS ?? {} },
+]);
 const cart = settings['cart-abandonment'];
 const pace = {
-  longestJourneyMs: 30_000 + Math.max(
-    cart.firstReminderDelayMs + cart.secondReminderDelayMs + cart.finalReminderDelayMs,
-    settings['browse-abandonment'].emailDelayMs,
-    settings['churn-retention'].offerDelayMs + settings['churn-retention'].finalDelayMs,
-  ),
+  longestJourneyMs:
+    30_000 +
+    Math.max(
+      cart.firstReminderDelayMs + cart.secondReminderDelayMs + cart.finalReminderDelayMs,
+      settings['browse-abandonment'].emailDelayMs,
+      settings['churn-retention'].offerDelayMs + settings['churn-retention'].finalDelayMs,
+    ),
 };
 
 async function main(): Promise<void> {
@@ -39,17 +46,24 @@ async function main(): Promise<void> {
   const narrator = new Narrator();
   const logger = createLogger('demo', 'error');
   const kafka = createKafka(config, logger, '-demo');
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin = kafka.admin();
   const deadLetterGroup = `demo-dead-letters-${stamp}`;
   const deadLetters = kafka.consumer({ groupId: deadLetterGroup });
   const client = await connectTemporalClient(config);
   await Promise.all([producer.connect(), admin.connect(), deadLetters.connect()]);
 
-  const watch = new JourneyWatch(client, Object.values(cast).map((customer) => customer.customerId), (run, entry) => {
-    const customer = Object.values(cast).find((candidate) => candidate.customerId === run.customerId)!;
-    narrator.journey(customer.name, run.campaign, entry);
-  });
+  const watch = new JourneyWatch(
+    client,
+    Object.values(cast).map((customer) => customer.customerId),
+    (run, entry) => {
+      const customer = Object.values(cast).find((candidate) => candidate.customerId === run.customerId)!;
+      narrator.journey(customer.name, run.campaign, entry);
+    },
+  );
   const reasons: string[] = [];
   const deadLetterOffsets = await admin.fetchTopicOffsets(config.DLQ_TOPIC);
   await deadLetters.subscribe({ topic: config.DLQ_TOPIC });
@@ -57,49 +71,76 @@ async function main(): Promise<void> {
     eachMessage: ({ message }) => {
       const reason = message.headers?.['dlq-reason']?.toString() ?? 'unknown';
       reasons.push(reason);
-      narrator.storefront('bridge', `dead-letters a message (${reason}: ${message.headers?.['dlq-detail']?.toString() ?? ''})`);
+      narrator.storefront(
+        'bridge',
+        `dead-letters a message (${reason}: ${message.headers?.['dlq-detail']?.toString() ?? ''})`,
+      );
       return Promise.resolve();
     },
   });
-  for (const { partition, high } of deadLetterOffsets) deadLetters.seek({ topic: config.DLQ_TOPIC, partition, offset: high });
+  for (const { partition, high } of deadLetterOffsets)
+    deadLetters.seek({ topic: config.DLQ_TOPIC, partition, offset: high });
 
   const stage: Stage = {
     publish: async (events) => {
-      await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages: events.map((item) => ({ key: item.customerId, value: JSON.stringify(item) })) });
+      await producer.send({
+        topic: config.EVENTS_TOPIC,
+        acks: -1,
+        messages: events.map((item) => ({ key: item.customerId, value: JSON.stringify(item) })),
+      });
     },
-    publishRaw: async (key, value) => { await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages: [{ key, value }] }); },
+    publishRaw: async (key, value) => {
+      await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages: [{ key, value }] });
+    },
     watch,
     narrator,
   };
 
-  process.stdout.write(`\nStorefront demo. Timings are compressed: cart reminders ${formatDuration(cart.firstReminderDelayMs)}, ${formatDuration(cart.secondReminderDelayMs)} and ${formatDuration(cart.finalReminderDelayMs)} apart (1h, 24h, 72h in production), a frequency cap of 1 per ${formatDuration(contact.frequencyWindowMs)} per channel, no SMS quiet hours, so it plays the same at any hour.\nSMS go to a local stand-in of Twilio's Messages API (this machine cannot reach Twilio); email to Mailpit.\n\n`);
+  process.stdout.write(
+    `\nStorefront demo. Timings are compressed: cart reminders ${formatDuration(cart.firstReminderDelayMs)}, ${formatDuration(cart.secondReminderDelayMs)} and ${formatDuration(cart.finalReminderDelayMs)} apart (1h, 24h, 72h in production), a frequency cap of 1 per ${formatDuration(contact.frequencyWindowMs)} per channel, no SMS quiet hours, so it plays the same at any hour.\nSMS go to a local stand-in of Twilio's Messages API (this machine cannot reach Twilio); email to Mailpit.\n\n`,
+  );
   watch.start();
   const performance = await playStorefront(stage, cast, pace);
   const replayStartedAt = await replayStorefront(stage, cast, performance, pace);
   await watch.stop();
   await new Promise((resolve) => setTimeout(resolve, 2000)); // a late duplicate, if any, would land now
 
-  const reports = await reportOn(cast, watch, { mailpitUrl: config.MAILPIT_URL, smsSandboxUrl: config.TWILIO_API_BASE_URL }, replayStartedAt);
+  const reports = await reportOn(
+    cast,
+    watch,
+    { mailpitUrl: config.MAILPIT_URL, smsSandboxUrl: config.TWILIO_API_BASE_URL },
+    replayStartedAt,
+  );
   narrator.heading('What each customer got');
   for (const line of reportTable(reports)) process.stdout.write(`${line}\n`);
   const expectedReasons = performance.malformed.map((message) => message.reason).sort();
   const seenReasons = [...reasons].sort();
   const deadLettersOk = JSON.stringify(seenReasons) === JSON.stringify(expectedReasons);
-  process.stdout.write(`  dead letters on ${config.DLQ_TOPIC}: ${seenReasons.length} (${seenReasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`);
+  process.stdout.write(
+    `  dead letters on ${config.DLQ_TOPIC}: ${seenReasons.length} (${seenReasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`,
+  );
 
   narrator.heading('Where to look');
-  const allQuery = `CustomerId IN (${Object.values(cast).map((customer) => `"${customer.customerId}"`).join(', ')})`;
+  const allQuery = `CustomerId IN (${Object.values(cast)
+    .map((customer) => `"${customer.customerId}"`)
+    .join(', ')})`;
   process.stdout.write(`  every demo journey   ${temporalUiUrl(config, { query: allQuery })}\n`);
   for (const customer of Object.values(cast)) {
-    process.stdout.write(`  ${customer.name.padEnd(6)} journeys     ${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`);
+    process.stdout.write(
+      `  ${customer.name.padEnd(6)} journeys     ${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`,
+    );
     process.stdout.write(`  ${''.padEnd(6)} mail         ${mailboxUrl(config.MAILPIT_URL, customer.email)}\n`);
   }
   process.stdout.write(`  SMS inbox            ${config.TWILIO_API_BASE_URL}/sandbox/messages\n`);
-  process.stdout.write(`  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json (bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`);
+  process.stdout.write(
+    `  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json (bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`,
+  );
   process.stdout.write(`  app log              ~/.cache/triggered-campaigns/logs/app.log\n`);
 
   const allWell = reports.every((report) => report.problems.length === 0) && deadLettersOk;
-  process.stdout.write(`\n${allWell ? 'Every customer got exactly what they should, once: no duplicates, nothing after an order or an unsubscribe.' : 'Some customers did not get what they should: see ✗ above.'}\n`);
+  process.stdout.write(
+    `\n${allWell ? 'Every customer got exactly what they should, once: no duplicates, nothing after an order or an unsubscribe.' : 'Some customers did not get what they should: see ✗ above.'}\n`,
+  );
   process.stdout.write('Everything is still running for you to explore. Stop it all with: npm run stop\n');
 
   await deadLetters.disconnect();

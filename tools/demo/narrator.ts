@@ -6,7 +6,13 @@ const CAMPAIGN_LABELS: Record<CampaignType, string> = {
   'churn-retention': 'churn journey',
 };
 
-const ENTRY_MARKS: Record<TimelineEntry['kind'], string> = { event: '•', wait: '…', message: '✉', skip: '↷', exit: '■' };
+const ENTRY_MARKS: Record<TimelineEntry['kind'], string> = {
+  event: '•',
+  wait: '…',
+  message: '✉',
+  skip: '↷',
+  exit: '■',
+};
 
 /** Tells the demo's story in the terminal: one line per happening, with the clock and who it concerns. */
 export class Narrator {

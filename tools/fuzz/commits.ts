@@ -15,10 +15,16 @@ export class CommitWatcher {
   private polling = false;
   private ends = new Map<number, number>();
 
-  constructor(private readonly admin: Admin, private readonly topic: string, private readonly group: string) {}
+  constructor(
+    private readonly admin: Admin,
+    private readonly topic: string,
+    private readonly group: string,
+  ) {}
 
   start(): void {
-    this.timer = setInterval(() => { void this.poll(); }, POLL_MS);
+    this.timer = setInterval(() => {
+      void this.poll();
+    }, POLL_MS);
   }
 
   stop(): void {
@@ -32,14 +38,19 @@ export class CommitWatcher {
 
   /** True when, at the last poll, the group had committed every partition up to the end it had then. */
   get caughtUp(): boolean {
-    return [...this.ends].every(([partition, end]) => end === 0 || (this.history.get(partition)?.at(-1)?.[1] ?? -1) >= end);
+    return [...this.ends].every(
+      ([partition, end]) => end === 0 || (this.history.get(partition)?.at(-1)?.[1] ?? -1) >= end,
+    );
   }
 
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
-      const [ends, [committed]] = await Promise.all([this.admin.fetchTopicOffsets(this.topic), this.admin.fetchOffsets({ groupId: this.group, topics: [this.topic] })]);
+      const [ends, [committed]] = await Promise.all([
+        this.admin.fetchTopicOffsets(this.topic),
+        this.admin.fetchOffsets({ groupId: this.group, topics: [this.topic] }),
+      ]);
       const now = Date.now();
       this.ends = new Map(ends.map((end) => [end.partition, Number(end.high)]));
       for (const partition of committed?.partitions ?? []) {

@@ -3,13 +3,30 @@ import type { FaultActions } from '../chaos/fault-actions';
 import type { FaultKind, FaultWindow } from './scenario';
 
 /** One planned fault: when it starts (ms after the run's start), how long it lasts, which process. */
-export interface PlannedFault { kind: FaultKind; atMs: number; durationMs: number; index: number }
+export interface PlannedFault {
+  kind: FaultKind;
+  atMs: number;
+  durationMs: number;
+  index: number;
+}
 
 const DURATION_MS: Record<FaultKind, [number, number]> = {
-  'smtp refuse': [3_000, 8_000], 'smtp black hole': [3_000, 8_000], 'smtp slow': [3_000, 8_000], 'smtp auth failure': [4_000, 10_000],
-  'smtp 4xx': [3_000, 8_000], 'smtp 5xx incident': [2_000, 5_000],
-  'twilio refuse': [3_000, 8_000], 'twilio black hole': [3_000, 8_000], 'twilio slow': [3_000, 8_000], 'twilio auth failure': [4_000, 10_000], 'twilio 5xx': [3_000, 8_000],
-  'kill -9 worker': [500, 3_000], 'kill -9 bridge': [500, 3_000], 'restart Temporal': [1_000, 3_000], 'restart Kafka': [1_000, 3_000], 'restart PostgreSQL': [1_000, 3_000],
+  'smtp refuse': [3_000, 8_000],
+  'smtp black hole': [3_000, 8_000],
+  'smtp slow': [3_000, 8_000],
+  'smtp auth failure': [4_000, 10_000],
+  'smtp 4xx': [3_000, 8_000],
+  'smtp 5xx incident': [2_000, 5_000],
+  'twilio refuse': [3_000, 8_000],
+  'twilio black hole': [3_000, 8_000],
+  'twilio slow': [3_000, 8_000],
+  'twilio auth failure': [4_000, 10_000],
+  'twilio 5xx': [3_000, 8_000],
+  'kill -9 worker': [500, 3_000],
+  'kill -9 bridge': [500, 3_000],
+  'restart Temporal': [1_000, 3_000],
+  'restart Kafka': [1_000, 3_000],
+  'restart PostgreSQL': [1_000, 3_000],
 };
 const GAP_MS: [number, number] = [1_500, 4_000];
 
@@ -41,7 +58,11 @@ export class FaultRunner {
   private stopped = false;
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly actions: FaultActions, private readonly plan: PlannedFault[], private readonly say: (line: string) => void) {}
+  constructor(
+    private readonly actions: FaultActions,
+    private readonly plan: PlannedFault[],
+    private readonly say: (line: string) => void,
+  ) {}
 
   start(runStartedAt: number): void {
     this.loop = this.run(runStartedAt);

@@ -11,11 +11,26 @@ import type { Campaign, Channel, FaultKind, FaultWindow, FuzzSettings, TimedActi
  */
 
 export type Expectation = 'must' | 'may' | 'mustNot';
-export type Why = 'planned' | 'exit race' | 'consent race' | 'fault may lose it' | 'cap race' | 'settings race' | 'pause race' | 'held by a pause'
-  | 'after exit' | 'no consent' | 'entered while paused' | 'not planned';
+export type Why =
+  | 'planned'
+  | 'exit race'
+  | 'consent race'
+  | 'fault may lose it'
+  | 'cap race'
+  | 'settings race'
+  | 'pause race'
+  | 'held by a pause'
+  | 'after exit'
+  | 'no consent'
+  | 'entered while paused'
+  | 'not planned';
 
 export interface ExpectedMessage {
-  campaign: Campaign; step: string; channel: Channel; expectation: Expectation; why: Why;
+  campaign: Campaign;
+  step: string;
+  channel: Channel;
+  expectation: Expectation;
+  why: Why;
   /** When the step was due at the earliest (0 when not planned). */
   dueAt: number;
   /** How much later it may have been due (the clock it counts from is itself uncertain). */
@@ -47,24 +62,77 @@ export const MODEL_TIMING: ModelTiming = {
   cancelLatencyMs: 2_000,
   recoveryMs: {
     // a held send retries with backoff doubling from 1 s: its next attempt comes within the fault's own length (see recoveryOf)
-    'smtp refuse': 3_000, 'smtp black hole': 3_000, 'smtp slow': 5_000, 'smtp auth failure': 3_000, 'smtp 4xx': 3_000, 'smtp 5xx incident': 3_000,
-    'twilio refuse': 3_000, 'twilio black hole': 3_000, 'twilio slow': 5_000, 'twilio auth failure': 3_000, 'twilio 5xx': 3_000,
+    'smtp refuse': 3_000,
+    'smtp black hole': 3_000,
+    'smtp slow': 5_000,
+    'smtp auth failure': 3_000,
+    'smtp 4xx': 3_000,
+    'smtp 5xx incident': 3_000,
+    'twilio refuse': 3_000,
+    'twilio black hole': 3_000,
+    'twilio slow': 5_000,
+    'twilio auth failure': 3_000,
+    'twilio 5xx': 3_000,
     // a killed bridge's partitions move after the consumer session times out; a killed worker's tasks after the heartbeat timeout
     // (a bridge counts as repaired once it consumes again, after the group rebalanced)
-    'kill -9 worker': 15_000, 'kill -9 bridge': 10_000, 'restart Temporal': 20_000, 'restart Kafka': 30_000, 'restart PostgreSQL': 20_000,
+    'kill -9 worker': 15_000,
+    'kill -9 bridge': 10_000,
+    'restart Temporal': 20_000,
+    'restart Kafka': 30_000,
+    'restart PostgreSQL': 20_000,
   },
 };
 
-export interface Interval { lo: number; hi: number }
+export interface Interval {
+  lo: number;
+  hi: number;
+}
 
-const SMS_PROVIDER: FaultKind[] = ['twilio refuse', 'twilio black hole', 'twilio slow', 'twilio auth failure', 'twilio 5xx'];
-const SMTP_PROVIDER: FaultKind[] = ['smtp refuse', 'smtp black hole', 'smtp slow', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident'];
+const SMS_PROVIDER: FaultKind[] = [
+  'twilio refuse',
+  'twilio black hole',
+  'twilio slow',
+  'twilio auth failure',
+  'twilio 5xx',
+];
+const SMTP_PROVIDER: FaultKind[] = [
+  'smtp refuse',
+  'smtp black hole',
+  'smtp slow',
+  'smtp auth failure',
+  'smtp 4xx',
+  'smtp 5xx incident',
+];
 /** Faults during which no message on the channel can get through. */
-const BLOCKING: FaultKind[] = ['smtp refuse', 'smtp black hole', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident', 'twilio refuse', 'twilio black hole', 'twilio auth failure', 'twilio 5xx'];
+const BLOCKING: FaultKind[] = [
+  'smtp refuse',
+  'smtp black hole',
+  'smtp auth failure',
+  'smtp 4xx',
+  'smtp 5xx incident',
+  'twilio refuse',
+  'twilio black hole',
+  'twilio auth failure',
+  'twilio 5xx',
+];
 /** Blocking faults that fail an attempt at once; in the others (a black hole) an attempt that began before may hang through and succeed. */
-const FAIL_FAST: FaultKind[] = ['smtp refuse', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident', 'twilio refuse', 'twilio auth failure', 'twilio 5xx'];
+const FAIL_FAST: FaultKind[] = [
+  'smtp refuse',
+  'smtp auth failure',
+  'smtp 4xx',
+  'smtp 5xx incident',
+  'twilio refuse',
+  'twilio auth failure',
+  'twilio 5xx',
+];
 /** Faults that delay events on their way to a journey. */
-const EVENT_PATH: FaultKind[] = ['kill -9 bridge', 'kill -9 worker', 'restart Temporal', 'restart Kafka', 'restart PostgreSQL'];
+const EVENT_PATH: FaultKind[] = [
+  'kill -9 bridge',
+  'kill -9 worker',
+  'restart Temporal',
+  'restart Kafka',
+  'restart PostgreSQL',
+];
 /** Faults that delay sends on any channel. */
 const SEND_PATH: FaultKind[] = ['kill -9 worker', 'restart Temporal', 'restart PostgreSQL'];
 /**
@@ -77,7 +145,11 @@ const providerFaults = (channel: Channel) => (channel === 'email' ? SMTP_PROVIDE
 const overlaps = (a: Interval, from: number, to: number) => from <= a.hi && to >= a.lo;
 
 export class CustomerModel {
-  constructor(private readonly settings: FuzzSettings, private readonly faults: FaultWindow[], private readonly timing: ModelTiming = MODEL_TIMING) {}
+  constructor(
+    private readonly settings: FuzzSettings,
+    private readonly faults: FaultWindow[],
+    private readonly timing: ModelTiming = MODEL_TIMING,
+  ) {}
 
   /**
    * When an event whose publication began at `publishedAt` (acknowledged at `ackedAt`) is seen by the
@@ -94,7 +166,10 @@ export class CustomerModel {
    * When a send due in `due` reaches the provider, the first moment it can, by when an exit must
    * reach the journey to stop it for certain, and whether a fault may lose it.
    */
-  send(due: Interval, channel: Channel): { window: Interval; firstChance: number; stopBy: number; lastCheck: number; mayBeLost: boolean } {
+  send(
+    due: Interval,
+    channel: Channel,
+  ): { window: Interval; firstChance: number; stopBy: number; lastCheck: number; mayBeLost: boolean } {
     const kinds = [...SEND_PATH, ...providerFaults(channel)];
     const latency = Math.max(this.timing.sendLatencyMs, this.timing.sendLagAt?.(due.lo) ?? 0);
     const window = this.stretch({ lo: due.lo, hi: due.hi + latency }, kinds);
@@ -115,8 +190,11 @@ export class CustomerModel {
     // so that attempt comes within as long again as the send was held), plus the send itself
     const held = Math.max(0, firstChance - window.lo);
     const inFlight = { lo: window.lo, hi: Math.max(due.hi, firstChance + held) + latency };
-    const mayBeLost = this.faults.some((fault) => overlaps(inFlight, fault.from, fault.to)
-      && (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)));
+    const mayBeLost = this.faults.some(
+      (fault) =>
+        overlaps(inFlight, fault.from, fault.to) &&
+        (LOSSY.includes(fault.kind) || (providerFaults(channel).includes(fault.kind) && fault.from >= inFlight.lo)),
+    );
     // consent is checked before each attempt: an attempt hanging in a black hole was checked before it
     return { window, firstChance, stopBy, lastCheck: Math.min(lastCheck, firstChance), mayBeLost };
   }
@@ -131,7 +209,8 @@ export class CustomerModel {
     for (let round = 0; round < 10; round += 1) {
       const before = stretched.hi;
       for (const fault of this.faults) {
-        if (kinds.includes(fault.kind) && overlaps(stretched, fault.from, fault.to)) stretched.hi = Math.max(stretched.hi, fault.to + this.recoveryOf(fault));
+        if (kinds.includes(fault.kind) && overlaps(stretched, fault.from, fault.to))
+          stretched.hi = Math.max(stretched.hi, fault.to + this.recoveryOf(fault));
       }
       if (stretched.hi === before) break;
     }
@@ -139,8 +218,16 @@ export class CustomerModel {
   }
 }
 
-interface Seen { action: TimedAction & { kind: 'event' }; effect: Interval }
-interface Exit { effect: Interval; reason: string; publishedAt: number; viaKafka: boolean }
+interface Seen {
+  action: TimedAction & { kind: 'event' };
+  effect: Interval;
+}
+interface Exit {
+  effect: Interval;
+  reason: string;
+  publishedAt: number;
+  viaKafka: boolean;
+}
 
 /**
  * The exits a journey entered by `entry` sees. Events share the customer's Kafka key, so one
@@ -168,7 +255,10 @@ class ConsentTimeline {
       if (action.type === 'customer.updated') {
         const properties = action.properties as { emailOptIn?: boolean; smsOptIn?: boolean; phone?: string };
         if (properties.phone) phone = true;
-        for (const [field, channel] of [['emailOptIn', 'email'], ['smsOptIn', 'sms']] as const) {
+        for (const [field, channel] of [
+          ['emailOptIn', 'email'],
+          ['smsOptIn', 'sms'],
+        ] as const) {
           const value = properties[field];
           if (value === undefined || action.occurredAtMs < (freshness[field] ?? -Infinity)) continue;
           freshness[field] = action.occurredAtMs;
@@ -177,7 +267,8 @@ class ConsentTimeline {
       } else if (action.type === 'customer.unsubscribed') {
         // An opt-out applies whatever its timestamp.
         const channel = (action.properties as { channel: 'email' | 'sms' | 'all' }).channel;
-        for (const affected of channel === 'all' ? (['email', 'sms'] as const) : [channel]) this.changes.push({ channel: affected, value: false, effect, publishedAt: action.publishedAt });
+        for (const affected of channel === 'all' ? (['email', 'sms'] as const) : [channel])
+          this.changes.push({ channel: affected, value: false, effect, publishedAt: action.publishedAt });
       }
     }
     this.hasPhone = phone;
@@ -203,7 +294,12 @@ class ConsentTimeline {
 }
 
 /** The messages of one customer, each (campaign, step, channel) with what must happen to it. */
-export function expectedMessages(actions: TimedAction[], settings: FuzzSettings, faults: FaultWindow[], timing: ModelTiming = MODEL_TIMING): ExpectedMessage[] {
+export function expectedMessages(
+  actions: TimedAction[],
+  settings: FuzzSettings,
+  faults: FaultWindow[],
+  timing: ModelTiming = MODEL_TIMING,
+): ExpectedMessage[] {
   const model = new CustomerModel(settings, faults, timing);
   const ordered = [...actions].sort((a, b) => a.publishedAt - b.publishedAt);
   const seenIds = new Set<string>();
@@ -211,7 +307,11 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
   const cancels: Array<{ campaign: Campaign; effect: Interval; publishedAt: number }> = [];
   for (const action of ordered) {
     if (action.kind === 'cancel') {
-      cancels.push({ campaign: action.campaign, effect: model.effect(action.publishedAt, action.ackedAt), publishedAt: action.publishedAt });
+      cancels.push({
+        campaign: action.campaign,
+        effect: model.effect(action.publishedAt, action.ackedAt),
+        publishedAt: action.publishedAt,
+      });
       continue;
     }
     if (seenIds.has(action.eventId)) continue; // a duplicate changes nothing
@@ -219,9 +319,16 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
     events.push({ action, effect: model.effect(action.publishedAt, action.ackedAt, action.handledBy) });
   }
   const consent = new ConsentTimeline(events);
-  const unsubscribedAll = exitEvents(events, (e) => e.action.type === 'customer.unsubscribed' && (e.action.properties as { channel: string }).channel === 'all', 'unsubscribed');
+  const unsubscribedAll = exitEvents(
+    events,
+    (e) => e.action.type === 'customer.unsubscribed' && (e.action.properties as { channel: string }).channel === 'all',
+    'unsubscribed',
+  );
   const orders = exitEvents(events, (e) => e.action.type === 'order.placed', 'converted');
-  const cancelled = (campaign: Campaign): Exit[] => cancels.filter((c) => c.campaign === campaign).map((c) => ({ effect: c.effect, reason: 'cancelled', publishedAt: c.publishedAt, viaKafka: false }));
+  const cancelled = (campaign: Campaign): Exit[] =>
+    cancels
+      .filter((c) => c.campaign === campaign)
+      .map((c) => ({ effect: c.effect, reason: 'cancelled', publishedAt: c.publishedAt, viaKafka: false }));
   const context: JourneyContext = { settings, model, consent };
 
   const others = () => [
@@ -241,28 +348,51 @@ export function expectedMessages(actions: TimedAction[], settings: FuzzSettings,
 }
 
 function exitEvents(events: Seen[], matches: (event: Seen) => boolean, reason: string): Exit[] {
-  return events.filter(matches).map((e) => ({ effect: e.effect, reason, publishedAt: e.action.publishedAt, viaKafka: true }));
+  return events
+    .filter(matches)
+    .map((e) => ({ effect: e.effect, reason, publishedAt: e.action.publishedAt, viaKafka: true }));
 }
 
-interface JourneyContext { settings: FuzzSettings; model: CustomerModel; consent: ConsentTimeline }
+interface JourneyContext {
+  settings: FuzzSettings;
+  model: CustomerModel;
+  consent: ConsentTimeline;
+}
 
 /**
  * When an event happened by the journey's clock (docs/JOURNEYS.md): its occurredAt, but never later
  * than the moment it reached the journey, which lies somewhere in its effect interval.
  */
 function journeyTime(event: Seen): Interval {
-  return { lo: Math.min(event.action.occurredAtMs, event.effect.lo), hi: Math.min(event.action.occurredAtMs, event.effect.hi) };
+  return {
+    lo: Math.min(event.action.occurredAtMs, event.effect.lo),
+    hi: Math.min(event.action.occurredAtMs, event.effect.hi),
+  };
 }
 
 type Planned = ExpectedMessage;
 
 /** One send of a journey: what must happen to it, and when the journey's last message could be. */
-function planSend(campaign: Campaign, step: string, channel: Channel, due: Interval, exits: Exit[], context: JourneyContext & { entryPublishedAt: number }): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {
+function planSend(
+  campaign: Campaign,
+  step: string,
+  channel: Channel,
+  due: Interval,
+  exits: Exit[],
+  context: JourneyContext & { entryPublishedAt: number },
+): Planned & { sent: 'yes' | 'no' | 'maybe'; firstChance: number } {
   const { window, firstChance, stopBy, lastCheck, mayBeLost } = context.model.send(due, channel);
   const base = { campaign, step, channel, dueAt: due.lo, dueSpreadMs: due.hi - due.lo, window, firstChance };
   // an exit cancels even a send in flight, if heard in time; consent is checked before each attempt
   const before = exits.filter((exit) => exit.effect.hi < stopBy);
-  if (before.length) return { ...base, expectation: 'mustNot', why: 'after exit', sent: 'no', exitPublishedAt: Math.min(...before.map((exit) => exit.publishedAt)) };
+  if (before.length)
+    return {
+      ...base,
+      expectation: 'mustNot',
+      why: 'after exit',
+      sent: 'no',
+      exitPublishedAt: Math.min(...before.map((exit) => exit.publishedAt)),
+    };
   const consent = context.consent.at(channel, window, lastCheck, context.entryPublishedAt);
   if (consent === 'no') return { ...base, expectation: 'mustNot', why: 'no consent', sent: 'no' };
   const exitRace = exits.some((exit) => exit.effect.lo <= window.hi);
@@ -272,18 +402,37 @@ function planSend(campaign: Campaign, step: string, channel: Channel, due: Inter
   return { ...base, expectation: 'must', why: 'planned', sent: 'yes' };
 }
 
-const notPlanned = (campaign: Campaign, step: string, channel: Channel): Planned => ({ campaign, step, channel, expectation: 'mustNot', why: 'not planned', dueAt: 0, dueSpreadMs: 0, window: { lo: 0, hi: 0 } });
+const notPlanned = (campaign: Campaign, step: string, channel: Channel): Planned => ({
+  campaign,
+  step,
+  channel,
+  expectation: 'mustNot',
+  why: 'not planned',
+  dueAt: 0,
+  dueSpreadMs: 0,
+  window: { lo: 0, hi: 0 },
+});
 
 /** The cart journey: three reminders, each `delay` after the later of the last cart activity and the last message. */
-function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext, capMaySkip: ReadonlySet<string> = new Set()): Planned[] {
+function cartJourney(
+  events: Seen[],
+  exits: Exit[],
+  context: JourneyContext,
+  capMaySkip: ReadonlySet<string> = new Set(),
+): Planned[] {
   const steps = [
     { step: 'reminder-1', delay: context.settings.cart.firstReminderDelay },
     { step: 'reminder-2', delay: context.settings.cart.secondReminderDelay },
     { step: 'final', delay: context.settings.cart.finalReminderDelay },
   ];
-  const all = [notPlanned('cart-abandonment', 'reminder-1', 'email'), notPlanned('cart-abandonment', 'reminder-2', 'sms'), notPlanned('cart-abandonment', 'reminder-2', 'email'), notPlanned('cart-abandonment', 'final', 'email')];
+  const all = [
+    notPlanned('cart-abandonment', 'reminder-1', 'email'),
+    notPlanned('cart-abandonment', 'reminder-2', 'sms'),
+    notPlanned('cart-abandonment', 'reminder-2', 'email'),
+    notPlanned('cart-abandonment', 'final', 'email'),
+  ];
   const carts = events.filter((e) => e.action.type === 'cart.updated');
-  const entry = carts.find((e) => ((e.action.properties as { items: unknown[] }).items.length > 0));
+  const entry = carts.find((e) => (e.action.properties as { items: unknown[] }).items.length > 0);
   if (!entry) return all;
   // cart updates after the entry, in the order the journey sees them; a stale one is ignored
   let newest = entry.action.occurredAtMs;
@@ -292,7 +441,13 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext, cap
   for (const cart of carts.slice(carts.indexOf(entry) + 1)) {
     if (cart.action.occurredAtMs < newest) continue;
     newest = cart.action.occurredAtMs;
-    if ((cart.action.properties as { items: unknown[] }).items.length === 0) journeyExits.push({ effect: cart.effect, reason: 'cart_emptied', publishedAt: cart.action.publishedAt, viaKafka: true });
+    if ((cart.action.properties as { items: unknown[] }).items.length === 0)
+      journeyExits.push({
+        effect: cart.effect,
+        reason: 'cart_emptied',
+        publishedAt: cart.action.publishedAt,
+        viaKafka: true,
+      });
     else activity.push({ at: journeyTime(cart), effect: cart.effect });
   }
   const lastMessage: Interval = { lo: -Infinity, hi: -Infinity };
@@ -303,7 +458,10 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext, cap
     let dueLo = Math.max(journeyTime(entry).lo, lastMessage.lo) + delay;
     for (const update of activity) if (update.effect.hi < dueLo) dueLo = Math.max(dueLo, update.at.lo + delay);
     const lastCartMaybe = Math.max(journeyTime(entry).hi, ...activity.map((a) => a.at.hi));
-    const due = { lo: Math.max(dueLo, entry.effect.lo), hi: Math.max(Math.max(lastCartMaybe, lastMessage.hi) + delay, entry.effect.hi) };
+    const due = {
+      lo: Math.max(dueLo, entry.effect.lo),
+      hi: Math.max(Math.max(lastCartMaybe, lastMessage.hi) + delay, entry.effect.hi),
+    };
     const channels: Channel[] = step === 'reminder-2' ? smsOrEmail(due, journey) : ['email'];
     if (step === 'reminder-2' && channels.length === 1 && channels[0] === 'email' && context.settings.smsProvider) {
       results.push(planSend('cart-abandonment', step, 'sms', due, journeyExits, journey));
@@ -318,12 +476,16 @@ function cartJourney(events: Seen[], exits: Exit[], context: JourneyContext, cap
       if (planned.sent !== 'no') {
         // a step that may not have gone out because of an exit leaves no later step either way
         anySent = anySent === 'yes' || planned.sent === 'yes' || planned.why === 'exit race' ? 'yes' : 'maybe';
-        window = window ? { lo: Math.min(window.lo, planned.window.lo), hi: Math.max(window.hi, planned.window.hi) } : planned.window;
+        window = window
+          ? { lo: Math.min(window.lo, planned.window.lo), hi: Math.max(window.hi, planned.window.hi) }
+          : planned.window;
       }
     }
     // A step the frequency cap may have skipped (another journey's message took the slot) does not move the clock.
-    if (window && anySent === 'yes' && channels.length === 1 && !capMaySkip.has(step)) { lastMessage.lo = window.lo; lastMessage.hi = window.hi; }
-    else if (window) lastMessage.hi = Math.max(lastMessage.hi, window.hi);
+    if (window && anySent === 'yes' && channels.length === 1 && !capMaySkip.has(step)) {
+      lastMessage.lo = window.lo;
+      lastMessage.hi = window.hi;
+    } else if (window) lastMessage.hi = Math.max(lastMessage.hi, window.hi);
   }
   return mergeWithAll(all, results);
 }
@@ -345,12 +507,24 @@ function browseJourney(events: Seen[], exits: Exit[], context: JourneyContext): 
   const views = events.filter((e) => e.action.type === 'product.viewed');
   if (views.length === 0) return [notPlanned('browse-abandonment', 'browse-email', 'email')];
   const entry = views[0]!;
-  const movedToCart = exitEvents(events, (e) => e.action.type === 'cart.updated' && (e.action.properties as { items: unknown[] }).items.length > 0, 'moved_to_cart');
+  const movedToCart = exitEvents(
+    events,
+    (e) => e.action.type === 'cart.updated' && (e.action.properties as { items: unknown[] }).items.length > 0,
+    'moved_to_cart',
+  );
   const lastView = Math.max(...views.map((v) => journeyTime(v).hi));
   const firstView = journeyTime(entry).lo;
-  const due = { lo: Math.max(firstView + context.settings.browse.emailDelay, entry.effect.lo), hi: Math.max(lastView + context.settings.browse.emailDelay, entry.effect.hi) };
+  const due = {
+    lo: Math.max(firstView + context.settings.browse.emailDelay, entry.effect.lo),
+    hi: Math.max(lastView + context.settings.browse.emailDelay, entry.effect.hi),
+  };
   // A cart journey running when the email is due suppresses it: such a cart also moved the customer out.
-  return [planSend('browse-abandonment', 'browse-email', 'email', due, exitsAfter(entry, [...exits, ...movedToCart]), { ...context, entryPublishedAt: entry.action.publishedAt })];
+  return [
+    planSend('browse-abandonment', 'browse-email', 'email', due, exitsAfter(entry, [...exits, ...movedToCart]), {
+      ...context,
+      entryPublishedAt: entry.action.publishedAt,
+    }),
+  ];
 }
 
 /** The churn journey: the win-back email at entry, an SMS `offerDelay` after it, a last email `finalDelay` after that. */
@@ -358,24 +532,45 @@ function churnJourney(events: Seen[], exits: Exit[], context: JourneyContext): P
   const { threshold, offerDelay, finalDelay } = context.settings.churn;
   const scores = events.filter((e) => e.action.type === 'churn.risk_scored');
   const entry = scores.find((e) => (e.action.properties as { score: number }).score >= threshold);
-  const slots = [notPlanned('churn-retention', 'day-0', 'email'), notPlanned('churn-retention', 'day-3', 'sms'), notPlanned('churn-retention', 'day-7', 'email')];
+  const slots = [
+    notPlanned('churn-retention', 'day-0', 'email'),
+    notPlanned('churn-retention', 'day-3', 'sms'),
+    notPlanned('churn-retention', 'day-7', 'email'),
+  ];
   if (!entry) return slots;
-  const journeyExits = exitsAfter(entry, [...exits, ...exitEvents(events, (e) => e.action.type === 'session.started', 'customer_returned')]);
+  const journeyExits = exitsAfter(entry, [
+    ...exits,
+    ...exitEvents(events, (e) => e.action.type === 'session.started', 'customer_returned'),
+  ]);
   let newest = entry.action.occurredAtMs;
   for (const score of scores.slice(scores.indexOf(entry) + 1)) {
     if (score.action.occurredAtMs < newest) continue;
     newest = score.action.occurredAtMs;
-    if ((score.action.properties as { score: number }).score < threshold) journeyExits.push({ effect: score.effect, reason: 'score_dropped', publishedAt: score.action.publishedAt, viaKafka: true });
+    if ((score.action.properties as { score: number }).score < threshold)
+      journeyExits.push({
+        effect: score.effect,
+        reason: 'score_dropped',
+        publishedAt: score.action.publishedAt,
+        viaKafka: true,
+      });
   }
   const relevant = journeyExits;
   const results: Planned[] = [];
   let previous: Interval = entry.effect;
-  for (const [step, channel, delay] of [['day-0', 'email', 0], ['day-3', 'sms', offerDelay], ['day-7', 'email', finalDelay]] as const) {
+  for (const [step, channel, delay] of [
+    ['day-0', 'email', 0],
+    ['day-3', 'sms', offerDelay],
+    ['day-7', 'email', finalDelay],
+  ] as const) {
     const due = { lo: previous.lo + delay, hi: previous.hi + delay };
-    const planned = planSend('churn-retention', step, channel, due, relevant, { ...context, entryPublishedAt: entry.action.publishedAt });
+    const planned = planSend('churn-retention', step, channel, due, relevant, {
+      ...context,
+      entryPublishedAt: entry.action.publishedAt,
+    });
     results.push(planned);
     // the next step counts from when this one was done, sent or skipped
-    previous = planned.sent === 'no' && planned.why === 'no consent' ? context.model.send(due, channel).window : planned.window;
+    previous =
+      planned.sent === 'no' && planned.why === 'no consent' ? context.model.send(due, channel).window : planned.window;
     if (planned.why === 'after exit') previous = { lo: Infinity, hi: Infinity };
   }
   return mergeWithAll(slots, results);
@@ -384,8 +579,17 @@ function churnJourney(events: Seen[], exits: Exit[], context: JourneyContext): P
 /** The steps of `campaign` that another journey's send on the same channel could have beaten to the cap, whatever else is said of them. */
 function capContested(messages: Planned[], campaign: Campaign, windowMs: number, slackMs: number): Set<string> {
   const live = messages.filter((m) => m.expectation !== 'mustNot');
-  const contested = live.filter((a) => a.campaign === campaign && live.some((b) => b.campaign !== campaign && b.channel === a.channel
-    && a.window.lo - windowMs - slackMs <= b.window.hi && b.window.lo - windowMs - slackMs <= a.window.hi));
+  const contested = live.filter(
+    (a) =>
+      a.campaign === campaign &&
+      live.some(
+        (b) =>
+          b.campaign !== campaign &&
+          b.channel === a.channel &&
+          a.window.lo - windowMs - slackMs <= b.window.hi &&
+          b.window.lo - windowMs - slackMs <= a.window.hi,
+      ),
+  );
   return new Set(contested.map((m) => m.step));
 }
 
@@ -395,7 +599,11 @@ function markCapRaces(messages: Planned[], windowMs: number, slackMs: number): v
   for (const a of live) {
     for (const b of live) {
       if (a === b || a.campaign === b.campaign || a.channel !== b.channel) continue;
-      if (a.window.lo - windowMs - slackMs <= b.window.hi && b.window.lo - windowMs - slackMs <= a.window.hi && a.expectation === 'must') {
+      if (
+        a.window.lo - windowMs - slackMs <= b.window.hi &&
+        b.window.lo - windowMs - slackMs <= a.window.hi &&
+        a.expectation === 'must'
+      ) {
         a.expectation = 'may';
         a.why = 'cap race';
       }

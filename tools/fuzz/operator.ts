@@ -16,8 +16,17 @@ export function planOperator(seed: number, spreadMs: number): OperatorAction[] {
   const random = seededRandom((seed ^ 0x2545f491) >>> 0);
   const campaign = CAMPAIGNS[between(random, 0, CAMPAIGNS.length - 1)]!;
   return [
-    { kind: 'pause', campaign, atMs: Math.round(spreadMs * (0.2 + random() * 0.3)), forMs: between(random, 3_000, 6_000) },
-    { kind: 'settings', atMs: Math.round(spreadMs * (0.4 + random() * 0.3)), cart: { firstReminderDelay: 7_000, secondReminderDelay: 4_000 } },
+    {
+      kind: 'pause',
+      campaign,
+      atMs: Math.round(spreadMs * (0.2 + random() * 0.3)),
+      forMs: between(random, 3_000, 6_000),
+    },
+    {
+      kind: 'settings',
+      atMs: Math.round(spreadMs * (0.4 + random() * 0.3)),
+      cart: { firstReminderDelay: 7_000, secondReminderDelay: 4_000 },
+    },
   ];
 }
 
@@ -28,16 +37,26 @@ export interface OperatorTimeline {
 }
 
 const ENTRY: Record<Campaign, (action: TimedAction, settings: FuzzSettings) => boolean> = {
-  'cart-abandonment': (a) => a.kind === 'event' && a.type === 'cart.updated' && (a.properties as { items: unknown[] }).items.length > 0,
+  'cart-abandonment': (a) =>
+    a.kind === 'event' && a.type === 'cart.updated' && (a.properties as { items: unknown[] }).items.length > 0,
   'browse-abandonment': (a) => a.kind === 'event' && a.type === 'product.viewed',
-  'churn-retention': (a, s) => a.kind === 'event' && a.type === 'churn.risk_scored' && (a.properties as { score: number }).score >= s.churn.threshold,
+  'churn-retention': (a, s) =>
+    a.kind === 'event' &&
+    a.type === 'churn.risk_scored' &&
+    (a.properties as { score: number }).score >= s.churn.threshold,
 };
 
 /** When the journey of `campaign` started and read its settings and pause flag: from its entry's publication to a little after the bridge had it. */
-function entryWindow(actions: TimedAction[], campaign: Campaign, settings: FuzzSettings, timing: ModelTiming): Interval | null {
+function entryWindow(
+  actions: TimedAction[],
+  campaign: Campaign,
+  settings: FuzzSettings,
+  timing: ModelTiming,
+): Interval | null {
   const entry = [...actions].sort((a, b) => a.publishedAt - b.publishedAt).find((a) => ENTRY[campaign](a, settings));
   if (!entry) return null;
-  const seen = entry.handledBy ?? Math.max(entry.publishedAt, entry.ackedAt ?? entry.publishedAt) + timing.eventLatencyMs;
+  const seen =
+    entry.handledBy ?? Math.max(entry.publishedAt, entry.ackedAt ?? entry.publishedAt) + timing.eventLatencyMs;
   return { lo: entry.publishedAt, hi: seen + Math.max(timing.sendLatencyMs, timing.sendLagAt?.(seen) ?? 0) };
 }
 
@@ -50,7 +69,13 @@ const overlaps = (a: Interval, b: Interval) => a.lo <= b.hi && b.lo <= a.hi;
  * one whose entry may have met the pause, or whose sends may have been held by it, may send its
  * planned messages later or not at all (an exit may overtake a held send): none of them is required.
  */
-export function expectedWithOperator(actions: TimedAction[], settings: FuzzSettings, faults: FaultWindow[], operator: OperatorTimeline, timing: ModelTiming = MODEL_TIMING): ExpectedMessage[] {
+export function expectedWithOperator(
+  actions: TimedAction[],
+  settings: FuzzSettings,
+  faults: FaultWindow[],
+  operator: OperatorTimeline,
+  timing: ModelTiming = MODEL_TIMING,
+): ExpectedMessage[] {
   const cartEntry = entryWindow(actions, 'cart-abandonment', settings, timing);
   let variants: FuzzSettings[] = [settings];
   for (const change of operator.settingsChanges) {
@@ -62,9 +87,17 @@ export function expectedWithOperator(actions: TimedAction[], settings: FuzzSetti
   const messages = results[0]!.map((message, index) => {
     const all = results.map((result) => result[index]!);
     if (all.every((m) => m.expectation === message.expectation)) {
-      return { ...message, window: { lo: Math.min(...all.map((m) => m.window.lo)), hi: Math.max(...all.map((m) => m.window.hi)) } };
+      return {
+        ...message,
+        window: { lo: Math.min(...all.map((m) => m.window.lo)), hi: Math.max(...all.map((m) => m.window.hi)) },
+      };
     }
-    return { ...message, expectation: 'may' as const, why: 'settings race' as const, window: { lo: Math.min(...all.map((m) => m.window.lo)), hi: Math.max(...all.map((m) => m.window.hi)) } };
+    return {
+      ...message,
+      expectation: 'may' as const,
+      why: 'settings race' as const,
+      window: { lo: Math.min(...all.map((m) => m.window.lo)), hi: Math.max(...all.map((m) => m.window.hi)) },
+    };
   });
 
   for (const pause of operator.pauses) {
@@ -81,7 +114,8 @@ export function expectedWithOperator(actions: TimedAction[], settings: FuzzSetti
     let heldBefore = false;
     for (const message of ofCampaign) {
       heldBefore ||= overlaps(message.window, held);
-      if (message.expectation === 'must' && (entryMet || heldBefore)) Object.assign(message, { expectation: 'may', why: entryMet ? 'pause race' : 'held by a pause' });
+      if (message.expectation === 'must' && (entryMet || heldBefore))
+        Object.assign(message, { expectation: 'may', why: entryMet ? 'pause race' : 'held by a pause' });
     }
   }
   return messages;
@@ -93,11 +127,15 @@ export class OperatorRunner {
   readonly failures: string[] = [];
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly plan: OperatorAction[], private readonly act: {
-    setPaused(campaign: Campaign, paused: boolean): Promise<void>;
-    resumeHeld(campaign: Campaign): Promise<number>;
-    saveCartSettings(cart: { firstReminderDelay: number; secondReminderDelay: number }): Promise<void>;
-  }, private readonly say: (line: string) => void) {}
+  constructor(
+    private readonly plan: OperatorAction[],
+    private readonly act: {
+      setPaused(campaign: Campaign, paused: boolean): Promise<void>;
+      resumeHeld(campaign: Campaign): Promise<number>;
+      saveCartSettings(cart: { firstReminderDelay: number; secondReminderDelay: number }): Promise<void>;
+    },
+    private readonly say: (line: string) => void,
+  ) {}
 
   start(runStartedAt: number): void {
     this.loop = Promise.all(this.plan.map((action) => this.run(action, runStartedAt))).then(() => undefined);
@@ -115,7 +153,9 @@ export class OperatorRunner {
         const lo = Date.now();
         await this.act.saveCartSettings(action.cart);
         this.timeline.settingsChanges.push({ at: { lo, hi: Date.now() }, cart: action.cart });
-        this.say(`OPERATOR cart-abandonment settings: first reminder ${action.cart.firstReminderDelay / 1000} s, second ${action.cart.secondReminderDelay / 1000} s`);
+        this.say(
+          `OPERATOR cart-abandonment settings: first reminder ${action.cart.firstReminderDelay / 1000} s, second ${action.cart.secondReminderDelay / 1000} s`,
+        );
         return;
       }
       const paused = { lo: Date.now(), hi: 0 };

@@ -54,36 +54,63 @@ export interface FuzzReport {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`).join('\n');
+  return rows
+    .map(
+      (row) =>
+        `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`,
+    )
+    .join('\n');
 }
 
 const HEADINGS = ['duplicates', 'after exit', 'no consent', 'unplanned', 'cap', 'missing'];
 
 export function formatReport(report: FuzzReport): string {
-  const row = (name: string, customers: number, v: Violations) => [name, String(customers), ...VIOLATION_KINDS.map((kind) => String(v[kind]))];
+  const row = (name: string, customers: number, v: Violations) => [
+    name,
+    String(customers),
+    ...VIOLATION_KINDS.map((kind) => String(v[kind])),
+  ];
   const lines = [
     '',
     `Fuzz run ${report.runId}: seed ${report.seed}, ${report.customers} customers${report.only ? ` (only ${report.only.join(',')})` : ''}, ${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
     table([
       ['story', 'customers', ...HEADINGS],
       ...Object.entries(report.byStory).map(([story, v]) => row(story, v.customers, v)),
-      row('all', Object.values(report.byStory).reduce((sum, v) => sum + v.customers, 0), report.totals),
+      row(
+        'all',
+        Object.values(report.byStory).reduce((sum, v) => sum + v.customers, 0),
+        report.totals,
+      ),
     ]),
     `  stuck partitions: ${report.totals.stuckPartitions}`,
-    `  messages: ${report.delivered} delivered; the model said ${report.expectations.must} must, ${report.expectations.may} may (${Object.entries(report.mayBecause).map(([why, n]) => `${why} ${n}`).join(', ')}), ${report.expectations.mustNot} must not`,
+    `  messages: ${report.delivered} delivered; the model said ${report.expectations.must} must, ${report.expectations.may} may (${Object.entries(
+      report.mayBecause,
+    )
+      .map(([why, n]) => `${why} ${n}`)
+      .join(', ')}), ${report.expectations.mustNot} must not`,
     `  events: ${report.events.published} published (${report.events.duplicatesPublished} again on purpose), ${report.events.cancels} operator cancels, ${report.events.deadLetters} dead-lettered`,
     '',
-    table([['faults injected', 'count'], ...Object.entries(report.faultsInjected).map(([kind, count]) => [kind, String(count)]),
-      ['total', String(Object.values(report.faultsInjected).reduce((sum, count) => sum + count, 0))]]),
+    table([
+      ['faults injected', 'count'],
+      ...Object.entries(report.faultsInjected).map(([kind, count]) => [kind, String(count)]),
+      ['total', String(Object.values(report.faultsInjected).reduce((sum, count) => sum + count, 0))],
+    ]),
   ];
   const at = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-  for (const pause of report.operator.pauses) lines.push(`  operator: ${pause.campaign} paused ${at(pause.paused.lo)}–${at(pause.resumed.hi)}`);
-  for (const change of report.operator.settingsChanges) lines.push(`  operator: cart settings changed at ${at(change.at.lo)} (first reminder ${change.cart.firstReminderDelay / 1000} s, second ${change.cart.secondReminderDelay / 1000} s)`);
+  for (const pause of report.operator.pauses)
+    lines.push(`  operator: ${pause.campaign} paused ${at(pause.paused.lo)}–${at(pause.resumed.hi)}`);
+  for (const change of report.operator.settingsChanges)
+    lines.push(
+      `  operator: cart settings changed at ${at(change.at.lo)} (first reminder ${change.cart.firstReminderDelay / 1000} s, second ${change.cart.secondReminderDelay / 1000} s)`,
+    );
   for (const failure of report.operatorFailures) lines.push(`  operator problem: ${failure}`);
   if (report.faultsNotInjected.length) lines.push(`  NOT injected: ${report.faultsNotInjected.join(', ')}`);
   for (const failure of report.faultFailures) lines.push(`  fault problem: ${failure}`);
   for (const customer of report.failing.slice(0, 10)) {
-    lines.push('', `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story}, started ${customer.startedAt.slice(11, 23)})`);
+    lines.push(
+      '',
+      `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story}, started ${customer.startedAt.slice(11, 23)})`,
+    );
     for (const problem of customer.problems) lines.push(`      ${problem}`);
     lines.push(`      received: ${customer.received.join('; ') || 'nothing'}`);
     lines.push(`      model: ${customer.expected.join('; ')}`);

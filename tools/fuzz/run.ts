@@ -36,29 +36,52 @@ const spreadOf = (customers: number) => Math.max(30_000, customers * 40);
 
 async function main(): Promise<void> {
   const options = parseFuzzOptions(process.argv.slice(2));
-  const config = loadConfig(bridgeConfigSchema.extend({
-    MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
-    SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025'),
-  }));
+  const config = loadConfig(
+    bridgeConfigSchema.extend({
+      MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
+      SMTP_URL: z.url({ protocol: /^smtp$/ }).default('smtp://127.0.0.1:1025'),
+    }),
+  );
   const restartsServices = options.faults.some((kind) => FAULT_GROUPS.services.includes(kind));
-  if (restartsServices && (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka)) {
-    throw new OptionsError('service faults restart the local stack (infra/*.sh), so they run only against it: unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes');
+  if (
+    restartsServices &&
+    (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka)
+  ) {
+    throw new OptionsError(
+      'service faults restart the local stack (infra/*.sh), so they run only against it: unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes',
+    );
   }
   const startedAt = Date.now();
   const deadline = startedAt + options.maxMinutes * 60_000;
   const runId = startedAt.toString(36);
   const logDir = join(__dirname, '..', '..', 'test-artifacts', 'fuzz', runId);
-  const logger = createLogger('fuzz', config.LOG_LEVEL, pino.destination({ dest: join(logDir, 'fuzz.log'), mkdir: true, sync: false }));
-  const say = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`);
-  const names = { topic: `fuzz-${runId}`, dlq: `fuzz-${runId}.dlq`, group: `fuzz-${runId}`, taskQueue: `fuzz-${runId}` };
+  const logger = createLogger(
+    'fuzz',
+    config.LOG_LEVEL,
+    pino.destination({ dest: join(logDir, 'fuzz.log'), mkdir: true, sync: false }),
+  );
+  const say = (line: string) =>
+    process.stdout.write(
+      `[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
+    );
+  const names = {
+    topic: `fuzz-${runId}`,
+    dlq: `fuzz-${runId}.dlq`,
+    group: `fuzz-${runId}`,
+    taskQueue: `fuzz-${runId}`,
+  };
   const replay = `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} --faults '${options.faultsText}'`;
-  say(`fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers${options.only ? `, only ${options.only.join(',')}` : ''}, at most ${options.maxMinutes} min (repeat: ${replay})`);
+  say(
+    `fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers${options.only ? `, only ${options.only.join(',')}` : ''}, at most ${options.maxMinutes} min (repeat: ${replay})`,
+  );
   say(`faults: ${options.faults.join(', ') || 'none'}; process logs in ${logDir}`);
 
   const spreadMs = spreadOf(options.customers);
   const everyone = generateCustomers(options.seed, options.customers, runId, FUZZ_SETTINGS, spreadMs);
   const customers = options.only ? everyone.filter((customer) => options.only!.includes(customer.index)) : everyone;
-  const lastStart = Math.max(...customers.map((customer) => customer.startMs + Math.max(...customer.actions.map((action) => action.atMs))));
+  const lastStart = Math.max(
+    ...customers.map((customer) => customer.startMs + Math.max(...customer.actions.map((action) => action.atMs))),
+  );
   const plan = planFaults(options.seed, options.faults, lastStart + 10_000);
 
   const lane = await openLane(config, logger, names, '-fuzz');
@@ -69,35 +92,66 @@ async function main(): Promise<void> {
   const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
   await smtp.start();
 
-  const env = { EVENTS_TOPIC: names.topic, DLQ_TOPIC: names.dlq, KAFKA_GROUP_ID: names.group, TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS), CAMPAIGN_SETTINGS: campaignSettingsJson(FUZZ_SETTINGS), SMTP_URL: smtp.url, DATABASE_URL: database.url, ...sms.env() };
+  const env = {
+    EVENTS_TOPIC: names.topic,
+    DLQ_TOPIC: names.dlq,
+    KAFKA_GROUP_ID: names.group,
+    TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS),
+    CAMPAIGN_SETTINGS: campaignSettingsJson(FUZZ_SETTINGS),
+    SMTP_URL: smtp.url,
+    DATABASE_URL: database.url,
+    ...sms.env(),
+  };
   const supervisor = new Supervisor(env, logDir, say);
   const faults = new FaultRunner(new FaultActions(supervisor, smtp, sms), plan, say);
   const journeys = new JourneyClient(client, names.taskQueue);
   const operatorDb = createDb(database.url, 2);
-  const operator = new OperatorRunner(planOperator(options.seed, spreadMs), {
-    setPaused: (campaign, paused) => setCampaignPaused(operatorDb, campaign, paused),
-    saveCartSettings: async (cart) => { await saveOverrides(operatorDb, 'cart-abandonment', { firstReminderDelay: cart.firstReminderDelay, secondReminderDelay: cart.secondReminderDelay }); },
-    resumeHeld: async (campaign) => {
-      let told = 0;
-      for await (const held of client.workflow.list({ query: `TaskQueue = "${names.taskQueue}" AND CampaignType = "${campaign}" AND JourneyStage = "paused" AND ExecutionStatus = "Running"` })) {
-        await client.workflow.getHandle(held.workflowId).signal(campaignResumedSignal).then(() => { told += 1; }, () => undefined);
-      }
-      return told;
+  const operator = new OperatorRunner(
+    planOperator(options.seed, spreadMs),
+    {
+      setPaused: (campaign, paused) => setCampaignPaused(operatorDb, campaign, paused),
+      saveCartSettings: async (cart) => {
+        await saveOverrides(operatorDb, 'cart-abandonment', {
+          firstReminderDelay: cart.firstReminderDelay,
+          secondReminderDelay: cart.secondReminderDelay,
+        });
+      },
+      resumeHeld: async (campaign) => {
+        let told = 0;
+        for await (const held of client.workflow.list({
+          query: `TaskQueue = "${names.taskQueue}" AND CampaignType = "${campaign}" AND JourneyStage = "paused" AND ExecutionStatus = "Running"`,
+        })) {
+          await client.workflow
+            .getHandle(held.workflowId)
+            .signal(campaignResumedSignal)
+            .then(
+              () => {
+                told += 1;
+              },
+              () => undefined,
+            );
+        }
+        return told;
+      },
     },
-  }, say);
+    say,
+  );
   const timed = new Map<string, TimedAction[]>();
   const offsets = new Map<TimedAction, { partition: number; offset: number }>();
   const commits = new CommitWatcher(admin, names.topic, names.group);
   const counters = { published: 0, duplicatesPublished: 0, cancels: 0 };
   let timedOut = false;
 
-  const hardStop = setTimeout(() => {
-    say(`hard time limit reached (${options.maxMinutes} min + 2): killing the run's processes`);
-    supervisor.killAllNow();
-    if (restartsServices) restoreStackNow();
-    process.exit(1);
-  }, deadline + 120_000 - Date.now());
+  const hardStop = setTimeout(
+    () => {
+      say(`hard time limit reached (${options.maxMinutes} min + 2): killing the run's processes`);
+      supervisor.killAllNow();
+      if (restartsServices) restoreStackNow();
+      process.exit(1);
+    },
+    deadline + 120_000 - Date.now(),
+  );
   hardStop.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -111,25 +165,36 @@ async function main(): Promise<void> {
   try {
     await supervisor.startAll();
     const runT0 = Date.now() + LEAD_MS;
-    say(`two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`);
+    say(
+      `two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`,
+    );
     faults.start(runT0);
     operator.start(runT0);
     commits.start();
-    const act = (customer: GeneratedCustomer, action: FuzzAction) => perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters, offsets });
-    const playing = Promise.all(customers.map(async (customer) => {
-      const done: TimedAction[] = [];
-      timed.set(customer.customerId, done);
-      const seenIds = new Set<string>();
-      for (const action of customer.actions) {
-        const wait = runT0 + customer.startMs + action.atMs - Date.now();
-        if (wait > 0) await sleep(wait);
-        if (action.kind === 'event' && seenIds.has(action.eventId)) counters.duplicatesPublished += 1;
-        if (action.kind === 'event') seenIds.add(action.eventId);
-        done.push(await act(customer, action));
-      }
-    }));
+    const act = (customer: GeneratedCustomer, action: FuzzAction) =>
+      perform(customer, action, { producer, topic: names.topic, journeys, deadline, counters, offsets });
+    const playing = Promise.all(
+      customers.map(async (customer) => {
+        const done: TimedAction[] = [];
+        timed.set(customer.customerId, done);
+        const seenIds = new Set<string>();
+        for (const action of customer.actions) {
+          const wait = runT0 + customer.startMs + action.atMs - Date.now();
+          if (wait > 0) await sleep(wait);
+          if (action.kind === 'event' && seenIds.has(action.eventId)) counters.duplicatesPublished += 1;
+          if (action.kind === 'event') seenIds.add(action.eventId);
+          done.push(await act(customer, action));
+        }
+      }),
+    );
     let played = false;
-    playing.then(() => { played = true; say('every customer event is published'); }, () => undefined);
+    playing.then(
+      () => {
+        played = true;
+        say('every customer event is published');
+      },
+      () => undefined,
+    );
 
     let doneBefore = false;
     let lastProgress = 0;
@@ -138,7 +203,9 @@ async function main(): Promise<void> {
       const counts = await journeyCounts(client, names.taskQueue);
       if (Date.now() - lastProgress >= 15_000) {
         lastProgress = Date.now();
-        say(`progress: ${counters.published} events published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`);
+        say(
+          `progress: ${counters.published} events published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`,
+        );
       }
       const done = played && faults.done && counts?.running === 0 && commits.caughtUp;
       if (done && doneBefore) break; // twice in a row: visibility lags a little
@@ -166,9 +233,15 @@ async function main(): Promise<void> {
   }
 
   const deliveries = await new Inbox(config.MAILPIT_URL, `fuzz-${runId}.example`, sms, customers).read();
-  const ledger = await ledgerRows(database.url, customers.map((customer) => customer.customerId));
+  const ledger = await ledgerRows(
+    database.url,
+    customers.map((customer) => customer.customerId),
+  );
   const identified = identify(ledger, deliveries);
-  const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce((sum, partition) => sum + Number(partition.high), 0);
+  const deadLetters = (await admin.fetchTopicOffsets(names.dlq)).reduce(
+    (sum, partition) => sum + Number(partition.high),
+    0,
+  );
   if (timedOut) await terminateLeftovers(client, names.taskQueue, 'fuzz run timed out');
 
   const totals = noViolations();
@@ -177,23 +250,39 @@ async function main(): Promise<void> {
   const mayBecause: Record<string, number> = {};
   const failing: FailingCustomer[] = [];
   let delivered = 0;
-  const played = new Map(customers.map((customer) => [customer.customerId, (timed.get(customer.customerId) ?? []).map((action) => {
-    const kafka = offsets.get(action);
-    const handledBy = kafka ? commits.seenBy(kafka.partition, kafka.offset) : undefined;
-    return handledBy === undefined ? action : { ...action, handledBy };
-  })]));
+  const played = new Map(
+    customers.map((customer) => [
+      customer.customerId,
+      (timed.get(customer.customerId) ?? []).map((action) => {
+        const kafka = offsets.get(action);
+        const handledBy = kafka ? commits.seenBy(kafka.partition, kafka.offset) : undefined;
+        return handledBy === undefined ? action : { ...action, handledBy };
+      }),
+    ]),
+  );
   const outages = observedSmtpOutages(smtp.upstreamFailures);
-  if (outages.length) say(`the SMTP server itself was unavailable ${outages.length} time(s) (not a fault of this run): ${outages.map((w) => new Date(w.from).toISOString().slice(11, 19)).join(', ')}`);
+  if (outages.length)
+    say(
+      `the SMTP server itself was unavailable ${outages.length} time(s) (not a fault of this run): ${outages.map((w) => new Date(w.from).toISOString().slice(11, 19)).join(', ')}`,
+    );
   const modelFaults = [...faults.windows, ...outages];
   // First pass: due times, to measure the worker's lag against the ledger's contact times.
   const rowsOf = new Map<string, LedgerRow[]>();
   for (const row of ledger) rowsOf.set(row.customer_id, [...(rowsOf.get(row.customer_id) ?? []), row]);
-  const samples = customers.flatMap((customer) => expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, modelFaults, operator.timeline).flatMap((message) => {
-    const row = rowsOf.get(customer.customerId)?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
-    // only sends whose due time the model knows within a second and that no fault held: their delay is the worker's
-    const unheld = message.window.hi - (message.dueAt + message.dueSpreadMs) <= MODEL_TIMING.sendLatencyMs;
-    return row?.contact_at && message.dueAt > 0 && message.dueSpreadMs <= 1_000 && unheld ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }] : [];
-  }));
+  const samples = customers.flatMap((customer) =>
+    expectedWithOperator(played.get(customer.customerId)!, FUZZ_SETTINGS, modelFaults, operator.timeline).flatMap(
+      (message) => {
+        const row = rowsOf
+          .get(customer.customerId)
+          ?.find((r) => r.campaign === message.campaign && r.step === message.step && r.channel === message.channel);
+        // only sends whose due time the model knows within a second and that no fault held: their delay is the worker's
+        const unheld = message.window.hi - (message.dueAt + message.dueSpreadMs) <= MODEL_TIMING.sendLatencyMs;
+        return row?.contact_at && message.dueAt > 0 && message.dueSpreadMs <= 1_000 && unheld
+          ? [{ dueAt: message.dueAt, contactAt: row.contact_at.getTime() }]
+          : [];
+      },
+    ),
+  );
   const timing = { ...MODEL_TIMING, sendLagAt: lagFromLedger(samples) };
   for (const customer of customers) {
     const actions = played.get(customer.customerId)!;
@@ -214,26 +303,71 @@ async function main(): Promise<void> {
     if (!isClean(verdict.violations)) {
       const start = actions.length ? Math.min(...actions.map((a) => a.publishedAt)) : 0;
       failing.push({
-        index: customer.index, customerId: customer.customerId, story: customer.story, startedAt: new Date(start).toISOString(), violations: verdict.violations, problems: verdict.problems, received: verdict.received,
-        expected: expected.filter((m) => !(m.expectation === 'mustNot' && m.why === 'not planned')).map((m) => `${m.campaign}/${m.step}/${m.channel} ${m.expectation} (${m.why})`),
-        sequence: actions.map((a) => JSON.stringify({ ...a, publishedAt: a.publishedAt - start, ackedAt: a.ackedAt === undefined ? undefined : a.ackedAt - start, occurredAtMs: a.occurredAtMs - start })),
-        ledger: (rowsOf.get(customer.customerId) ?? []).map((row) => `${row.campaign}/${row.step}/${row.channel} ${row.state} (attempts ${row.attempts}, contact ${row.contact_at?.toISOString().slice(11, 23) ?? '-'})${row.reason ? `: ${row.reason}` : ''}`),
+        index: customer.index,
+        customerId: customer.customerId,
+        story: customer.story,
+        startedAt: new Date(start).toISOString(),
+        violations: verdict.violations,
+        problems: verdict.problems,
+        received: verdict.received,
+        expected: expected
+          .filter((m) => !(m.expectation === 'mustNot' && m.why === 'not planned'))
+          .map((m) => `${m.campaign}/${m.step}/${m.channel} ${m.expectation} (${m.why})`),
+        sequence: actions.map((a) =>
+          JSON.stringify({
+            ...a,
+            publishedAt: a.publishedAt - start,
+            ackedAt: a.ackedAt === undefined ? undefined : a.ackedAt - start,
+            occurredAtMs: a.occurredAtMs - start,
+          }),
+        ),
+        ledger: (rowsOf.get(customer.customerId) ?? []).map(
+          (row) =>
+            `${row.campaign}/${row.step}/${row.channel} ${row.state} (attempts ${row.attempts}, contact ${row.contact_at?.toISOString().slice(11, 23) ?? '-'})${row.reason ? `: ${row.reason}` : ''}`,
+        ),
         replay: `${replay} --only ${customer.index}`,
       });
     }
   }
   const injected = faults.injected();
   const report: FuzzReport = {
-    runId, finishedAt: new Date().toISOString(), seed: options.seed, customers: options.customers, only: options.only,
-    minutes: (Date.now() - startedAt) / 60_000, timedOut, clean: false,
+    runId,
+    finishedAt: new Date().toISOString(),
+    seed: options.seed,
+    customers: options.customers,
+    only: options.only,
+    minutes: (Date.now() - startedAt) / 60_000,
+    timedOut,
+    clean: false,
     settings: JSON.parse(campaignSettingsJson(FUZZ_SETTINGS)) as object,
-    operator: operator.timeline, operatorFailures: operator.failures, smtpServerOutages: outages,
-    faultKindsSelected: options.faults, faultsInjected: injected, faultsNotInjected: options.faults.filter((kind) => !injected[kind]), faultFailures: faults.failures,
-    faultWindows: faults.windows.map((w) => ({ ...w, fromS: (w.from - startedAt) / 1000, toS: (w.to - startedAt) / 1000 })),
+    operator: operator.timeline,
+    operatorFailures: operator.failures,
+    smtpServerOutages: outages,
+    faultKindsSelected: options.faults,
+    faultsInjected: injected,
+    faultsNotInjected: options.faults.filter((kind) => !injected[kind]),
+    faultFailures: faults.failures,
+    faultWindows: faults.windows.map((w) => ({
+      ...w,
+      fromS: (w.from - startedAt) / 1000,
+      toS: (w.to - startedAt) / 1000,
+    })),
     events: { ...counters, deadLetters },
-    expectations, mayBecause, delivered, totals: { ...totals, stuckPartitions }, byStory, failing,
+    expectations,
+    mayBecause,
+    delivered,
+    totals: { ...totals, stuckPartitions },
+    byStory,
+    failing,
   };
-  report.clean = !timedOut && isClean(totals) && stuckPartitions === 0 && deadLetters === 0 && report.faultsNotInjected.length === 0 && faults.failures.length === 0 && operator.failures.length === 0;
+  report.clean =
+    !timedOut &&
+    isClean(totals) &&
+    stuckPartitions === 0 &&
+    deadLetters === 0 &&
+    report.faultsNotInjected.length === 0 &&
+    faults.failures.length === 0 &&
+    operator.failures.length === 0;
   await smtp.stop();
   await operatorDb.destroy();
   await database.drop().catch((error: unknown) => say(`could not drop ${database.name}: ${(error as Error).message}`));
@@ -248,7 +382,11 @@ async function main(): Promise<void> {
 }
 
 interface Io {
-  producer: Producer; topic: string; journeys: JourneyClient; deadline: number; counters: { published: number; cancels: number };
+  producer: Producer;
+  topic: string;
+  journeys: JourneyClient;
+  deadline: number;
+  counters: { published: number; cancels: number };
   offsets: Map<TimedAction, { partition: number; offset: number }>;
 }
 
@@ -259,11 +397,22 @@ async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io):
   for (;;) {
     try {
       if (action.kind === 'event') {
-        const event = { eventId: action.eventId, type: action.type, customerId: customer.customerId, occurredAt: new Date(occurredAtMs).toISOString(), properties: action.properties };
-        const [record] = await io.producer.send({ topic: io.topic, acks: -1, messages: [{ key: customer.customerId, value: JSON.stringify(event) }] });
+        const event = {
+          eventId: action.eventId,
+          type: action.type,
+          customerId: customer.customerId,
+          occurredAt: new Date(occurredAtMs).toISOString(),
+          properties: action.properties,
+        };
+        const [record] = await io.producer.send({
+          topic: io.topic,
+          acks: -1,
+          messages: [{ key: customer.customerId, value: JSON.stringify(event) }],
+        });
         io.counters.published += 1;
         const done: TimedAction = { ...action, publishedAt, ackedAt: Date.now(), occurredAtMs };
-        if (record?.baseOffset !== undefined) io.offsets.set(done, { partition: record.partition, offset: Number(record.baseOffset) });
+        if (record?.baseOffset !== undefined)
+          io.offsets.set(done, { partition: record.partition, offset: Number(record.baseOffset) });
         return done;
       }
       await io.journeys.cancel(action.campaign, customer.customerId, 'fuzz: operator cancel');
@@ -279,7 +428,11 @@ async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io):
 async function lagging(admin: Admin, topic: string, group: string): Promise<number> {
   const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  return ends.filter((end) => Number(end.high) > 0 && Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.high)).length;
+  return ends.filter(
+    (end) =>
+      Number(end.high) > 0 &&
+      Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.high),
+  ).length;
 }
 
 main().catch((error: unknown) => {
@@ -290,4 +443,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`fuzz run failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
-

@@ -5,11 +5,26 @@ export type Channel = 'email' | 'sms';
 export const CAMPAIGNS: Campaign[] = ['cart-abandonment', 'browse-abandonment', 'churn-retention'];
 
 /** A contract event type (contract/events.ts), spelled out so the model depends on the documents only. */
-export type FuzzEventType = 'customer.updated' | 'customer.unsubscribed' | 'product.viewed' | 'cart.updated' | 'order.placed' | 'session.started' | 'churn.risk_scored';
+export type FuzzEventType =
+  | 'customer.updated'
+  | 'customer.unsubscribed'
+  | 'product.viewed'
+  | 'cart.updated'
+  | 'order.placed'
+  | 'session.started'
+  | 'churn.risk_scored';
 
 /** One thing the storefront or an operator does to a customer, `atMs` after the customer's start. */
 export type FuzzAction =
-  | { kind: 'event'; atMs: number; eventId: string; type: FuzzEventType; skewMs: number; properties: Record<string, unknown>; note?: string }
+  | {
+      kind: 'event';
+      atMs: number;
+      eventId: string;
+      type: FuzzEventType;
+      skewMs: number;
+      properties: Record<string, unknown>;
+      note?: string;
+    }
   | { kind: 'cancel'; atMs: number; campaign: Campaign; note?: string };
 
 export interface FuzzCustomer {
@@ -27,21 +42,41 @@ export interface FuzzCustomer {
  * occurredAt it carried, and for an event when the bridge was seen to have handled it (its offset
  * committed), if it was.
  */
-export type TimedAction = FuzzAction & { publishedAt: number; ackedAt?: number; occurredAtMs: number; handledBy?: number };
+export type TimedAction = FuzzAction & {
+  publishedAt: number;
+  ackedAt?: number;
+  occurredAtMs: number;
+  handledBy?: number;
+};
 
 export type { FaultKind } from '../chaos/fault-actions';
 import type { FaultKind } from '../chaos/fault-actions';
 
 export type FaultGroup = 'providers' | 'processes' | 'services';
 export const FAULT_GROUPS: Record<FaultGroup, FaultKind[]> = {
-  providers: ['smtp refuse', 'smtp black hole', 'smtp slow', 'smtp auth failure', 'smtp 4xx', 'smtp 5xx incident',
-    'twilio refuse', 'twilio black hole', 'twilio slow', 'twilio auth failure', 'twilio 5xx'],
+  providers: [
+    'smtp refuse',
+    'smtp black hole',
+    'smtp slow',
+    'smtp auth failure',
+    'smtp 4xx',
+    'smtp 5xx incident',
+    'twilio refuse',
+    'twilio black hole',
+    'twilio slow',
+    'twilio auth failure',
+    'twilio 5xx',
+  ],
   processes: ['kill -9 worker', 'kill -9 bridge'],
   services: ['restart Temporal', 'restart Kafka', 'restart PostgreSQL'],
 };
 
 /** A fault as it happened: from its injection to its repair (epoch ms). */
-export interface FaultWindow { kind: FaultKind; from: number; to: number }
+export interface FaultWindow {
+  kind: FaultKind;
+  from: number;
+  to: number;
+}
 
 /** The compressed journey settings of a fuzz run, in ms (docs/JOURNEYS.md names). */
 export interface FuzzSettings {
@@ -69,9 +104,19 @@ export function campaignSettingsJson(settings: FuzzSettings): string {
   const s = (ms: number) => `${ms / 1000}s`;
   const pauseRecheck = s(settings.pauseRecheck);
   return JSON.stringify({
-    'cart-abandonment': { firstReminderDelay: s(settings.cart.firstReminderDelay), secondReminderDelay: s(settings.cart.secondReminderDelay), finalReminderDelay: s(settings.cart.finalReminderDelay), pauseRecheck },
+    'cart-abandonment': {
+      firstReminderDelay: s(settings.cart.firstReminderDelay),
+      secondReminderDelay: s(settings.cart.secondReminderDelay),
+      finalReminderDelay: s(settings.cart.finalReminderDelay),
+      pauseRecheck,
+    },
     'browse-abandonment': { emailDelay: s(settings.browse.emailDelay), pauseRecheck },
-    'churn-retention': { threshold: settings.churn.threshold, offerDelay: s(settings.churn.offerDelay), finalDelay: s(settings.churn.finalDelay), pauseRecheck },
+    'churn-retention': {
+      threshold: settings.churn.threshold,
+      offerDelay: s(settings.churn.offerDelay),
+      finalDelay: s(settings.churn.finalDelay),
+      pauseRecheck,
+    },
     contact: { frequencyWindow: s(settings.frequencyWindow), quietHours: { sms: null } },
   });
 }

@@ -2,17 +2,43 @@ import type { ExpectedMessage } from './model';
 import type { Campaign, Channel } from './scenario';
 
 /** One message a customer received, identified through the delivery ledger when it can be. */
-export interface Received { channel: Channel; id: string; at: number; campaign: Campaign | null; step: string | null; contactAt: number | null }
+export interface Received {
+  channel: Channel;
+  id: string;
+  at: number;
+  campaign: Campaign | null;
+  step: string | null;
+  contactAt: number | null;
+}
 
-export const VIOLATION_KINDS = ['duplicates', 'afterExit', 'withoutConsent', 'unplanned', 'capViolations', 'missing'] as const;
+export const VIOLATION_KINDS = [
+  'duplicates',
+  'afterExit',
+  'withoutConsent',
+  'unplanned',
+  'capViolations',
+  'missing',
+] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 export type Violations = Record<ViolationKind, number>;
 
-export interface CustomerVerdict { violations: Violations; problems: string[]; received: string[] }
+export interface CustomerVerdict {
+  violations: Violations;
+  problems: string[];
+  received: string[];
+}
 
-export const noViolations = (): Violations => ({ duplicates: 0, afterExit: 0, withoutConsent: 0, unplanned: 0, capViolations: 0, missing: 0 });
+export const noViolations = (): Violations => ({
+  duplicates: 0,
+  afterExit: 0,
+  withoutConsent: 0,
+  unplanned: 0,
+  capViolations: 0,
+  missing: 0,
+});
 
-const keyOf = (m: { campaign: Campaign | null; step: string | null; channel: Channel }) => `${m.campaign ?? '?'}/${m.step ?? '?'}/${m.channel}`;
+const keyOf = (m: { campaign: Campaign | null; step: string | null; channel: Channel }) =>
+  `${m.campaign ?? '?'}/${m.step ?? '?'}/${m.channel}`;
 
 /**
  * Compares what one customer received with the model. A duplicate is a message delivered twice
@@ -20,7 +46,11 @@ const keyOf = (m: { campaign: Campaign | null; step: string | null; channel: Cha
  * consent and unplanned are messages the model says must not arrive, by its reason; a cap violation
  * is two contacts on one channel closer than the frequency window; missing is a must that never came.
  */
-export function judgeCustomer(expected: ExpectedMessage[], received: Received[], frequencyWindowMs: number): CustomerVerdict {
+export function judgeCustomer(
+  expected: ExpectedMessage[],
+  received: Received[],
+  frequencyWindowMs: number,
+): CustomerVerdict {
   const violations = noViolations();
   const problems: string[] = [];
   const byKey = new Map<string, Received[]>();
@@ -48,10 +78,19 @@ export function judgeCustomer(expected: ExpectedMessage[], received: Received[],
     } else if (model.expectation === 'mustNot') {
       // before its exit was even published, a message the model expected later is off the plan, not after the exit
       const early = model.why === 'after exit' && messages[0]!.at < (model.exitPublishedAt ?? Infinity);
-      const kind: ViolationKind = early ? 'unplanned' : model.why === 'after exit' ? 'afterExit' : model.why === 'no consent' ? 'withoutConsent' : 'unplanned';
+      const kind: ViolationKind = early
+        ? 'unplanned'
+        : model.why === 'after exit'
+          ? 'afterExit'
+          : model.why === 'no consent'
+            ? 'withoutConsent'
+            : 'unplanned';
       violations[kind] += 1;
-      problems.push(early ? `unplanned: ${key} arrived before the exit was published, earlier than the model plans it (an earlier step was not held or retried)`
-        : `${kind}: ${key} arrived, the model says must not (${model.why})`);
+      problems.push(
+        early
+          ? `unplanned: ${key} arrived before the exit was published, earlier than the model plans it (an earlier step was not held or retried)`
+          : `${kind}: ${key} arrived, the model says must not (${model.why})`,
+      );
     }
   }
   for (const model of expected) {
@@ -61,11 +100,16 @@ export function judgeCustomer(expected: ExpectedMessage[], received: Received[],
     }
   }
   for (const channel of ['email', 'sms'] as const) {
-    const contacts = received.filter((m) => m.channel === channel).map((m) => m.contactAt ?? m.at).sort((a, b) => a - b);
+    const contacts = received
+      .filter((m) => m.channel === channel)
+      .map((m) => m.contactAt ?? m.at)
+      .sort((a, b) => a - b);
     for (let i = 1; i < contacts.length; i += 1) {
       if (contacts[i]! - contacts[i - 1]! < frequencyWindowMs) {
         violations.capViolations += 1;
-        problems.push(`cap: two ${channel} contacts ${contacts[i]! - contacts[i - 1]!} ms apart (window ${frequencyWindowMs} ms)`);
+        problems.push(
+          `cap: two ${channel} contacts ${contacts[i]! - contacts[i - 1]!} ms apart (window ${frequencyWindowMs} ms)`,
+        );
       }
     }
   }

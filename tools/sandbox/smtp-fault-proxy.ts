@@ -16,8 +16,17 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * one through the fault), as a provider outage does; a connection carrying traffic is dropped once
  * it has been quiet for a moment (at most 2 s later), so the fault itself never cuts a message in half.
  */
-export type SmtpFaultMode = 'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'temp-failure' | 'incident-5xx';
-export const SMTP_FAULT_MODES: SmtpFaultMode[] = ['pass', 'refuse', 'black-hole', 'slow', 'auth-failure', 'temp-failure', 'incident-5xx'];
+export type SmtpFaultMode =
+  'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'temp-failure' | 'incident-5xx';
+export const SMTP_FAULT_MODES: SmtpFaultMode[] = [
+  'pass',
+  'refuse',
+  'black-hole',
+  'slow',
+  'auth-failure',
+  'temp-failure',
+  'incident-5xx',
+];
 
 const MAIL_FROM_ANSWER: Partial<Record<SmtpFaultMode, string>> = {
   'auth-failure': '530 5.7.0 Authentication required',
@@ -36,9 +45,20 @@ export class SmtpFaultProxy {
   /** When a connection to the real server failed or was cut by it (it went away on its own): epoch ms. */
   readonly upstreamFailures: number[] = [];
   /** Connections accepted in each mode, so a run can prove its faults were hit. */
-  readonly connections: Record<SmtpFaultMode, number> = { pass: 0, refuse: 0, 'black-hole': 0, slow: 0, 'auth-failure': 0, 'temp-failure': 0, 'incident-5xx': 0 };
+  readonly connections: Record<SmtpFaultMode, number> = {
+    pass: 0,
+    refuse: 0,
+    'black-hole': 0,
+    slow: 0,
+    'auth-failure': 0,
+    'temp-failure': 0,
+    'incident-5xx': 0,
+  };
 
-  constructor(private readonly upstream: { host: string; port: number }, private readonly slowMs = 3_000) {}
+  constructor(
+    private readonly upstream: { host: string; port: number },
+    private readonly slowMs = 3_000,
+  ) {}
 
   get mode(): SmtpFaultMode {
     return this.current;
@@ -117,13 +137,17 @@ export class SmtpFaultProxy {
         const upstream = connect(this.upstream.port, this.upstream.host);
         this.track(upstream);
         let greeted = false;
-        upstream.once('data', () => { greeted = true; });
+        upstream.once('data', () => {
+          greeted = true;
+        });
         upstream.once('error', () => {
           this.upstreamFailures.push(Date.now());
           // the real server is down: say so as it would, rather than cut a connection the client thinks is up
           if (!greeted && !client.destroyed) client.end('421 4.3.0 Service not available, try again later\r\n');
         });
-        upstream.once('close', (hadError) => { if (!hadError || greeted) client.destroy(); });
+        upstream.once('close', (hadError) => {
+          if (!hadError || greeted) client.destroy();
+        });
         client.once('close', () => upstream.destroy());
         upstream.pipe(client, { end: false });
         client.pipe(upstream);
@@ -138,7 +162,9 @@ export class SmtpFaultProxy {
 
   /** Just enough SMTP for a client to reach MAIL FROM and get `answer`. */
   private fakeServer(client: Socket, answer: string): void {
-    const reply = (line: string) => { if (!client.destroyed) client.write(`${line}\r\n`); };
+    const reply = (line: string) => {
+      if (!client.destroyed) client.write(`${line}\r\n`);
+    };
     reply('220 fault-proxy ESMTP');
     let buffered = '';
     client.on('data', (chunk: Buffer) => {
@@ -151,8 +177,10 @@ export class SmtpFaultProxy {
         if (verb === 'EHLO' || verb === 'HELO') reply('250 fault-proxy');
         else if (verb === 'MAIL') reply(answer);
         else if (verb === 'RSET' || verb === 'NOOP') reply('250 OK');
-        else if (verb === 'QUIT') { reply('221 Bye'); client.end(); }
-        else reply('503 5.5.1 Bad sequence of commands');
+        else if (verb === 'QUIT') {
+          reply('221 Bye');
+          client.end();
+        } else reply('503 5.5.1 Bad sequence of commands');
       }
     });
   }

@@ -7,17 +7,23 @@ import { loadConfigOrExit, runServices } from '../../platform/run-services';
  * The local Twilio stand-in as a process, for the demo: SMS land in its inbox, never on a phone. It
  * accepts the same TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN the app is given.
  */
-const config = loadConfigOrExit(logSchema.extend({
-  TWILIO_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8026),
-  TWILIO_ACCOUNT_SID: smsSchema.shape.TWILIO_ACCOUNT_SID.unwrap(),
-  TWILIO_AUTH_TOKEN: smsSchema.shape.TWILIO_AUTH_TOKEN.unwrap(),
-}));
+const config = loadConfigOrExit(
+  logSchema.extend({
+    TWILIO_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8026),
+    TWILIO_ACCOUNT_SID: smsSchema.shape.TWILIO_ACCOUNT_SID.unwrap(),
+    TWILIO_AUTH_TOKEN: smsSchema.shape.TWILIO_AUTH_TOKEN.unwrap(),
+  }),
+);
 const sandbox = new TwilioSandbox({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN });
-runServices('twilio-sandbox', config.LOG_LEVEL, (logger) => Promise.resolve([{
-  name: 'twilio-sandbox',
-  start: async () => {
-    const url = await sandbox.start(config.TWILIO_SANDBOX_PORT);
-    logger.info({ url, inbox: `${url}/sandbox/messages` }, 'Twilio Messages API stand-in listening');
-  },
-  stop: () => sandbox.stop(),
-}]));
+runServices('twilio-sandbox', config.LOG_LEVEL, (logger) =>
+  Promise.resolve([
+    {
+      name: 'twilio-sandbox',
+      start: async () => {
+        const url = await sandbox.start(config.TWILIO_SANDBOX_PORT);
+        logger.info({ url, inbox: `${url}/sandbox/messages` }, 'Twilio Messages API stand-in listening');
+      },
+      stop: () => sandbox.stop(),
+    },
+  ]),
+);

@@ -23,7 +23,14 @@ export interface ReceivedSms {
 }
 
 export type TwilioFaultMode = 'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'server-error';
-export const TWILIO_FAULT_MODES: TwilioFaultMode[] = ['pass', 'refuse', 'black-hole', 'slow', 'auth-failure', 'server-error'];
+export const TWILIO_FAULT_MODES: TwilioFaultMode[] = [
+  'pass',
+  'refuse',
+  'black-hole',
+  'slow',
+  'auth-failure',
+  'server-error',
+];
 
 export const TWILIO_SANDBOX_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
 export const TWILIO_SANDBOX_AUTH_TOKEN = 'test-auth-token-1234';
@@ -36,11 +43,15 @@ export class TwilioSandbox {
   private afterAccept: AfterAccept[] = [];
   private credentialsRefused = false;
 
-  constructor(private readonly credentials = { accountSid: TWILIO_SANDBOX_ACCOUNT_SID, authToken: TWILIO_SANDBOX_AUTH_TOKEN }) {}
+  constructor(
+    private readonly credentials = { accountSid: TWILIO_SANDBOX_ACCOUNT_SID, authToken: TWILIO_SANDBOX_AUTH_TOKEN },
+  ) {}
 
   /** Listens on 127.0.0.1; port 0 picks a free one. */
   async start(port = 0): Promise<string> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', resolve);
@@ -50,7 +61,12 @@ export class TwilioSandbox {
 
   /** The configuration that points a worker or admin API at this server. */
   env(from = '+15550000000'): Record<string, string> {
-    return { TWILIO_ACCOUNT_SID: this.credentials.accountSid, TWILIO_AUTH_TOKEN: this.credentials.authToken, TWILIO_FROM: from, TWILIO_API_BASE_URL: this.baseUrl };
+    return {
+      TWILIO_ACCOUNT_SID: this.credentials.accountSid,
+      TWILIO_AUTH_TOKEN: this.credentials.authToken,
+      TWILIO_FROM: from,
+      TWILIO_API_BASE_URL: this.baseUrl,
+    };
   }
 
   get baseUrl(): string {
@@ -97,16 +113,20 @@ export class TwilioSandbox {
       return json(200, { messages: [...this.messages].reverse() });
     }
     const expected = `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
-    const authenticated = (accountSid: string | undefined) => !this.credentialsRefused && req.headers.authorization === expected && accountSid === this.credentials.accountSid;
+    const authenticated = (accountSid: string | undefined) =>
+      !this.credentialsRefused && req.headers.authorization === expected && accountSid === this.credentials.accountSid;
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const fetchOne = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]+)\.json$/);
     if (req.method === 'GET' && fetchOne) {
       if (!authenticated(fetchOne[1])) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
       const found = this.messages.find((message) => message.sid === fetchOne[2]);
-      return found ? json(200, this.resource(found)) : json(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
+      return found
+        ? json(200, this.resource(found))
+        : json(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
     }
     const match = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
-    if ((req.method !== 'POST' && req.method !== 'GET') || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if ((req.method !== 'POST' && req.method !== 'GET') || !match)
+      return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     if (await this.answeredByFaultMode(req, res)) return;
     if (!authenticated(match[1])) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
     if (req.method === 'GET') return json(200, this.page(url));
@@ -116,19 +136,38 @@ export class TwilioSandbox {
     const form = new URLSearchParams(raw);
     const to = form.get('To');
     const body = form.get('Body');
-    if (!to || !/^\+[1-9]\d{6,14}$/.test(to)) return json(400, { code: 21211, message: `The 'To' number ${to ?? ''} is not a valid phone number.`, status: 400 });
+    if (!to || !/^\+[1-9]\d{6,14}$/.test(to))
+      return json(400, {
+        code: 21211,
+        message: `The 'To' number ${to ?? ''} is not a valid phone number.`,
+        status: 400,
+      });
     if (!body) return json(400, { code: 21602, message: 'Message body is required.', status: 400 });
-    if (!form.get('From') && !form.get('MessagingServiceSid')) return json(400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
+    if (!form.get('From') && !form.get('MessagingServiceSid'))
+      return json(400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
     const failure = this.scriptedFailures.shift();
-    if (failure) return json(failure.status, { code: failure.code, message: 'Scripted failure', status: failure.status });
+    if (failure)
+      return json(failure.status, { code: failure.code, message: 'Scripted failure', status: failure.status });
 
     const delay = this.scriptedDelays.shift();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-    const message: ReceivedSms = { sid: `SM${randomUUID().replace(/-/g, '')}`, receivedAt: new Date().toISOString(), to, from: form.get('From'), messagingServiceSid: form.get('MessagingServiceSid'), body };
+    const message: ReceivedSms = {
+      sid: `SM${randomUUID().replace(/-/g, '')}`,
+      receivedAt: new Date().toISOString(),
+      to,
+      from: form.get('From'),
+      messagingServiceSid: form.get('MessagingServiceSid'),
+      body,
+    };
     this.messages.push(message);
     const after = this.afterAccept.shift();
     if (after === 'hang') return;
-    if (after) return json(after, { code: after === 502 ? 20502 : 20504, message: after === 502 ? 'Bad Gateway' : 'Gateway Timeout', status: after });
+    if (after)
+      return json(after, {
+        code: after === 502 ? 20502 : 20504,
+        message: after === 502 ? 'Bad Gateway' : 'Gateway Timeout',
+        status: after,
+      });
     if (!res.destroyed) json(201, this.resource(message));
   }
 
@@ -138,13 +177,21 @@ export class TwilioSandbox {
     const sentAfter = url.searchParams.get('DateSent>');
     const sinceMs = sentAfter ? Date.parse(sentAfter) : Number.NEGATIVE_INFINITY;
     const pageSize = Math.min(Number(url.searchParams.get('PageSize') ?? 50) || 50, 1000);
-    const matching = [...this.messages].reverse()
+    const matching = [...this.messages]
+      .reverse()
       .filter((message) => (!to || message.to === to) && Date.parse(message.receivedAt) >= sinceMs)
       .slice(0, pageSize);
     const uri = `${url.pathname}${url.search}`;
     return {
       messages: matching.map((message) => this.resource(message)),
-      uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null, page: 0, page_size: pageSize, start: 0, end: Math.max(matching.length - 1, 0),
+      uri,
+      first_page_uri: uri,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      start: 0,
+      end: Math.max(matching.length - 1, 0),
     };
   }
 
@@ -153,7 +200,14 @@ export class TwilioSandbox {
   private faultModeNow: TwilioFaultMode = 'pass';
   private faultPort = 0;
   /** Requests answered by each fault mode, so a run can prove its faults were hit. */
-  readonly faultHits: Record<TwilioFaultMode, number> = { pass: 0, refuse: 0, 'black-hole': 0, slow: 0, 'auth-failure': 0, 'server-error': 0 };
+  readonly faultHits: Record<TwilioFaultMode, number> = {
+    pass: 0,
+    refuse: 0,
+    'black-hole': 0,
+    slow: 0,
+    'auth-failure': 0,
+    'server-error': 0,
+  };
 
   get faultMode(): TwilioFaultMode {
     return this.faultModeNow;
@@ -198,7 +252,8 @@ export class TwilioSandbox {
       await new Promise((resolve) => setTimeout(resolve, this.faultSlowMs));
       return false;
     }
-    const [status, code, message] = mode === 'auth-failure' ? [401, 20003, 'Authenticate'] : [503, 20500, 'Service unavailable'];
+    const [status, code, message] =
+      mode === 'auth-failure' ? [401, 20003, 'Authenticate'] : [503, 20500, 'Service unavailable'];
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ code, message, status }));
     return true;
@@ -206,9 +261,19 @@ export class TwilioSandbox {
 
   private resource(message: ReceivedSms) {
     return {
-      sid: message.sid, account_sid: this.credentials.accountSid, to: message.to, from: message.from, messaging_service_sid: message.messagingServiceSid,
-      body: message.body, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
-      date_created: new Date(message.receivedAt).toUTCString(), date_sent: new Date(message.receivedAt).toUTCString(), uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Messages/${message.sid}.json`,
+      sid: message.sid,
+      account_sid: this.credentials.accountSid,
+      to: message.to,
+      from: message.from,
+      messaging_service_sid: message.messagingServiceSid,
+      body: message.body,
+      status: 'queued',
+      num_segments: '1',
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+      date_created: new Date(message.receivedAt).toUTCString(),
+      date_sent: new Date(message.receivedAt).toUTCString(),
+      uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Messages/${message.sid}.json`,
     };
   }
 }

@@ -20,18 +20,29 @@ export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C,
  * writing a second end on the journey log. A continuation was admitted by the run before it.
  */
 export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, cooldownMs: number): Promise<boolean> {
-  if (!patched('admission-before-early-exit')) return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
+  if (!patched('admission-before-early-exit'))
+    return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
   if (run.input.carried) return !run.exit;
   if (run.entryEventAt === null || run.state.journeyId === null) return false;
   return (await applyEntryRules(run, run.entryEventAt, cooldownMs, true)) && !run.exit;
 }
 
 /** Asks the journey log whether this entry may run; a refusal ends the journey with its reason. */
-async function applyEntryRules<C extends CampaignType, S>(run: JourneyRun<C, S>, entryEventAt: string, cooldownMs: number, refusalWins: boolean): Promise<boolean> {
+async function applyEntryRules<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  entryEventAt: string,
+  cooldownMs: number,
+  refusalWins: boolean,
+): Promise<boolean> {
   if (run.input.carried) return true;
   const admission = await bookkeeping().enterJourney({
-    campaign: run.campaign, customerId: run.customerId, journeyId: run.state.journeyId!,
-    entryEventAtMs: Date.parse(entryEventAt), atMs: Date.now(), cooldownMs, maxEntryAgeMs: run.settings?.maxEntryAgeMs ?? null,
+    campaign: run.campaign,
+    customerId: run.customerId,
+    journeyId: run.state.journeyId!,
+    entryEventAtMs: Date.parse(entryEventAt),
+    atMs: Date.now(),
+    cooldownMs,
+    maxEntryAgeMs: run.settings?.maxEntryAgeMs ?? null,
   });
   if (admission.admitted) return true;
   const why = {

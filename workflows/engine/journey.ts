@@ -1,4 +1,11 @@
-import { log, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  log,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CustomerEvent } from '../../contract/events';
 import {
   campaignResumedSignal,
@@ -76,9 +83,14 @@ export class Journey<C extends CampaignType, CampaignState> {
     };
     setHandler(journeyStateQuery, () => run.state);
     setHandler(customerEventSignal, deliver);
-    setHandler(cancelJourneySignal, ({ reason }) => run.requestExit('cancelled', `cancelled by an operator: ${reason}`));
-    setHandler(campaignResumedSignal, () => { run.resumedSignals += 1; });
-    if (!run.input.carried) for (const event of run.input.entries ?? (run.input.entry ? [run.input.entry] : [])) deliver(event);
+    setHandler(cancelJourneySignal, ({ reason }) =>
+      run.requestExit('cancelled', `cancelled by an operator: ${reason}`),
+    );
+    setHandler(campaignResumedSignal, () => {
+      run.resumedSignals += 1;
+    });
+    if (!run.input.carried)
+      for (const event of run.input.entries ?? (run.input.entry ? [run.input.entry] : [])) deliver(event);
   }
 
   /** The first event that may start the journey becomes its entry. */
@@ -119,7 +131,10 @@ export class Journey<C extends CampaignType, CampaignState> {
   /** Ends after the steps: `not_contactable` when no step could reach the customer, else `completed`. */
   complete(whyCompleted: string, whyReachedNobody: string): Promise<JourneyResult> {
     const reachedNobody = this.run.state.messagesSent === 0 && this.run.unreachableSteps > 0;
-    return this.finish(reachedNobody ? 'not_contactable' : 'completed', reachedNobody ? whyReachedNobody : whyCompleted);
+    return this.finish(
+      reachedNobody ? 'not_contactable' : 'completed',
+      reachedNobody ? whyReachedNobody : whyCompleted,
+    );
   }
 
   /** Ends the journey: the exit's outcome if one was requested, else `fallback`; in the result, the search attributes and the journey log. */
@@ -136,12 +151,18 @@ export class Journey<C extends CampaignType, CampaignState> {
     setCurrentDetails(`Ended: ${outcome} (${reason})`);
     if (run.state.journeyId && !NOT_ENTERED.includes(outcome)) {
       await bookkeeping().endJourney({
-        campaign: run.campaign, customerId: run.customerId, journeyId: run.state.journeyId,
-        outcome, atMs: run.exit?.atMs ?? Date.now(), messagesSent: run.state.messagesSent, lastMessageAtMs: run.lastMessageAtMs,
+        campaign: run.campaign,
+        customerId: run.customerId,
+        journeyId: run.state.journeyId,
+        outcome,
+        atMs: run.exit?.atMs ?? Date.now(),
+        messagesSent: run.state.messagesSent,
+        lastMessageAtMs: run.lastMessageAtMs,
       });
     }
     log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });
-    if (run.lateEvents.some(this.startsJourney) && patched('late-entry-starts-next-journey')) await startNextJourney(run);
+    if (run.lateEvents.some(this.startsJourney) && patched('late-entry-starts-next-journey'))
+      await startNextJourney(run);
     return {
       outcome,
       journeyId: run.state.journeyId,

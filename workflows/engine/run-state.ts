@@ -41,10 +41,21 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   resumedSignals = 0;
   private readonly seenEventIds: string[];
 
-  constructor(readonly campaign: C, readonly input: JourneyInput<CampaignState>, initialState: CampaignState) {
+  constructor(
+    readonly campaign: C,
+    readonly input: JourneyInput<CampaignState>,
+    initialState: CampaignState,
+  ) {
     const carried = input.carried;
     this.state = carried?.state ?? {
-      campaign, customerId: input.customerId, journeyId: null, stage: 'entered', outcome: null, lastMessage: null, messagesSent: 0, timeline: [],
+      campaign,
+      customerId: input.customerId,
+      journeyId: null,
+      stage: 'entered',
+      outcome: null,
+      lastMessage: null,
+      messagesSent: 0,
+      timeline: [],
     };
     this.seenEventIds = carried?.seenEventIds ?? [];
     this.stepIndex = carried?.stepIndex ?? 0;
@@ -78,7 +89,12 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** Keeps an event that arrived while the journey was ending, for the next journey. */
   holdForNextJourney(event: CustomerEvent): void {
     const known = (held: CustomerEvent) => held.eventId === event.eventId;
-    if (this.seenEventIds.includes(event.eventId) || this.lateEvents.some(known) || this.lateEvents.length >= MAX_REMEMBERED_EVENT_IDS) return;
+    if (
+      this.seenEventIds.includes(event.eventId) ||
+      this.lateEvents.some(known) ||
+      this.lateEvents.length >= MAX_REMEMBERED_EVENT_IDS
+    )
+      return;
     this.lateEvents.push(event);
   }
 

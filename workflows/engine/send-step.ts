@@ -34,7 +34,10 @@ export interface SendRequest {
 export type SendResult = 'sent' | 'skipped' | 'unreachable' | 'exited';
 
 /** Sends one step under the contact policy; holds while the campaign is paused or during quiet hours. */
-export async function sendStep<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<SendResult> {
+export async function sendStep<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  request: SendRequest,
+): Promise<SendResult> {
   for (;;) {
     const allowed = await holdUntilAllowed(run, request);
     if (allowed !== 'go') return allowed;
@@ -53,7 +56,10 @@ export async function sendStep<C extends CampaignType, S>(run: JourneyRun<C, S>,
       if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
       run.lastMessageAtMs = Date.now();
       const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
-      run.record('message', `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`);
+      run.record(
+        'message',
+        `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`,
+      );
       return 'sent';
     }
     run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
@@ -62,10 +68,18 @@ export async function sendStep<C extends CampaignType, S>(run: JourneyRun<C, S>,
 }
 
 /** Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable). */
-async function holdUntilAllowed<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<'go' | 'exited' | 'unreachable'> {
+async function holdUntilAllowed<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  request: SendRequest,
+): Promise<'go' | 'exited' | 'unreachable'> {
   for (;;) {
     if (run.exit) return 'exited';
-    const plan: SendPlan = await bookkeeping().planSend({ campaign: run.campaign, customerId: run.customerId, channel: request.channel, atMs: Date.now() });
+    const plan: SendPlan = await bookkeeping().planSend({
+      campaign: run.campaign,
+      customerId: run.customerId,
+      channel: request.channel,
+      atMs: Date.now(),
+    });
     if (plan.kind === 'go') return run.exit ? 'exited' : 'go';
     // An order or cancel that arrived while the plan was being made ends the step here.
     if (run.exit && patched('exit-before-continue-as-new')) return 'exited';
@@ -79,15 +93,21 @@ async function holdUntilAllowed<C extends CampaignType, S>(run: JourneyRun<C, S>
       const resumedBefore = run.resumedSignals;
       run.moveTo('paused', `Campaign paused: ${request.step} is held until it is resumed`);
       run.record('wait', `campaign paused; holding ${request.step}`);
-      await condition(() => run.exit !== null || run.resumedSignals !== resumedBefore, Math.max(MIN_HOLD_MS, run.settings!.pauseRecheckMs), {
-        summary: `campaign paused: holding ${request.step}`,
-      });
+      await condition(
+        () => run.exit !== null || run.resumedSignals !== resumedBefore,
+        Math.max(MIN_HOLD_MS, run.settings!.pauseRecheckMs),
+        {
+          summary: `campaign paused: holding ${request.step}`,
+        },
+      );
       continue;
     }
     if (patched('quiet-hours-guard')) await continueAsNewIfDue(run);
     run.moveTo('quiet_hours', `Quiet hours: ${request.step} waits until ${plan.until}`);
     run.record('wait', `quiet hours: ${request.step} by ${request.channel} waits until ${plan.until}`);
-    await condition(() => run.exit !== null, Math.max(MIN_HOLD_MS, plan.untilMs - Date.now()), { summary: `quiet hours: ${request.step} waits until ${plan.until}` });
+    await condition(() => run.exit !== null, Math.max(MIN_HOLD_MS, plan.untilMs - Date.now()), {
+      summary: `quiet hours: ${request.step} waits until ${plan.until}`,
+    });
   }
 }
 
@@ -95,34 +115,62 @@ async function holdUntilAllowed<C extends CampaignType, S>(run: JourneyRun<C, S>
  * Calls the channel's send activity. An exit that arrives meanwhile cancels it: a send waiting for
  * its next attempt never reaches the provider, and one in flight reports what became of it.
  */
-async function dispatch<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<SendOutcome | 'exited' | 'unreachable'> {
+async function dispatch<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  request: SendRequest,
+): Promise<SendOutcome | 'exited' | 'unreachable'> {
   const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
   const key = deliveryKey(run.campaign, run.customerId, run.state.journeyId, request.step, request.channel);
-  const deliveryRequest = { idempotencyKey: key, campaign: run.campaign, customerId: run.customerId, step: request.step, atMs: Date.now(), template: request.template };
+  const deliveryRequest = {
+    idempotencyKey: key,
+    campaign: run.campaign,
+    customerId: run.customerId,
+    step: request.step,
+    atMs: Date.now(),
+    template: request.template,
+  };
   const cancellable = patched('cancel-send-on-exit');
   const scope = new CancellationScope();
   let settled = false;
   if (cancellable) {
-    void condition(() => settled || run.exit !== null).then(() => { if (!settled) scope.cancel(); });
+    void condition(() => settled || run.exit !== null).then(() => {
+      if (!settled) scope.cancel();
+    });
   }
   try {
-    return await scope.run(() => activity.executeWithOptions({
-      startToCloseTimeout: '45 seconds',
-      heartbeatTimeout: '10 seconds',
-      summary: request.summary,
-      ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
-    }, [deliveryRequest]));
+    return await scope.run(() =>
+      activity.executeWithOptions(
+        {
+          startToCloseTimeout: '45 seconds',
+          heartbeatTimeout: '10 seconds',
+          summary: request.summary,
+          ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+        },
+        [deliveryRequest],
+      ),
+    );
   } catch (error) {
     // Asked to stop because the journey ended, the send either acknowledged it or failed its last
     // attempt (Temporal does not retry an attempt once a cancellation is requested): either way it is over.
     if (cancellable && run.exit && (isCancellation(error) || error instanceof ActivityFailure)) {
-      await bookkeeping().abandonSend({ idempotencyKey: key, campaign: run.campaign, customerId: run.customerId, step: request.step, channel: request.channel });
+      await bookkeeping().abandonSend({
+        idempotencyKey: key,
+        campaign: run.campaign,
+        customerId: run.customerId,
+        step: request.step,
+        channel: request.channel,
+      });
       run.record('skip', `${request.summary}: cancelled before it reached the provider (the journey ended)`);
       return 'exited';
     }
     // The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): the ledger
     // has recorded it; the journey treats the channel as unreachable and goes on.
-    if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === PERMANENT_DELIVERY_ERROR)) throw error;
+    if (!(
+      error instanceof ActivityFailure &&
+      error.cause instanceof ApplicationFailure &&
+      error.cause.type === PERMANENT_DELIVERY_ERROR
+    ))
+      throw error;
     run.unreachableSteps += 1;
     run.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
     return 'unreachable';

@@ -36,7 +36,10 @@ export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>,
   while (run.stepIndex < steps.length && !run.exit) {
     const step = steps[run.stepIndex]!;
     if (step.wait && !(await waitFor(run, step.wait))) continue;
-    if (step.suppressedWhile && (await bookkeeping().isJourneyRunning({ campaign: step.suppressedWhile.campaign, customerId: run.customerId }))) {
+    if (
+      step.suppressedWhile &&
+      (await bookkeeping().isJourneyRunning({ campaign: step.suppressedWhile.campaign, customerId: run.customerId }))
+    ) {
       run.requestExit('suppressed' satisfies Outcome, step.suppressedWhile.why);
       continue;
     }
@@ -55,6 +58,10 @@ async function waitFor<C extends CampaignType, S>(run: JourneyRun<C, S>, wait: W
   await continueAsNewIfDue(run);
   const remaining = Math.max(0, wait.dueAt() - Date.now());
   if (remaining > 0) run.record('wait', wait.summary);
-  const woken = await condition(() => run.exit !== null || (wait.restartOn !== undefined && wait.restartOn() !== before), remaining, { summary: wait.summary });
+  const woken = await condition(
+    () => run.exit !== null || (wait.restartOn !== undefined && wait.restartOn() !== before),
+    remaining,
+    { summary: wait.summary },
+  );
   return !woken && !run.exit;
 }

@@ -23,7 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('step', 'text', (col) => col.notNull())
     .addColumn('channel', 'text', (col) => col.notNull().check(sql`channel in ('email', 'sms')`))
     .addColumn('state', 'text', (col) =>
-      col.notNull().check(sql`state in ('sending', 'sent', 'skipped', 'failed', 'unknown')`))
+      col.notNull().check(sql`state in ('sending', 'sent', 'skipped', 'failed', 'unknown')`),
+    )
     .addColumn('reason', 'text')
     .addColumn('message_id', 'text')
     .addColumn('provider_message_id', 'text')
@@ -33,7 +34,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .execute();
 
-  await db.schema.createIndex('deliveries_customer_idx').on('deliveries').columns(['customer_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('deliveries_customer_idx')
+    .on('deliveries')
+    .columns(['customer_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -23,11 +23,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_message_at', 'timestamptz')
     .addPrimaryKeyConstraint('journeys_pk', ['campaign', 'customer_id', 'journey_id'])
     .execute();
-  await db.schema.createIndex('journeys_customer_idx').on('journeys').columns(['customer_id', 'campaign', 'entered_at']).execute();
+  await db.schema
+    .createIndex('journeys_customer_idx')
+    .on('journeys')
+    .columns(['customer_id', 'campaign', 'entered_at'])
+    .execute();
 
   // The time of the contact in the journey's own clock (Temporal workflow time), which caps count in.
   await db.schema.alterTable('deliveries').addColumn('contact_at', 'timestamptz').execute();
-  await db.schema.createIndex('deliveries_contact_idx').on('deliveries').columns(['customer_id', 'channel', 'contact_at']).execute();
+  await db.schema
+    .createIndex('deliveries_contact_idx')
+    .on('deliveries')
+    .columns(['customer_id', 'channel', 'contact_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

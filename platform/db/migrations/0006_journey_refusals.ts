@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * entry event: a replay of the topic months later finds its refusal and cannot admit it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('journey_refusals')
+  await db.schema
+    .createTable('journey_refusals')
     .addColumn('campaign', 'text', (col) => col.notNull())
     .addColumn('customer_id', 'text', (col) => col.notNull())
     .addColumn('journey_id', 'text', (col) => col.notNull())

@@ -20,7 +20,10 @@ describe('quiet hours', () => {
   });
 
   it('handles a window that does not cross midnight', () => {
-    assert.equal(quietHoursEnd(at('2030-01-15T12:30:00Z'), 'UTC', { start: '12:00', end: '14:00' }), at('2030-01-15T14:00:00Z'));
+    assert.equal(
+      quietHoursEnd(at('2030-01-15T12:30:00Z'), 'UTC', { start: '12:00', end: '14:00' }),
+      at('2030-01-15T14:00:00Z'),
+    );
   });
 
   it('lands on 09:00 local time across a daylight-saving change', () => {
@@ -40,16 +43,40 @@ describe('quiet hours', () => {
 
     it('never answers an instant that is not in the future', () => {
       const zones = ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Tehran'];
-      const windows = [lateNight, { start: '01:00', end: '02:30' }, { start: '23:30', end: '00:30' }, { start: '02:00', end: '03:00' }];
+      const windows = [
+        lateNight,
+        { start: '01:00', end: '02:30' },
+        { start: '23:30', end: '00:30' },
+        { start: '02:00', end: '03:00' },
+      ];
       for (const zone of zones) {
         for (const window of windows) {
           // Every 10 minutes of each 2026 change (spring and autumn) in that zone's year.
-          for (const day of ['2026-03-08', '2026-03-29', '2026-04-05', '2026-09-06', '2026-10-04', '2026-10-25', '2026-11-01']) {
-            for (let ms = at(`${day}T00:00:00Z`) - 12 * 3_600_000; ms < at(`${day}T00:00:00Z`) + 36 * 3_600_000; ms += 10 * 60_000 + 7_000) {
+          for (const day of [
+            '2026-03-08',
+            '2026-03-29',
+            '2026-04-05',
+            '2026-09-06',
+            '2026-10-04',
+            '2026-10-25',
+            '2026-11-01',
+          ]) {
+            for (
+              let ms = at(`${day}T00:00:00Z`) - 12 * 3_600_000;
+              ms < at(`${day}T00:00:00Z`) + 36 * 3_600_000;
+              ms += 10 * 60_000 + 7_000
+            ) {
               const end = quietHoursEnd(ms, zone, window);
               if (end === null) continue;
-              assert.ok(end > ms, `${zone} ${window.start}-${window.end} at ${new Date(ms).toISOString()}: end ${new Date(end).toISOString()} is not after it`);
-              assert.equal(quietHoursEnd(end, zone, window), null, `${zone} ${window.start}-${window.end}: still quiet at the computed end ${new Date(end).toISOString()}`);
+              assert.ok(
+                end > ms,
+                `${zone} ${window.start}-${window.end} at ${new Date(ms).toISOString()}: end ${new Date(end).toISOString()} is not after it`,
+              );
+              assert.equal(
+                quietHoursEnd(end, zone, window),
+                null,
+                `${zone} ${window.start}-${window.end}: still quiet at the computed end ${new Date(end).toISOString()}`,
+              );
             }
           }
         }
@@ -58,7 +85,10 @@ describe('quiet hours', () => {
 
     it('ends at the first of two identical wall-clock times when clocks fall back', () => {
       // New York falls back on 2026-11-01: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST).
-      assert.equal(quietHoursEnd(at('2026-11-01T03:00:00Z'), 'America/New_York', { start: '21:00', end: '01:30' }), at('2026-11-01T05:30:00Z'));
+      assert.equal(
+        quietHoursEnd(at('2026-11-01T03:00:00Z'), 'America/New_York', { start: '21:00', end: '01:30' }),
+        at('2026-11-01T05:30:00Z'),
+      );
     });
   });
 });

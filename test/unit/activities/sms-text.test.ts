@@ -13,7 +13,11 @@ describe('SMS length and the opt-out text', () => {
     assert.deepEqual(smsLength('Hello'), { encoding: 'GSM-7', units: 5, limit: 160 });
     assert.deepEqual(smsLength('{€}'), { encoding: 'GSM-7', units: 6, limit: 160 });
     assert.deepEqual(smsLength('Zoë'), { encoding: 'UCS-2', units: 3, limit: 70 });
-    assert.deepEqual(smsLength('Hi 😀'), { encoding: 'UCS-2', units: 5, limit: 70 }, 'an emoji is two UTF-16 code units');
+    assert.deepEqual(
+      smsLength('Hi 😀'),
+      { encoding: 'UCS-2', units: 5, limit: 70 },
+      'an emoji is two UTF-16 code units',
+    );
   });
 
   const names: Array<[string, string]> = [
@@ -35,9 +39,15 @@ describe('SMS length and the opt-out text', () => {
   }
 
   it('drops the name before anything else, and cuts the rest only when even that does not fit', () => {
-    assert.equal(renderSms(cart, { ...context, firstName: 'Zoë' }), `Your cart (1 item) is saved: https://shop.example/cart ${OPT_OUT}`);
+    assert.equal(
+      renderSms(cart, { ...context, firstName: 'Zoë' }),
+      `Your cart (1 item) is saved: https://shop.example/cart ${OPT_OUT}`,
+    );
     const longUrl = renderSms(cart, { ...context, storeUrl: `https://shop.example/${'x'.repeat(200)}` });
-    assert.ok(longUrl.startsWith('Your cart (1 item) is saved: https://shop.example/xxx') && longUrl.endsWith(`... ${OPT_OUT}`), longUrl);
+    assert.ok(
+      longUrl.startsWith('Your cart (1 item) is saved: https://shop.example/xxx') && longUrl.endsWith(`... ${OPT_OUT}`),
+      longUrl,
+    );
     assert.ok(smsLength(longUrl).units <= 160);
   });
 

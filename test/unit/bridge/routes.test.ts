@@ -5,28 +5,65 @@ import type { CustomerEvent } from '../../../contract/events';
 
 const base = { eventId: 'e1', customerId: 'c1', occurredAt: '2026-06-01T12:00:00Z' };
 const context = { churnThreshold: 0.7 };
-const every = ['cart-abandonment', 'browse-abandonment', 'churn-retention'].map((campaign) => ({ kind: 'signalIfRunning', campaign }));
+const every = ['cart-abandonment', 'browse-abandonment', 'churn-retention'].map((campaign) => ({
+  kind: 'signalIfRunning',
+  campaign,
+}));
 
 describe('routing table', () => {
   const cases: Array<[string, CustomerEvent, ReturnType<typeof routeEvent>]> = [
-    ['a cart with items starts the cart journey and ends a browse journey',
-      { ...base, type: 'cart.updated', properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: 1 }] } },
-      [{ kind: 'startOrSignal', campaign: 'cart-abandonment' }, { kind: 'signalIfRunning', campaign: 'browse-abandonment' }]],
-    ['an emptied cart only signals a running cart journey',
+    [
+      'a cart with items starts the cart journey and ends a browse journey',
+      {
+        ...base,
+        type: 'cart.updated',
+        properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: 1 }] },
+      },
+      [
+        { kind: 'startOrSignal', campaign: 'cart-abandonment' },
+        { kind: 'signalIfRunning', campaign: 'browse-abandonment' },
+      ],
+    ],
+    [
+      'an emptied cart only signals a running cart journey',
       { ...base, type: 'cart.updated', properties: { cartId: 'k', items: [] } },
-      [{ kind: 'signalIfRunning', campaign: 'cart-abandonment' }]],
-    ['a product view starts or signals the browse journey',
+      [{ kind: 'signalIfRunning', campaign: 'cart-abandonment' }],
+    ],
+    [
+      'a product view starts or signals the browse journey',
       { ...base, type: 'product.viewed', properties: { productId: 'p' } },
-      [{ kind: 'startOrSignal', campaign: 'browse-abandonment' }]],
-    ['an order reaches every running journey', { ...base, type: 'order.placed', properties: { orderId: 'o' } }, every as ReturnType<typeof routeEvent>],
-    ['a profile update goes to the profile store', { ...base, type: 'customer.updated', properties: { emailOptIn: true } }, [{ kind: 'updateProfile' }]],
-    ['an unsubscribe updates the profile first, then reaches every running journey',
-      { ...base, type: 'customer.unsubscribed', properties: { channel: 'all' } }, [{ kind: 'updateProfile' }, ...every] as ReturnType<typeof routeEvent>],
-    ['a session start reaches a running churn journey', { ...base, type: 'session.started', properties: {} }, [{ kind: 'signalIfRunning', campaign: 'churn-retention' }]],
-    ['a churn score at the threshold starts the churn journey',
-      { ...base, type: 'churn.risk_scored', properties: { score: 0.7 } }, [{ kind: 'startOrSignal', campaign: 'churn-retention' }]],
-    ['a churn score under the threshold only reaches a running churn journey',
-      { ...base, type: 'churn.risk_scored', properties: { score: 0.69 } }, [{ kind: 'signalIfRunning', campaign: 'churn-retention' }]],
+      [{ kind: 'startOrSignal', campaign: 'browse-abandonment' }],
+    ],
+    [
+      'an order reaches every running journey',
+      { ...base, type: 'order.placed', properties: { orderId: 'o' } },
+      every as ReturnType<typeof routeEvent>,
+    ],
+    [
+      'a profile update goes to the profile store',
+      { ...base, type: 'customer.updated', properties: { emailOptIn: true } },
+      [{ kind: 'updateProfile' }],
+    ],
+    [
+      'an unsubscribe updates the profile first, then reaches every running journey',
+      { ...base, type: 'customer.unsubscribed', properties: { channel: 'all' } },
+      [{ kind: 'updateProfile' }, ...every] as ReturnType<typeof routeEvent>,
+    ],
+    [
+      'a session start reaches a running churn journey',
+      { ...base, type: 'session.started', properties: {} },
+      [{ kind: 'signalIfRunning', campaign: 'churn-retention' }],
+    ],
+    [
+      'a churn score at the threshold starts the churn journey',
+      { ...base, type: 'churn.risk_scored', properties: { score: 0.7 } },
+      [{ kind: 'startOrSignal', campaign: 'churn-retention' }],
+    ],
+    [
+      'a churn score under the threshold only reaches a running churn journey',
+      { ...base, type: 'churn.risk_scored', properties: { score: 0.69 } },
+      [{ kind: 'signalIfRunning', campaign: 'churn-retention' }],
+    ],
   ];
   for (const [what, event, expected] of cases) {
     it(what, () => assert.deepEqual(routeEvent(event, context), expected));

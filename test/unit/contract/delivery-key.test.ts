@@ -10,7 +10,10 @@ describe('delivery keys', () => {
   });
 
   it('are unchanged for IDs without reserved characters, so running journeys keep their keys', () => {
-    assert.equal(deliveryKey('cart-abandonment', 'c-42', 'evt_1', 'reminder-1', 'email'), 'cart-abandonment:c-42:evt_1:reminder-1:email');
+    assert.equal(
+      deliveryKey('cart-abandonment', 'c-42', 'evt_1', 'reminder-1', 'email'),
+      'cart-abandonment:c-42:evt_1:reminder-1:email',
+    );
   });
 
   it("start with their journey's prefix, and only theirs", () => {

@@ -1,14 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, type RejectionReason } from '../../../contract/events';
+import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  EVENT_TYPES,
+  MAX_EVENT_BYTES,
+  parseEvent,
+  type RejectionReason,
+} from '../../../contract/events';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const occurredAt = '2026-06-01T11:59:00Z';
 
 const validProperties: Record<string, object> = {
-  'customer.updated': { email: 'ann@example.com', phone: '+14155550123', firstName: 'Ann', timezone: 'Europe/Paris', emailOptIn: true, smsOptIn: false },
+  'customer.updated': {
+    email: 'ann@example.com',
+    phone: '+14155550123',
+    firstName: 'Ann',
+    timezone: 'Europe/Paris',
+    emailOptIn: true,
+    smsOptIn: false,
+  },
   'customer.unsubscribed': { channel: 'all' },
-  'product.viewed': { productId: 'p1', name: 'Mug', url: 'https://shop.example/p1', price: 9.5, currency: 'EUR', category: 'kitchen' },
+  'product.viewed': {
+    productId: 'p1',
+    name: 'Mug',
+    url: 'https://shop.example/p1',
+    price: 9.5,
+    currency: 'EUR',
+    category: 'kitchen',
+  },
   'cart.updated': { cartId: 'k1', items: [{ productId: 'p1', name: 'Mug', quantity: 1, price: 9.5 }], currency: 'EUR' },
   'order.placed': { orderId: 'o1', cartId: 'k1', total: 9.5, currency: 'EUR' },
   'session.started': {},
@@ -16,7 +36,14 @@ const validProperties: Record<string, object> = {
 };
 
 function event(overrides: Record<string, unknown> = {}) {
-  return { eventId: 'e1', type: 'cart.updated', customerId: 'c1', occurredAt, properties: validProperties['cart.updated'], ...overrides };
+  return {
+    eventId: 'e1',
+    type: 'cart.updated',
+    customerId: 'c1',
+    occurredAt,
+    properties: validProperties['cart.updated'],
+    ...overrides,
+  };
 }
 
 describe('event contract', () => {
@@ -30,7 +57,11 @@ describe('event contract', () => {
   }
 
   it('ignores unknown extra fields', () => {
-    const result = parseEvent(JSON.stringify(event({ extra: 1, properties: { ...validProperties['cart.updated'], coupon: 'X' } })), 'c1', now);
+    const result = parseEvent(
+      JSON.stringify(event({ extra: 1, properties: { ...validProperties['cart.updated'], coupon: 'X' } })),
+      'c1',
+      now,
+    );
     assert.ok(result.ok);
     assert.equal('coupon' in result.event.properties, false);
   });
@@ -47,20 +78,92 @@ describe('event contract', () => {
     ['a missing type', JSON.stringify(event({ type: undefined })), 'c1', 'missing_field', /type/],
     ['a numeric customerId', JSON.stringify(event({ customerId: 42 })), 'c1', 'invalid_field', /customerId/],
     ['an empty eventId', JSON.stringify(event({ eventId: '' })), 'c1', 'invalid_field', /eventId/],
-    ['a 129-character customerId', JSON.stringify(event({ customerId: 'x'.repeat(129) })), 'x'.repeat(129), 'invalid_field', /customerId/],
-    ['a control character in customerId', JSON.stringify(event({ customerId: 'c1\u0000' })), 'c1\u0000', 'invalid_field', /customerId/],
+    [
+      'a 129-character customerId',
+      JSON.stringify(event({ customerId: 'x'.repeat(129) })),
+      'x'.repeat(129),
+      'invalid_field',
+      /customerId/,
+    ],
+    [
+      'a control character in customerId',
+      JSON.stringify(event({ customerId: 'c1\u0000' })),
+      'c1\u0000',
+      'invalid_field',
+      /customerId/,
+    ],
     ['an unknown type', JSON.stringify(event({ type: 'cart.exploded' })), 'c1', 'unknown_type', /cart\.exploded/],
-    ['a timestamp without time zone', JSON.stringify(event({ occurredAt: '2026-06-01 11:59' })), 'c1', 'invalid_timestamp'],
+    [
+      'a timestamp without time zone',
+      JSON.stringify(event({ occurredAt: '2026-06-01 11:59' })),
+      'c1',
+      'invalid_timestamp',
+    ],
     ['a timestamp in 1970', JSON.stringify(event({ occurredAt: '1970-01-01T00:00:00Z' })), 'c1', 'invalid_timestamp'],
-    ['a timestamp a week ahead', JSON.stringify(event({ occurredAt: '2026-06-08T12:00:00Z' })), 'c1', 'invalid_timestamp'],
-    ['properties of the wrong type', JSON.stringify(event({ properties: { cartId: 'k', items: 'many' } })), 'c1', 'invalid_field', /properties\.items/],
-    ['a cart item without a name', JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', quantity: 1, price: 1 }] } })), 'c1', 'missing_field', /properties\.items\.0\.name/],
-    ['a negative price', JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -1 }] } })), 'c1', 'invalid_field', /price/],
-    ['a churn score above 1', JSON.stringify(event({ type: 'churn.risk_scored', properties: { score: 1.5 } })), 'c1', 'invalid_field', /score/],
-    ['a phone number not in E.164', JSON.stringify(event({ type: 'customer.updated', properties: { phone: '0612345678' } })), 'c1', 'invalid_field', /phone/],
-    ['a NUL character in a first name', JSON.stringify(event({ type: 'customer.updated', properties: { firstName: 'a\u0000b' } })), 'c1', 'invalid_field', /firstName/],
-    ['an unknown time zone', JSON.stringify(event({ type: 'customer.updated', properties: { timezone: 'Mars/Olympus' } })), 'c1', 'invalid_field', /timezone/],
-    ['an unsubscribe from an unknown channel', JSON.stringify(event({ type: 'customer.unsubscribed', properties: { channel: 'fax' } })), 'c1', 'invalid_field', /channel/],
+    [
+      'a timestamp a week ahead',
+      JSON.stringify(event({ occurredAt: '2026-06-08T12:00:00Z' })),
+      'c1',
+      'invalid_timestamp',
+    ],
+    [
+      'properties of the wrong type',
+      JSON.stringify(event({ properties: { cartId: 'k', items: 'many' } })),
+      'c1',
+      'invalid_field',
+      /properties\.items/,
+    ],
+    [
+      'a cart item without a name',
+      JSON.stringify(event({ properties: { cartId: 'k', items: [{ productId: 'p', quantity: 1, price: 1 }] } })),
+      'c1',
+      'missing_field',
+      /properties\.items\.0\.name/,
+    ],
+    [
+      'a negative price',
+      JSON.stringify(
+        event({ properties: { cartId: 'k', items: [{ productId: 'p', name: 'n', quantity: 1, price: -1 }] } }),
+      ),
+      'c1',
+      'invalid_field',
+      /price/,
+    ],
+    [
+      'a churn score above 1',
+      JSON.stringify(event({ type: 'churn.risk_scored', properties: { score: 1.5 } })),
+      'c1',
+      'invalid_field',
+      /score/,
+    ],
+    [
+      'a phone number not in E.164',
+      JSON.stringify(event({ type: 'customer.updated', properties: { phone: '0612345678' } })),
+      'c1',
+      'invalid_field',
+      /phone/,
+    ],
+    [
+      'a NUL character in a first name',
+      JSON.stringify(event({ type: 'customer.updated', properties: { firstName: 'a\u0000b' } })),
+      'c1',
+      'invalid_field',
+      /firstName/,
+    ],
+    [
+      'an unknown time zone',
+      JSON.stringify(event({ type: 'customer.updated', properties: { timezone: 'Mars/Olympus' } })),
+      'c1',
+      'invalid_field',
+      /timezone/,
+    ],
+    [
+      'an unsubscribe from an unknown channel',
+      JSON.stringify(event({ type: 'customer.unsubscribed', properties: { channel: 'fax' } })),
+      'c1',
+      'invalid_field',
+      /channel/,
+    ],
     ['no key', JSON.stringify(event()), null, 'missing_key'],
     ['a key that is not the customerId', JSON.stringify(event()), 'someone-else', 'key_mismatch'],
     ['an oversized payload', JSON.stringify(event({ padding: 'x'.repeat(MAX_EVENT_BYTES) })), 'c1', 'oversized'],
@@ -111,7 +214,10 @@ describe('event contract', () => {
       assert.equal(result.ok, false);
       if (result.ok) return;
       assert.equal(result.reason, 'invalid_timestamp');
-      assert.match(result.detail, /is 5m 1s ahead of the bridge's clock; at most 5m 0s is accepted \(EVENT_MAX_FUTURE_SKEW\)/);
+      assert.match(
+        result.detail,
+        /is 5m 1s ahead of the bridge's clock; at most 5m 0s is accepted \(EVENT_MAX_FUTURE_SKEW\)/,
+      );
     });
 
     it('takes the accepted skew as an option and says by how much an event is ahead', () => {
@@ -143,21 +249,42 @@ describe('event contract', () => {
         assert.equal(result.ok, false);
         if (result.ok) return;
         assert.equal(result.reason, 'invalid_timestamp');
-        assert.deepEqual(result.optOut, { eventId: 'e1', type: 'customer.unsubscribed', customerId: 'c1', occurredAt: receivedAt, properties: { channel: 'email' } });
+        assert.deepEqual(result.optOut, {
+          eventId: 'e1',
+          type: 'customer.unsubscribed',
+          customerId: 'c1',
+          occurredAt: receivedAt,
+          properties: { channel: 'email' },
+        });
       });
     }
 
     it('keeps only the opt-out of a mis-dated customer.updated', () => {
-      const result = parseTyped('customer.updated', { email: 'new@example.com', emailOptIn: false, smsOptIn: true }, new Date(now + 86_400_000).toISOString());
+      const result = parseTyped(
+        'customer.updated',
+        { email: 'new@example.com', emailOptIn: false, smsOptIn: true },
+        new Date(now + 86_400_000).toISOString(),
+      );
       assert.equal(result.ok, false);
       if (result.ok) return;
-      assert.deepEqual(result.optOut, { eventId: 'e1', type: 'customer.updated', customerId: 'c1', occurredAt: receivedAt, properties: { emailOptIn: false } });
+      assert.deepEqual(result.optOut, {
+        eventId: 'e1',
+        type: 'customer.updated',
+        customerId: 'c1',
+        occurredAt: receivedAt,
+        properties: { emailOptIn: false },
+      });
     });
 
     for (const [what, type, properties, key] of [
       ['a mis-dated opt-in', 'customer.updated', { emailOptIn: true }, 'c1'],
       ['a mis-dated cart', 'cart.updated', validProperties['cart.updated']!, 'c1'],
-      ['a mis-dated unsubscribe whose key is not its customer', 'customer.unsubscribed', { channel: 'all' }, 'someone-else'],
+      [
+        'a mis-dated unsubscribe whose key is not its customer',
+        'customer.unsubscribed',
+        { channel: 'all' },
+        'someone-else',
+      ],
       ['a mis-dated unsubscribe from an unknown channel', 'customer.unsubscribed', { channel: 'fax' }, 'c1'],
     ] as const) {
       it(`carries no opt-out for ${what}`, () => {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kafkaSecurity } from '../../../platform/kafka';
-import { adminConfigSchema, bridgeConfigSchema, ConfigError, loadConfig, workerConfigSchema } from '../../../platform/config';
+import {
+  adminConfigSchema,
+  bridgeConfigSchema,
+  ConfigError,
+  loadConfig,
+  workerConfigSchema,
+} from '../../../platform/config';
 
 describe('configuration', () => {
   it('defaults every local service to 127.0.0.1', () => {
@@ -14,40 +20,75 @@ describe('configuration', () => {
     assert.equal(loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_HOST, '127.0.0.1');
   });
 
-  it('parses the deployment\'s campaign settings as JSON', () => {
-    assert.deepEqual(loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{"contact":{"frequencyCap":2}}' }).CAMPAIGN_SETTINGS, { contact: { frequencyCap: 2 } });
-    assert.throws(() => loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{oops' }), /CAMPAIGN_SETTINGS: not valid JSON/);
+  it("parses the deployment's campaign settings as JSON", () => {
+    assert.deepEqual(
+      loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{"contact":{"frequencyCap":2}}' }).CAMPAIGN_SETTINGS,
+      { contact: { frequencyCap: 2 } },
+    );
+    assert.throws(
+      () => loadConfig(bridgeConfigSchema, { CAMPAIGN_SETTINGS: '{oops' }),
+      /CAMPAIGN_SETTINGS: not valid JSON/,
+    );
   });
 
   it('rejects an SMTP URL without a scheme and a lease without a unit', () => {
-    assert.throws(() => loadConfig(workerConfigSchema, { SMTP_URL: 'localhost:1025' }), /SMTP_URL: expected smtp:\/\/host:port/);
-    assert.throws(() => loadConfig(workerConfigSchema, { DELIVERY_LEASE: '90' }), /DELIVERY_LEASE: must be at least 60s/);
+    assert.throws(
+      () => loadConfig(workerConfigSchema, { SMTP_URL: 'localhost:1025' }),
+      /SMTP_URL: expected smtp:\/\/host:port/,
+    );
+    assert.throws(
+      () => loadConfig(workerConfigSchema, { DELIVERY_LEASE: '90' }),
+      /DELIVERY_LEASE: must be at least 60s/,
+    );
     assert.equal(loadConfig(workerConfigSchema, { DELIVERY_LEASE: '2m' }).DELIVERY_LEASE, 120_000);
   });
 
   it('wants all of the Twilio settings or none', () => {
     assert.equal(loadConfig(workerConfigSchema, {}).TWILIO_ACCOUNT_SID, undefined);
-    assert.throws(() => loadConfig(workerConfigSchema, { TWILIO_AUTH_TOKEN: 'secret-token' }), /TWILIO_ACCOUNT_SID: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together/);
+    assert.throws(
+      () => loadConfig(workerConfigSchema, { TWILIO_AUTH_TOKEN: 'secret-token' }),
+      /TWILIO_ACCOUNT_SID: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together/,
+    );
   });
 
   it('names every invalid variable, without echoing secrets', () => {
-    assert.throws(() => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'short', KAFKA_BROKERS: 'nohost' }), (error: Error) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/);
-      assert.match(error.message, /KAFKA_BROKERS/);
-      assert.doesNotMatch(error.message, /short/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'short', KAFKA_BROKERS: 'nohost' }),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/);
+        assert.match(error.message, /KAFKA_BROKERS/);
+        assert.doesNotMatch(error.message, /short/);
+        return true;
+      },
+    );
   });
 });
 
 describe('kafka security settings', () => {
   it('turns on TLS and SASL from the environment, and wants SASL credentials with a mechanism', () => {
     assert.deepEqual(kafkaSecurity(loadConfig(bridgeConfigSchema, {})), {});
-    const secured = loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'bridge', KAFKA_SASL_PASSWORD: 'secret' });
-    assert.deepEqual(kafkaSecurity(secured), { ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'bridge', password: 'secret' } });
-    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SASL_MECHANISM: 'plain' }), /KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
-    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }), /KAFKA_SASL_MECHANISM: SASL credentials are set/);
-    assert.throws(() => loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }), /KAFKA_SSL_CA_FILE: no file at/);
+    const secured = loadConfig(bridgeConfigSchema, {
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'bridge',
+      KAFKA_SASL_PASSWORD: 'secret',
+    });
+    assert.deepEqual(kafkaSecurity(secured), {
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'bridge', password: 'secret' },
+    });
+    assert.throws(
+      () => loadConfig(bridgeConfigSchema, { KAFKA_SASL_MECHANISM: 'plain' }),
+      /KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+    );
+    assert.throws(
+      () => loadConfig(bridgeConfigSchema, { KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }),
+      /KAFKA_SASL_MECHANISM: SASL credentials are set/,
+    );
+    assert.throws(
+      () => loadConfig(bridgeConfigSchema, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }),
+      /KAFKA_SSL_CA_FILE: no file at/,
+    );
   });
 });

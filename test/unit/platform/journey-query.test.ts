@@ -4,12 +4,24 @@ import { journeyQuery } from '../../../platform/temporal/journeys';
 
 describe('journey visibility query', () => {
   it('selects journey workflows only', () => {
-    assert.equal(journeyQuery({}), "WorkflowType IN ('cartAbandonmentWorkflow', 'browseAbandonmentWorkflow', 'churnRetentionWorkflow')");
+    assert.equal(
+      journeyQuery({}),
+      "WorkflowType IN ('cartAbandonmentWorkflow', 'browseAbandonmentWorkflow', 'churnRetentionWorkflow')",
+    );
   });
 
   it('combines filters with AND', () => {
-    const query = journeyQuery({ customerId: 'c-1', campaign: 'cart-abandonment', stage: 'paused', status: 'Running', outcome: 'cancelled' });
-    assert.match(query, / AND CustomerId = 'c-1' AND CampaignType = 'cart-abandonment' AND JourneyStage = 'paused' AND Outcome = 'cancelled' AND ExecutionStatus = 'Running'$/);
+    const query = journeyQuery({
+      customerId: 'c-1',
+      campaign: 'cart-abandonment',
+      stage: 'paused',
+      status: 'Running',
+      outcome: 'cancelled',
+    });
+    assert.match(
+      query,
+      / AND CustomerId = 'c-1' AND CampaignType = 'cart-abandonment' AND JourneyStage = 'paused' AND Outcome = 'cancelled' AND ExecutionStatus = 'Running'$/,
+    );
   });
 
   it('escapes quotes and backslashes so a customer ID cannot change the query', () => {

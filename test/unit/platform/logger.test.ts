@@ -6,7 +6,15 @@ import { createLogger } from '../../../platform/logger';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
-  return { lines, stream: new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } }) };
+  return {
+    lines,
+    stream: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  };
 }
 
 describe('logger', () => {
@@ -15,7 +23,10 @@ describe('logger', () => {
     const logger = createLogger('test', 'info', stream);
     const error = Object.assign(new Error('timeout of 10000ms exceeded'), {
       code: 'ECONNABORTED',
-      config: { auth: { username: 'AC123', password: 'super-secret-token' }, headers: { Authorization: 'Basic c2VjcmV0' } },
+      config: {
+        auth: { username: 'AC123', password: 'super-secret-token' },
+        headers: { Authorization: 'Basic c2VjcmV0' },
+      },
       request: { _header: 'POST / HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\n' },
     });
     logger.error({ err: error }, 'send failed');
@@ -28,7 +39,10 @@ describe('logger', () => {
 
   it('masks emails and phone numbers wherever they appear', () => {
     const { lines, stream } = capture();
-    createLogger('test', 'info', stream).info({ to: 'jane.doe@example.com', err: new Error('rejected +14155550123') }, 'sending to jane.doe@example.com');
+    createLogger('test', 'info', stream).info(
+      { to: 'jane.doe@example.com', err: new Error('rejected +14155550123') },
+      'sending to jane.doe@example.com',
+    );
     const line = lines.join('');
     assert.doesNotMatch(line, /jane\.doe@example\.com|4155550123/);
     assert.match(line, /j\*\*\*@e\*\*\*\.com/);

@@ -4,7 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import twilio from 'twilio';
 import { SmtpFaultProxy } from '../../../tools/sandbox/smtp-fault-proxy';
-import { TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, TwilioSandbox } from '../../../tools/sandbox/twilio-sandbox';
+import {
+  TWILIO_SANDBOX_ACCOUNT_SID,
+  TWILIO_SANDBOX_AUTH_TOKEN,
+  TwilioSandbox,
+} from '../../../tools/sandbox/twilio-sandbox';
 
 /** A minimal SMTP server standing in for Mailpit: it takes every message and counts them. */
 function smtpSink(): { server: Server; received: string[] } {
@@ -21,10 +25,18 @@ function smtpSink(): { server: Server; received: string[] } {
         const line = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
         if (inData) {
-          if (line === '.') { inData = false; received.push(message); message = ''; socket.write('250 queued\r\n'); } else message += `${line}\n`;
-        } else if (/^DATA/i.test(line)) { inData = true; socket.write('354 go ahead\r\n'); }
-        else if (/^QUIT/i.test(line)) { socket.end('221 bye\r\n'); }
-        else socket.write('250 OK\r\n');
+          if (line === '.') {
+            inData = false;
+            received.push(message);
+            message = '';
+            socket.write('250 queued\r\n');
+          } else message += `${line}\n`;
+        } else if (/^DATA/i.test(line)) {
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else if (/^QUIT/i.test(line)) {
+          socket.end('221 bye\r\n');
+        } else socket.write('250 OK\r\n');
       }
     });
   });
@@ -34,8 +46,16 @@ function smtpSink(): { server: Server; received: string[] } {
 describe('the SMTP fault proxy, with the nodemailer client the worker uses', () => {
   const sink = smtpSink();
   let proxy: SmtpFaultProxy;
-  const send = (subject: string) => nodemailer.createTransport({ url: proxy.url, pool: false, connectionTimeout: 1_000, greetingTimeout: 500, socketTimeout: 2_000 })
-    .sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject, text: 'hello' });
+  const send = (subject: string) =>
+    nodemailer
+      .createTransport({
+        url: proxy.url,
+        pool: false,
+        connectionTimeout: 1_000,
+        greetingTimeout: 500,
+        socketTimeout: 2_000,
+      })
+      .sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject, text: 'hello' });
 
   before(async () => {
     await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
@@ -58,21 +78,30 @@ describe('the SMTP fault proxy, with the nodemailer client the worker uses', () 
   it('refuses connections, then listens again on the same port', async () => {
     const url = proxy.url;
     await proxy.setMode('refuse');
-    await assert.rejects(send('refused'), (error: Error & { code?: string }) => /ECONNREFUSED/.test(`${error.code} ${error.message}`));
+    await assert.rejects(send('refused'), (error: Error & { code?: string }) =>
+      /ECONNREFUSED/.test(`${error.code} ${error.message}`),
+    );
     await proxy.setMode('pass');
     assert.equal(proxy.url, url);
     await send('back');
   });
 
   it('answers MAIL FROM with 530, 451 or 554, and a black hole never greets', async () => {
-    for (const [mode, code] of [['auth-failure', 530], ['temp-failure', 451], ['incident-5xx', 554]] as const) {
+    for (const [mode, code] of [
+      ['auth-failure', 530],
+      ['temp-failure', 451],
+      ['incident-5xx', 554],
+    ] as const) {
       await proxy.setMode(mode);
       await assert.rejects(send(mode), { responseCode: code });
     }
     await proxy.setMode('black-hole');
     await assert.rejects(send('into the hole'), { code: 'ETIMEDOUT' });
     await proxy.setMode('pass');
-    assert.equal(sink.received.some((text) => /Subject: (auth-failure|temp-failure|incident-5xx|into the hole)/.test(text)), false);
+    assert.equal(
+      sink.received.some((text) => /Subject: (auth-failure|temp-failure|incident-5xx|into the hole)/.test(text)),
+      false,
+    );
     assert.ok(proxy.connections['black-hole'] >= 1 && proxy.connections['auth-failure'] >= 1);
   });
 });
@@ -86,8 +115,16 @@ describe('the SMTP fault proxy in pass mode, when the real server is down', () =
     const proxy = new SmtpFaultProxy({ host: '127.0.0.1', port });
     await proxy.start();
     try {
-      const transport = nodemailer.createTransport({ url: proxy.url, pool: false, connectionTimeout: 1_000, greetingTimeout: 1_000 });
-      await assert.rejects(transport.sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject: 'x', text: 'x' }), { responseCode: 421 });
+      const transport = nodemailer.createTransport({
+        url: proxy.url,
+        pool: false,
+        connectionTimeout: 1_000,
+        greetingTimeout: 1_000,
+      });
+      await assert.rejects(
+        transport.sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject: 'x', text: 'x' }),
+        { responseCode: 421 },
+      );
       assert.equal(proxy.upstreamFailures.length, 1);
     } finally {
       await proxy.stop();
@@ -105,7 +142,9 @@ describe('the Twilio stand-in in a fault mode, with the official client', () => 
     client = twilio(TWILIO_SANDBOX_ACCOUNT_SID, TWILIO_SANDBOX_AUTH_TOKEN, { autoRetry: false, timeout: 1_000 });
     client.api.baseUrl = fake.baseUrl;
   });
-  after(async () => { await fake.stop(); });
+  after(async () => {
+    await fake.stop();
+  });
 
   it('answers 401/20003 and 503 without taking the message, then takes it again in pass mode', async () => {
     await fake.setFaultMode('auth-failure');
