@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { installRuntimeLoggingOnce } from '../support/runtime';
 
 /**
- * Histories recorded from real runs of each journey (tools/record-histories.ts), replayed against
+ * Histories recorded from real runs of each journey (test/workflows/record-histories.ts), replayed against
  * the current workflow code. A change that would break journeys already running in production —
  * a new activity call, a reordered timer — fails here; guard such changes with patched().
  */

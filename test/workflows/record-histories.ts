@@ -1,20 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
-import { JourneyTestEnv } from '../test/support/journey-env';
+import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
+import { JourneyTestEnv } from '../support/journey-env';
 
 /**
  * Records workflow histories from real runs of each journey (time-skipping server, real
  * activities) into test/fixtures/histories. The replay test runs them against the current code, so
  * a change that would break running journeys fails the build. Re-record only on purpose, with the
  * old histories kept, when a change is guarded by patched().
- *   npx tsx tools/record-histories.ts
+ *   npx tsx test/workflows/record-histories.ts
  */
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const outDir = join(__dirname, '..', 'test', 'fixtures', 'histories');
+const outDir = join(__dirname, '..', 'fixtures', 'histories');
 
 async function main(): Promise<void> {
   const t = new JourneyTestEnv('record', { contact: { quietHours: { sms: null } } });
