@@ -265,7 +265,8 @@ async function settleFailure(
       deliveryMisconfigured.inc({ channel, reason: failure.code ?? 'other' });
       log.error(
         { reason: failure.reason },
-        `${channel} provider refuses our credentials or sender: every ${channel} send is held and retried until the configuration is fixed`,
+        `${channel} provider refuses our credentials or sender: every ${channel} send is held and retried ` +
+          `until the configuration is fixed`,
       );
       throw ApplicationFailure.retryable(
         `${channel} provider configuration refused: ${failure.reason}`,
@@ -276,7 +277,9 @@ async function settleFailure(
       log.warn({ reason: failure.reason }, `${channel} provider did not take the message; the send will be retried`);
       throw ApplicationFailure.retryable(failure.reason, 'ProviderNotAccepted');
     case 'ambiguous': {
-      const reason = `ambiguous provider failure: ${failure.reason}${lookupError ? `; the provider could not be asked: ${lookupError}` : ''}`;
+      const reason =
+        `ambiguous provider failure: ${failure.reason}` +
+        `${lookupError ? `; the provider could not be asked: ${lookupError}` : ''}`;
       await settleDelivery(deps.db, idempotencyKey, 'unknown', reason);
       log.error({ reason }, `${channel} failed mid-transaction; not resending (at-most-once)`);
       return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };

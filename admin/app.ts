@@ -63,7 +63,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
             new HttpError(
               429,
               'rate_limited',
-              `More than ${options.rateLimitPerMinute} requests in a minute; retry after the time in the RateLimit header.`,
+              `More than ${options.rateLimitPerMinute} requests in a minute; ` +
+                `retry after the time in the RateLimit header.`,
             ).body,
           );
       },

@@ -80,7 +80,8 @@ export function createOpenApiDocument(routes: Route[]): ReturnType<typeof create
       version: '1.0.0',
       description:
         "Start, cancel, pause and inspect campaign journeys; read and change customers' consent; send test messages. " +
-        'Every endpoint but /healthz and /readyz needs `Authorization: Bearer <ADMIN_TOKEN>`. Errors are JSON objects whose `field` names the offending input.',
+        'Every endpoint but /healthz and /readyz needs `Authorization: Bearer <ADMIN_TOKEN>`. ' +
+        'Errors are JSON objects whose `field` names the offending input.',
     },
     security: [{ bearerAuth: [] }],
     components: {
@@ -93,7 +94,8 @@ export function createOpenApiDocument(routes: Route[]): ReturnType<typeof create
           in: 'header',
           required: false,
           description:
-            'Makes a POST safe to retry: a repeat with the same key and body gets the first answer and acts once. Kept for ADMIN_IDEMPOTENCY_TTL (24 h by default).',
+            'Makes a POST safe to retry: a repeat with the same key and body gets the first answer and acts once. ' +
+            'Kept for ADMIN_IDEMPOTENCY_TTL (24 h by default).',
           schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
         },
       },

@@ -68,7 +68,11 @@ export function createTestSender(email: EmailSettings, sms: SmsSettings | null):
           throw new ChannelNotConfiguredError(
             'SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).',
           );
-        const body = `[TEST] ${renderSms(content, { firstName: request.firstName, storeUrl: sms.storeUrl, unsubscribeUrl: '' })}`;
+        const body = `[TEST] ${renderSms(content, {
+          firstName: request.firstName,
+          storeUrl: sms.storeUrl,
+          unsubscribeUrl: '',
+        })}`;
         const message = await twilio.messages.create({
           to: request.to,
           body,

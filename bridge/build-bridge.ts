@@ -84,7 +84,10 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     if (!payload.restart) reportCrash(payload.error);
   });
 
-  /** Writes the dead letter; one too large for the broker is replaced by a truncated copy, so the partition moves on. */
+  /**
+   * Writes the dead letter; one too large for the broker is replaced by a truncated copy, so the
+   * partition moves on.
+   */
   async function deadLetter(source: DeadLetterSource, reason: RejectionReason, detail: string): Promise<void> {
     const now = new Date();
     try {

@@ -62,7 +62,10 @@ class HeartbeatFailed extends Error {
   override readonly name = 'HeartbeatFailed';
 }
 
-/** One attempt, heartbeating meanwhile; a failed heartbeat (the group is rebalancing) wins over the attempt's own error. */
+/**
+ * One attempt, heartbeating meanwhile; a failed heartbeat (the group is rebalancing) wins over the
+ * attempt's own error.
+ */
 async function heartbeatingDuring<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
   if (!options.heartbeatIntervalMs) return work();
   let heartbeatError: HeartbeatFailed | null = null;

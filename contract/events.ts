@@ -173,7 +173,9 @@ function parseOccurredAt(
   if (ms > now + maxFutureSkewMs) {
     return {
       ok: false,
-      detail: `occurredAt: ${text} is ${describeDuration(ms - now)} ahead of the bridge's clock; at most ${describeDuration(maxFutureSkewMs)} is accepted (EVENT_MAX_FUTURE_SKEW)`,
+      detail:
+        `occurredAt: ${text} is ${describeDuration(ms - now)} ahead of the bridge's clock; ` +
+        `at most ${describeDuration(maxFutureSkewMs)} is accepted (EVENT_MAX_FUTURE_SKEW)`,
     };
   }
   return { ok: true, utc: new Date(ms).toISOString() };

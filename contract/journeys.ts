@@ -103,7 +103,10 @@ export interface JourneyInput<CampaignState = unknown> {
   carried?: CarriedJourney<CampaignState>;
   /** An entry event passed at start (an operator's start), handled as if it had been signalled first. */
   entry?: CustomerEvent;
-  /** Events handed over by the previous journey, which ended as they arrived; handled as if signalled first, in order. */
+  /**
+   * Events handed over by the previous journey, which ended as they arrived; handled as if
+   * signalled first, in order.
+   */
   entries?: CustomerEvent[];
   /** This journey's own overrides of its campaign's settings (an operator's test journey). */
   overrides?: Record<string, unknown>;

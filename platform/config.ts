@@ -157,7 +157,9 @@ const heartbeatWithinSession = (config: z.infer<typeof consumerGroupSchema>, ctx
     ctx.addIssue({
       code: 'custom',
       path: ['KAFKA_HEARTBEAT_INTERVAL'],
-      message: `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), so that one lost heartbeat does not cost the partitions`,
+      message:
+        `must be at most a third of KAFKA_SESSION_TIMEOUT (${config.KAFKA_SESSION_TIMEOUT} ms), ` +
+        `so that one lost heartbeat does not cost the partitions`,
     });
   }
 };
@@ -196,7 +198,10 @@ const saslComplete = (config: KafkaSecuritySettings, ctx: z.RefinementCtx) => {
 };
 
 const eventContractSchema = z.object({
-  /** How far ahead of the bridge's clock an event's occurredAt may be; later events are dead-lettered (opt-outs still apply). */
+  /**
+   * How far ahead of the bridge's clock an event's occurredAt may be; later events are
+   * dead-lettered (opt-outs still apply).
+   */
   EVENT_MAX_FUTURE_SKEW: durationMs
     .prefault('5m')
     .refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),

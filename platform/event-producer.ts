@@ -5,7 +5,10 @@ export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
-/** Validates events against the contract and produces them keyed by customerId, so one customer's events stay in order. */
+/**
+ * Validates events against the contract and produces them keyed by customerId, so one customer's
+ * events stay in order.
+ */
 export async function produceEvents(
   producer: Producer,
   topic: string,

@@ -8,8 +8,10 @@ import { produceEvents } from '../platform/event-producer';
 import { loadConfigOrExit } from '../platform/run-services';
 import { kafkaConfigSchema } from '../platform/config';
 
-const usage = `Usage:
-  npm run produce -- --event '{"eventId":"e1","type":"session.started","customerId":"c1","occurredAt":"2026-01-01T00:00:00Z"}'
+const usage =
+  `Usage:
+  npm run produce -- --event '{"eventId":"e1","type":"session.started",` +
+  `"customerId":"c1","occurredAt":"2026-01-01T00:00:00Z"}'
   npm run produce -- --file events.jsonl     (one JSON event per line)
 Every event is validated against the contract before anything is sent; the key is its customerId.`;
 

@@ -50,7 +50,10 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
   const settings = await journey.waitForEntry();
   if (!(await journey.admit(settings.cooldownMs))) return journey.finish('cart_emptied', 'ended before it began');
 
-  /** Each reminder is due a delay after the last cart activity or message, whichever is later; a cart change starts the wait over. */
+  /**
+   * Each reminder is due a delay after the last cart activity or message, whichever is later; a
+   * cart change starts the wait over.
+   */
   const afterCartActivity = (delayMs: number, stage: string, what: string): Wait => ({
     stage,
     details: `Waiting ${formatDuration(delayMs)} after the last cart activity or message`,

@@ -30,16 +30,23 @@ hb.registerHelper('hello', (firstName: string | null) => (firstName ? `Hi ${firs
 const listText = `{{#each items}}- {{quantity}} × {{name}} ({{price}})
 {{/each}}{{#if more}}…and {{more}} more.
 {{/if}}`;
-const listHtml = `<ul>{{#each items}}<li>{{quantity}} × {{name}} ({{price}})</li>{{/each}}</ul>{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
+const listHtml =
+  `<ul>{{#each items}}<li>{{quantity}} × {{name}} ({{price}})</li>{{/each}}</ul>` +
+  `{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
 const productsText = `{{#each products}}- {{name}}{{#if price}} ({{price}}){{/if}}{{#if url}}: {{url}}{{/if}}
 {{/each}}{{#if more}}…and {{more}} more.
 {{/if}}`;
-const productsHtml = `<ul>{{#each products}}<li>{{#if url}}<a href="{{url}}">{{name}}</a>{{else}}{{name}}{{/if}}{{#if price}} ({{price}}){{/if}}</li>{{/each}}</ul>{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
+const productsHtml =
+  `<ul>{{#each products}}<li>{{#if url}}<a href="{{url}}">{{name}}</a>{{else}}{{name}}{{/if}}` +
+  `{{#if price}} ({{price}}){{/if}}</li>{{/each}}</ul>` +
+  `{{#if more}}<p>…and {{more}} more.</p>{{/if}}`;
 const footerText = `
 --
 You receive this because you agreed to hear from us. Unsubscribe: {{unsubscribeUrl}}
 `;
-const footerHtml = `<hr><p style="font-size:12px;color:#666">You receive this because you agreed to hear from us. <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>`;
+const footerHtml =
+  `<hr><p style="font-size:12px;color:#666">You receive this because you agreed to hear from us. ` +
+  `<a href="{{unsubscribeUrl}}">Unsubscribe</a></p>`;
 
 interface EmailTemplate {
   subject: string;
@@ -51,17 +58,26 @@ const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>
   'cart-reminder': {
     subject: '{{#if firstName}}{{firstName}}, you{{else}}You{{/if}} left something in your cart',
     text: `{{hello firstName}}\n\nYou left these in your cart:\n${listText}\nYour cart is saved: {{storeUrl}}/cart\n`,
-    html: `<p>{{hello firstName}}</p><p>You left these in your cart:</p>${listHtml}<p><a href="{{storeUrl}}/cart">Back to your cart</a></p>`,
+    html:
+      `<p>{{hello firstName}}</p><p>You left these in your cart:</p>${listHtml}` +
+      `<p><a href="{{storeUrl}}/cart">Back to your cart</a></p>`,
   },
   'cart-final': {
     subject: '{{#if firstName}}{{firstName}}, a{{else}}A{{/if}} little something to finish your order',
-    text: `{{hello firstName}}\n\nYour cart is still waiting:\n${listText}\nUse code {{incentiveCode}} for 10% off: {{storeUrl}}/cart\n`,
-    html: `<p>{{hello firstName}}</p><p>Your cart is still waiting:</p>${listHtml}<p>Use code <strong>{{incentiveCode}}</strong> for 10% off. <a href="{{storeUrl}}/cart">Finish your order</a></p>`,
+    text:
+      `{{hello firstName}}\n\nYour cart is still waiting:\n${listText}\n` +
+      `Use code {{incentiveCode}} for 10% off: {{storeUrl}}/cart\n`,
+    html:
+      `<p>{{hello firstName}}</p><p>Your cart is still waiting:</p>${listHtml}` +
+      `<p>Use code <strong>{{incentiveCode}}</strong> for 10% off. ` +
+      `<a href="{{storeUrl}}/cart">Finish your order</a></p>`,
   },
   'browse-reminder': {
     subject: '{{#if firstName}}{{firstName}}, still{{else}}Still{{/if}} thinking it over?',
     text: `{{hello firstName}}\n\nYou were looking at:\n${productsText}\nTake another look: {{storeUrl}}\n`,
-    html: `<p>{{hello firstName}}</p><p>You were looking at:</p>${productsHtml}<p><a href="{{storeUrl}}">Take another look</a></p>`,
+    html:
+      `<p>{{hello firstName}}</p><p>You were looking at:</p>${productsHtml}` +
+      `<p><a href="{{storeUrl}}">Take another look</a></p>`,
   },
   'churn-winback': {
     subject: '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you',
@@ -70,14 +86,19 @@ const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>
   },
   'churn-final': {
     subject: '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} welcome-back offer ends soon',
-    text: `{{hello firstName}}\n\nYour code {{incentiveCode}} still gives you 15% off, for a few more days: {{storeUrl}}\n`,
-    html: `<p>{{hello firstName}}</p><p>Your code <strong>{{incentiveCode}}</strong> still gives you 15% off, for a few more days. <a href="{{storeUrl}}">Shop now</a></p>`,
+    text:
+      `{{hello firstName}}\n\nYour code {{incentiveCode}} still gives you 15% off, ` +
+      `for a few more days: {{storeUrl}}\n`,
+    html:
+      `<p>{{hello firstName}}</p><p>Your code <strong>{{incentiveCode}}</strong> still gives you 15% off, ` +
+      `for a few more days. <a href="{{storeUrl}}">Shop now</a></p>`,
   },
 };
 
 const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {
   'cart-sms':
-    '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) is saved: {{storeUrl}}/cart',
+    '{{#if firstName}}{{firstName}}, your{{else}}Your{{/if}} cart ({{itemCount}} item{{#unless single}}s{{/unless}}) ' +
+    'is saved: {{storeUrl}}/cart',
   'churn-offer-sms':
     '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}}',
 };

@@ -31,7 +31,9 @@ export function customerRoutes(deps: AdminDependencies): Route[] {
       tag: 'Customers',
       summary: "Change a customer's profile or consent",
       description:
-        'Only the fields given change, and they are as of now: an event that occurred earlier cannot undo them, one that occurs later applies. Fields not given keep their own freshness. Journeys read consent at every send.',
+        'Only the fields given change, and they are as of now: an event that occurred earlier cannot undo them, ' +
+        'one that occurs later applies. Fields not given keep their own freshness. ' +
+        'Journeys read consent at every send.',
       params: customerParams,
       body: profileUpdateBody,
       responses: { 200: { description: 'The profile after the change', schema: profileView } },

@@ -61,7 +61,8 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
       tag: 'Journeys',
       summary: `Start a ${campaign} journey for a customer`,
       description:
-        'The journey enters as if the storefront had sent its entry event now. `overrides` give this journey alone its own settings (short delays for a test, say).',
+        'The journey enters as if the storefront had sent its entry event now. ' +
+        '`overrides` give this journey alone its own settings (short delays for a test, say).',
       body: startBodies[campaign],
       responses: { 201: { description: 'The journey started', schema: startedView } },
       errors: {

@@ -24,7 +24,10 @@ export function testSendRoutes(deps: AdminDependencies): Route[] {
       operationId: `testSend${pascal(campaign)}`,
       tag: 'Campaigns',
       summary: `Send a test of a ${campaign} message to an address you give`,
-      description: `Templates: ${CAMPAIGN_TEMPLATES[campaign].join(', ')}. Rendered with sample content and the customer's first name. Never counted against caps or recorded as a journey's send.`,
+      description:
+        `Templates: ${CAMPAIGN_TEMPLATES[campaign].join(', ')}. ` +
+        `Rendered with sample content and the customer's first name. ` +
+        `Never counted against caps or recorded as a journey's send.`,
       body: testSendBody(CAMPAIGN_TEMPLATES[campaign]),
       responses: { 200: { description: 'The provider took the message', schema: testSendView } },
       errors: {
@@ -38,7 +41,9 @@ export function testSendRoutes(deps: AdminDependencies): Route[] {
           throw new HttpError(
             400,
             'invalid_request',
-            `to: expected ${channel === 'email' ? 'an email address' : 'an E.164 phone number such as "+14155550123"'} for the ${channel} template ${template}`,
+            `to: expected ` +
+              `${channel === 'email' ? 'an email address' : 'an E.164 phone number such as "+14155550123"'}` +
+              ` for the ${channel} template ${template}`,
             { field: 'to', in: 'body' },
           );
         }
@@ -59,7 +64,8 @@ export function testSendRoutes(deps: AdminDependencies): Route[] {
           throw new HttpError(
             502,
             'delivery_failed',
-            `The ${channel} provider did not take the test message to ${masked}: ${maskPiiInText((error as Error).message)}`,
+            `The ${channel} provider did not take the test message to ${masked}: ` +
+              `${maskPiiInText((error as Error).message)}`,
           );
         }
       },

@@ -195,7 +195,10 @@ export async function confirmSent(db: Db, idempotencyKey: string, providerMessag
     .execute();
 }
 
-/** Gives the reservation back after a failure that proves the provider did not accept the message; the next attempt may take it. */
+/**
+ * Gives the reservation back after a failure that proves the provider did not accept the message;
+ * the next attempt may take it.
+ */
 export async function releaseReservation(db: Db, idempotencyKey: string, reason: string): Promise<void> {
   await db
     .updateTable('deliveries')

@@ -13,7 +13,10 @@ export interface CustomerProfilesTable {
   timezone: string | null;
   email_opt_in: Generated<boolean>;
   sms_opt_in: Generated<boolean>;
-  /** When each field's value is as of (occurredAt of the event, or the time of an operator's change); null: never set. */
+  /**
+   * When each field's value is as of (occurredAt of the event, or the time of an operator's
+   * change); null: never set.
+   */
   email_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   phone_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   first_name_as_of: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

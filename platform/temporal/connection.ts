@@ -11,7 +11,9 @@ export function temporalUiUrl(
   config: Pick<TemporalConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
   target: { workflowId: string } | { query: string },
 ): string {
-  const base = `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`;
+  const base =
+    `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/` +
+    `${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`;
   return 'workflowId' in target
     ? `${base}/${encodeURIComponent(target.workflowId)}`
     : `${base}?query=${encodeURIComponent(target.query)}`;

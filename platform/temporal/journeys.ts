@@ -70,7 +70,8 @@ export class JourneyClient {
         ...this.startOptions(
           campaign,
           entry.customerId,
-          `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}${options.overrides ? ', with its own settings' : ''}.`,
+          `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}` +
+            `${options.overrides ? ', with its own settings' : ''}.`,
         ),
         args: [
           {

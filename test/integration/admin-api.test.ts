@@ -231,167 +231,192 @@ describe('admin API on the real stack', () => {
     assert.equal(unknownRoute.body.error, 'not_found');
   });
 
-  it('starts a journey with its own settings, lists it, shows its state, messages and Web UI link, and refuses a second start', async () => {
-    const { customerId, email } = await reachableCustomer('start');
-    const started = await admin.request<{
-      workflowId: string;
-      runId: string;
-      links: { self: string; temporalUi: string };
-    }>('POST', '/campaigns/cart-abandonment/journeys', {
-      body: { customerId, ...cart, overrides: { firstReminderDelay: '1s', secondReminderDelay: '1 day' } },
-    });
-    assert.equal(started.status, 201, JSON.stringify(started.body));
-    assert.equal(started.body.workflowId, journeyWorkflowId('cart-abandonment', customerId));
-    assert.equal(
-      started.body.links.temporalUi,
-      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.body.workflowId)}`,
-    );
+  it(
+    'starts a journey with its own settings, lists it, shows its state, messages and Web UI link, ' +
+      'and refuses a second start',
+    async () => {
+      const { customerId, email } = await reachableCustomer('start');
+      const started = await admin.request<{
+        workflowId: string;
+        runId: string;
+        links: { self: string; temporalUi: string };
+      }>('POST', '/campaigns/cart-abandonment/journeys', {
+        body: { customerId, ...cart, overrides: { firstReminderDelay: '1s', secondReminderDelay: '1 day' } },
+      });
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+      assert.equal(started.body.workflowId, journeyWorkflowId('cart-abandonment', customerId));
+      assert.equal(
+        started.body.links.temporalUi,
+        `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.body.workflowId)}`,
+      );
 
-    const again = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', {
-      body: { customerId, ...cart },
-    });
-    assert.equal(again.status, 409);
-    assert.equal(again.body.error, 'journey_running');
+      const again = await admin.request<ErrorBody>('POST', '/campaigns/cart-abandonment/journeys', {
+        body: { customerId, ...cart },
+      });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.error, 'journey_running');
 
-    const [message] = await eventually(
-      'the reminder sent by the started journey',
-      () => messagesTo(email),
-      (list) => list.length > 0,
-      20_000,
-    );
-    assert.equal(message!.Subject, 'Pat, you left something in your cart');
+      const [message] = await eventually(
+        'the reminder sent by the started journey',
+        () => messagesTo(email),
+        (list) => list.length > 0,
+        20_000,
+      );
+      assert.equal(message!.Subject, 'Pat, you left something in your cart');
 
-    const shown = await eventually(
-      'the journey to show its sent reminder',
-      () => detail('cart-abandonment', customerId),
-      (response) => response.body.messages.length > 0,
-    );
-    assert.equal(shown.status, 200);
-    assert.equal(shown.body.journey.status, 'Running');
-    assert.equal(shown.body.journey.runId, started.body.runId);
-    assert.equal(shown.body.state?.messagesSent, 1);
-    assert.equal(shown.body.state?.stage, 'waiting_for_reminder_2');
-    assert.ok(
-      shown.body.state?.timeline.some(
-        (entry) => entry.kind === 'message' && /cart reminder 1 by email: sent/.test(entry.text),
-      ),
-    );
-    assert.deepEqual(
-      shown.body.messages.map((sent) => [sent.step, sent.channel, sent.state]),
-      [['reminder-1', 'email', 'sent']],
-    );
-    assert.equal(shown.body.links.self, started.body.links.self);
+      const shown = await eventually(
+        'the journey to show its sent reminder',
+        () => detail('cart-abandonment', customerId),
+        (response) => response.body.messages.length > 0,
+      );
+      assert.equal(shown.status, 200);
+      assert.equal(shown.body.journey.status, 'Running');
+      assert.equal(shown.body.journey.runId, started.body.runId);
+      assert.equal(shown.body.state?.messagesSent, 1);
+      assert.equal(shown.body.state?.stage, 'waiting_for_reminder_2');
+      assert.ok(
+        shown.body.state?.timeline.some(
+          (entry) => entry.kind === 'message' && /cart reminder 1 by email: sent/.test(entry.text),
+        ),
+      );
+      assert.deepEqual(
+        shown.body.messages.map((sent) => [sent.step, sent.channel, sent.state]),
+        [['reminder-1', 'email', 'sent']],
+      );
+      assert.equal(shown.body.links.self, started.body.links.self);
 
-    const listed = await eventually(
-      'the journey in visibility',
-      () => admin.request<{ journeys: Journey[]; temporalUi: string }>('GET', `/journeys?customerId=${customerId}`),
-      (response) => response.body.journeys.length === 1,
-    );
-    assert.deepEqual(
-      listed.body.journeys.map((journey) => [journey.campaign, journey.customerId, journey.status]),
-      [['cart-abandonment', customerId, 'Running']],
-    );
-    assert.match(decodeURIComponent(listed.body.temporalUi), new RegExp(`CustomerId = '${customerId}'`));
-    const otherCampaign = await admin.request<{ journeys: Journey[] }>(
-      'GET',
-      `/journeys?customerId=${customerId}&campaign=browse-abandonment`,
-    );
-    assert.deepEqual(otherCampaign.body.journeys, []);
+      const listed = await eventually(
+        'the journey in visibility',
+        () => admin.request<{ journeys: Journey[]; temporalUi: string }>('GET', `/journeys?customerId=${customerId}`),
+        (response) => response.body.journeys.length === 1,
+      );
+      assert.deepEqual(
+        listed.body.journeys.map((journey) => [journey.campaign, journey.customerId, journey.status]),
+        [['cart-abandonment', customerId, 'Running']],
+      );
+      assert.match(decodeURIComponent(listed.body.temporalUi), new RegExp(`CustomerId = '${customerId}'`));
+      const otherCampaign = await admin.request<{ journeys: Journey[] }>(
+        'GET',
+        `/journeys?customerId=${customerId}&campaign=browse-abandonment`,
+      );
+      assert.deepEqual(otherCampaign.body.journeys, []);
 
-    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, {
-      body: { reason: 'test cleanup' },
-    });
-    assert.deepEqual(cancelled.body.cancelled, ['cart-abandonment']);
-    assert.equal((await result('cart-abandonment', customerId)).outcome, 'cancelled');
-  });
+      const cancelled = await admin.request<{ cancelled: string[] }>(
+        'POST',
+        `/customers/${customerId}/journeys/cancel`,
+        {
+          body: { reason: 'test cleanup' },
+        },
+      );
+      assert.deepEqual(cancelled.body.cancelled, ['cart-abandonment']);
+      assert.equal((await result('cart-abandonment', customerId)).outcome, 'cancelled');
+    },
+  );
 
-  it("starts browse and churn journeys, pages through journeys, and cancels all of a customer's journeys at once", async () => {
-    const { customerId } = await reachableCustomer('multi');
-    const browse = await admin.request('POST', '/campaigns/browse-abandonment/journeys', {
-      body: {
-        customerId,
-        product: { productId: 'lamp-1', name: 'Desk lamp', price: 45 },
-        overrides: { emailDelay: '1 hour' },
-      },
-    });
-    assert.equal(browse.status, 201, JSON.stringify(browse.body));
-    const churn = await admin.request('POST', '/campaigns/churn-retention/journeys', {
-      body: { customerId, score: 0.9, overrides: { offerDelay: '1 day' } },
-    });
-    assert.equal(churn.status, 201, JSON.stringify(churn.body));
+  it(
+    'starts browse and churn journeys, pages through journeys, ' + "and cancels all of a customer's journeys at once",
+    async () => {
+      const { customerId } = await reachableCustomer('multi');
+      const browse = await admin.request('POST', '/campaigns/browse-abandonment/journeys', {
+        body: {
+          customerId,
+          product: { productId: 'lamp-1', name: 'Desk lamp', price: 45 },
+          overrides: { emailDelay: '1 hour' },
+        },
+      });
+      assert.equal(browse.status, 201, JSON.stringify(browse.body));
+      const churn = await admin.request('POST', '/campaigns/churn-retention/journeys', {
+        body: { customerId, score: 0.9, overrides: { offerDelay: '1 day' } },
+      });
+      assert.equal(churn.status, 201, JSON.stringify(churn.body));
 
-    const both = await eventually(
-      'both journeys in visibility',
-      () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&status=Running`),
-      (response) => response.body.journeys.length === 2,
-    );
-    assert.deepEqual(both.body.journeys.map((journey) => journey.campaign).sort(), [
-      'browse-abandonment',
-      'churn-retention',
-    ]);
-    const first = await admin.request<{ journeys: Journey[]; nextPageToken: string | null }>(
-      'GET',
-      `/journeys?customerId=${customerId}&pageSize=1`,
-    );
-    assert.equal(first.body.journeys.length, 1);
-    assert.ok(first.body.nextPageToken, 'a second page is announced');
-    const second = await admin.request<{ journeys: Journey[] }>(
-      'GET',
-      `/journeys?customerId=${customerId}&pageSize=1&pageToken=${first.body.nextPageToken}`,
-    );
-    assert.equal(second.status, 200, JSON.stringify(second.body));
-    assert.equal(second.body.journeys.length, 1);
-    assert.notEqual(second.body.journeys[0]!.workflowId, first.body.journeys[0]!.workflowId);
+      const both = await eventually(
+        'both journeys in visibility',
+        () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&status=Running`),
+        (response) => response.body.journeys.length === 2,
+      );
+      assert.deepEqual(both.body.journeys.map((journey) => journey.campaign).sort(), [
+        'browse-abandonment',
+        'churn-retention',
+      ]);
+      const first = await admin.request<{ journeys: Journey[]; nextPageToken: string | null }>(
+        'GET',
+        `/journeys?customerId=${customerId}&pageSize=1`,
+      );
+      assert.equal(first.body.journeys.length, 1);
+      assert.ok(first.body.nextPageToken, 'a second page is announced');
+      const second = await admin.request<{ journeys: Journey[] }>(
+        'GET',
+        `/journeys?customerId=${customerId}&pageSize=1&pageToken=${first.body.nextPageToken}`,
+      );
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.equal(second.body.journeys.length, 1);
+      assert.notEqual(second.body.journeys[0]!.workflowId, first.body.journeys[0]!.workflowId);
 
-    const cancelled = await admin.request<{ cancelled: string[] }>('POST', `/customers/${customerId}/journeys/cancel`, {
-      body: { reason: 'data-protection request' },
-    });
-    assert.deepEqual(cancelled.body.cancelled.sort(), ['browse-abandonment', 'churn-retention']);
-    assert.equal((await result('browse-abandonment', customerId)).outcome, 'cancelled');
-    assert.equal((await result('churn-retention', customerId)).outcome, 'cancelled');
-    const ended = await eventually(
-      'the outcome in visibility',
-      () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&outcome=cancelled`),
-      (response) => response.body.journeys.length === 2,
-    );
-    assert.ok(ended.body.journeys.every((journey) => journey.status === 'Completed' && journey.stage === 'ended'));
-  });
+      const cancelled = await admin.request<{ cancelled: string[] }>(
+        'POST',
+        `/customers/${customerId}/journeys/cancel`,
+        {
+          body: { reason: 'data-protection request' },
+        },
+      );
+      assert.deepEqual(cancelled.body.cancelled.sort(), ['browse-abandonment', 'churn-retention']);
+      assert.equal((await result('browse-abandonment', customerId)).outcome, 'cancelled');
+      assert.equal((await result('churn-retention', customerId)).outcome, 'cancelled');
+      const ended = await eventually(
+        'the outcome in visibility',
+        () => admin.request<{ journeys: Journey[] }>('GET', `/journeys?customerId=${customerId}&outcome=cancelled`),
+        (response) => response.body.journeys.length === 2,
+      );
+      assert.ok(ended.body.journeys.every((journey) => journey.status === 'Completed' && journey.stage === 'ended'));
+    },
+  );
 
-  it('cancels a waiting cart journey: no email after its delay, and the reason is recorded with the outcome', async () => {
-    const { customerId, email } = await reachableCustomer('cancel');
-    const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', {
-      body: { customerId, ...cart, overrides: { firstReminderDelay: '3s' } },
-    });
-    assert.equal(started.status, 201);
-    const startedAt = Date.now();
-    const cancelled = await admin.request<{ cancelled: boolean }>(
-      'POST',
-      `/campaigns/cart-abandonment/journeys/${customerId}/cancel`,
-      { body: { reason: 'customer complaint #4521' } },
-    );
-    assert.equal(cancelled.status, 200);
-    assert.equal(cancelled.body.cancelled, true);
+  it(
+    'cancels a waiting cart journey: no email after its delay, ' + 'and the reason is recorded with the outcome',
+    async () => {
+      const { customerId, email } = await reachableCustomer('cancel');
+      const started = await admin.request('POST', '/campaigns/cart-abandonment/journeys', {
+        body: { customerId, ...cart, overrides: { firstReminderDelay: '3s' } },
+      });
+      assert.equal(started.status, 201);
+      const startedAt = Date.now();
+      const cancelled = await admin.request<{ cancelled: boolean }>(
+        'POST',
+        `/campaigns/cart-abandonment/journeys/${customerId}/cancel`,
+        { body: { reason: 'customer complaint #4521' } },
+      );
+      assert.equal(cancelled.status, 200);
+      assert.equal(cancelled.body.cancelled, true);
 
-    assert.equal((await result('cart-abandonment', customerId)).outcome, 'cancelled');
-    await sleep(Math.max(0, startedAt + 3000 + 2000 - Date.now()));
-    assert.deepEqual(await messagesTo(email), [], 'a cancelled journey sends nothing');
-    const shown = await detail('cart-abandonment', customerId);
-    assert.equal(shown.body.journey.status, 'Completed');
-    assert.equal(shown.body.state?.outcome, 'cancelled');
-    assert.ok(
-      shown.body.state?.timeline.some(
-        (entry) => entry.kind === 'exit' && entry.text.includes('customer complaint #4521'),
-      ),
-      JSON.stringify(shown.body.state?.timeline),
-    );
-    assert.deepEqual(shown.body.messages, []);
+      assert.equal((await result('cart-abandonment', customerId)).outcome, 'cancelled');
+      await sleep(Math.max(0, startedAt + 3000 + 2000 - Date.now()));
+      assert.deepEqual(await messagesTo(email), [], 'a cancelled journey sends nothing');
+      const shown = await detail('cart-abandonment', customerId);
+      assert.equal(shown.body.journey.status, 'Completed');
+      assert.equal(shown.body.state?.outcome, 'cancelled');
+      assert.ok(
+        shown.body.state?.timeline.some(
+          (entry) => entry.kind === 'exit' && entry.text.includes('customer complaint #4521'),
+        ),
+        JSON.stringify(shown.body.state?.timeline),
+      );
+      assert.deepEqual(shown.body.messages, []);
 
-    const again = await admin.request<ErrorBody>('POST', `/campaigns/cart-abandonment/journeys/${customerId}/cancel`, {
-      body: { reason: 'twice' },
-    });
-    assert.equal(again.status, 404);
-    assert.equal((await admin.request('GET', `/campaigns/cart-abandonment/journeys/never-${customerId}`)).status, 404);
-  });
+      const again = await admin.request<ErrorBody>(
+        'POST',
+        `/campaigns/cart-abandonment/journeys/${customerId}/cancel`,
+        {
+          body: { reason: 'twice' },
+        },
+      );
+      assert.equal(again.status, 404);
+      assert.equal(
+        (await admin.request('GET', `/campaigns/cart-abandonment/journeys/never-${customerId}`)).status,
+        404,
+      );
+    },
+  );
 
   it('pauses a campaign: no sends and no new journeys while paused; held journeys send after resume', async () => {
     const { customerId, email } = await reachableCustomer('pause');

@@ -117,17 +117,20 @@ describe('/readyz with a dependency out of reach', () => {
     );
   });
 
-  it('calls a refused connection "unreachable" and logs the driver\'s error server-side only, without the password', async () => {
-    const ready = await refused.request<Readiness>('GET', '/readyz', { token: null });
-    assert.equal(ready.status, 503, JSON.stringify(ready.body));
-    assert.deepEqual(
-      ready.body.checks.find((check) => check.name === 'postgres'),
-      { name: 'postgres', ok: false, status: 'unreachable' },
-    );
-    assertNoDriverText(ready.body, refusing);
-    const logged = refused.logLines.find((line) => line.check === 'postgres');
-    assert.ok(logged, `no log line names the failing check: ${JSON.stringify(refused.logLines.slice(-5))}`);
-    assert.match(JSON.stringify(logged), /ECONNREFUSED/);
-    assert.ok(!JSON.stringify(refused.logLines).includes(PASSWORD), 'the database password reached the log');
-  });
+  it(
+    'calls a refused connection "unreachable" and logs the driver\'s error server-side only, ' + 'without the password',
+    async () => {
+      const ready = await refused.request<Readiness>('GET', '/readyz', { token: null });
+      assert.equal(ready.status, 503, JSON.stringify(ready.body));
+      assert.deepEqual(
+        ready.body.checks.find((check) => check.name === 'postgres'),
+        { name: 'postgres', ok: false, status: 'unreachable' },
+      );
+      assertNoDriverText(ready.body, refusing);
+      const logged = refused.logLines.find((line) => line.check === 'postgres');
+      assert.ok(logged, `no log line names the failing check: ${JSON.stringify(refused.logLines.slice(-5))}`);
+      assert.match(JSON.stringify(logged), /ECONNREFUSED/);
+      assert.ok(!JSON.stringify(refused.logLines).includes(PASSWORD), 'the database password reached the log');
+    },
+  );
 });

@@ -55,54 +55,58 @@ describe('bridge failover after kill -9', () => {
       .map((entry) => entry.text.slice('viewed '.length));
   }
 
-  it("hands a killed bridge's partitions to the survivor, which routes new events on them well before 30 s", async () => {
-    const doomed = new BridgeProcess('failover-a', app.bridgeEnv);
-    const survivor = new BridgeProcess('failover-b', app.bridgeEnv);
-    await doomed.start();
-    await survivor.start();
-    const customers: string[] = [];
-    try {
-      customers.push(...(await viewOnEveryPartition('warm')));
-      await eventually(
-        'both bridges to own partitions and route the first views',
-        async () => [
-          await doomed.metric('bridge_events_routed_total'),
-          await survivor.metric('bridge_events_routed_total'),
-        ],
-        ([a, b]) => a! > 0 && b! > 0 && a! + b! === PARTITIONS,
-        60_000,
-      );
-      await app.waitUntilConsumed(30_000);
-
-      assert.equal(await doomed.stop('SIGKILL'), null);
-      const killedAt = Date.now();
-      customers.push(...(await viewOnEveryPartition('after-kill')));
-      await app.waitUntilConsumed(90_000);
-      const failoverMs = Date.now() - killedAt;
-      console.log(
-        `failover: the survivor routed a new event on every partition ${(failoverMs / 1000).toFixed(1)} s after kill -9 (bound ${FAILOVER_BOUND_MS / 1000} s)`,
-      );
-      assert.ok(
-        failoverMs < FAILOVER_BOUND_MS,
-        `the killed bridge's partitions stayed unprocessed for ${(failoverMs / 1000).toFixed(1)} s`,
-      );
-
-      for (const customerId of customers) {
-        assert.deepEqual(
-          await viewsOf(customerId),
-          [customerId.includes('-warm-') ? 'warm' : 'after-kill'],
-          `views of ${customerId}`,
+  it(
+    "hands a killed bridge's partitions to the survivor, " + 'which routes new events on them well before 30 s',
+    async () => {
+      const doomed = new BridgeProcess('failover-a', app.bridgeEnv);
+      const survivor = new BridgeProcess('failover-b', app.bridgeEnv);
+      await doomed.start();
+      await survivor.start();
+      const customers: string[] = [];
+      try {
+        customers.push(...(await viewOnEveryPartition('warm')));
+        await eventually(
+          'both bridges to own partitions and route the first views',
+          async () => [
+            await doomed.metric('bridge_events_routed_total'),
+            await survivor.metric('bridge_events_routed_total'),
+          ],
+          ([a, b]) => a! > 0 && b! > 0 && a! + b! === PARTITIONS,
+          60_000,
         );
+        await app.waitUntilConsumed(30_000);
+
+        assert.equal(await doomed.stop('SIGKILL'), null);
+        const killedAt = Date.now();
+        customers.push(...(await viewOnEveryPartition('after-kill')));
+        await app.waitUntilConsumed(90_000);
+        const failoverMs = Date.now() - killedAt;
+        console.log(
+          `failover: the survivor routed a new event on every partition ${(failoverMs / 1000).toFixed(1)} s ` +
+            `after kill -9 (bound ${FAILOVER_BOUND_MS / 1000} s)`,
+        );
+        assert.ok(
+          failoverMs < FAILOVER_BOUND_MS,
+          `the killed bridge's partitions stayed unprocessed for ${(failoverMs / 1000).toFixed(1)} s`,
+        );
+
+        for (const customerId of customers) {
+          assert.deepEqual(
+            await viewsOf(customerId),
+            [customerId.includes('-warm-') ? 'warm' : 'after-kill'],
+            `views of ${customerId}`,
+          );
+        }
+      } finally {
+        await doomed.stop('SIGKILL');
+        await survivor.stop('SIGTERM');
+        for (const customerId of customers) {
+          await app.client.workflow
+            .getHandle(journeyWorkflowId('browse-abandonment', customerId))
+            .signal(cancelJourneySignal, { reason: 'test cleanup' })
+            .catch(() => undefined);
+        }
       }
-    } finally {
-      await doomed.stop('SIGKILL');
-      await survivor.stop('SIGTERM');
-      for (const customerId of customers) {
-        await app.client.workflow
-          .getHandle(journeyWorkflowId('browse-abandonment', customerId))
-          .signal(cancelJourneySignal, { reason: 'test cleanup' })
-          .catch(() => undefined);
-      }
-    }
-  });
+    },
+  );
 });

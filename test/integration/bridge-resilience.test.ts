@@ -213,34 +213,40 @@ describe('bridge resilience on real Kafka and Temporal', () => {
     }
   });
 
-  it('holds events through a 30 s Temporal outage and delivers each once afterwards, with none dead-lettered', async () => {
-    const bridge = new BridgeProcess('outage', app.bridgeEnv);
-    await bridge.start();
-    const lettersBefore = app.deadLetters.length;
-    const ids = customers('outage', 8);
-    const stream = interleave(ids.map((customerId) => views(customerId, 15)));
-    try {
-      await app.produce(stream.slice(0, 40));
-      execFileSync('bash', ['infra/temporal.sh', 'stop'], { stdio: 'inherit' });
-      const outageEnds = Date.now() + 30_000;
-      for (let index = 40; index < stream.length; index += 10) {
-        await app.produce(stream.slice(index, index + 10));
-        await sleep(2_000);
+  it(
+    'holds events through a 30 s Temporal outage and delivers each once afterwards, ' + 'with none dead-lettered',
+    async () => {
+      const bridge = new BridgeProcess('outage', app.bridgeEnv);
+      await bridge.start();
+      const lettersBefore = app.deadLetters.length;
+      const ids = customers('outage', 8);
+      const stream = interleave(ids.map((customerId) => views(customerId, 15)));
+      try {
+        await app.produce(stream.slice(0, 40));
+        execFileSync('bash', ['infra/temporal.sh', 'stop'], { stdio: 'inherit' });
+        const outageEnds = Date.now() + 30_000;
+        for (let index = 40; index < stream.length; index += 10) {
+          await app.produce(stream.slice(index, index + 10));
+          await sleep(2_000);
+        }
+        await sleep(Math.max(0, outageEnds - Date.now()));
+      } finally {
+        execFileSync('bash', ['infra/temporal.sh', 'start'], { stdio: 'inherit' });
       }
-      await sleep(Math.max(0, outageEnds - Date.now()));
-    } finally {
-      execFileSync('bash', ['infra/temporal.sh', 'start'], { stdio: 'inherit' });
-    }
-    try {
-      await app.waitUntilConsumed(120_000);
-      await expectEveryViewOnceInOrder(ids, 15);
-      assert.equal(app.deadLetters.length, lettersBefore, 'an outage is not a reason to dead-letter');
-      assert.ok((await bridge.metric('bridge_event_retries_total')) > 0, 'the bridge retried while Temporal was down');
-      await cancelAll(ids);
-    } finally {
-      await bridge.stop('SIGTERM');
-    }
-  });
+      try {
+        await app.waitUntilConsumed(120_000);
+        await expectEveryViewOnceInOrder(ids, 15);
+        assert.equal(app.deadLetters.length, lettersBefore, 'an outage is not a reason to dead-letter');
+        assert.ok(
+          (await bridge.metric('bridge_event_retries_total')) > 0,
+          'the bridge retried while Temporal was down',
+        );
+        await cancelAll(ids);
+      } finally {
+        await bridge.stop('SIGTERM');
+      }
+    },
+  );
 
   it('loses nothing and duplicates nothing when the bridge is killed with -9 mid-stream and restarted', async () => {
     const bridge = new BridgeProcess('kill9', app.bridgeEnv);
@@ -297,195 +303,209 @@ describe('bridge resilience on real Kafka and Temporal', () => {
  * Consent under bad timestamps and a store that refuses a write: the cart journey's first reminder
  * is due 3 s after the cart, and the opt-out arrives right behind the cart.
  */
-describe('opt-outs reach the profile and the journeys whatever their timestamp (real bridge, worker, PostgreSQL, Mailpit)', () => {
-  const app = new TestApp('optout', {
-    CAMPAIGN_SETTINGS: JSON.stringify({
-      'cart-abandonment': { firstReminderDelay: '3s', secondReminderDelay: '1 day' },
-    }),
-  });
-  let counter = 0;
-  before(async () => {
-    await app.start();
-  });
-  after(async () => {
-    await app.stop();
-  });
-
-  const customer = (prefix: string) => `${prefix}-${(counter += 1)}-${runId}`;
-  /** The current instant written with an offset no time zone has (+16:00): PostgreSQL refuses it. */
-  const nowAtPlus16 = () => new Date(Date.now() + 16 * 3_600_000).toISOString().replace('Z', '+16:00');
-  const unsubscribe = (customerId: string, channel: string, occurredAt: string) => ({
-    eventId: `unsub-${customerId}`,
-    type: 'customer.unsubscribed',
-    customerId,
-    occurredAt,
-    properties: { channel },
-  });
-  const cartJourney = (customerId: string) =>
-    app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId));
-  const deadLetterOf = (customerId: string) =>
-    eventually(
-      `the dead letter of ${customerId}`,
-      () => Promise.resolve(app.deadLetters.filter((letter) => letter.key === customerId)),
-      (list) => list.length > 0,
-      20_000,
-    );
-
-  /** How the customer's cart journey ended, once it has (it must exist first). */
-  async function journeyOutcome(customerId: string): Promise<string> {
-    await eventually(
-      `the cart journey of ${customerId} to end`,
-      () => cartJourney(customerId).describe(),
-      (description) => description.status.name !== 'RUNNING',
-      20_000,
-    );
-    return ((await cartJourney(customerId).result()) as JourneyResult).outcome;
-  }
-
-  async function firstReminderStep(customerId: string): Promise<string> {
-    const state = await eventually(
-      'reminder 1 to be due and handled',
-      () => cartJourney(customerId).query(journeyStateQuery),
-      (value) => value.timeline.some((entry) => entry.text.startsWith('reminder-1 by email')),
-      20_000,
-    );
-    return state.timeline.find((entry) => entry.text.startsWith('reminder-1 by email'))!.text;
-  }
-
-  it('an email unsubscribe dated +16:00 withdraws consent, so the reminder due after it is not sent', async () => {
-    const customerId = customer('plus16');
-    const email = `${customerId}@example.test`;
-    await app.produce([
-      customerUpdated(customerId, { email, emailOptIn: true }),
-      cartUpdated(customerId, [mug]),
-      unsubscribe(customerId, 'email', nowAtPlus16()),
-    ]);
-
-    const [letter] = await deadLetterOf(customerId);
-    assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp', letter!.headers['dlq-detail']);
-    assert.match(letter!.headers['dlq-detail'] ?? '', /offset \+16:00 .*; the opt-out was applied/);
-    assert.equal((await findProfile(app.db, customerId))?.emailOptIn, false);
-    assert.match(await firstReminderStep(customerId), /skipped: no email consent/);
-    assert.equal((await messagesTo(email)).length, 0);
-    await cartJourney(customerId).signal(cancelJourneySignal, { reason: 'test cleanup' });
-  });
-
-  it('an unsubscribe from everything dated a day ahead still ends the journey, and is dead-lettered saying by how much', async () => {
-    const customerId = customer('ahead');
-    const email = `${customerId}@example.test`;
-    await app.produce([
-      customerUpdated(customerId, { email, emailOptIn: true }),
-      cartUpdated(customerId, [mug]),
-      unsubscribe(customerId, 'all', new Date(Date.now() + 23 * 3_600_000).toISOString()),
-    ]);
-
-    assert.equal(await journeyOutcome(customerId), 'unsubscribed');
-    const [letter] = await deadLetterOf(customerId);
-    assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp');
-    assert.match(
-      letter!.headers['dlq-detail'] ?? '',
-      /is 2[23]h \d+m \d+s ahead of the bridge's clock; at most 5m 0s is accepted .*the opt-out was applied/,
-    );
-    assert.deepEqual(
-      [(await findProfile(app.db, customerId))?.emailOptIn, (await messagesTo(email)).length],
-      [false, 0],
-    );
-  });
-
-  it('a profile update dated hours ahead is dead-lettered and freezes nothing: the next update applies', async () => {
-    const customerId = customer('frozen');
-    await app.produce([
-      customerUpdated(
-        customerId,
-        { email: `${customerId}-a@example.test`, emailOptIn: true },
-        new Date(Date.now() + 3 * 3_600_000),
-      ),
-      customerUpdated(customerId, { email: `${customerId}-b@example.test`, emailOptIn: true }),
-    ]);
-    await app.waitUntilConsumed();
-    const [letter] = await deadLetterOf(customerId);
-    assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp');
-    assert.doesNotMatch(letter!.headers['dlq-detail'] ?? '', /opt-out/, 'an opt-in is not an opt-out');
-    assert.equal((await findProfile(app.db, customerId))?.email, `${customerId}-b@example.test`);
-  });
-
-  it('a cart dated hours ahead does not make the emptied cart that follows it stale', async () => {
-    const customerId = customer('cart-ahead');
-    const email = `${customerId}@example.test`;
-    const emptied = { ...cartUpdated(customerId, []), occurredAt: new Date(Date.now() + 1000).toISOString() };
-    await app.produce([
-      customerUpdated(customerId, { email, emailOptIn: true }),
-      cartUpdated(customerId, [mug]),
-      cartUpdated(customerId, [mug, mug], new Date(Date.now() + 3 * 3_600_000)),
-      emptied,
-    ]);
-    assert.equal(await journeyOutcome(customerId), 'cart_emptied');
-    assert.equal((await messagesTo(email)).length, 0);
-  });
-
-  describe('when PostgreSQL refuses a profile write for good', () => {
-    const refusing = `nostore-${runId}`;
+describe(
+  'opt-outs reach the profile and the journeys whatever their timestamp ' +
+    '(real bridge, worker, PostgreSQL, Mailpit)',
+  () => {
+    const app = new TestApp('optout', {
+      CAMPAIGN_SETTINGS: JSON.stringify({
+        'cart-abandonment': { firstReminderDelay: '3s', secondReminderDelay: '1 day' },
+      }),
+    });
+    let counter = 0;
     before(async () => {
-      // A stand-in for any permanent refusal (class 22): the store will not take this customer's opt-outs or this address.
-      await sql
-        .raw(
-          `create or replace function refuse_${refusing.replace(/\W/g, '_')}() returns trigger language plpgsql as $$
+      await app.start();
+    });
+    after(async () => {
+      await app.stop();
+    });
+
+    const customer = (prefix: string) => `${prefix}-${(counter += 1)}-${runId}`;
+    /** The current instant written with an offset no time zone has (+16:00): PostgreSQL refuses it. */
+    const nowAtPlus16 = () => new Date(Date.now() + 16 * 3_600_000).toISOString().replace('Z', '+16:00');
+    const unsubscribe = (customerId: string, channel: string, occurredAt: string) => ({
+      eventId: `unsub-${customerId}`,
+      type: 'customer.unsubscribed',
+      customerId,
+      occurredAt,
+      properties: { channel },
+    });
+    const cartJourney = (customerId: string) =>
+      app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId));
+    const deadLetterOf = (customerId: string) =>
+      eventually(
+        `the dead letter of ${customerId}`,
+        () => Promise.resolve(app.deadLetters.filter((letter) => letter.key === customerId)),
+        (list) => list.length > 0,
+        20_000,
+      );
+
+    /** How the customer's cart journey ended, once it has (it must exist first). */
+    async function journeyOutcome(customerId: string): Promise<string> {
+      await eventually(
+        `the cart journey of ${customerId} to end`,
+        () => cartJourney(customerId).describe(),
+        (description) => description.status.name !== 'RUNNING',
+        20_000,
+      );
+      return ((await cartJourney(customerId).result()) as JourneyResult).outcome;
+    }
+
+    async function firstReminderStep(customerId: string): Promise<string> {
+      const state = await eventually(
+        'reminder 1 to be due and handled',
+        () => cartJourney(customerId).query(journeyStateQuery),
+        (value) => value.timeline.some((entry) => entry.text.startsWith('reminder-1 by email')),
+        20_000,
+      );
+      return state.timeline.find((entry) => entry.text.startsWith('reminder-1 by email'))!.text;
+    }
+
+    it('an email unsubscribe dated +16:00 withdraws consent, so the reminder due after it is not sent', async () => {
+      const customerId = customer('plus16');
+      const email = `${customerId}@example.test`;
+      await app.produce([
+        customerUpdated(customerId, { email, emailOptIn: true }),
+        cartUpdated(customerId, [mug]),
+        unsubscribe(customerId, 'email', nowAtPlus16()),
+      ]);
+
+      const [letter] = await deadLetterOf(customerId);
+      assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp', letter!.headers['dlq-detail']);
+      assert.match(letter!.headers['dlq-detail'] ?? '', /offset \+16:00 .*; the opt-out was applied/);
+      assert.equal((await findProfile(app.db, customerId))?.emailOptIn, false);
+      assert.match(await firstReminderStep(customerId), /skipped: no email consent/);
+      assert.equal((await messagesTo(email)).length, 0);
+      await cartJourney(customerId).signal(cancelJourneySignal, { reason: 'test cleanup' });
+    });
+
+    it(
+      'an unsubscribe from everything dated a day ahead still ends the journey, ' +
+        'and is dead-lettered saying by how much',
+      async () => {
+        const customerId = customer('ahead');
+        const email = `${customerId}@example.test`;
+        await app.produce([
+          customerUpdated(customerId, { email, emailOptIn: true }),
+          cartUpdated(customerId, [mug]),
+          unsubscribe(customerId, 'all', new Date(Date.now() + 23 * 3_600_000).toISOString()),
+        ]);
+
+        assert.equal(await journeyOutcome(customerId), 'unsubscribed');
+        const [letter] = await deadLetterOf(customerId);
+        assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp');
+        assert.match(
+          letter!.headers['dlq-detail'] ?? '',
+          /is 2[23]h \d+m \d+s ahead of the bridge's clock; at most 5m 0s is accepted .*the opt-out was applied/,
+        );
+        assert.deepEqual(
+          [(await findProfile(app.db, customerId))?.emailOptIn, (await messagesTo(email)).length],
+          [false, 0],
+        );
+      },
+    );
+
+    it('a profile update dated hours ahead is dead-lettered and freezes nothing: the next update applies', async () => {
+      const customerId = customer('frozen');
+      await app.produce([
+        customerUpdated(
+          customerId,
+          { email: `${customerId}-a@example.test`, emailOptIn: true },
+          new Date(Date.now() + 3 * 3_600_000),
+        ),
+        customerUpdated(customerId, { email: `${customerId}-b@example.test`, emailOptIn: true }),
+      ]);
+      await app.waitUntilConsumed();
+      const [letter] = await deadLetterOf(customerId);
+      assert.equal(letter!.headers['dlq-reason'], 'invalid_timestamp');
+      assert.doesNotMatch(letter!.headers['dlq-detail'] ?? '', /opt-out/, 'an opt-in is not an opt-out');
+      assert.equal((await findProfile(app.db, customerId))?.email, `${customerId}-b@example.test`);
+    });
+
+    it('a cart dated hours ahead does not make the emptied cart that follows it stale', async () => {
+      const customerId = customer('cart-ahead');
+      const email = `${customerId}@example.test`;
+      const emptied = { ...cartUpdated(customerId, []), occurredAt: new Date(Date.now() + 1000).toISOString() };
+      await app.produce([
+        customerUpdated(customerId, { email, emailOptIn: true }),
+        cartUpdated(customerId, [mug]),
+        cartUpdated(customerId, [mug, mug], new Date(Date.now() + 3 * 3_600_000)),
+        emptied,
+      ]);
+      assert.equal(await journeyOutcome(customerId), 'cart_emptied');
+      assert.equal((await messagesTo(email)).length, 0);
+    });
+
+    describe('when PostgreSQL refuses a profile write for good', () => {
+      const refusing = `nostore-${runId}`;
+      before(async () => {
+        // A stand-in for any permanent refusal (class 22): the store will not take this customer's opt-outs or
+        // this address.
+        await sql
+          .raw(
+            `create or replace function refuse_${refusing.replace(/\W/g, '_')}() returns trigger language plpgsql as $$
         begin
-          if new.customer_id like '${refusing}%' and (new.email_opt_in is distinct from old.email_opt_in and not new.email_opt_in and new.customer_id like '%-all-%'
+          if new.customer_id like '${refusing}%' and (new.email_opt_in is distinct from old.email_opt_in ` +
+              `and not new.email_opt_in and new.customer_id like '%-all-%'
               or new.email like '%@refused.example') then
             raise exception 'refused for the test' using errcode = '22023';
           end if;
           return new;
         end $$`,
-        )
-        .execute(app.db);
-      await sql
-        .raw(
-          `create trigger refuse_${refusing.replace(/\W/g, '_')} before update on customer_profiles for each row execute function refuse_${refusing.replace(/\W/g, '_')}()`,
-        )
-        .execute(app.db);
-    });
-    after(async () => {
-      await sql
-        .raw(`drop trigger if exists refuse_${refusing.replace(/\W/g, '_')} on customer_profiles`)
-        .execute(app.db);
-      await sql.raw(`drop function if exists refuse_${refusing.replace(/\W/g, '_')}()`).execute(app.db);
-    });
+          )
+          .execute(app.db);
+        await sql
+          .raw(
+            `create trigger refuse_${refusing.replace(/\W/g, '_')} before update on customer_profiles ` +
+              `for each row execute function refuse_${refusing.replace(/\W/g, '_')}()`,
+          )
+          .execute(app.db);
+      });
+      after(async () => {
+        await sql
+          .raw(`drop trigger if exists refuse_${refusing.replace(/\W/g, '_')} on customer_profiles`)
+          .execute(app.db);
+        await sql.raw(`drop function if exists refuse_${refusing.replace(/\W/g, '_')}()`).execute(app.db);
+      });
 
-    it('an unsubscribe from everything still reaches the journeys, then is dead-lettered as unprocessable', async () => {
-      const customerId = `${refusing}-all-${(counter += 1)}`;
-      const email = `${customerId}@example.test`;
-      await app.produce([
-        customerUpdated(customerId, { email, emailOptIn: true }),
-        cartUpdated(customerId, [mug]),
-        unsubscribe(customerId, 'all', new Date().toISOString()),
-      ]);
-      assert.equal(await journeyOutcome(customerId), 'unsubscribed');
-      const [letter] = await deadLetterOf(customerId);
-      assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
-      assert.match(letter!.headers['dlq-detail'] ?? '', /refused for the test.*journeys were told/);
-      assert.equal((await messagesTo(email)).length, 0);
-    });
+      it(
+        'an unsubscribe from everything still reaches the journeys, ' + 'then is dead-lettered as unprocessable',
+        async () => {
+          const customerId = `${refusing}-all-${(counter += 1)}`;
+          const email = `${customerId}@example.test`;
+          await app.produce([
+            customerUpdated(customerId, { email, emailOptIn: true }),
+            cartUpdated(customerId, [mug]),
+            unsubscribe(customerId, 'all', new Date().toISOString()),
+          ]);
+          assert.equal(await journeyOutcome(customerId), 'unsubscribed');
+          const [letter] = await deadLetterOf(customerId);
+          assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
+          assert.match(letter!.headers['dlq-detail'] ?? '', /refused for the test.*journeys were told/);
+          assert.equal((await messagesTo(email)).length, 0);
+        },
+      );
 
-    it('an update that withdraws consent with an address the store refuses still withdraws the consent', async () => {
-      const customerId = `${refusing}-update-${(counter += 1)}`;
-      const email = `${customerId}@example.test`;
-      await app.produce([
-        customerUpdated(customerId, { email, emailOptIn: true }),
-        cartUpdated(customerId, [mug]),
-        customerUpdated(customerId, { email: `${customerId}@refused.example`, emailOptIn: false }),
-      ]);
-      const [letter] = await deadLetterOf(customerId);
-      assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
-      assert.match(letter!.headers['dlq-detail'] ?? '', /the opt-out was applied/);
-      assert.doesNotMatch(letter!.headers['dlq-detail'] ?? '', /@refused\.example/, 'no address in the detail');
-      assert.deepEqual(await findProfile(app.db, customerId).then((profile) => [profile?.email, profile?.emailOptIn]), [
-        email,
-        false,
-      ]);
-      assert.match(await firstReminderStep(customerId), /skipped: no email consent/);
-      assert.equal((await messagesTo(email)).length, 0);
-      await cartJourney(customerId).signal(cancelJourneySignal, { reason: 'test cleanup' });
+      it('an update that withdraws consent with an address the store refuses still withdraws the consent', async () => {
+        const customerId = `${refusing}-update-${(counter += 1)}`;
+        const email = `${customerId}@example.test`;
+        await app.produce([
+          customerUpdated(customerId, { email, emailOptIn: true }),
+          cartUpdated(customerId, [mug]),
+          customerUpdated(customerId, { email: `${customerId}@refused.example`, emailOptIn: false }),
+        ]);
+        const [letter] = await deadLetterOf(customerId);
+        assert.equal(letter!.headers['dlq-reason'], 'unprocessable');
+        assert.match(letter!.headers['dlq-detail'] ?? '', /the opt-out was applied/);
+        assert.doesNotMatch(letter!.headers['dlq-detail'] ?? '', /@refused\.example/, 'no address in the detail');
+        assert.deepEqual(
+          await findProfile(app.db, customerId).then((profile) => [profile?.email, profile?.emailOptIn]),
+          [email, false],
+        );
+        assert.match(await firstReminderStep(customerId), /skipped: no email consent/);
+        assert.equal((await messagesTo(email)).length, 0);
+        await cartJourney(customerId).signal(cancelJourneySignal, { reason: 'test cleanup' });
+      });
     });
-  });
-});
+  },
+);

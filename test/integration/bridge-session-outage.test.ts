@@ -101,7 +101,8 @@ describe('bridge holding messages through a Temporal outage longer than its sess
 
       const consumed = await bridge.metric('bridge_events_consumed_total');
       console.log(
-        `outage of ${OUTAGE_MS / 1000} s: ${consumed} consumptions for ${PARTITIONS} messages, ${await bridge.metric('bridge_event_retries_total')} retries`,
+        `outage of ${OUTAGE_MS / 1000} s: ${consumed} consumptions for ${PARTITIONS} messages, ` +
+          `${await bridge.metric('bridge_event_retries_total')} retries`,
       );
       assert.equal(
         consumed,

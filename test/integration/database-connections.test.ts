@@ -36,18 +36,22 @@ describe('pooled PostgreSQL connections closed by the server', () => {
     assert.notEqual(again.rows[0]!.pid, pid, 'a new connection serves the next query');
   });
 
-  it('survives a connection terminated between the statements of a transaction: the transaction fails, the process does not', async () => {
-    const before = closed.length;
-    await assert.rejects(
-      db.transaction().execute(async (tx) => {
-        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
-        await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(killer);
-        await sleep(300);
-        await sql`select 1`.execute(tx);
-      }),
-    );
-    assert.ok(closed.length > before, 'the closed connection was reported');
-    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db);
-    assert.equal(rows[0]!.one, 1, 'the pool serves the next query');
-  });
+  it(
+    'survives a connection terminated between the statements of a transaction: the transaction fails, ' +
+      'the process does not',
+    async () => {
+      const before = closed.length;
+      await assert.rejects(
+        db.transaction().execute(async (tx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
+          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(killer);
+          await sleep(300);
+          await sql`select 1`.execute(tx);
+        }),
+      );
+      assert.ok(closed.length > before, 'the closed connection was reported');
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db);
+      assert.equal(rows[0]!.one, 1, 'the pool serves the next query');
+    },
+  );
 });

@@ -60,7 +60,8 @@ describe("dead-lettering a message near the broker's size limit", () => {
     const value = Buffer.alloc(limit - 150, 'x');
     const [written] = await producer.send({ topic: app.eventsTopic, acks: -1, messages: [{ key: customerId, value }] });
     console.log(
-      `broker limit ${limit} bytes; original value ${value.length} bytes at partition ${written!.partition}, offset ${written!.baseOffset}`,
+      `broker limit ${limit} bytes; original value ${value.length} bytes ` +
+        `at partition ${written!.partition}, offset ${written!.baseOffset}`,
     );
     await app.produce([
       {

@@ -104,38 +104,43 @@ describe('idempotent delivery under faults', () => {
     await journeys.cancel('churn-retention', customerId, 'test cleanup');
   });
 
-  it('holds an SMS while Twilio refuses our credentials (401), never failing it, and sends it once they work', async () => {
-    const { customerId, phone } = await customer('twilio401');
-    const heldBefore = await misconfiguredCount('sms', '20003');
-    twilio.refuseCredentials(true);
-    try {
-      await journeys.startOrSignal('churn-retention', churnEvent(customerId));
-      const during = await eventually(
-        'the SMS to be refused twice',
+  it(
+    'holds an SMS while Twilio refuses our credentials (401), never failing it, ' + 'and sends it once they work',
+    async () => {
+      const { customerId, phone } = await customer('twilio401');
+      const heldBefore = await misconfiguredCount('sms', '20003');
+      twilio.refuseCredentials(true);
+      try {
+        await journeys.startOrSignal('churn-retention', churnEvent(customerId));
+        const during = await eventually(
+          'the SMS to be refused twice',
+          () => ledgerRow(customerId, 'day-3'),
+          (found) =>
+            found?.state === 'failed' ||
+            found?.state === 'sent' ||
+            (found?.state === 'retrying' && found.attempts >= 2),
+          30_000,
+        );
+        assert.equal(during?.state, 'retrying', `held for retry, not ${during?.state}: ${during?.reason}`);
+        assert.match(during.reason ?? '', /held: our sms provider configuration is refused: Twilio 20003 \(HTTP 401\)/);
+        assert.ok(
+          (await misconfiguredCount('sms', '20003')) >= heldBefore + 2,
+          'delivery_misconfigured_total counts each refused attempt',
+        );
+      } finally {
+        twilio.refuseCredentials(false);
+      }
+      const row = await eventually(
+        'the SMS to be confirmed',
         () => ledgerRow(customerId, 'day-3'),
-        (found) =>
-          found?.state === 'failed' || found?.state === 'sent' || (found?.state === 'retrying' && found.attempts >= 2),
-        30_000,
+        (found) => found?.state !== 'retrying',
+        90_000,
       );
-      assert.equal(during?.state, 'retrying', `held for retry, not ${during?.state}: ${during?.reason}`);
-      assert.match(during.reason ?? '', /held: our sms provider configuration is refused: Twilio 20003 \(HTTP 401\)/);
-      assert.ok(
-        (await misconfiguredCount('sms', '20003')) >= heldBefore + 2,
-        'delivery_misconfigured_total counts each refused attempt',
-      );
-    } finally {
-      twilio.refuseCredentials(false);
-    }
-    const row = await eventually(
-      'the SMS to be confirmed',
-      () => ledgerRow(customerId, 'day-3'),
-      (found) => found?.state !== 'retrying',
-      90_000,
-    );
-    assert.equal(row?.state, 'sent', row?.reason ?? '');
-    assert.equal(twilio.to(phone).length, 1);
-    await journeys.cancel('churn-retention', customerId, 'test cleanup');
-  });
+      assert.equal(row?.state, 'sent', row?.reason ?? '');
+      assert.equal(twilio.to(phone).length, 1);
+      await journeys.cancel('churn-retention', customerId, 'test cleanup');
+    },
+  );
 
   it('confirms an SMS Twilio accepted before answering 502, by asking Twilio, and does not send it again', async () => {
     const { customerId, phone } = await customer('twilio502');
@@ -178,22 +183,26 @@ describe('idempotent delivery under faults', () => {
     await journeys.cancel('churn-retention', customerId, 'test cleanup');
   });
 
-  it('confirms, by asking Twilio, an SMS whose request timed out while the provider was slow, and does not resend it', async () => {
-    const { customerId, phone } = await customer('slow');
-    twilio.delayNext(12_000);
-    await journeys.startOrSignal('churn-retention', churnEvent(customerId));
-    const row = await eventually(
-      'the timed-out SMS to be settled',
-      () => ledgerRow(customerId, 'day-3'),
-      (found) => found?.state === 'sent' || found?.state === 'unknown',
-      45_000,
-    );
-    assert.equal(row?.state, 'sent', row?.reason ?? '');
-    assert.equal(row?.provider_message_id, twilio.to(phone)[0]?.sid);
-    await sleep(3_000);
-    assert.equal(twilio.to(phone).length, 1, 'exactly one SMS, even though the first request timed out');
-    await journeys.cancel('churn-retention', customerId, 'test cleanup');
-  });
+  it(
+    'confirms, by asking Twilio, an SMS whose request timed out while the provider was slow, ' +
+      'and does not resend it',
+    async () => {
+      const { customerId, phone } = await customer('slow');
+      twilio.delayNext(12_000);
+      await journeys.startOrSignal('churn-retention', churnEvent(customerId));
+      const row = await eventually(
+        'the timed-out SMS to be settled',
+        () => ledgerRow(customerId, 'day-3'),
+        (found) => found?.state === 'sent' || found?.state === 'unknown',
+        45_000,
+      );
+      assert.equal(row?.state, 'sent', row?.reason ?? '');
+      assert.equal(row?.provider_message_id, twilio.to(phone)[0]?.sid);
+      await sleep(3_000);
+      assert.equal(twilio.to(phone).length, 1, 'exactly one SMS, even though the first request timed out');
+      await journeys.cancel('churn-retention', customerId, 'test cleanup');
+    },
+  );
 
   it('sends an SMS again after a 504 when Twilio, asked, has no such message', async () => {
     const { customerId, phone } = await customer('twilio504');
@@ -439,67 +448,75 @@ describe('SMTP provider incidents', () => {
     (['sent', 'failed', 'unknown', 'skipped'].includes(row.state) ||
       (row.state === 'retrying' && row.attempts >= times));
 
-  it('retries an email whose server accepted the connection and never greeted, and sends it once when a server answers', async () => {
-    front.become({ kind: 'black_hole' });
-    const { customerId, email } = await customer('blackhole');
-    const during = await eventually(
-      'two attempts to time out on the greeting',
-      () => ledgerRow(customerId),
-      settledOrRetried(2),
-      40_000,
-    );
-    assert.equal(
-      during?.state,
-      'retrying',
-      `no connection ever carried the message, so it is retried, not ${during?.state}: ${during?.reason}`,
-    );
-    assert.match(during.reason ?? '', /GREETING_TIMEOUT/);
-    front.become({ kind: 'pipe', port: sharedMailpitPort });
-    const row = await eventually(
-      'the email to be settled',
-      () => ledgerRow(customerId),
-      (found) => found?.state !== 'retrying' && found?.state !== 'sending',
-      90_000,
-    );
-    assert.equal(row?.state, 'sent', row?.reason ?? '');
-    assert.equal((await messagesTo(email)).length, 1);
-    await journeys.cancel('churn-retention', customerId, 'test cleanup');
-  });
+  it(
+    'retries an email whose server accepted the connection and never greeted, ' +
+      'and sends it once when a server answers',
+    async () => {
+      front.become({ kind: 'black_hole' });
+      const { customerId, email } = await customer('blackhole');
+      const during = await eventually(
+        'two attempts to time out on the greeting',
+        () => ledgerRow(customerId),
+        settledOrRetried(2),
+        40_000,
+      );
+      assert.equal(
+        during?.state,
+        'retrying',
+        `no connection ever carried the message, so it is retried, not ${during?.state}: ${during?.reason}`,
+      );
+      assert.match(during.reason ?? '', /GREETING_TIMEOUT/);
+      front.become({ kind: 'pipe', port: sharedMailpitPort });
+      const row = await eventually(
+        'the email to be settled',
+        () => ledgerRow(customerId),
+        (found) => found?.state !== 'retrying' && found?.state !== 'sending',
+        90_000,
+      );
+      assert.equal(row?.state, 'sent', row?.reason ?? '');
+      assert.equal((await messagesTo(email)).length, 1);
+      await journeys.cancel('churn-retention', customerId, 'test cleanup');
+    },
+  );
 
-  it('holds an email while the SMTP server refuses our credentials (535), never failing it, and sends it once when they work', async () => {
-    front.become({ kind: 'pipe', port: strictMailpit.smtpPort });
-    const { customerId, email } = await customer('smtpauth');
-    const heldBefore = await misconfiguredCount('email', '535');
-    const during = await eventually(
-      'the email to be refused twice',
-      () => ledgerRow(customerId),
-      settledOrRetried(2),
-      30_000,
-    );
-    assert.equal(
-      during?.state,
-      'retrying',
-      `held for retry, never blamed on the recipient, not ${during?.state}: ${during?.reason}`,
-    );
-    assert.match(
-      during.reason ?? '',
-      /held: our email provider configuration is refused: SMTP authentication failed \(535\)/,
-    );
-    assert.ok(
-      (await misconfiguredCount('email', '535')) >= heldBefore + 2,
-      'delivery_misconfigured_total counts each refused attempt',
-    );
-    front.become({ kind: 'pipe', port: sharedMailpitPort }); // the operator fixed the credentials
-    const row = await eventually(
-      'the email to be settled',
-      () => ledgerRow(customerId),
-      (found) => found?.state !== 'retrying' && found?.state !== 'sending',
-      90_000,
-    );
-    assert.equal(row?.state, 'sent', row?.reason ?? '');
-    assert.equal((await messagesTo(email)).length, 1);
-    await journeys.cancel('churn-retention', customerId, 'test cleanup');
-  });
+  it(
+    'holds an email while the SMTP server refuses our credentials (535), never failing it, ' +
+      'and sends it once when they work',
+    async () => {
+      front.become({ kind: 'pipe', port: strictMailpit.smtpPort });
+      const { customerId, email } = await customer('smtpauth');
+      const heldBefore = await misconfiguredCount('email', '535');
+      const during = await eventually(
+        'the email to be refused twice',
+        () => ledgerRow(customerId),
+        settledOrRetried(2),
+        30_000,
+      );
+      assert.equal(
+        during?.state,
+        'retrying',
+        `held for retry, never blamed on the recipient, not ${during?.state}: ${during?.reason}`,
+      );
+      assert.match(
+        during.reason ?? '',
+        /held: our email provider configuration is refused: SMTP authentication failed \(535\)/,
+      );
+      assert.ok(
+        (await misconfiguredCount('email', '535')) >= heldBefore + 2,
+        'delivery_misconfigured_total counts each refused attempt',
+      );
+      front.become({ kind: 'pipe', port: sharedMailpitPort }); // the operator fixed the credentials
+      const row = await eventually(
+        'the email to be settled',
+        () => ledgerRow(customerId),
+        (found) => found?.state !== 'retrying' && found?.state !== 'sending',
+        90_000,
+      );
+      assert.equal(row?.state, 'sent', row?.reason ?? '');
+      assert.equal((await messagesTo(email)).length, 1);
+      await journeys.cancel('churn-retention', customerId, 'test cleanup');
+    },
+  );
 
   it("keeps the address a 4xx reply quotes out of the ledger and out of Temporal's failure", async () => {
     front.become({ kind: 'greylist' });

@@ -134,74 +134,78 @@ describe('the storefront demo', () => {
     assert.equal(sentLines.length, expectedMessages, story.join('\n'));
   });
 
-  it('lets an operator find Ann by customer in the Temporal Web UI and read her cart journey: summary, timers, sent email', async () => {
-    const ann = cast.ann.customerId;
-    const workflowId = journeyWorkflowId('cart-abandonment', ann);
-    let first: { runId: string; started: number } | null = null;
-    for await (const execution of app.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-      if (!first || execution.startTime.getTime() < first.started)
-        first = { runId: execution.runId, started: execution.startTime.getTime() };
-    }
-    assert.ok(first, `no ${workflowId} in Temporal visibility`);
-
-    const temporal = loadConfig(temporalConfigSchema);
-    const ui = await TemporalWebUi.open(temporal.TEMPORAL_UI_URL, temporal.TEMPORAL_NAMESPACE);
-    try {
-      await ui.filterWorkflows(`CustomerId = "${ann}"`);
-      const run = ui.runLink(workflowId, first.runId);
-      await assertVisible(`the first run of ${workflowId} in the list filtered by customer`, run);
-      await ui.screenshot('1-workflows-filtered-by-customer');
-      assert.deepEqual(
-        await ui.listedWorkflowIds(),
-        [workflowId],
-        'the list filtered by customer shows other journeys',
-      );
-
-      await run.click();
-      await assertVisible(
-        'the timer summary "waiting 8s for checkout" on the history timeline',
-        ui.page.getByText('waiting 8s for checkout').first(),
-      );
-      await assertVisible(
-        'the sent-email step on the history timeline',
-        ui.page.getByText('sendEmail • cart reminder 1 by email').first(),
-      );
-      await ui.screenshot('2-cart-journey-history');
-
-      await ui.openTab('User Metadata');
-      await assertVisible(
-        'the journey summary',
-        ui.markdown(0).getByText(`Cart abandonment journey for customer ${ann}`, { exact: true }),
-      );
-      await assertVisible('the journey details', ui.markdown(1).getByText(/^Started by cart\.updated event /));
-      await assertVisible(
-        "the journey's current details",
-        ui.markdown(2).getByText('Ended: completed (every reminder was sent)'),
-      );
-      const steps = [
-        ['Timer', 'waiting 8s for checkout', 'Fired'],
-        ['Activity', 'cart reminder 1 by email', 'Completed'],
-        ['Timer', 'waiting 6s for the second reminder', 'Fired'],
-        ['Timer', 'waiting 6s for the final reminder', 'Fired'],
-      ];
-      for (const [kind, summary, status] of steps) {
-        const row = ui.eventWithMetadata(summary!);
-        await assertVisible(`the ${kind!.toLowerCase()} "${summary}" under Events with Metadata`, row);
-        assert.deepEqual(
-          (await row.innerText())
-            .split('\n')
-            .map((text) => text.trim())
-            .filter(Boolean),
-          [kind, summary, status],
-        );
+  it(
+    'lets an operator find Ann by customer in the Temporal Web UI and read her cart journey: ' +
+      'summary, timers, sent email',
+    async () => {
+      const ann = cast.ann.customerId;
+      const workflowId = journeyWorkflowId('cart-abandonment', ann);
+      let first: { runId: string; started: number } | null = null;
+      for await (const execution of app.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+        if (!first || execution.startTime.getTime() < first.started)
+          first = { runId: execution.runId, started: execution.startTime.getTime() };
       }
-      await ui.screenshot('3-cart-journey-summary-timers-activities');
+      assert.ok(first, `no ${workflowId} in Temporal visibility`);
 
-      await ui.openTab('Search Attributes');
-      await assertVisible('the Outcome search attribute', ui.page.getByText('"Outcome": "completed"'));
-      await ui.screenshot('4-cart-journey-search-attributes');
-    } finally {
-      await ui.close();
-    }
-  });
+      const temporal = loadConfig(temporalConfigSchema);
+      const ui = await TemporalWebUi.open(temporal.TEMPORAL_UI_URL, temporal.TEMPORAL_NAMESPACE);
+      try {
+        await ui.filterWorkflows(`CustomerId = "${ann}"`);
+        const run = ui.runLink(workflowId, first.runId);
+        await assertVisible(`the first run of ${workflowId} in the list filtered by customer`, run);
+        await ui.screenshot('1-workflows-filtered-by-customer');
+        assert.deepEqual(
+          await ui.listedWorkflowIds(),
+          [workflowId],
+          'the list filtered by customer shows other journeys',
+        );
+
+        await run.click();
+        await assertVisible(
+          'the timer summary "waiting 8s for checkout" on the history timeline',
+          ui.page.getByText('waiting 8s for checkout').first(),
+        );
+        await assertVisible(
+          'the sent-email step on the history timeline',
+          ui.page.getByText('sendEmail • cart reminder 1 by email').first(),
+        );
+        await ui.screenshot('2-cart-journey-history');
+
+        await ui.openTab('User Metadata');
+        await assertVisible(
+          'the journey summary',
+          ui.markdown(0).getByText(`Cart abandonment journey for customer ${ann}`, { exact: true }),
+        );
+        await assertVisible('the journey details', ui.markdown(1).getByText(/^Started by cart\.updated event /));
+        await assertVisible(
+          "the journey's current details",
+          ui.markdown(2).getByText('Ended: completed (every reminder was sent)'),
+        );
+        const steps = [
+          ['Timer', 'waiting 8s for checkout', 'Fired'],
+          ['Activity', 'cart reminder 1 by email', 'Completed'],
+          ['Timer', 'waiting 6s for the second reminder', 'Fired'],
+          ['Timer', 'waiting 6s for the final reminder', 'Fired'],
+        ];
+        for (const [kind, summary, status] of steps) {
+          const row = ui.eventWithMetadata(summary!);
+          await assertVisible(`the ${kind!.toLowerCase()} "${summary}" under Events with Metadata`, row);
+          assert.deepEqual(
+            (await row.innerText())
+              .split('\n')
+              .map((text) => text.trim())
+              .filter(Boolean),
+            [kind, summary, status],
+          );
+        }
+        await ui.screenshot('3-cart-journey-summary-timers-activities');
+
+        await ui.openTab('Search Attributes');
+        await assertVisible('the Outcome search attribute', ui.page.getByText('"Outcome": "completed"'));
+        await ui.screenshot('4-cart-journey-search-attributes');
+      } finally {
+        await ui.close();
+      }
+    },
+  );
 });

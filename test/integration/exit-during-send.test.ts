@@ -135,40 +135,43 @@ describe('an exit while a send is being retried', () => {
     assert.equal(result.attributedTo, 'day-0 (email)', 'the SMS sent after the order is not credited with it');
   });
 
-  it('an attempt finds the policy changed (campaign paused, quiet hours) and hands the send back to the journey', async () => {
-    const { customerId, phone } = await customer('deferred');
-    const calls: string[] = [];
-    const sender = smsSender(smsSettings(), createTwilioClient({ ...smsSettings(), apiBaseUrl: twilio.baseUrl }));
-    const counting = {
-      ...sender,
-      send: async (...args: Parameters<typeof sender.send>) => {
-        calls.push(args[0]);
-        return sender.send(...args);
-      },
-    };
-    const request = {
-      idempotencyKey: `test:${customerId}:deferred`,
-      campaign: 'churn-retention',
-      customerId,
-      step: 'day-3',
-      atMs: Date.now(),
-      template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
-    };
-    for (const verdict of [{ kind: 'paused' as const }, { kind: 'quiet_hours' as const, until: '08:00 UTC' }]) {
-      const deps = {
-        db: app.db,
-        logger: createLogger('deferred-test', 'warn'),
-        reservationLeaseMs: 60_000,
-        frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
-        contactPolicy: () => Promise.resolve(verdict),
+  it(
+    'an attempt finds the policy changed (campaign paused, quiet hours) ' + 'and hands the send back to the journey',
+    async () => {
+      const { customerId, phone } = await customer('deferred');
+      const calls: string[] = [];
+      const sender = smsSender(smsSettings(), createTwilioClient({ ...smsSettings(), apiBaseUrl: twilio.baseUrl }));
+      const counting = {
+        ...sender,
+        send: async (...args: Parameters<typeof sender.send>) => {
+          calls.push(args[0]);
+          return sender.send(...args);
+        },
       };
-      const outcome: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, counting, request);
-      assert.equal(outcome.status, 'deferred', JSON.stringify(outcome));
-    }
-    assert.deepEqual(calls, [], 'the provider was never called');
-    assert.equal(twilio.to(phone).length, 0);
-    assert.equal(await ledgerRow(request.idempotencyKey), undefined, 'nothing was reserved');
-  });
+      const request = {
+        idempotencyKey: `test:${customerId}:deferred`,
+        campaign: 'churn-retention',
+        customerId,
+        step: 'day-3',
+        atMs: Date.now(),
+        template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
+      };
+      for (const verdict of [{ kind: 'paused' as const }, { kind: 'quiet_hours' as const, until: '08:00 UTC' }]) {
+        const deps = {
+          db: app.db,
+          logger: createLogger('deferred-test', 'warn'),
+          reservationLeaseMs: 60_000,
+          frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
+          contactPolicy: () => Promise.resolve(verdict),
+        };
+        const outcome: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, counting, request);
+        assert.equal(outcome.status, 'deferred', JSON.stringify(outcome));
+      }
+      assert.deepEqual(calls, [], 'the provider was never called');
+      assert.equal(twilio.to(phone).length, 0);
+      assert.equal(await ledgerRow(request.idempotencyKey), undefined, 'nothing was reserved');
+    },
+  );
 });
 
 describe('an exit while an email waits for a silent SMTP server', () => {
@@ -192,71 +195,75 @@ describe('an exit while an email waits for a silent SMTP server', () => {
     await proxy.stop();
   });
 
-  it('customers come back while their win-back emails wait for a silent server or for a pooled connection: none is sent', async () => {
-    // Six at once: the pool's five connections hang waiting for a greeting, the sixth email waits in its queue.
-    const customers = await Promise.all(Array.from({ length: 6 }, () => contactableCustomer(app.db, 'exit-smtp')));
-    const rows = () =>
-      app.db
-        .selectFrom('deliveries')
-        .selectAll()
-        .where(
-          'customer_id',
-          'in',
-          customers.map((c) => c.customerId),
-        )
-        .where('step', '=', 'day-0')
-        .execute();
-    await proxy.setMode('black-hole');
-    try {
-      await Promise.all(
-        customers.map(({ customerId }) =>
-          journeys.startOrSignal('churn-retention', {
-            eventId: `score-${customerId}`,
-            type: 'churn.risk_scored',
-            customerId,
-            occurredAt: new Date().toISOString(),
-            properties: { score: 0.9 },
-          }),
+  it(
+    'customers come back while their win-back emails wait for a silent server or for a pooled connection: ' +
+      'none is sent',
+    async () => {
+      // Six at once: the pool's five connections hang waiting for a greeting, the sixth email waits in its queue.
+      const customers = await Promise.all(Array.from({ length: 6 }, () => contactableCustomer(app.db, 'exit-smtp')));
+      const rows = () =>
+        app.db
+          .selectFrom('deliveries')
+          .selectAll()
+          .where(
+            'customer_id',
+            'in',
+            customers.map((c) => c.customerId),
+          )
+          .where('step', '=', 'day-0')
+          .execute();
+      await proxy.setMode('black-hole');
+      try {
+        await Promise.all(
+          customers.map(({ customerId }) =>
+            journeys.startOrSignal('churn-retention', {
+              eventId: `score-${customerId}`,
+              type: 'churn.risk_scored',
+              customerId,
+              occurredAt: new Date().toISOString(),
+              properties: { score: 0.9 },
+            }),
+          ),
+        );
+        await eventually(
+          'every email to be on its way to the silent server',
+          rows,
+          (found) => found.length === 6 && found.every((row) => row.state === 'sending'),
+          20_000,
+        );
+        await Promise.all(
+          customers.map(({ customerId }) =>
+            journeys.signalIfRunning('churn-retention', {
+              eventId: `session-${customerId}`,
+              type: 'session.started',
+              customerId,
+              occurredAt: new Date().toISOString(),
+              properties: {},
+            }),
+          ),
+        );
+        await sleep(2_500);
+      } finally {
+        // The server answers again well before the client's greeting timeout (5 s).
+        await proxy.setMode('pass');
+      }
+      const results = await Promise.all(
+        customers.map(
+          ({ customerId }) =>
+            app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>,
         ),
       );
-      await eventually(
-        'every email to be on its way to the silent server',
-        rows,
-        (found) => found.length === 6 && found.every((row) => row.state === 'sending'),
-        20_000,
+      assert.deepEqual(
+        results.map((result) => result.outcome),
+        customers.map(() => 'customer_returned'),
       );
-      await Promise.all(
-        customers.map(({ customerId }) =>
-          journeys.signalIfRunning('churn-retention', {
-            eventId: `session-${customerId}`,
-            type: 'session.started',
-            customerId,
-            occurredAt: new Date().toISOString(),
-            properties: {},
-          }),
-        ),
+      await sleep(5_000);
+      const emails = (await Promise.all(customers.map(({ email }) => messagesTo(email)))).flat();
+      assert.equal(emails.length, 0, 'no email after the customers came back');
+      assert.ok(
+        (await rows()).every((row) => row.state !== 'sent'),
+        JSON.stringify((await rows()).map((row) => [row.state, row.reason])),
       );
-      await sleep(2_500);
-    } finally {
-      // The server answers again well before the client's greeting timeout (5 s).
-      await proxy.setMode('pass');
-    }
-    const results = await Promise.all(
-      customers.map(
-        ({ customerId }) =>
-          app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>,
-      ),
-    );
-    assert.deepEqual(
-      results.map((result) => result.outcome),
-      customers.map(() => 'customer_returned'),
-    );
-    await sleep(5_000);
-    const emails = (await Promise.all(customers.map(({ email }) => messagesTo(email)))).flat();
-    assert.equal(emails.length, 0, 'no email after the customers came back');
-    assert.ok(
-      (await rows()).every((row) => row.state !== 'sent'),
-      JSON.stringify((await rows()).map((row) => [row.state, row.reason])),
-    );
-  });
+    },
+  );
 });

@@ -83,19 +83,23 @@ describe('the fuzzer, smoke size', () => {
     fuzz = JSON.parse(readFileSync(jsonPath, 'utf8')) as FuzzJson;
   });
 
-  it("finishes in time, with every fault kind it scheduled injected and repaired, and the operator's pause and settings change done", () => {
-    assert.equal(fuzz.timedOut, false, output);
-    assert.equal(fuzz.customers, 100);
-    assert.deepEqual(fuzz.faultsNotInjected, [], output);
-    assert.deepEqual(fuzz.faultFailures, [], output);
-    for (const kind of KINDS)
-      assert.ok((fuzz.faultsInjected[kind] ?? 0) >= 1, `no "${kind}" fault: ${JSON.stringify(fuzz.faultsInjected)}`);
-    assert.deepEqual(
-      [fuzz.operator.pauses.length, fuzz.operator.settingsChanges.length, fuzz.operatorFailures],
-      [1, 1, []],
-      output,
-    );
-  });
+  it(
+    'finishes in time, with every fault kind it scheduled injected and repaired, ' +
+      "and the operator's pause and settings change done",
+    () => {
+      assert.equal(fuzz.timedOut, false, output);
+      assert.equal(fuzz.customers, 100);
+      assert.deepEqual(fuzz.faultsNotInjected, [], output);
+      assert.deepEqual(fuzz.faultFailures, [], output);
+      for (const kind of KINDS)
+        assert.ok((fuzz.faultsInjected[kind] ?? 0) >= 1, `no "${kind}" fault: ${JSON.stringify(fuzz.faultsInjected)}`);
+      assert.deepEqual(
+        [fuzz.operator.pauses.length, fuzz.operator.settingsChanges.length, fuzz.operatorFailures],
+        [1, 1, []],
+        output,
+      );
+    },
+  );
 
   it('finds no violation of any kind against the model', () => {
     assert.ok(fuzz.expectations.must > 0 && fuzz.delivered > 0 && fuzz.events.published > 0, 'the run checked nothing');

@@ -72,7 +72,9 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(
-    `Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${String(JSON.stringify(last)).slice(0, 500)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`,
+    `Timed out after ${timeoutMs} ms waiting for ${what}; ` +
+      `last value: ${String(JSON.stringify(last)).slice(0, 500)}` +
+      `${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`,
   );
 }
 

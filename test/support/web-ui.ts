@@ -8,7 +8,8 @@ function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(path))
     throw new Error(
-      `Chromium is not installed at ${path}; run \`bash infra/ensure-chromium.sh\` (npm test does), or set CHROMIUM_PATH.`,
+      `Chromium is not installed at ${path}; run \`bash infra/ensure-chromium.sh\` (npm test does), ` +
+        `or set CHROMIUM_PATH.`,
     );
   return path;
 }

@@ -33,37 +33,41 @@ describe('cart abandonment journey (time-skipping)', () => {
   const sentSteps = async (customerId: string) =>
     (await t.ledger(customerId)).filter((row) => row.state === 'sent').map((row) => `${row.step}:${row.channel}`);
 
-  it('sends reminder 1 by email after 1 h, reminder 2 by SMS 24 h later and a final email with an incentive 72 h later', async () => {
-    const { customerId, email, phone } = await contactable('full');
-    const start = await t.now();
-    await t.journeys.startOrSignal(
-      'cart-abandonment',
-      await t.event('cart.updated', customerId, { cartId: 'k', items: [mug, tea], currency: 'EUR' }, start),
-    );
+  it(
+    'sends reminder 1 by email after 1 h, ' +
+      'reminder 2 by SMS 24 h later and a final email with an incentive 72 h later',
+    async () => {
+      const { customerId, email, phone } = await contactable('full');
+      const start = await t.now();
+      await t.journeys.startOrSignal(
+        'cart-abandonment',
+        await t.event('cart.updated', customerId, { cartId: 'k', items: [mug, tea], currency: 'EUR' }, start),
+      );
 
-    const result = await t.result('cart-abandonment', customerId, 98 * HOUR);
-    assert.equal(result.outcome, 'completed');
-    assert.equal(result.messagesSent, 3);
-    const ledger = await t.ledger(customerId);
-    assert.deepEqual(
-      ledger.map((row) => `${row.step}:${row.channel}:${row.state}`),
-      ['reminder-1:email:sent', 'reminder-2:sms:sent', 'final:email:sent'],
-    );
-    const offsets = ledger.map((row) => row.contact_at!.getTime() - start.getTime());
-    assert.ok(Math.abs(offsets[0]! - HOUR) < 60_000, `reminder 1 at +${offsets[0]} ms`);
-    assert.ok(Math.abs(offsets[1]! - 25 * HOUR) < 120_000, `reminder 2 at +${offsets[1]} ms`);
-    assert.ok(Math.abs(offsets[2]! - 97 * HOUR) < 180_000, `final at +${offsets[2]} ms`);
+      const result = await t.result('cart-abandonment', customerId, 98 * HOUR);
+      assert.equal(result.outcome, 'completed');
+      assert.equal(result.messagesSent, 3);
+      const ledger = await t.ledger(customerId);
+      assert.deepEqual(
+        ledger.map((row) => `${row.step}:${row.channel}:${row.state}`),
+        ['reminder-1:email:sent', 'reminder-2:sms:sent', 'final:email:sent'],
+      );
+      const offsets = ledger.map((row) => row.contact_at!.getTime() - start.getTime());
+      assert.ok(Math.abs(offsets[0]! - HOUR) < 60_000, `reminder 1 at +${offsets[0]} ms`);
+      assert.ok(Math.abs(offsets[1]! - 25 * HOUR) < 120_000, `reminder 2 at +${offsets[1]} ms`);
+      assert.ok(Math.abs(offsets[2]! - 97 * HOUR) < 180_000, `final at +${offsets[2]} ms`);
 
-    const emails = await messagesTo(email);
-    assert.deepEqual(emails.map((message) => message.Subject).sort(), [
-      'Ann, a little something to finish your order',
-      'Ann, you left something in your cart',
-    ]);
-    const sms = t.twilio.to(phone);
-    assert.equal(sms.length, 1);
-    assert.match(sms[0]!.body, /^Ann, your cart \(3 items\) is saved/);
-    assert.ok(sms[0]!.body.length <= 160);
-  });
+      const emails = await messagesTo(email);
+      assert.deepEqual(emails.map((message) => message.Subject).sort(), [
+        'Ann, a little something to finish your order',
+        'Ann, you left something in your cart',
+      ]);
+      const sms = t.twilio.to(phone);
+      assert.equal(sms.length, 1);
+      assert.match(sms[0]!.body, /^Ann, your cart \(3 items\) is saved/);
+      assert.ok(sms[0]!.body.length <= 160);
+    },
+  );
 
   it('sends reminder 2 by email when the customer has no SMS consent', async () => {
     const { customerId, phone } = await contactable('nosms', false);
@@ -189,33 +193,37 @@ describe('cart abandonment journey (time-skipping)', () => {
     assert.deepEqual(await sentSteps(customerId), []);
   });
 
-  it('ends a replayed entry as duplicate_entry even when its replayed order arrives with it, leaving the journey log as it was', async () => {
-    const { customerId } = await contactable('replayed-exit');
-    const entry = await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] });
-    await t.journeys.startOrSignal('cart-abandonment', entry);
-    assert.equal((await t.result('cart-abandonment', customerId, 98 * HOUR)).outcome, 'completed');
-    const logRow = () =>
-      t.db
-        .selectFrom('journeys')
-        .select(['outcome', 'messages_sent', 'last_message_at', 'ended_at'])
-        .where('customer_id', '=', customerId)
-        .execute();
-    const before = await logRow();
+  it(
+    'ends a replayed entry as duplicate_entry even when its replayed order arrives with it, ' +
+      'leaving the journey log as it was',
+    async () => {
+      const { customerId } = await contactable('replayed-exit');
+      const entry = await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] });
+      await t.journeys.startOrSignal('cart-abandonment', entry);
+      assert.equal((await t.result('cart-abandonment', customerId, 98 * HOUR)).outcome, 'completed');
+      const logRow = () =>
+        t.db
+          .selectFrom('journeys')
+          .select(['outcome', 'messages_sent', 'last_message_at', 'ended_at'])
+          .where('customer_id', '=', customerId)
+          .execute();
+      const before = await logRow();
 
-    await t.journeys.startOrSignal('cart-abandonment', entry);
-    const delivered = await t.journeys.signalIfRunning(
-      'cart-abandonment',
-      await t.event('order.placed', customerId, { orderId: 'o-1' }),
-    );
-    assert.equal(
-      delivered,
-      true,
-      'the replayed order must reach the replayed journey while it is deciding whether to run',
-    );
-    assert.equal((await t.result('cart-abandonment', customerId)).outcome, 'duplicate_entry');
-    assert.deepEqual(await logRow(), before);
-    assert.equal(before[0]?.messages_sent, 3);
-  });
+      await t.journeys.startOrSignal('cart-abandonment', entry);
+      const delivered = await t.journeys.signalIfRunning(
+        'cart-abandonment',
+        await t.event('order.placed', customerId, { orderId: 'o-1' }),
+      );
+      assert.equal(
+        delivered,
+        true,
+        'the replayed order must reach the replayed journey while it is deciding whether to run',
+      );
+      assert.equal((await t.result('cart-abandonment', customerId)).outcome, 'duplicate_entry');
+      assert.deepEqual(await logRow(), before);
+      assert.equal(before[0]?.messages_sent, 3);
+    },
+  );
 
   it('ignores a replayed entry event after the journey ended, and re-enters only after the cooldown', async () => {
     const { customerId } = await contactable('reentry');

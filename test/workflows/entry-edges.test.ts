@@ -31,7 +31,10 @@ describe('entries at the edges of a journey (time-skipping)', () => {
     return customer;
   }
   const sent = async (customerId: string) => (await t.ledger(customerId)).filter((row) => row.state === 'sent').length;
-  /** How the journey ended, or that it is still running after `skipMs` of journey time (a failure, without waiting for its end). */
+  /**
+   * How the journey ended, or that it is still running after `skipMs` of journey time (a failure,
+   * without waiting for its end).
+   */
   const outcomeAfter = async (customerId: string, skipMs: number) => {
     await t.env.sleep(skipMs);
     const handle = t.handle('cart-abandonment', customerId);

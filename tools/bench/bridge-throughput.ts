@@ -79,7 +79,10 @@ export async function measureBridge(context: BenchContext, count: number, offere
       wallSeconds: (lastAck - produced.firstSentAt) / 1000,
     };
     context.say(
-      `bridge   ${result.routed}/${count} routed at ${result.perSecond.toFixed(0)}/s (offered ${result.offeredPerSecond.toFixed(0)}/s); event→ack p50 ${result.eventToAckMs.p50} ms, p95 ${result.eventToAckMs.p95} ms, p99 ${result.eventToAckMs.p99} ms`,
+      `bridge   ${result.routed}/${count} routed at ${result.perSecond.toFixed(0)}/s ` +
+        `(offered ${result.offeredPerSecond.toFixed(0)}/s); ` +
+        `event→ack p50 ${result.eventToAckMs.p50} ms, p95 ${result.eventToAckMs.p95} ms, ` +
+        `p99 ${result.eventToAckMs.p99} ms`,
     );
     return result;
   } finally {

@@ -50,7 +50,9 @@ export async function measureCeiling(
     };
     levels.push(level);
     say(
-      `ceiling  concurrency ${String(concurrency).padStart(3)}: ${level.perSecond.toFixed(0)} signalWithStart/s (call p50 ${level.callLatencyMs.p50} ms, p99 ${level.callLatencyMs.p99} ms; Temporal server at ${level.temporalCpuPercent.toFixed(0)}% CPU)`,
+      `ceiling  concurrency ${String(concurrency).padStart(3)}: ${level.perSecond.toFixed(0)} signalWithStart/s ` +
+        `(call p50 ${level.callLatencyMs.p50} ms, p99 ${level.callLatencyMs.p99} ms; ` +
+        `Temporal server at ${level.temporalCpuPercent.toFixed(0)}% CPU)`,
     );
   }
   return levels;

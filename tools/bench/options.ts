@@ -86,7 +86,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   });
   if (!parsed.success) {
     throw new Error(
-      `bad option: ${parsed.error.issues.map((issue) => `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`).join('; ')}`,
+      `bad option: ${parsed.error.issues
+        .map((issue) => `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`)
+        .join('; ')}`,
     );
   }
   return parsed.data;

@@ -87,7 +87,9 @@ export function verdicts(results: BenchResults): Verdict[] {
   }
   for (const e of eventToMessage ?? []) {
     rows.push({
-      what: `event → email p50 / p95 / p99 at ${perSecond(e.offeredPerSecond)} (${e.delivered}/${e.events} delivered, ${e.duplicates} duplicates)`,
+      what:
+        `event → email p50 / p95 / p99 at ${perSecond(e.offeredPerSecond)} ` +
+        `(${e.delivered}/${e.events} delivered, ${e.duplicates} duplicates)`,
       value: `${ms(e.eventToMessageMs.p50)} / ${ms(e.eventToMessageMs.p95)} / ${ms(e.eventToMessageMs.p99)}`,
       target: `p99 ≤ ${TARGETS.eventToMessageP99Ms} ms`,
       met: e.delivered === e.events && e.duplicates === 0 && e.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms,
@@ -109,6 +111,7 @@ export function table(rows: Verdict[]): string[] {
   const [what, value, target] = [width((row) => row.what), width((row) => row.value), width((row) => row.target)];
   return rows.map(
     (row) =>
-      `  ${row.what.padEnd(what)}  ${row.value.padEnd(value)}  ${row.target.padEnd(target)}  ${row.met === null ? '' : row.met ? '✓' : '✗'}`,
+      `  ${row.what.padEnd(what)}  ${row.value.padEnd(value)}  ${row.target.padEnd(target)}  ` +
+      `${row.met === null ? '' : row.met ? '✓' : '✗'}`,
   );
 }

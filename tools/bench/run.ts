@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   const results: BenchResults = {};
   const run = (phase: (typeof options.phases)[number]) => options.phases.includes(phase);
   say(
-    `Benchmark ${runId}${options.smoke ? ' (smoke: small numbers, correctness only)' : ''} on ${machine().cores} cores, ${machine().memoryGiB} GiB; ${context.partitions} partitions; process logs in ${logDir}`,
+    `Benchmark ${runId}${options.smoke ? ' (smoke: small numbers, correctness only)' : ''} ` +
+      `on ${machine().cores} cores, ${machine().memoryGiB} GiB; ${context.partitions} partitions; ` +
+      `process logs in ${logDir}`,
   );
   try {
     if (run('ceiling')) {
@@ -109,7 +111,9 @@ async function main(): Promise<void> {
       ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`),
     ].map((phase) => phaseNames(context, phase).taskQueue);
     say(
-      `cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch((error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`)}`,
+      `cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch(
+        (error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`,
+      )}`,
     );
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`bench-${runId}-`));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
@@ -126,7 +130,11 @@ async function main(): Promise<void> {
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(
     jsonPath,
-    `${JSON.stringify({ runId, at: new Date().toISOString(), machine: machine(), options, results, verdicts: rows }, null, 2)}\n`,
+    `${JSON.stringify(
+      { runId, at: new Date().toISOString(), machine: machine(), options, results, verdicts: rows },
+      null,
+      2,
+    )}\n`,
   );
   say(`\nJSON: ${jsonPath}`);
 

@@ -37,7 +37,9 @@ export async function waitForCount(
  * server runs one at a time). It proceeds in the background; the command to check it is printed.
  */
 export async function terminateRunning(client: Client, taskQueues: string[], jobId: string): Promise<string> {
-  const query = `TaskQueue IN (${taskQueues.map((queue) => JSON.stringify(queue)).join(', ')}) AND ExecutionStatus = "Running"`;
+  const query =
+    `TaskQueue IN (${taskQueues.map((queue) => JSON.stringify(queue)).join(', ')}) ` +
+    `AND ExecutionStatus = "Running"`;
   if ((await countWorkflows(client, query)) === 0) return 'nothing left running';
   await client.workflowService.startBatchOperation({
     namespace: client.options.namespace,

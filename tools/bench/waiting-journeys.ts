@@ -71,7 +71,9 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
       };
       results.push(result);
       context.say(
-        `waiting  ${target} journeys waiting: worker RSS ${result.workerRssMb.toFixed(0)} MB, idle CPU ${result.idleWorkerCpuPercent.toFixed(1)}%; reached in ${rampSeconds.toFixed(0)} s at ${result.rampWorkerCpuPercent.toFixed(0)}% worker CPU`,
+        `waiting  ${target} journeys waiting: worker RSS ${result.workerRssMb.toFixed(0)} MB, ` +
+          `idle CPU ${result.idleWorkerCpuPercent.toFixed(1)}%; ` +
+          `reached in ${rampSeconds.toFixed(0)} s at ${result.rampWorkerCpuPercent.toFixed(0)}% worker CPU`,
       );
     }
     return results;

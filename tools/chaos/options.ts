@@ -22,7 +22,8 @@ const optionsSchema = z.object({
 export type ChaosOptions = z.infer<typeof optionsSchema>;
 
 const USAGE =
-  'usage: npm run chaos -- [--customers 1000] [--seed <0..2^32-1>] [--max-minutes 20] [--json test-artifacts/chaos/latest.json]';
+  'usage: npm run chaos -- [--customers 1000] [--seed <0..2^32-1>] [--max-minutes 20] ' +
+  '[--json test-artifacts/chaos/latest.json]';
 const FLAGS: Record<keyof ChaosOptions, string> = {
   customers: '--customers',
   seed: '--seed',

@@ -28,7 +28,9 @@ function table(rows: string[][]): string {
   return rows
     .map(
       (row) =>
-        `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`,
+        `  ${row
+          .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+          .join('  ')}`,
     )
     .join('\n');
 }
@@ -40,7 +42,8 @@ export function formatReport(report: ChaosReport): string {
     [name, c.customers, c.expected, c.delivered, c.duplicates, c.missing, c.afterExit].map(String);
   const lines = [
     '',
-    `Chaos run ${report.runId}: ${report.customers} customers, seed ${report.seed}, ${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
+    `Chaos run ${report.runId}: ${report.customers} customers, seed ${report.seed}, ` +
+      `${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
     table([
       ['story', 'customers', 'messages expected', 'delivered', 'duplicates', 'missing', 'after exit'],
       ...Object.entries(verdict.byStory).map(([story, counts]) => countRow(story, counts)),
@@ -53,19 +56,28 @@ export function formatReport(report: ChaosReport): string {
       ['total', String(Object.values(report.faults).reduce((sum, count) => sum + count, 0))],
     ]),
     '',
-    `  process restarts: after kill -9 worker ${report.restarts.killedAndRestarted.worker ?? 0}, bridge ${report.restarts.killedAndRestarted.bridge ?? 0}; ` +
-      `exited on their own and restarted: worker ${report.restarts.exitedOnTheirOwn.worker ?? 0}, bridge ${report.restarts.exitedOnTheirOwn.bridge ?? 0}`,
-    `  events: ${report.events.published} published (${report.events.duplicatesPublished} deliberate duplicates), ${report.events.replayed} replayed from offset 0 by a new consumer group, ${report.events.deadLetters} dead-lettered`,
-    `  journeys ended: ${report.journeys.closedBeforeReplay} before the replay, ${report.journeys.closedAfterReplay} after it`,
-    `  machine: ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}, Node ${report.machine.node}`,
+    `  process restarts: after kill -9 worker ${report.restarts.killedAndRestarted.worker ?? 0}, ` +
+      `bridge ${report.restarts.killedAndRestarted.bridge ?? 0}; ` +
+      `exited on their own and restarted: worker ${report.restarts.exitedOnTheirOwn.worker ?? 0}, ` +
+      `bridge ${report.restarts.exitedOnTheirOwn.bridge ?? 0}`,
+    `  events: ${report.events.published} published (${report.events.duplicatesPublished} deliberate duplicates), ` +
+      `${report.events.replayed} replayed from offset 0 by a new consumer group, ` +
+      `${report.events.deadLetters} dead-lettered`,
+    `  journeys ended: ${report.journeys.closedBeforeReplay} before the replay, ` +
+      `${report.journeys.closedAfterReplay} after it`,
+    `  machine: ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ` +
+      `${report.machine.os}, Node ${report.machine.node}`,
   ];
   for (const finding of verdict.findings.slice(0, 25)) {
     lines.push(
-      `  ✗ ${finding.customerId} (${finding.story}, ${finding.reach}): expected ${finding.expected}, got ${finding.got}${finding.afterExit ? `, ${finding.afterExit} after the exit` : ''}`,
+      `  ✗ ${finding.customerId} (${finding.story}, ${finding.reach}): ` +
+        `expected ${finding.expected}, got ${finding.got}` +
+        `${finding.afterExit ? `, ${finding.afterExit} after the exit` : ''}`,
     );
     for (const row of report.ledgerOfFindings.filter((entry) => entry.customerId === finding.customerId)) {
       lines.push(
-        `      ledger: ${row.step} ${row.channel} ${row.state} (attempts ${row.attempts})${row.reason ? `: ${maskPiiInText(row.reason)}` : ''}`,
+        `      ledger: ${row.step} ${row.channel} ${row.state} (attempts ${row.attempts})` +
+          `${row.reason ? `: ${maskPiiInText(row.reason)}` : ''}`,
       );
     }
   }

@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   );
   if (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka) {
     throw new OptionsError(
-      `the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`,
+      `the chaos run restarts the local stack (infra/temporal.sh, infra/kafka.sh), so it runs only against it: ` +
+        `unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`,
     );
   }
   const startedAt = Date.now();
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   );
   const say = (line: string) =>
     process.stdout.write(
-      `[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
+      `[${new Date().toISOString().slice(11, 19)} ` +
+        `+${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
     );
   const names = {
     topic: `chaos-${runId}`,
@@ -74,10 +76,12 @@ async function main(): Promise<void> {
     taskQueue: `chaos-${runId}`,
   };
   say(
-    `chaos run ${runId}: ${options.customers} customers, seed ${options.seed} (repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`,
+    `chaos run ${runId}: ${options.customers} customers, seed ${options.seed} ` +
+      `(repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`,
   );
   say(
-    `topic ${names.topic} (${config.EVENTS_TOPIC_PARTITIONS} partitions), task queue ${names.taskQueue}; process logs in ${logDir}`,
+    `topic ${names.topic} (${config.EVENTS_TOPIC_PARTITIONS} partitions), ` +
+      `task queue ${names.taskQueue}; process logs in ${logDir}`,
   );
 
   const lane = await openLane(config, logger, names, '-chaos');
@@ -162,7 +166,9 @@ async function main(): Promise<void> {
         lastProgress = Date.now();
         const delivered = [...deliveries.values()].reduce((sum, list) => sum + list.length, 0);
         say(
-          `progress: ${delivered}/${expectedMessages} messages delivered, ${storefront.exitPublishedAt.size} exits published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}`,
+          `progress: ${delivered}/${expectedMessages} messages delivered, ` +
+            `${storefront.exitPublishedAt.size} exits published, ` +
+            `journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}`,
         );
       }
       const done =
@@ -194,7 +200,8 @@ async function main(): Promise<void> {
 
     if (!timedOut) {
       say(
-        `every journey has ended (${journeys.closedBeforeReplay}); replaying the whole topic from offset 0 with a new consumer group (${names.replayGroup})`,
+        `every journey has ended (${journeys.closedBeforeReplay}); ` +
+          `replaying the whole topic from offset 0 with a new consumer group (${names.replayGroup})`,
       );
       await replayBridge.start();
       if (!(await consumedToTheEnd(admin, names.topic, names.replayGroup, deadline))) timedOut = true;
@@ -207,7 +214,8 @@ async function main(): Promise<void> {
       say(
         timedOut
           ? 'ran out of time during the replay'
-          : `the replay is consumed and its journeys have ended (${journeys.closedAfterReplay - journeys.closedBeforeReplay} more)`,
+          : `the replay is consumed and its journeys have ended ` +
+              `(${journeys.closedAfterReplay - journeys.closedBeforeReplay} more)`,
       );
     }
   } finally {

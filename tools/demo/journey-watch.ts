@@ -71,7 +71,8 @@ export class JourneyWatch {
       if (accept(this.all())) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
+          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
+            `${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 300));

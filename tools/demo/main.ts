@@ -97,7 +97,12 @@ async function main(): Promise<void> {
   };
 
   process.stdout.write(
-    `\nStorefront demo. Timings are compressed: cart reminders ${formatDuration(cart.firstReminderDelayMs)}, ${formatDuration(cart.secondReminderDelayMs)} and ${formatDuration(cart.finalReminderDelayMs)} apart (1h, 24h, 72h in production), a frequency cap of 1 per ${formatDuration(contact.frequencyWindowMs)} per channel, no SMS quiet hours, so it plays the same at any hour.\nSMS go to a local stand-in of Twilio's Messages API (this machine cannot reach Twilio); email to Mailpit.\n\n`,
+    `\nStorefront demo. Timings are compressed: ` +
+      `cart reminders ${formatDuration(cart.firstReminderDelayMs)}, ${formatDuration(cart.secondReminderDelayMs)} ` +
+      `and ${formatDuration(cart.finalReminderDelayMs)} apart (1h, 24h, 72h in production), ` +
+      `a frequency cap of 1 per ${formatDuration(contact.frequencyWindowMs)} per channel, ` +
+      `no SMS quiet hours, so it plays the same at any hour.\n` +
+      `SMS go to a local stand-in of Twilio's Messages API (this machine cannot reach Twilio); email to Mailpit.\n\n`,
   );
   watch.start();
   const performance = await playStorefront(stage, cast, pace);
@@ -117,7 +122,8 @@ async function main(): Promise<void> {
   const seenReasons = [...reasons].sort();
   const deadLettersOk = JSON.stringify(seenReasons) === JSON.stringify(expectedReasons);
   process.stdout.write(
-    `  dead letters on ${config.DLQ_TOPIC}: ${seenReasons.length} (${seenReasons.join(', ') || 'none'}), expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`,
+    `  dead letters on ${config.DLQ_TOPIC}: ${seenReasons.length} (${seenReasons.join(', ') || 'none'}), ` +
+      `expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`,
   );
 
   narrator.heading('Where to look');
@@ -127,19 +133,26 @@ async function main(): Promise<void> {
   process.stdout.write(`  every demo journey   ${temporalUiUrl(config, { query: allQuery })}\n`);
   for (const customer of Object.values(cast)) {
     process.stdout.write(
-      `  ${customer.name.padEnd(6)} journeys     ${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`,
+      `  ${customer.name.padEnd(6)} journeys     ` +
+        `${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`,
     );
     process.stdout.write(`  ${''.padEnd(6)} mail         ${mailboxUrl(config.MAILPIT_URL, customer.email)}\n`);
   }
   process.stdout.write(`  SMS inbox            ${config.TWILIO_API_BASE_URL}/sandbox/messages\n`);
   process.stdout.write(
-    `  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json (bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`,
+    `  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json ` +
+      `(bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`,
   );
   process.stdout.write(`  app log              ~/.cache/triggered-campaigns/logs/app.log\n`);
 
   const allWell = reports.every((report) => report.problems.length === 0) && deadLettersOk;
   process.stdout.write(
-    `\n${allWell ? 'Every customer got exactly what they should, once: no duplicates, nothing after an order or an unsubscribe.' : 'Some customers did not get what they should: see ✗ above.'}\n`,
+    `\n${
+      allWell
+        ? 'Every customer got exactly what they should, once: ' +
+          'no duplicates, nothing after an order or an unsubscribe.'
+        : 'Some customers did not get what they should: see ✗ above.'
+    }\n`,
   );
   process.stdout.write('Everything is still running for you to explore. Stop it all with: npm run stop\n');
 

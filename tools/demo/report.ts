@@ -48,7 +48,8 @@ export async function reportOn(
       }
       for (const journey of journeys.filter((run) => run.replay && !REPLAY_OUTCOMES.includes(run.outcome!))) {
         problems.push(
-          `a replayed ${journey.campaign} entry ended ${journey.outcome ?? 'never'}, expected one of ${REPLAY_OUTCOMES.join(', ')}`,
+          `a replayed ${journey.campaign} entry ended ${journey.outcome ?? 'never'}, ` +
+            `expected one of ${REPLAY_OUTCOMES.join(', ')}`,
         );
       }
       return { customer, journeys, emails: emails.length, sms: texts.length, problems };
@@ -66,7 +67,13 @@ export function reportTable(reports: CustomerReport[]): string[] {
     const replays = journeys.filter((journey) => journey.replay).length;
     rows.push([
       customer.customerId,
-      `${first.join(', ')}${replays ? ` (+${replays} replay${replays > 1 ? 's' : ''} → ${[...new Set(journeys.filter((journey) => journey.replay).map((journey) => journey.outcome))].join('/')})` : ''}`,
+      `${first.join(', ')}${
+        replays
+          ? ` (+${replays} replay${replays > 1 ? 's' : ''} → ${[
+              ...new Set(journeys.filter((journey) => journey.replay).map((journey) => journey.outcome)),
+            ].join('/')})`
+          : ''
+      }`,
       String(emails),
       String(sms),
       `${customer.expected.emails} + ${customer.expected.sms}`,

@@ -61,7 +61,8 @@ export const MODEL_TIMING: ModelTiming = {
   sendLatencyMs: 2_000,
   cancelLatencyMs: 2_000,
   recoveryMs: {
-    // a held send retries with backoff doubling from 1 s: its next attempt comes within the fault's own length (see recoveryOf)
+    // a held send retries with backoff doubling from 1 s: its next attempt comes within the fault's own
+    // length (see recoveryOf)
     'smtp refuse': 3_000,
     'smtp black hole': 3_000,
     'smtp slow': 5_000,
@@ -73,8 +74,8 @@ export const MODEL_TIMING: ModelTiming = {
     'twilio slow': 5_000,
     'twilio auth failure': 3_000,
     'twilio 5xx': 3_000,
-    // a killed bridge's partitions move after the consumer session times out; a killed worker's tasks after the heartbeat timeout
-    // (a bridge counts as repaired once it consumes again, after the group rebalanced)
+    // a killed bridge's partitions move after the consumer session times out; a killed worker's tasks after
+    // the heartbeat timeout (a bridge counts as repaired once it consumes again, after the group rebalanced)
     'kill -9 worker': 15_000,
     'kill -9 bridge': 10_000,
     'restart Temporal': 20_000,
@@ -115,7 +116,10 @@ const BLOCKING: FaultKind[] = [
   'twilio auth failure',
   'twilio 5xx',
 ];
-/** Blocking faults that fail an attempt at once; in the others (a black hole) an attempt that began before may hang through and succeed. */
+/**
+ * Blocking faults that fail an attempt at once; in the others (a black hole) an attempt that began
+ * before may hang through and succeed.
+ */
 const FAIL_FAST: FaultKind[] = [
   'smtp refuse',
   'smtp auth failure',
@@ -274,7 +278,10 @@ class ConsentTimeline {
     this.hasPhone = phone;
   }
 
-  /** Consent for a send in `window`; a change published before the journey's entry is applied before it (one Kafka key, one order). */
+  /**
+   * Consent for a send in `window`; a change published before the journey's entry is applied before
+   * it (one Kafka key, one order).
+   */
   at(channel: Channel, window: Interval, lastCheck: number, entryPublishedAt: number): Consent {
     if (channel === 'sms' && !this.hasPhone) return 'no';
     let certain = false;
@@ -490,7 +497,10 @@ function cartJourney(
   return mergeWithAll(all, results);
 }
 
-/** Reminder 2 goes by SMS when the customer can get one, by email otherwise; both are possible while consent is changing. */
+/**
+ * Reminder 2 goes by SMS when the customer can get one, by email otherwise; both are possible while
+ * consent is changing.
+ */
 function smsOrEmail(due: Interval, context: JourneyContext & { entryPublishedAt: number }): Channel[] {
   if (!context.settings.smsProvider) return ['email'];
   const { window, lastCheck } = context.model.send(due, 'sms');
@@ -502,7 +512,10 @@ function mergeWithAll(all: Planned[], results: Planned[]): Planned[] {
   return all.map((slot) => results.find((r) => r.step === slot.step && r.channel === slot.channel) ?? slot);
 }
 
-/** The browse journey: one email `emailDelay` after the last view; a cart with items moves the customer to the cart journey. */
+/**
+ * The browse journey: one email `emailDelay` after the last view; a cart with items moves the
+ * customer to the cart journey.
+ */
 function browseJourney(events: Seen[], exits: Exit[], context: JourneyContext): Planned[] {
   const views = events.filter((e) => e.action.type === 'product.viewed');
   if (views.length === 0) return [notPlanned('browse-abandonment', 'browse-email', 'email')];
@@ -527,7 +540,10 @@ function browseJourney(events: Seen[], exits: Exit[], context: JourneyContext): 
   ];
 }
 
-/** The churn journey: the win-back email at entry, an SMS `offerDelay` after it, a last email `finalDelay` after that. */
+/**
+ * The churn journey: the win-back email at entry, an SMS `offerDelay` after it, a last email
+ * `finalDelay` after that.
+ */
 function churnJourney(events: Seen[], exits: Exit[], context: JourneyContext): Planned[] {
   const { threshold, offerDelay, finalDelay } = context.settings.churn;
   const scores = events.filter((e) => e.action.type === 'churn.risk_scored');
@@ -576,7 +592,10 @@ function churnJourney(events: Seen[], exits: Exit[], context: JourneyContext): P
   return mergeWithAll(slots, results);
 }
 
-/** The steps of `campaign` that another journey's send on the same channel could have beaten to the cap, whatever else is said of them. */
+/**
+ * The steps of `campaign` that another journey's send on the same channel could have beaten to the
+ * cap, whatever else is said of them.
+ */
 function capContested(messages: Planned[], campaign: Campaign, windowMs: number, slackMs: number): Set<string> {
   const live = messages.filter((m) => m.expectation !== 'mustNot');
   const contested = live.filter(
@@ -593,7 +612,10 @@ function capContested(messages: Planned[], campaign: Campaign, windowMs: number,
   return new Set(contested.map((m) => m.step));
 }
 
-/** Two sends on one channel, from different journeys, that could fall within the cap window: either may be the one skipped. */
+/**
+ * Two sends on one channel, from different journeys, that could fall within the cap window: either
+ * may be the one skipped.
+ */
 function markCapRaces(messages: Planned[], windowMs: number, slackMs: number): void {
   const live = messages.filter((m) => m.expectation !== 'mustNot');
   for (const a of live) {

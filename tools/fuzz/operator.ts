@@ -46,7 +46,10 @@ const ENTRY: Record<Campaign, (action: TimedAction, settings: FuzzSettings) => b
     (a.properties as { score: number }).score >= s.churn.threshold,
 };
 
-/** When the journey of `campaign` started and read its settings and pause flag: from its entry's publication to a little after the bridge had it. */
+/**
+ * When the journey of `campaign` started and read its settings and pause flag: from its entry's
+ * publication to a little after the bridge had it.
+ */
 function entryWindow(
   actions: TimedAction[],
   campaign: Campaign,
@@ -154,7 +157,8 @@ export class OperatorRunner {
         await this.act.saveCartSettings(action.cart);
         this.timeline.settingsChanges.push({ at: { lo, hi: Date.now() }, cart: action.cart });
         this.say(
-          `OPERATOR cart-abandonment settings: first reminder ${action.cart.firstReminderDelay / 1000} s, second ${action.cart.secondReminderDelay / 1000} s`,
+          `OPERATOR cart-abandonment settings: first reminder ${action.cart.firstReminderDelay / 1000} s, ` +
+            `second ${action.cart.secondReminderDelay / 1000} s`,
         );
         return;
       }

@@ -16,7 +16,9 @@ const faultList = z.string().transform((text, ctx) => {
     else
       ctx.addIssue({
         code: 'custom',
-        message: `"${name}" is not a group (${Object.keys(FAULT_GROUPS).join(', ')}, none) or a fault kind (${ALL_KINDS.join(', ')})`,
+        message:
+          `"${name}" is not a group (${Object.keys(FAULT_GROUPS).join(', ')}, none) ` +
+          `or a fault kind (${ALL_KINDS.join(', ')})`,
       });
   }
   return [...kinds];
@@ -53,7 +55,9 @@ export type FuzzOptions = z.infer<typeof optionsSchema> & {
 };
 
 const USAGE =
-  'usage: npm run fuzz -- [--seed <0..2^32-1>] [--customers 200] [--max-minutes 10] [--faults providers,processes,services|none|<kind>,...] [--only <index>[,<index>...]] [--json test-artifacts/fuzz/latest.json]';
+  'usage: npm run fuzz -- [--seed <0..2^32-1>] [--customers 200] [--max-minutes 10] ' +
+  '[--faults providers,processes,services|none|<kind>,...] [--only <index>[,<index>...]] ' +
+  '[--json test-artifacts/fuzz/latest.json]';
 const FLAGS: Record<Exclude<keyof FuzzOptions, 'faultsText'>, string> = {
   customers: '--customers',
   seed: '--seed',
@@ -96,7 +100,8 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) =>
-        `  ${FLAGS[issue.path[0] as Exclude<keyof FuzzOptions, 'faultsText'>] ?? String(issue.path[0])}: ${issue.message}`,
+        `  ${FLAGS[issue.path[0] as Exclude<keyof FuzzOptions, 'faultsText'>] ?? String(issue.path[0])}: ` +
+        `${issue.message}`,
     );
     throw new OptionsError(`bad option:\n${problems.join('\n')}\n${USAGE}`);
   }

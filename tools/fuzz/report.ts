@@ -57,7 +57,9 @@ function table(rows: string[][]): string {
   return rows
     .map(
       (row) =>
-        `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`,
+        `  ${row
+          .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+          .join('  ')}`,
     )
     .join('\n');
 }
@@ -72,7 +74,9 @@ export function formatReport(report: FuzzReport): string {
   ];
   const lines = [
     '',
-    `Fuzz run ${report.runId}: seed ${report.seed}, ${report.customers} customers${report.only ? ` (only ${report.only.join(',')})` : ''}, ${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
+    `Fuzz run ${report.runId}: seed ${report.seed}, ${report.customers} customers` +
+      `${report.only ? ` (only ${report.only.join(',')})` : ''}, ` +
+      `${report.minutes.toFixed(1)} min${report.timedOut ? ' (TIMED OUT)' : ''}`,
     table([
       ['story', 'customers', ...HEADINGS],
       ...Object.entries(report.byStory).map(([story, v]) => row(story, v.customers, v)),
@@ -83,12 +87,13 @@ export function formatReport(report: FuzzReport): string {
       ),
     ]),
     `  stuck partitions: ${report.totals.stuckPartitions}`,
-    `  messages: ${report.delivered} delivered; the model said ${report.expectations.must} must, ${report.expectations.may} may (${Object.entries(
-      report.mayBecause,
-    )
-      .map(([why, n]) => `${why} ${n}`)
-      .join(', ')}), ${report.expectations.mustNot} must not`,
-    `  events: ${report.events.published} published (${report.events.duplicatesPublished} again on purpose), ${report.events.cancels} operator cancels, ${report.events.deadLetters} dead-lettered`,
+    `  messages: ${report.delivered} delivered; ` +
+      `the model said ${report.expectations.must} must, ${report.expectations.may} may ` +
+      `(${Object.entries(report.mayBecause)
+        .map(([why, n]) => `${why} ${n}`)
+        .join(', ')}), ${report.expectations.mustNot} must not`,
+    `  events: ${report.events.published} published (${report.events.duplicatesPublished} again on purpose), ` +
+      `${report.events.cancels} operator cancels, ${report.events.deadLetters} dead-lettered`,
     '',
     table([
       ['faults injected', 'count'],
@@ -101,7 +106,9 @@ export function formatReport(report: FuzzReport): string {
     lines.push(`  operator: ${pause.campaign} paused ${at(pause.paused.lo)}–${at(pause.resumed.hi)}`);
   for (const change of report.operator.settingsChanges)
     lines.push(
-      `  operator: cart settings changed at ${at(change.at.lo)} (first reminder ${change.cart.firstReminderDelay / 1000} s, second ${change.cart.secondReminderDelay / 1000} s)`,
+      `  operator: cart settings changed at ${at(change.at.lo)} ` +
+        `(first reminder ${change.cart.firstReminderDelay / 1000} s, ` +
+        `second ${change.cart.secondReminderDelay / 1000} s)`,
     );
   for (const failure of report.operatorFailures) lines.push(`  operator problem: ${failure}`);
   if (report.faultsNotInjected.length) lines.push(`  NOT injected: ${report.faultsNotInjected.join(', ')}`);
@@ -109,7 +116,8 @@ export function formatReport(report: FuzzReport): string {
   for (const customer of report.failing.slice(0, 10)) {
     lines.push(
       '',
-      `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story}, started ${customer.startedAt.slice(11, 23)})`,
+      `  ✗ customer ${customer.index} (${customer.customerId}, ${customer.story}, ` +
+        `started ${customer.startedAt.slice(11, 23)})`,
     );
     for (const problem of customer.problems) lines.push(`      ${problem}`);
     lines.push(`      received: ${customer.received.join('; ') || 'nothing'}`);

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     (config.TEMPORAL_ADDRESS !== LOCAL.temporal || config.KAFKA_BROKERS.join(',') !== LOCAL.kafka)
   ) {
     throw new OptionsError(
-      'service faults restart the local stack (infra/*.sh), so they run only against it: unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes',
+      'service faults restart the local stack (infra/*.sh), so they run only against it: ' +
+        'unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes',
     );
   }
   const startedAt = Date.now();
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
   );
   const say = (line: string) =>
     process.stdout.write(
-      `[${new Date().toISOString().slice(11, 19)} +${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
+      `[${new Date().toISOString().slice(11, 19)} ` +
+        `+${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
     );
   const names = {
     topic: `fuzz-${runId}`,
@@ -70,9 +72,12 @@ async function main(): Promise<void> {
     group: `fuzz-${runId}`,
     taskQueue: `fuzz-${runId}`,
   };
-  const replay = `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} --faults '${options.faultsText}'`;
+  const replay =
+    `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} ` + `--faults '${options.faultsText}'`;
   say(
-    `fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers${options.only ? `, only ${options.only.join(',')}` : ''}, at most ${options.maxMinutes} min (repeat: ${replay})`,
+    `fuzz run ${runId}: seed ${options.seed}, ${options.customers} customers` +
+      `${options.only ? `, only ${options.only.join(',')}` : ''}, ` +
+      `at most ${options.maxMinutes} min (repeat: ${replay})`,
   );
   say(`faults: ${options.faults.join(', ') || 'none'}; process logs in ${logDir}`);
 
@@ -120,7 +125,9 @@ async function main(): Promise<void> {
       resumeHeld: async (campaign) => {
         let told = 0;
         for await (const held of client.workflow.list({
-          query: `TaskQueue = "${names.taskQueue}" AND CampaignType = "${campaign}" AND JourneyStage = "paused" AND ExecutionStatus = "Running"`,
+          query:
+            `TaskQueue = "${names.taskQueue}" AND CampaignType = "${campaign}" ` +
+            `AND JourneyStage = "paused" AND ExecutionStatus = "Running"`,
         })) {
           await client.workflow
             .getHandle(held.workflowId)
@@ -166,7 +173,8 @@ async function main(): Promise<void> {
     await supervisor.startAll();
     const runT0 = Date.now() + LEAD_MS;
     say(
-      `two workers and two bridges are up; ${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`,
+      `two workers and two bridges are up; ` +
+        `${customers.length} customers start over ${(spreadMs / 1000).toFixed(0)} s; ${plan.length} faults planned`,
     );
     faults.start(runT0);
     operator.start(runT0);
@@ -204,7 +212,9 @@ async function main(): Promise<void> {
       if (Date.now() - lastProgress >= 15_000) {
         lastProgress = Date.now();
         say(
-          `progress: ${counters.published} events published, journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`,
+          `progress: ${counters.published} events published, ` +
+            `journeys running ${counts?.running ?? '?'}, ended ${counts?.closed ?? '?'}, ` +
+            `faults ${faults.windows.length}/${plan.length}, SMS ${sms.messages.length}`,
         );
       }
       const done = played && faults.done && counts?.running === 0 && commits.caughtUp;
@@ -263,7 +273,8 @@ async function main(): Promise<void> {
   const outages = observedSmtpOutages(smtp.upstreamFailures);
   if (outages.length)
     say(
-      `the SMTP server itself was unavailable ${outages.length} time(s) (not a fault of this run): ${outages.map((w) => new Date(w.from).toISOString().slice(11, 19)).join(', ')}`,
+      `the SMTP server itself was unavailable ${outages.length} time(s) (not a fault of this run): ` +
+        `${outages.map((w) => new Date(w.from).toISOString().slice(11, 19)).join(', ')}`,
     );
   const modelFaults = [...faults.windows, ...outages];
   // First pass: due times, to measure the worker's lag against the ledger's contact times.
@@ -323,7 +334,9 @@ async function main(): Promise<void> {
         ),
         ledger: (rowsOf.get(customer.customerId) ?? []).map(
           (row) =>
-            `${row.campaign}/${row.step}/${row.channel} ${row.state} (attempts ${row.attempts}, contact ${row.contact_at?.toISOString().slice(11, 23) ?? '-'})${row.reason ? `: ${row.reason}` : ''}`,
+            `${row.campaign}/${row.step}/${row.channel} ${row.state} ` +
+            `(attempts ${row.attempts}, contact ${row.contact_at?.toISOString().slice(11, 23) ?? '-'})` +
+            `${row.reason ? `: ${row.reason}` : ''}`,
         ),
         replay: `${replay} --only ${customer.index}`,
       });
@@ -390,7 +403,10 @@ interface Io {
   offsets: Map<TimedAction, { partition: number; offset: number }>;
 }
 
-/** Publishes the event (occurredAt stamped now, plus its skew) or sends the cancel; retried through a restart until the deadline. */
+/**
+ * Publishes the event (occurredAt stamped now, plus its skew) or sends the cancel; retried through
+ * a restart until the deadline.
+ */
 async function perform(customer: GeneratedCustomer, action: FuzzAction, io: Io): Promise<TimedAction> {
   const publishedAt = Date.now();
   const occurredAtMs = publishedAt + (action.kind === 'event' ? action.skewMs : 0);

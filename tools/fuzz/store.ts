@@ -86,7 +86,10 @@ export async function ledgerRows(databaseUrl: string, customerIds: string[]): Pr
   return rows;
 }
 
-/** Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS by the provider's ID, else by its text. */
+/**
+ * Names each delivered message (campaign, step) from the delivery ledger: email by Message-ID, SMS
+ * by the provider's ID, else by its text.
+ */
 export function identify(rows: LedgerRow[], deliveries: Map<string, Delivery[]>): Map<string, Received[]> {
   const byMessageId = new Map(rows.filter((row) => row.message_id).map((row) => [stripBrackets(row.message_id!), row]));
   const byProviderId = new Map(

@@ -88,7 +88,8 @@ export function judgeCustomer(
       violations[kind] += 1;
       problems.push(
         early
-          ? `unplanned: ${key} arrived before the exit was published, earlier than the model plans it (an earlier step was not held or retried)`
+          ? `unplanned: ${key} arrived before the exit was published, earlier than the model plans it ` +
+              `(an earlier step was not held or retried)`
           : `${kind}: ${key} arrived, the model says must not (${model.why})`,
       );
     }

@@ -112,7 +112,8 @@ export class TwilioSandbox {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/sandbox/messages') {
       return json(200, { messages: [...this.messages].reverse() });
     }
-    const expected = `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
+    const expected =
+      `Basic ` + `${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
     const authenticated = (accountSid: string | undefined) =>
       !this.credentialsRefused && req.headers.authorization === expected && accountSid === this.credentials.accountSid;
     const url = new URL(req.url ?? '/', 'http://sandbox');

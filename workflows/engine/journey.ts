@@ -118,7 +118,10 @@ export class Journey<C extends CampaignType, CampaignState> {
     return waitForEntry(this.run);
   }
 
-  /** Applies the re-entry rules (replay, late entry, cooldown, pause); false when the journey must end before its first step. */
+  /**
+   * Applies the re-entry rules (replay, late entry, cooldown, pause); false when the journey must
+   * end before its first step.
+   */
   admit(cooldownMs: number): Promise<boolean> {
     return admit(this.run, cooldownMs);
   }
@@ -137,7 +140,10 @@ export class Journey<C extends CampaignType, CampaignState> {
     );
   }
 
-  /** Ends the journey: the exit's outcome if one was requested, else `fallback`; in the result, the search attributes and the journey log. */
+  /**
+   * Ends the journey: the exit's outcome if one was requested, else `fallback`; in the result, the
+   * search attributes and the journey log.
+   */
   async finish(fallback: Outcome, why: string): Promise<JourneyResult> {
     const run = this.run;
     const { outcome, why: reason } = run.exit ?? { outcome: fallback, why };

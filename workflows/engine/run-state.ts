@@ -33,7 +33,10 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** Steps that could not be sent because the customer cannot be reached on their channel. */
   unreachableSteps: number;
   exit: ExitRequest | null = null;
-  /** When the entry event happened (its occurredAt), for the re-entry rules; not carried (a continuation is admitted). */
+  /**
+   * When the entry event happened (its occurredAt), for the re-entry rules; not carried (a
+   * continuation is admitted).
+   */
   entryEventAt: string | null = null;
   campaignState: CampaignState;
   /** Events that arrived after the journey decided to end, in arrival order. */

@@ -23,9 +23,15 @@ export interface Wait {
 export interface Step {
   /** Absent: the step is due at once. */
   wait?: Wait;
-  /** When due, the journey ends instead (outcome `suppressed`) if the customer's journey of that campaign is running. */
+  /**
+   * When due, the journey ends instead (outcome `suppressed`) if the customer's journey of that
+   * campaign is running.
+   */
   suppressedWhile?: { campaign: CampaignType; why: string };
-  /** What to send, read once when the step is due: the first channel, then each fallback while the customer cannot be reached on the one before. */
+  /**
+   * What to send, read once when the step is due: the first channel, then each fallback while the
+   * customer cannot be reached on the one before.
+   */
   send: () => SendRequest[];
   /** After the step, whether or not it sent. */
   then?: () => void;

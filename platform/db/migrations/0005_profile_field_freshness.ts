@@ -11,9 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const field of fields) {
     await db.schema.alterTable('customer_profiles').addColumn(`${field}_as_of`, 'timestamptz').execute();
   }
-  await sql`update customer_profiles set ${sql.join(fields.map((field) => sql`${sql.ref(`${field}_as_of`)} = last_event_at`))}`.execute(
-    db,
-  );
+  await sql`update customer_profiles set ${sql.join(
+    fields.map((field) => sql`${sql.ref(`${field}_as_of`)} = last_event_at`),
+  )}`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

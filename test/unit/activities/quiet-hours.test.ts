@@ -70,7 +70,8 @@ describe('quiet hours', () => {
               if (end === null) continue;
               assert.ok(
                 end > ms,
-                `${zone} ${window.start}-${window.end} at ${new Date(ms).toISOString()}: end ${new Date(end).toISOString()} is not after it`,
+                `${zone} ${window.start}-${window.end} at ${new Date(ms).toISOString()}: ` +
+                  `end ${new Date(end).toISOString()} is not after it`,
               );
               assert.equal(
                 quietHoursEnd(end, zone, window),

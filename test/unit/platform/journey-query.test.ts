@@ -20,7 +20,10 @@ describe('journey visibility query', () => {
     });
     assert.match(
       query,
-      / AND CustomerId = 'c-1' AND CampaignType = 'cart-abandonment' AND JourneyStage = 'paused' AND Outcome = 'cancelled' AND ExecutionStatus = 'Running'$/,
+      new RegExp(
+        " AND CustomerId = 'c-1' AND CampaignType = 'cart-abandonment' AND JourneyStage = 'paused' " +
+          "AND Outcome = 'cancelled' AND ExecutionStatus = 'Running'$",
+      ),
     );
   });
 

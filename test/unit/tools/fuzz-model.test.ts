@@ -92,25 +92,29 @@ describe('the fuzzer reference model', () => {
     assert.equal(result['cart-abandonment/reminder-2/sms'], 'may (exit race)');
   });
 
-  it('a cart reminder the cap may skip (a churn email takes the slot) leaves the next reminder due from the cart, not from it', () => {
-    const withChurn = model([
-      profile(0),
-      cart(1),
-      event(2, 'churn.risk_scored', { score: 0.9 }),
-      event(7, 'order.placed', { orderId: 'o1' }),
-    ]);
-    assert.equal(
-      withChurn['cart-abandonment/reminder-2/sms'],
-      'may (exit race)',
-      'reminder 1 skipped by the cap: reminder 2 can come before the order',
-    );
-    const alone = model([profile(0), cart(1), event(7, 'order.placed', { orderId: 'o1' })]);
-    assert.equal(
-      alone['cart-abandonment/reminder-2/sms'],
-      'mustNot (after exit)',
-      'without another journey, reminder 2 counts from reminder 1',
-    );
-  });
+  it(
+    'a cart reminder the cap may skip (a churn email takes the slot) leaves the next reminder due from the cart, ' +
+      'not from it',
+    () => {
+      const withChurn = model([
+        profile(0),
+        cart(1),
+        event(2, 'churn.risk_scored', { score: 0.9 }),
+        event(7, 'order.placed', { orderId: 'o1' }),
+      ]);
+      assert.equal(
+        withChurn['cart-abandonment/reminder-2/sms'],
+        'may (exit race)',
+        'reminder 1 skipped by the cap: reminder 2 can come before the order',
+      );
+      const alone = model([profile(0), cart(1), event(7, 'order.placed', { orderId: 'o1' })]);
+      assert.equal(
+        alone['cart-abandonment/reminder-2/sms'],
+        'mustNot (after exit)',
+        'without another journey, reminder 2 counts from reminder 1',
+      );
+    },
+  );
 
   it('an order well before reminder 2 stops it and the final; reminder 1 stays', () => {
     const result = model([profile(0), cart(1), event(8.5, 'order.placed', { orderId: 'o1' })]);
@@ -203,52 +207,73 @@ describe('the fuzzer reference model', () => {
     );
   });
 
-  it('a send held by an outage retries with backoff: an SMTP 5xx starting soon after the outage may still fail it for good', () => {
-    // found by seed 2: reminder 1 due at 5 s, SMTP refused 4.0–8.4 s, an SMTP 554 incident from 11.6 s; the retry at 12.1 s failed
-    const faults: FaultWindow[] = [
-      { kind: 'smtp refuse', from: T0 + 4_000, to: T0 + 8_400 },
-      { kind: 'smtp 5xx incident', from: T0 + 11_600, to: T0 + 14_600 },
-    ];
-    assert.equal(model([profile(0), cart(0)], faults)['cart-abandonment/reminder-1/email'], 'may (fault may lose it)');
-  });
+  it(
+    'a send held by an outage retries with backoff: ' +
+      'an SMTP 5xx starting soon after the outage may still fail it for good',
+    () => {
+      // found by seed 2: reminder 1 due at 5 s, SMTP refused 4.0–8.4 s, an SMTP 554 incident from 11.6 s; the
+      // retry at 12.1 s failed
+      const faults: FaultWindow[] = [
+        { kind: 'smtp refuse', from: T0 + 4_000, to: T0 + 8_400 },
+        { kind: 'smtp 5xx incident', from: T0 + 11_600, to: T0 + 14_600 },
+      ];
+      assert.equal(
+        model([profile(0), cart(0)], faults)['cart-abandonment/reminder-1/email'],
+        'may (fault may lose it)',
+      );
+    },
+  );
 
-  it('consent is checked before each attempt: an unsubscribe during an outage stops a refused send, not one hanging in a black hole', () => {
-    // found by seed 14: reminder 1's attempt began in an SMTP black hole, the email unsubscribe came, the attempt went through when the hole closed
-    const unsubscribe = event(6.2, 'customer.unsubscribed', { channel: 'email' });
-    assert.equal(
-      model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp refuse', from: T0 + 5_000, to: T0 + 12_000 }])[
-        'cart-abandonment/reminder-1/email'
-      ],
-      'mustNot (no consent)',
-    );
-    assert.equal(
-      model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp black hole', from: T0 + 5_000, to: T0 + 12_000 }])[
-        'cart-abandonment/reminder-1/email'
-      ],
-      'may (consent race)',
-    );
-  });
+  it(
+    'consent is checked before each attempt: an unsubscribe during an outage stops a refused send, ' +
+      'not one hanging in a black hole',
+    () => {
+      // found by seed 14: reminder 1's attempt began in an SMTP black hole, the email unsubscribe came, the
+      // attempt went through when the hole closed
+      const unsubscribe = event(6.2, 'customer.unsubscribed', { channel: 'email' });
+      assert.equal(
+        model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp refuse', from: T0 + 5_000, to: T0 + 12_000 }])[
+          'cart-abandonment/reminder-1/email'
+        ],
+        'mustNot (no consent)',
+      );
+      assert.equal(
+        model([profile(0), cart(1), unsubscribe], [{ kind: 'smtp black hole', from: T0 + 5_000, to: T0 + 12_000 }])[
+          'cart-abandonment/reminder-1/email'
+        ],
+        'may (consent race)',
+      );
+    },
+  );
 
-  it('an exit stops an attempt hanging in a black hole only if it is heard before the hole closes: the send learns of it through heartbeats', () => {
-    // found by seed 14, customer 65: the browse email's attempt began in an SMTP black hole (2.8–9.163 s); the cart that ended
-    // the journey was handled at 9.090 s, 73 ms before the hole closed; the email flowed before a heartbeat could carry the cancel
-    const hole: FaultWindow[] = [{ kind: 'smtp black hole', from: T0 + 2_797, to: T0 + 9_163 }];
-    const view = event(1, 'product.viewed', { productId: 'p1' }, { skewMs: -572 });
-    const lateCart = { ...cart(8.872), handledBy: T0 + 9_090 };
-    assert.equal(model([profile(0), view, lateCart], hole)['browse-abandonment/browse-email/email'], 'may (exit race)');
-    const earlyCart = { ...cart(6), handledBy: T0 + 6_200 };
-    assert.equal(
-      model([profile(0), view, earlyCart], hole)['browse-abandonment/browse-email/email'],
-      'mustNot (after exit)',
-      'heard well before the hole closed: cancelled',
-    );
-    const refused: FaultWindow[] = [{ kind: 'smtp refuse', from: T0 + 2_797, to: T0 + 9_163 }];
-    assert.equal(
-      model([profile(0), view, lateCart], refused)['browse-abandonment/browse-email/email'],
-      'mustNot (after exit)',
-      'a refused attempt is not in flight: the next one is cancelled',
-    );
-  });
+  it(
+    'an exit stops an attempt hanging in a black hole only if it is heard before the hole closes: ' +
+      'the send learns of it through heartbeats',
+    () => {
+      // found by seed 14, customer 65: the browse email's attempt began in an SMTP black hole (2.8–9.163 s);
+      // the cart that ended the journey was handled at 9.090 s, 73 ms before the hole closed; the email flowed
+      // before a heartbeat could carry the cancel
+      const hole: FaultWindow[] = [{ kind: 'smtp black hole', from: T0 + 2_797, to: T0 + 9_163 }];
+      const view = event(1, 'product.viewed', { productId: 'p1' }, { skewMs: -572 });
+      const lateCart = { ...cart(8.872), handledBy: T0 + 9_090 };
+      assert.equal(
+        model([profile(0), view, lateCart], hole)['browse-abandonment/browse-email/email'],
+        'may (exit race)',
+      );
+      const earlyCart = { ...cart(6), handledBy: T0 + 6_200 };
+      assert.equal(
+        model([profile(0), view, earlyCart], hole)['browse-abandonment/browse-email/email'],
+        'mustNot (after exit)',
+        'heard well before the hole closed: cancelled',
+      );
+      const refused: FaultWindow[] = [{ kind: 'smtp refuse', from: T0 + 2_797, to: T0 + 9_163 }];
+      assert.equal(
+        model([profile(0), view, lateCart], refused)['browse-abandonment/browse-email/email'],
+        'mustNot (after exit)',
+        'a refused attempt is not in flight: the next one is cancelled',
+      );
+    },
+  );
 
   it('an SMTP black hole before the due time holds the send, it must still arrive (never connected: retried)', () => {
     // found by seed 14: customers 51 and 69, their first email settled `unknown` after ETIMEDOUT in the hole
@@ -268,18 +293,22 @@ describe('the fuzzer reference model', () => {
     assert.equal(result['cart-abandonment/reminder-1/email'], 'may (exit race)');
   });
 
-  it('when the bridge was seen to handle an event (its offset committed) bounds when the journey had it, however late', () => {
-    const order = { ...event(3, 'order.placed', { orderId: 'o1' }) };
-    assert.equal(
-      model([profile(0), cart(1), { ...order, handledBy: T0 + 5_000 }])['cart-abandonment/reminder-1/email'],
-      'mustNot (after exit)',
-    );
-    // a bridge lagging 4 s: the order published 3 s before the due time reached the journey after it
-    assert.equal(
-      model([profile(0), cart(1), { ...order, handledBy: T0 + 7_000 }])['cart-abandonment/reminder-1/email'],
-      'may (exit race)',
-    );
-  });
+  it(
+    'when the bridge was seen to handle an event (its offset committed) bounds when the journey had it, ' +
+      'however late',
+    () => {
+      const order = { ...event(3, 'order.placed', { orderId: 'o1' }) };
+      assert.equal(
+        model([profile(0), cart(1), { ...order, handledBy: T0 + 5_000 }])['cart-abandonment/reminder-1/email'],
+        'mustNot (after exit)',
+      );
+      // a bridge lagging 4 s: the order published 3 s before the due time reached the journey after it
+      assert.equal(
+        model([profile(0), cart(1), { ...order, handledBy: T0 + 7_000 }])['cart-abandonment/reminder-1/email'],
+        'may (exit race)',
+      );
+    },
+  );
 
   it("the worker's lag measured from the ledger widens a send's window around that time only", () => {
     const lagAt = lagFromLedger([
@@ -316,30 +345,34 @@ describe('the fuzzer reference model', () => {
     assert.equal(moved['cart-abandonment/reminder-1/email'], 'must (planned)');
   });
 
-  it('churn: win-back email at once, SMS and last email later; a visit ends it, a low score too, a stale low score does not', () => {
-    const score = (atS: number, value: number, skewMs = 0) =>
-      event(atS, 'churn.risk_scored', { score: value }, { skewMs });
-    assert.deepEqual(
-      Object.values(model([profile(0), score(1, 0.9)])).filter((v) => v !== 'not planned'),
-      ['must (planned)', 'must (planned)', 'must (planned)'],
-    );
-    const returned = model([profile(0), score(1, 0.9), event(5.5, 'session.started')]);
-    assert.equal(returned['churn-retention/day-0/email'], 'must (planned)');
-    assert.equal(returned['churn-retention/day-3/sms'], 'may (exit race)');
-    assert.equal(
-      model([profile(0), score(1, 0.9), event(3, 'session.started')])['churn-retention/day-3/sms'],
-      'mustNot (after exit)',
-    );
-    assert.equal(
-      model([profile(0), score(1, 0.9), score(3, 0.2)])['churn-retention/day-3/sms'],
-      'mustNot (after exit)',
-    );
-    assert.equal(
-      model([profile(0), score(1, 0.9), score(3, 0.2, -5_000)])['churn-retention/day-3/sms'],
-      'must (planned)',
-    );
-    assert.equal(model([profile(0), score(1, 0.5)])['churn-retention/day-0/email'], 'not planned');
-  });
+  it(
+    'churn: win-back email at once, SMS and last email later; a visit ends it, a low score too, ' +
+      'a stale low score does not',
+    () => {
+      const score = (atS: number, value: number, skewMs = 0) =>
+        event(atS, 'churn.risk_scored', { score: value }, { skewMs });
+      assert.deepEqual(
+        Object.values(model([profile(0), score(1, 0.9)])).filter((v) => v !== 'not planned'),
+        ['must (planned)', 'must (planned)', 'must (planned)'],
+      );
+      const returned = model([profile(0), score(1, 0.9), event(5.5, 'session.started')]);
+      assert.equal(returned['churn-retention/day-0/email'], 'must (planned)');
+      assert.equal(returned['churn-retention/day-3/sms'], 'may (exit race)');
+      assert.equal(
+        model([profile(0), score(1, 0.9), event(3, 'session.started')])['churn-retention/day-3/sms'],
+        'mustNot (after exit)',
+      );
+      assert.equal(
+        model([profile(0), score(1, 0.9), score(3, 0.2)])['churn-retention/day-3/sms'],
+        'mustNot (after exit)',
+      );
+      assert.equal(
+        model([profile(0), score(1, 0.9), score(3, 0.2, -5_000)])['churn-retention/day-3/sms'],
+        'must (planned)',
+      );
+      assert.equal(model([profile(0), score(1, 0.5)])['churn-retention/day-0/email'], 'not planned');
+    },
+  );
 
   it('two campaigns emailing within the cap window: either may be the one skipped', () => {
     const result = model([profile(0), cart(1), event(6, 'churn.risk_scored', { score: 0.9 })]);

@@ -107,29 +107,33 @@ describe('the SMTP fault proxy, with the nodemailer client the worker uses', () 
 });
 
 describe('the SMTP fault proxy in pass mode, when the real server is down', () => {
-  it('answers 421 (try again later) and records the failure, rather than cutting a connection the client thinks is up', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const proxy = new SmtpFaultProxy({ host: '127.0.0.1', port });
-    await proxy.start();
-    try {
-      const transport = nodemailer.createTransport({
-        url: proxy.url,
-        pool: false,
-        connectionTimeout: 1_000,
-        greetingTimeout: 1_000,
-      });
-      await assert.rejects(
-        transport.sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject: 'x', text: 'x' }),
-        { responseCode: 421 },
-      );
-      assert.equal(proxy.upstreamFailures.length, 1);
-    } finally {
-      await proxy.stop();
-    }
-  });
+  it(
+    'answers 421 (try again later) and records the failure, ' +
+      'rather than cutting a connection the client thinks is up',
+    async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const proxy = new SmtpFaultProxy({ host: '127.0.0.1', port });
+      await proxy.start();
+      try {
+        const transport = nodemailer.createTransport({
+          url: proxy.url,
+          pool: false,
+          connectionTimeout: 1_000,
+          greetingTimeout: 1_000,
+        });
+        await assert.rejects(
+          transport.sendMail({ from: 'shop@fuzz.example', to: 'a@fuzz.example', subject: 'x', text: 'x' }),
+          { responseCode: 421 },
+        );
+        assert.equal(proxy.upstreamFailures.length, 1);
+      } finally {
+        await proxy.stop();
+      }
+    },
+  );
 });
 
 describe('the Twilio stand-in in a fault mode, with the official client', () => {

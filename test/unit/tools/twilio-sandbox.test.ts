@@ -63,24 +63,27 @@ describe('local Twilio-compatible server', () => {
     assert.ok(messages.every((message) => !Number.isNaN(Date.parse(message.receivedAt))));
   });
 
-  it('answers the Messages list API, filtered by To and DateSent>, in the shape the official client parses', async () => {
-    const since = new Date(Date.now() - 1_000);
-    const mine = await client.messages.create({ to: '+14155550103', from: '+15005550006', body: 'listed' });
-    await client.messages.create({ to: '+14155550104', from: '+15005550006', body: 'someone else' });
-    const listed = await client.messages.list({ to: '+14155550103', dateSentAfter: since, limit: 20 });
-    assert.deepEqual(
-      listed.map((message) => [message.sid, message.body, message.to]),
-      [[mine.sid, 'listed', '+14155550103']],
-    );
-    assert.ok(listed[0]!.dateSent instanceof Date && listed[0]!.dateSent.getTime() >= since.getTime() - 1_000);
-    assert.deepEqual(
-      await client.messages.list({ to: '+14155550103', dateSentAfter: new Date(Date.now() + 60_000) }),
-      [],
-    );
-    const stranger = twilio(TWILIO_SANDBOX_ACCOUNT_SID, 'wrong-token-000', { autoRetry: false });
-    stranger.api.baseUrl = fake.baseUrl;
-    await assert.rejects(stranger.messages.list({ to: '+14155550103' }), { status: 401, code: 20003 });
-  });
+  it(
+    'answers the Messages list API, filtered by To and DateSent>, ' + 'in the shape the official client parses',
+    async () => {
+      const since = new Date(Date.now() - 1_000);
+      const mine = await client.messages.create({ to: '+14155550103', from: '+15005550006', body: 'listed' });
+      await client.messages.create({ to: '+14155550104', from: '+15005550006', body: 'someone else' });
+      const listed = await client.messages.list({ to: '+14155550103', dateSentAfter: since, limit: 20 });
+      assert.deepEqual(
+        listed.map((message) => [message.sid, message.body, message.to]),
+        [[mine.sid, 'listed', '+14155550103']],
+      );
+      assert.ok(listed[0]!.dateSent instanceof Date && listed[0]!.dateSent.getTime() >= since.getTime() - 1_000);
+      assert.deepEqual(
+        await client.messages.list({ to: '+14155550103', dateSentAfter: new Date(Date.now() + 60_000) }),
+        [],
+      );
+      const stranger = twilio(TWILIO_SANDBOX_ACCOUNT_SID, 'wrong-token-000', { autoRetry: false });
+      stranger.api.baseUrl = fake.baseUrl;
+      await assert.rejects(stranger.messages.list({ to: '+14155550103' }), { status: 401, code: 20003 });
+    },
+  );
 
   it('can accept a message and then answer 502 or 504, as a gateway that lost the answer', async () => {
     fake.acceptThenFailNext(502, 504);
