@@ -1,11 +1,10 @@
+import { startToolRun } from '../tool-run';
 import { readFileSync } from 'node:fs';
 import { openLane } from './lane';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import pino from 'pino';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
-import { createLogger } from '../../platform/logger';
 import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { castOf } from './cast';
 import { FaultActions } from './fault-actions';
@@ -54,27 +53,10 @@ async function main(): Promise<void> {
         `unset TEMPORAL_ADDRESS (${config.TEMPORAL_ADDRESS}) and KAFKA_BROKERS (${config.KAFKA_BROKERS.join(',')})`,
     );
   }
-  const startedAt = Date.now();
+  const run = startToolRun('chaos', config.LOG_LEVEL);
+  const { startedAt, runId, logDir, logger, say } = run;
   const deadline = startedAt + options.maxMinutes * 60_000;
-  const runId = startedAt.toString(36);
-  const logDir = join(__dirname, '..', '..', 'test-artifacts', 'chaos', runId);
-  const logger = createLogger(
-    'chaos',
-    config.LOG_LEVEL,
-    pino.destination({ dest: join(logDir, 'chaos.log'), mkdir: true, sync: false }),
-  );
-  const say = (line: string) =>
-    process.stdout.write(
-      `[${new Date().toISOString().slice(11, 19)} ` +
-        `+${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
-    );
-  const names = {
-    topic: `chaos-${runId}`,
-    dlq: `chaos-${runId}.dlq`,
-    group: `chaos-${runId}`,
-    replayGroup: `chaos-${runId}-replay`,
-    taskQueue: `chaos-${runId}`,
-  };
+  const names = { ...run.names, replayGroup: `chaos-${run.runId}-replay` };
   say(
     `chaos run ${runId}: ${options.customers} customers, seed ${options.seed} ` +
       `(repeat with --seed ${options.seed}), at most ${options.maxMinutes} min`,

@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
+import { startToolRun } from '../tool-run';
+import { resolve } from 'node:path';
 import { openLane } from '../chaos/lane';
 import type { Admin, Producer } from 'kafkajs';
-import pino from 'pino';
 import { z } from 'zod';
 import { FaultActions } from '../chaos/fault-actions';
 import { Inbox } from '../chaos/inbox';
@@ -12,7 +12,6 @@ import { Supervisor } from '../chaos/supervisor';
 import { setCampaignPaused, saveOverrides } from '../../platform/db/campaign-settings';
 import { createDb } from '../../platform/db/database';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
-import { createLogger } from '../../platform/logger';
 import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { JourneyClient } from '../../platform/temporal/journeys';
 import { campaignResumedSignal } from '../../contract/journeys';
@@ -52,26 +51,10 @@ async function main(): Promise<void> {
         'unset TEMPORAL_ADDRESS and KAFKA_BROKERS, or leave them out with --faults providers,processes',
     );
   }
-  const startedAt = Date.now();
+  const run = startToolRun('fuzz', config.LOG_LEVEL);
+  const { startedAt, runId, logDir, logger, say } = run;
   const deadline = startedAt + options.maxMinutes * 60_000;
-  const runId = startedAt.toString(36);
-  const logDir = join(__dirname, '..', '..', 'test-artifacts', 'fuzz', runId);
-  const logger = createLogger(
-    'fuzz',
-    config.LOG_LEVEL,
-    pino.destination({ dest: join(logDir, 'fuzz.log'), mkdir: true, sync: false }),
-  );
-  const say = (line: string) =>
-    process.stdout.write(
-      `[${new Date().toISOString().slice(11, 19)} ` +
-        `+${String(Math.round((Date.now() - startedAt) / 1000)).padStart(4)}s] ${line}\n`,
-    );
-  const names = {
-    topic: `fuzz-${runId}`,
-    dlq: `fuzz-${runId}.dlq`,
-    group: `fuzz-${runId}`,
-    taskQueue: `fuzz-${runId}`,
-  };
+  const { names } = run;
   const replay =
     `npm run fuzz -- --seed ${options.seed} --customers ${options.customers} ` + `--faults '${options.faultsText}'`;
   say(
