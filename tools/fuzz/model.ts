@@ -460,15 +460,18 @@ function cartJourney(
   const lastMessage: Interval = { lo: -Infinity, hi: -Infinity };
   const results: Planned[] = [];
   const journey = { ...context, entryPublishedAt: entry.action.publishedAt };
+  let previousDue: Interval = { lo: -Infinity, hi: -Infinity };
   for (const { step, delay } of steps) {
     // the clock restarts at the newest cart activity certainly seen before the step, or the last message
     let dueLo = Math.max(journeyTime(entry).lo, lastMessage.lo) + delay;
     for (const update of activity) if (update.effect.hi < dueLo) dueLo = Math.max(dueLo, update.at.lo + delay);
     const lastCartMaybe = Math.max(journeyTime(entry).hi, ...activity.map((a) => a.at.hi));
+    // the journey takes its steps in turn: a step is never due before the one before it (skipped or not)
     const due = {
-      lo: Math.max(dueLo, entry.effect.lo),
-      hi: Math.max(Math.max(lastCartMaybe, lastMessage.hi) + delay, entry.effect.hi),
+      lo: Math.max(dueLo, entry.effect.lo, previousDue.lo),
+      hi: Math.max(Math.max(lastCartMaybe, lastMessage.hi) + delay, entry.effect.hi, previousDue.hi),
     };
+    previousDue = due;
     const channels: Channel[] = step === 'reminder-2' ? smsOrEmail(due, journey) : ['email'];
     if (step === 'reminder-2' && channels.length === 1 && channels[0] === 'email' && context.settings.smsProvider) {
       results.push(planSend('cart-abandonment', step, 'sms', due, journeyExits, journey));

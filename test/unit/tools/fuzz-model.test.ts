@@ -246,6 +246,21 @@ describe('the fuzzer reference model', () => {
     },
   );
 
+  it('a step is never due before the one before it: a skipped first reminder does not bring the second forward', () => {
+    // found by seed 5, customer 10: reminders 7 s then 4 s apart (an operator's change), email withdrawn before
+    // reminder 1 (skipped), the order at 7.03 s; reminder 2 waits for reminder 1's turn (8 s), so the order ends it
+    const cartDelays = { ...FUZZ_SETTINGS.cart, firstReminderDelay: 7_000, secondReminderDelay: 4_000 };
+    const actions = [
+      profile(0),
+      { ...cart(1), handledBy: T0 + 1_050 },
+      { ...event(5.9, 'customer.unsubscribed', { channel: 'email' }), handledBy: T0 + 6_000 },
+      { ...event(7.03, 'order.placed', { orderId: 'o1' }), handledBy: T0 + 7_100 },
+    ];
+    const result = summary(expectedMessages(actions, { ...FUZZ_SETTINGS, cart: cartDelays }, []));
+    assert.equal(result['cart-abandonment/reminder-1/email'], 'mustNot (after exit)');
+    assert.equal(result['cart-abandonment/reminder-2/sms'], 'mustNot (after exit)');
+  });
+
   it(
     'an exit stops an attempt hanging in a black hole only if it is heard before the hole closes: ' +
       'the send learns of it through heartbeats',
