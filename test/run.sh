@@ -11,4 +11,4 @@ bash infra/up.sh
 bash infra/ensure-schemathesis.sh
 bash infra/ensure-chromium.sh
 echo "[test] unit and integration tests"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" test/unit/*/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" test/unit/*/*.test.ts test/engine/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts

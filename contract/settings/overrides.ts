@@ -19,10 +19,25 @@ const recheckInterval = z.preprocess(
 );
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (24-hour clock)');
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
+/**
+ * The fewest history events after which a journey continues as new. A fresh run writes some 15-20
+ * events (settings, markers, the plan) before its first wait or hold checks; a threshold under that
+ * would make each new run continue as new at once, again and again, without time passing.
+ */
+export const MIN_CONTINUE_AS_NEW_AFTER_EVENTS = 50;
+
 const mechanics = {
   pauseRecheck: recheckInterval.optional(),
   maxEntryAge: duration.optional(),
-  continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
+  continueAsNewAfterEvents: z
+    .number()
+    .int()
+    .min(
+      MIN_CONTINUE_AS_NEW_AFTER_EVENTS,
+      `at least ${MIN_CONTINUE_AS_NEW_AFTER_EVENTS} (a fresh run's own first events)`,
+    )
+    .max(50_000)
+    .optional(),
 };
 
 export const settingsOverridesSchema = z

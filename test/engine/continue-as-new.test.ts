@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MIN_CONTINUE_AS_NEW_AFTER_EVENTS } from '../../contract/settings/overrides';
 import { StubJourneyEnv } from '../support/stub-journey-env';
 
 const HOUR = 3_600_000;
 
 describe('continue-as-new (stubbed activities)', () => {
-  // The smallest history the settings accept: the journey continues as new at nearly every wait.
-  const t = new StubJourneyEnv('can', { 'cart-abandonment': { continueAsNewAfterEvents: 10 }, contact: { quietHours: { sms: null } } });
-  before(async () => { await t.start(); });
-  after(async () => { await t.stop(); });
+  // The smallest history the settings accept: the journey continues as new again and again.
+  const t = new StubJourneyEnv('can', {
+    'cart-abandonment': { continueAsNewAfterEvents: MIN_CONTINUE_AS_NEW_AFTER_EVENTS },
+    contact: { quietHours: { sms: null } },
+  });
+  before(async () => {
+    await t.start();
+  });
+  after(async () => {
+    await t.stop();
+  });
 
   it('keeps step progress and dedup memory across runs, and sends each step once', async () => {
     const { customerId } = t.customer('busy');
@@ -16,7 +24,10 @@ describe('continue-as-new (stubbed activities)', () => {
     const updates = [];
     let firstRunId = '';
     for (let quantity = 1; quantity <= 8; quantity += 1) {
-      const update = await t.event('cart.updated', customerId, { cartId: 'k', items: [{ productId: 'mug', name: 'Mug', quantity, price: 5 }] });
+      const update = await t.event('cart.updated', customerId, {
+        cartId: 'k',
+        items: [{ productId: 'mug', name: 'Mug', quantity, price: 5 }],
+      });
       updates.push(update);
       await t.journeys.startOrSignal('cart-abandonment', update);
       firstRunId ||= (await handle.describe()).runId;
@@ -32,7 +43,11 @@ describe('continue-as-new (stubbed activities)', () => {
     await t.env.sleep(25 * HOUR);
     for (const update of updates) await t.journeys.startOrSignal('cart-abandonment', update);
     runIds.add((await handle.describe()).runId);
-    assert.deepEqual(t.world.sentSteps(customerId), ['reminder-1:email', 'reminder-2:sms'], 'the replays did not restart the wait for reminder 2 or 3');
+    assert.deepEqual(
+      t.world.sentSteps(customerId),
+      ['reminder-1:email', 'reminder-2:sms'],
+      'the replays did not restart the wait for reminder 2 or 3',
+    );
 
     const state = await t.state('cart-abandonment', customerId);
     assert.equal(state.timeline.filter((entry) => entry.text.startsWith('cart updated')).length, 8);
@@ -42,6 +57,9 @@ describe('continue-as-new (stubbed activities)', () => {
     assert.deepEqual(t.world.sentSteps(customerId), ['reminder-1:email', 'reminder-2:sms', 'final:email']);
     assert.deepEqual(t.world.doubleSends(), []);
     assert.equal(t.world.callsOf(customerId, 'enterJourney').length, 1, 'a carried run is not admitted again');
-    assert.deepEqual(t.world.journeysOf(customerId).map((row) => [row.outcome, row.messagesSent]), [['completed', 3]]);
+    assert.deepEqual(
+      t.world.journeysOf(customerId).map((row) => [row.outcome, row.messagesSent]),
+      [['completed', 3]],
+    );
   });
 });

@@ -8,7 +8,14 @@ import { Worker } from '@temporalio/worker';
 import type { DeliveryRequest, JourneyActivities, SendOutcome, SendPlan } from '../../activities';
 import { quietHoursEnd, describeLocal } from '../../activities/quiet-hours';
 import type { CustomerEvent } from '../../contract/events';
-import { CUSTOM_SEARCH_ATTRIBUTES, journeyStateQuery, journeyWorkflowId, type CampaignType, type JourneyResult, type JourneyState } from '../../contract/journeys';
+import {
+  CUSTOM_SEARCH_ATTRIBUTES,
+  journeyStateQuery,
+  journeyWorkflowId,
+  type CampaignType,
+  type JourneyResult,
+  type JourneyState,
+} from '../../contract/journeys';
 import { resolveSettings, type ResolvedSettings } from '../../contract/settings/overrides';
 import type { LoadedSettings } from '../../contract/settings/types';
 import { JourneyClient } from '../../platform/temporal/journeys';
@@ -34,7 +41,8 @@ type PlanInput = Parameters<JourneyActivities['planSend']>[0];
 /** activities/delivery.ts's reasons, copied: importing that module would load platform/db. */
 export const CANCELLED_REASON = 'cancelled before the provider was called: the journey ended';
 export const CAPPED_REASON = 'frequency cap reached';
-export const AMBIGUOUS_REASON = 'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
+export const AMBIGUOUS_REASON =
+  'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
 
 export interface StubProfile {
   email?: string;
@@ -98,7 +106,8 @@ export interface JourneyLogRow {
  *   reports (a worker that dies): it waits until it is cancelled (a worker shutdown) and fails;
  * - `refuse`: the provider refuses the recipient for good: `failed`, PermanentDeliveryError.
  */
-export type SendBehaviour = { kind: 'hang' } | { kind: 'hang-at-provider' } | { kind: 'crash-after-send' } | { kind: 'refuse'; reason: string };
+export type SendBehaviour =
+  { kind: 'hang' } | { kind: 'hang-at-provider' } | { kind: 'crash-after-send' } | { kind: 'refuse'; reason: string };
 
 export interface ActivityCall {
   name: keyof JourneyActivities;
@@ -133,7 +142,9 @@ export class StubWorld {
     return resolveSettings([
       { source: 'deployment (stub)', overrides: this.deploymentOverrides },
       { source: 'operator (stub)', overrides: this.operatorOverrides },
-      ...(journeyOverrides ? [{ source: 'journey (stub)', overrides: { [journeyOverrides.campaign]: journeyOverrides.overrides } }] : []),
+      ...(journeyOverrides
+        ? [{ source: 'journey (stub)', overrides: { [journeyOverrides.campaign]: journeyOverrides.overrides } }]
+        : []),
     ]);
   }
 
@@ -171,8 +182,12 @@ export class StubWorld {
   holdAdmission(customerId: string): { reached: Promise<void>; release: () => void } {
     let reached!: () => void;
     let release!: () => void;
-    const reachedPromise = new Promise<void>((resolve) => { reached = resolve; });
-    const released = new Promise<void>((resolve) => { release = resolve; });
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     this.admissionGates.set(customerId, { reached, released });
     return { reached: reachedPromise, release };
   }
@@ -189,7 +204,9 @@ export class StubWorld {
 
   /** `step:channel` of every message handed to the provider for the customer, in order. */
   sentSteps(customerId: string, campaign?: CampaignType): string[] {
-    return this.messagesTo(customerId).filter((message) => !campaign || message.campaign === campaign).map((message) => `${message.step}:${message.channel}`);
+    return this.messagesTo(customerId)
+      .filter((message) => !campaign || message.campaign === campaign)
+      .map((message) => `${message.step}:${message.channel}`);
   }
 
   ledgerOf(customerId: string): LedgerRow[] {
@@ -234,7 +251,10 @@ function untilCancelled(): Promise<void> {
   const context = Context.current();
   return new Promise<void>((resolve) => {
     const heartbeat = setInterval(() => context.heartbeat(), 200);
-    const done = () => { clearInterval(heartbeat); resolve(); };
+    const done = () => {
+      clearInterval(heartbeat);
+      resolve();
+    };
     if (context.cancellationSignal.aborted) done();
     else context.cancellationSignal.addEventListener('abort', done, { once: true });
   });
@@ -244,7 +264,11 @@ function untilCancelled(): Promise<void> {
 export function createStubActivities(world: StubWorld): JourneyActivities {
   const record = (name: keyof JourneyActivities, customerId: string, detail?: string) => {
     let attempt = 1;
-    try { attempt = Context.current().info.attempt; } catch { /* not in an activity */ }
+    try {
+      attempt = Context.current().info.attempt;
+    } catch {
+      /* not in an activity */
+    }
     world.calls.push({ name, customerId, attempt, ...(detail === undefined ? {} : { detail }) });
   };
 
@@ -253,14 +277,23 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     if (existing && existing.state !== 'retrying') return existing;
     const row: LedgerRow = existing
       ? { ...existing, state: 'skipped', reason }
-      : { ...key, state: 'skipped', reason, messageId: null, contactAtMs: null, attempts: 0, reservedAtWallMs: Date.now() };
+      : {
+          ...key,
+          state: 'skipped',
+          reason,
+          messageId: null,
+          contactAtMs: null,
+          attempts: 0,
+          reservedAtWallMs: Date.now(),
+        };
     world.ledger.set(key.idempotencyKey, row);
     return row;
   }
 
   function plan(input: PlanInput): SendPlan {
     if (world.paused.has(input.campaign)) return { kind: 'paused' };
-    if (!world.channels.includes(input.channel)) return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
+    if (!world.channels.includes(input.channel))
+      return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
     const profile = world.profiles.get(input.customerId);
     const address = input.channel === 'email' ? profile?.email : profile?.phone;
     if (!profile || !address) return { kind: 'unreachable', reason: `no ${input.channel} address` };
@@ -270,25 +303,40 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     const window = contact.quietHours[input.channel];
     const timeZone = profile.timezone ?? contact.defaultTimezone;
     const until = window ? quietHoursEnd(input.atMs, timeZone, window) : null;
-    return until === null ? { kind: 'go' } : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
+    return until === null
+      ? { kind: 'go' }
+      : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
   }
 
   async function deliver(channel: Channel, request: DeliveryRequest): Promise<SendOutcome> {
     const context = Context.current();
     context.heartbeat();
     record(channel === 'email' ? 'sendEmail' : 'sendSms', request.customerId, request.step);
-    if (!world.channels.includes(channel)) return { status: 'not_sent', reason: `skipped: ${channel.toUpperCase()} is not configured` };
-    const key: DeliveryKey = { idempotencyKey: request.idempotencyKey, campaign: request.campaign, customerId: request.customerId, step: request.step, channel };
+    if (!world.channels.includes(channel))
+      return { status: 'not_sent', reason: `skipped: ${channel.toUpperCase()} is not configured` };
+    const key: DeliveryKey = {
+      idempotencyKey: request.idempotencyKey,
+      campaign: request.campaign,
+      customerId: request.customerId,
+      step: request.step,
+      channel,
+    };
     const earlier = world.ledger.get(key.idempotencyKey);
     if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
     const profile = world.profiles.get(request.customerId);
     const address = channel === 'email' ? profile?.email : profile?.phone;
     if (!profile || !address) return outcomeOf(recordSkipped(key, `no ${channel} address on the profile`));
-    if (!(channel === 'email' ? profile.emailOptIn : profile.smsOptIn)) return outcomeOf(recordSkipped(key, `no ${channel} consent`));
+    if (!(channel === 'email' ? profile.emailOptIn : profile.smsOptIn))
+      return outcomeOf(recordSkipped(key, `no ${channel} consent`));
 
     const attemptAtMs = Math.max(request.atMs, context.info.currentAttemptScheduledTimestampMs);
-    const policy = plan({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs: attemptAtMs });
+    const policy = plan({
+      campaign: request.campaign as CampaignType,
+      customerId: request.customerId,
+      channel,
+      atMs: attemptAtMs,
+    });
     if (policy.kind === 'paused') return { status: 'deferred', reason: 'the campaign is paused' };
     if (policy.kind === 'quiet_hours') return { status: 'deferred', reason: `quiet hours until ${policy.until}` };
 
@@ -296,23 +344,50 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     const existing = world.ledger.get(key.idempotencyKey);
     if (existing?.state === 'sending') {
       if (Date.now() - existing.reservedAtWallMs < world.reservationLeaseMs) {
-        throw ApplicationFailure.retryable('Another execution is sending this message; will check again', 'DeliveryInProgress');
+        throw ApplicationFailure.retryable(
+          'Another execution is sending this message; will check again',
+          'DeliveryInProgress',
+        );
       }
-      world.ledger.set(key.idempotencyKey, { ...existing, state: 'unknown', reason: AMBIGUOUS_REASON, attempts: existing.attempts + 1 });
+      world.ledger.set(key.idempotencyKey, {
+        ...existing,
+        state: 'unknown',
+        reason: AMBIGUOUS_REASON,
+        attempts: existing.attempts + 1,
+      });
       return outcomeOf(world.ledger.get(key.idempotencyKey)!);
     }
     const { contact } = world.settings();
     const others = [...world.ledger.values()]
-      .filter((row) => row.customerId === key.customerId && row.channel === channel && row.idempotencyKey !== key.idempotencyKey)
+      .filter(
+        (row) =>
+          row.customerId === key.customerId && row.channel === channel && row.idempotencyKey !== key.idempotencyKey,
+      )
       .filter((row) => ['sending', 'sent', 'unknown'].includes(row.state) && row.contactAtMs !== null)
       .map((row) => row.contactAtMs!);
     if (exceedsCap(request.atMs, others, { limit: contact.frequencyCap, windowMs: contact.frequencyWindowMs })) {
-      const row: LedgerRow = { ...key, state: 'skipped', reason: CAPPED_REASON, messageId: null, contactAtMs: request.atMs, attempts: existing?.attempts ?? 0, reservedAtWallMs: Date.now() };
+      const row: LedgerRow = {
+        ...key,
+        state: 'skipped',
+        reason: CAPPED_REASON,
+        messageId: null,
+        contactAtMs: request.atMs,
+        attempts: existing?.attempts ?? 0,
+        reservedAtWallMs: Date.now(),
+      };
       world.ledger.set(key.idempotencyKey, row);
       return outcomeOf(row);
     }
     const messageId = `<${encodeURIComponent(key.idempotencyKey)}@stub.example.test>`;
-    const reserved: LedgerRow = { ...key, state: 'sending', reason: null, messageId, contactAtMs: request.atMs, attempts: (existing?.attempts ?? 0) + 1, reservedAtWallMs: Date.now() };
+    const reserved: LedgerRow = {
+      ...key,
+      state: 'sending',
+      reason: null,
+      messageId,
+      contactAtMs: request.atMs,
+      attempts: (existing?.attempts ?? 0) + 1,
+      reservedAtWallMs: Date.now(),
+    };
     world.ledger.set(key.idempotencyKey, reserved);
 
     const cancelBeforeProvider = (): never => {
@@ -330,7 +405,17 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       world.ledger.set(key.idempotencyKey, { ...reserved, state: 'failed', reason: behaviour.reason });
       throw ApplicationFailure.nonRetryable(behaviour.reason, 'PermanentDeliveryError');
     }
-    world.outbox.push({ idempotencyKey: key.idempotencyKey, messageId, campaign: key.campaign, customerId: key.customerId, step: key.step, channel, to: address, atMs: request.atMs, template: request.template });
+    world.outbox.push({
+      idempotencyKey: key.idempotencyKey,
+      messageId,
+      campaign: key.campaign,
+      customerId: key.customerId,
+      step: key.step,
+      channel,
+      to: address,
+      atMs: request.atMs,
+      template: request.template,
+    });
     // Past this point the message is on its way: a cancellation no longer stops it.
     if (behaviour?.kind === 'hang-at-provider') await untilCancelled();
     world.ledger.set(key.idempotencyKey, { ...reserved, state: 'sent' });
@@ -342,9 +427,17 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
   }
 
   return {
-    async loadSettings<C extends CampaignType>(campaign: C, journeyOverrides?: Record<string, unknown>): Promise<LoadedSettings<C>> {
+    async loadSettings<C extends CampaignType>(
+      campaign: C,
+      journeyOverrides?: Record<string, unknown>,
+    ): Promise<LoadedSettings<C>> {
       const resolved = world.settings(journeyOverrides && { campaign, overrides: journeyOverrides });
-      return Promise.resolve({ campaign, settings: resolved.campaigns[campaign], contact: resolved.contact, version: 0 });
+      return Promise.resolve({
+        campaign,
+        settings: resolved.campaigns[campaign],
+        contact: resolved.contact,
+        version: 0,
+      });
     },
 
     async planSend(input: PlanInput): Promise<SendPlan> {
@@ -364,7 +457,8 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       const same = (row: { campaign: string; customerId: string; journeyId: string }) =>
         row.campaign === input.campaign && row.customerId === input.customerId && row.journeyId === input.journeyId;
       const existing = world.journeyLog.find(same);
-      if (existing) return existing.endedAtMs !== null ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+      if (existing)
+        return existing.endedAtMs !== null ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
       const refusalKey = `${input.campaign}|${input.customerId}|${input.journeyId}`;
       if (world.refusals.has(refusalKey)) return { admitted: false, reason: 'duplicate_entry' };
       const refuse = (reason: 'cooldown' | 'stale_event' | 'campaign_paused'): Admission => {
@@ -374,13 +468,22 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       if (world.paused.has(input.campaign as CampaignType)) return refuse('campaign_paused');
       const maxEntryAgeMs = input.maxEntryAgeMs ?? null;
       if (maxEntryAgeMs !== null && input.atMs - input.entryEventAtMs > maxEntryAgeMs) return refuse('stale_event');
-      const previous = world.journeyLog.filter((row) => row.campaign === input.campaign && row.customerId === input.customerId)
+      const previous = world.journeyLog
+        .filter((row) => row.campaign === input.campaign && row.customerId === input.customerId)
         .sort((a, b) => b.enteredAtMs - a.enteredAtMs)[0];
       if (previous?.endedAtMs != null && input.entryEventAtMs < previous.endedAtMs) return refuse('stale_event');
-      if (previous?.lastMessageAtMs != null && input.atMs - previous.lastMessageAtMs < input.cooldownMs) return refuse('cooldown');
+      if (previous?.lastMessageAtMs != null && input.atMs - previous.lastMessageAtMs < input.cooldownMs)
+        return refuse('cooldown');
       world.journeyLog.push({
-        campaign: input.campaign, customerId: input.customerId, journeyId: input.journeyId, entryEventAtMs: input.entryEventAtMs,
-        enteredAtMs: input.atMs, endedAtMs: null, outcome: null, messagesSent: null, lastMessageAtMs: null,
+        campaign: input.campaign,
+        customerId: input.customerId,
+        journeyId: input.journeyId,
+        entryEventAtMs: input.entryEventAtMs,
+        enteredAtMs: input.atMs,
+        endedAtMs: null,
+        outcome: null,
+        messagesSent: null,
+        lastMessageAtMs: null,
       });
       return { admitted: true };
     },
@@ -388,9 +491,19 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     /** platform/db/journeys.ts recordJourneyEnd: a journey ends once. */
     async endJourney(input: EndInput): Promise<void> {
       record('endJourney', input.customerId, input.outcome);
-      const row = world.journeyLog.find((entry) => entry.campaign === input.campaign && entry.customerId === input.customerId && entry.journeyId === input.journeyId);
+      const row = world.journeyLog.find(
+        (entry) =>
+          entry.campaign === input.campaign &&
+          entry.customerId === input.customerId &&
+          entry.journeyId === input.journeyId,
+      );
       if (row && row.endedAtMs === null) {
-        Object.assign(row, { endedAtMs: input.atMs, outcome: input.outcome, messagesSent: input.messagesSent, lastMessageAtMs: input.lastMessageAtMs });
+        Object.assign(row, {
+          endedAtMs: input.atMs,
+          outcome: input.outcome,
+          messagesSent: input.messagesSent,
+          lastMessageAtMs: input.lastMessageAtMs,
+        });
       }
       return Promise.resolve();
     },
@@ -415,7 +528,8 @@ let launcherChecked = false;
 
 function testServerLauncher(): string {
   const path = () => execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
-  if (!launcherChecked && !existsSync(path())) execFileSync('bash', ['infra/temporal-test-server.sh', 'install'], { stdio: 'inherit' });
+  if (!launcherChecked && !existsSync(path()))
+    execFileSync('bash', ['infra/temporal-test-server.sh', 'install'], { stdio: 'inherit' });
   launcherChecked = true;
   return path();
 }
@@ -438,7 +552,11 @@ export class StubJourneyEnv {
   private counter = 0;
 
   /** `settingsOverrides` are the deployment's CAMPAIGN_SETTINGS, as people write them ("90s", "1 day"). */
-  constructor(readonly name: string, settingsOverrides: object = {}, private readonly options: { stickyCache?: boolean } = {}) {
+  constructor(
+    readonly name: string,
+    settingsOverrides: object = {},
+    private readonly options: { stickyCache?: boolean } = {},
+  ) {
     this.taskQueue = `stub-${name}-${runId}-${(suffix += 1)}`;
     this.world = new StubWorld(settingsOverrides);
     this.world.settings(); // invalid overrides fail here, naming the setting
@@ -447,11 +565,18 @@ export class StubJourneyEnv {
   async start(): Promise<void> {
     const launcher = testServerLauncher();
     installRuntimeLoggingOnce();
-    this.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
+    this.env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: launcher } },
+    });
     // The Java test server cannot list search attributes, only add them.
     await this.env.connection.operatorService.addSearchAttributes({
       namespace: this.env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(CUSTOM_SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        CUSTOM_SEARCH_ATTRIBUTES.map((name) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
     });
     this.client = new Client({ connection: this.env.connection, namespace: this.env.namespace ?? 'default' });
     this.journeys = new JourneyClient(this.client, this.taskQueue);
@@ -484,7 +609,10 @@ export class StubJourneyEnv {
     await this.env?.teardown();
   }
 
-  /** A customer unique to this run; reachable on both channels with consent unless `profile` says otherwise (null: no profile at all). */
+  /**
+   * A customer unique to this run; reachable on both channels with consent unless `profile` says otherwise
+   * (null: no profile at all).
+   */
   customer(prefix: string, profile: StubProfile | null = {}): { customerId: string; email: string; phone: string } {
     this.counter += 1;
     const customerId = `${prefix}-${this.name}-${runId}-${this.counter}`;
@@ -499,10 +627,18 @@ export class StubJourneyEnv {
     return this.env.currentTimeMs();
   }
 
-  async event<T extends CustomerEvent['type']>(type: T, customerId: string, properties: Extract<CustomerEvent, { type: T }>['properties'], occurredAtMs?: number): Promise<Extract<CustomerEvent, { type: T }>> {
+  async event<T extends CustomerEvent['type']>(
+    type: T,
+    customerId: string,
+    properties: Extract<CustomerEvent, { type: T }>['properties'],
+    occurredAtMs?: number,
+  ): Promise<Extract<CustomerEvent, { type: T }>> {
     this.counter += 1;
     const occurredAt = new Date(occurredAtMs ?? (await this.now())).toISOString();
-    return { eventId: `${type}-${customerId}-${this.counter}`, type, customerId, occurredAt, properties } as Extract<CustomerEvent, { type: T }>;
+    return { eventId: `${type}-${customerId}-${this.counter}`, type, customerId, occurredAt, properties } as Extract<
+      CustomerEvent,
+      { type: T }
+    >;
   }
 
   handle(campaign: CampaignType, customerId: string) {
@@ -529,19 +665,29 @@ export class StubJourneyEnv {
     return (await this.handle(campaign, customerId).result()) as JourneyResult;
   }
 
-  /** How the journey ended after `skipMs` more journey time, or that it is still running (and at which stage), without waiting for its end. */
+  /**
+   * How the journey ended after `skipMs` more journey time, or that it is still running (and at which stage),
+   * without waiting for its end.
+   */
   async outcomeAfter(campaign: CampaignType, customerId: string, skipMs: number): Promise<string> {
     if (skipMs > 0) await this.env.sleep(skipMs);
-    if ((await this.handle(campaign, customerId).describe()).status.name === 'RUNNING') return `still running (${(await this.state(campaign, customerId)).stage})`;
+    if ((await this.handle(campaign, customerId).describe()).status.name === 'RUNNING')
+      return `still running (${(await this.state(campaign, customerId)).stage})`;
     return (await this.result(campaign, customerId)).outcome;
   }
 
   /** Polls (wall clock) until `accept` holds: for what activities do while journey time stands still. */
-  async until<T>(what: string, read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  async until<T>(
+    what: string,
+    read: () => T | Promise<T>,
+    accept: (value: T) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: T = await read();
     while (!accept(last)) {
-      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
       last = await read();
     }

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { journeyStateQuery } from '../../contract/journeys';
+import { MIN_CONTINUE_AS_NEW_AFTER_EVENTS } from '../../contract/settings/overrides';
 import { JourneyTestEnv } from '../support/journey-env';
 
 const HOUR = 3_600_000;
 
 describe('long-lived journeys continue as new (time-skipping)', () => {
   const t = new JourneyTestEnv('can', {
-    'cart-abandonment': { continueAsNewAfterEvents: 10 },
+    'cart-abandonment': { continueAsNewAfterEvents: MIN_CONTINUE_AS_NEW_AFTER_EVENTS },
     contact: { quietHours: { sms: null } },
   });
   before(async () => {

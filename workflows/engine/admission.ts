@@ -20,11 +20,20 @@ export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C,
  * writing a second end on the journey log. A continuation was admitted by the run before it.
  */
 export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, cooldownMs: number): Promise<boolean> {
-  if (!patched('admission-before-early-exit'))
+  if (!patched('admission-before-early-exit')) {
+    run.admitted = true;
     return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
+  }
   if (run.input.carried) return !run.exit;
   if (run.entryEventAt === null || run.state.journeyId === null) return false;
-  return (await applyEntryRules(run, run.entryEventAt, cooldownMs, true)) && !run.exit;
+  const admitted = await applyEntryRules(run, run.entryEventAt, cooldownMs, true);
+  run.admitted = admitted;
+  // A refused entry takes nothing with it: an entry that arrived while it was being refused (the
+  // customer's fresh cart during a replay of the topic) starts the next journey, like a late one.
+  if (!admitted && run.arrivedDuringAdmission.some(run.startsJourney) && patched('refused-entry-hands-over')) {
+    run.lateEvents.push(...run.arrivedDuringAdmission);
+  }
+  return admitted && !run.exit;
 }
 
 /** Asks the journey log whether this entry may run; a refusal ends the journey with its reason. */

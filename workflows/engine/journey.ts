@@ -35,7 +35,6 @@ const NOT_ENTERED: Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'c
  */
 export class Journey<C extends CampaignType, CampaignState> {
   private readonly run: JourneyRun<C, CampaignState>;
-  private startsJourney: (event: CustomerEvent) => boolean = () => false;
 
   constructor(campaign: C, input: JourneyInput<CampaignState>, initialState: CampaignState) {
     this.run = new JourneyRun(campaign, input, initialState);
@@ -68,13 +67,14 @@ export class Journey<C extends CampaignType, CampaignState> {
    */
   listen(onEvent: (event: CustomerEvent) => void, startsJourney: (event: CustomerEvent) => boolean): void {
     const run = this.run;
-    this.startsJourney = startsJourney;
+    run.startsJourney = startsJourney;
     const deliver = (event: CustomerEvent) => {
       if (run.exit) {
         run.holdForNextJourney(event);
         return;
       }
       if (!run.firstSighting(event)) return;
+      if (!run.admitted && run.state.journeyId !== null) run.arrivedDuringAdmission.push(event);
       if (event.type === 'customer.unsubscribed' && event.properties.channel === 'all') {
         run.requestExit('unsubscribed', 'the customer unsubscribed from all messages', event);
         return;
@@ -167,7 +167,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       });
     }
     log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });
-    if (run.lateEvents.some(this.startsJourney) && patched('late-entry-starts-next-journey'))
+    if (run.lateEvents.some(run.startsJourney) && patched('late-entry-starts-next-journey'))
       await startNextJourney(run);
     return {
       outcome,

@@ -41,6 +41,12 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   campaignState: CampaignState;
   /** Events that arrived after the journey decided to end, in arrival order. */
   readonly lateEvents: CustomerEvent[] = [];
+  /** Events that arrived after the entry while the journey waited to be admitted, in arrival order. */
+  readonly arrivedDuringAdmission: CustomerEvent[] = [];
+  /** Which events would start a new journey of this campaign. */
+  startsJourney: (event: CustomerEvent) => boolean = () => false;
+  /** Admitted (or a continuation of an admitted run): its events are its own from now on. */
+  admitted: boolean;
   resumedSignals = 0;
   private readonly seenEventIds: string[];
 
@@ -65,6 +71,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     this.lastMessageAtMs = carried?.lastMessageAtMs ?? null;
     this.unreachableSteps = carried?.unreachableSteps ?? 0;
     this.campaignState = carried ? carried.campaignState : initialState;
+    this.admitted = carried !== undefined;
   }
 
   get customerId(): string {

@@ -59,4 +59,18 @@ describe('campaign settings', () => {
       /firstReminderDelayz/,
     );
   });
+
+  it("refuses a continue-as-new threshold under a fresh run's own first events (a journey would spin)", () => {
+    assert.throws(
+      () =>
+        resolveSettings([
+          { source: 'CAMPAIGN_SETTINGS', overrides: { 'browse-abandonment': { continueAsNewAfterEvents: 10 } } },
+        ]),
+      /CAMPAIGN_SETTINGS: browse-abandonment\.continueAsNewAfterEvents: .*at least 50/,
+    );
+    const smallest = resolveSettings([
+      { source: 'operator', overrides: { 'browse-abandonment': { continueAsNewAfterEvents: 50 } } },
+    ]);
+    assert.equal(smallest.campaigns['browse-abandonment'].continueAsNewAfterEvents, 50);
+  });
 });
