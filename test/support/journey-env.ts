@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -10,21 +9,15 @@ import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { JourneyClient } from '../../platform/temporal/journeys';
-import { temporal } from '@temporalio/proto';
 import { smtpTransportOptions } from '../../activities/channel-settings';
 import { activityDependencies } from '../../workers/build-worker';
-import {
-  CUSTOM_SEARCH_ATTRIBUTES,
-  journeyWorkflowId,
-  type CampaignType,
-  type JourneyResult,
-} from '../../contract/journeys';
+import { journeyWorkflowId, type CampaignType, type JourneyResult } from '../../contract/journeys';
 import {
   TWILIO_SANDBOX_ACCOUNT_SID,
   TWILIO_SANDBOX_AUTH_TOKEN,
   TwilioSandbox,
 } from '../../tools/sandbox/twilio-sandbox';
-import { installRuntimeLoggingOnce } from './runtime';
+import { startTimeSkippingServer } from './time-skipping';
 import { requireServices, runId } from './services';
 
 /**
@@ -54,21 +47,7 @@ export class JourneyTestEnv {
 
   async start(): Promise<void> {
     await requireServices(['postgres', 'smtp', 'mailpit']);
-    const launcher = execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
-    installRuntimeLoggingOnce();
-    this.env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: launcher } },
-    });
-    // The Java test server cannot list search attributes, only add them.
-    await this.env.connection.operatorService.addSearchAttributes({
-      namespace: this.env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        CUSTOM_SEARCH_ATTRIBUTES.map((name) => [
-          name,
-          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        ]),
-      ),
-    });
+    this.env = await startTimeSkippingServer();
     const config = loadConfig(workerConfigSchema, { ...process.env, TEMPORAL_TASK_QUEUE: this.taskQueue });
     this.db = createDb(config.DATABASE_URL, 4);
     await migrateToLatest(this.db);

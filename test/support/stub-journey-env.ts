@@ -1,15 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { DeliveryRequest, JourneyActivities, SendOutcome, SendPlan } from '../../activities';
 import { quietHoursEnd, describeLocal } from '../../activities/quiet-hours';
 import type { CustomerEvent } from '../../contract/events';
 import {
-  CUSTOM_SEARCH_ATTRIBUTES,
   journeyStateQuery,
   journeyWorkflowId,
   type CampaignType,
@@ -19,7 +15,7 @@ import {
 import { resolveSettings, type ResolvedSettings } from '../../contract/settings/overrides';
 import type { LoadedSettings } from '../../contract/settings/types';
 import { JourneyClient } from '../../platform/temporal/journeys';
-import { installRuntimeLoggingOnce } from './runtime';
+import { startTimeSkippingServer } from './time-skipping';
 
 /**
  * Journeys on Temporal's time-skipping test server with in-memory activities: no PostgreSQL, no
@@ -524,16 +520,6 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
   };
 }
 
-let launcherChecked = false;
-
-function testServerLauncher(): string {
-  const path = () => execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
-  if (!launcherChecked && !existsSync(path()))
-    execFileSync('bash', ['infra/temporal-test-server.sh', 'install'], { stdio: 'inherit' });
-  launcherChecked = true;
-  return path();
-}
-
 let suffix = 0;
 const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
@@ -563,21 +549,7 @@ export class StubJourneyEnv {
   }
 
   async start(): Promise<void> {
-    const launcher = testServerLauncher();
-    installRuntimeLoggingOnce();
-    this.env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: launcher } },
-    });
-    // The Java test server cannot list search attributes, only add them.
-    await this.env.connection.operatorService.addSearchAttributes({
-      namespace: this.env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        CUSTOM_SEARCH_ATTRIBUTES.map((name) => [
-          name,
-          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        ]),
-      ),
-    });
+    this.env = await startTimeSkippingServer();
     this.client = new Client({ connection: this.env.connection, namespace: this.env.namespace ?? 'default' });
     this.journeys = new JourneyClient(this.client, this.taskQueue);
     await this.startWorker();

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../contract/journeys';
+import { installRuntimeLoggingOnce } from './runtime';
+
+let launcherChecked = false;
+
+/** The launcher of Temporal's time-skipping test server (Java, from Maven Central), installed on first use. */
+function testServerLauncher(): string {
+  const path = () => execFileSync('bash', ['infra/temporal-test-server.sh', 'path'], { encoding: 'utf8' }).trim();
+  if (!launcherChecked && !existsSync(path()))
+    execFileSync('bash', ['infra/temporal-test-server.sh', 'install'], { stdio: 'inherit' });
+  launcherChecked = true;
+  return path();
+}
+
+/** Temporal's time-skipping test server, with the journeys' search attributes registered. Days pass in seconds. */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const launcher = testServerLauncher();
+  installRuntimeLoggingOnce();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: launcher } },
+  });
+  // The Java test server cannot list search attributes, only add them.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CUSTOM_SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
+}
