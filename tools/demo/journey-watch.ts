@@ -116,7 +116,9 @@ export class JourneyWatch {
         run.timeline = state.timeline;
         run.outcome = state.outcome;
       } catch {
-        continue; // not answerable yet (first task not done): next poll
+        // A closed run that cannot answer (its history does not replay, see docs/JOURNEYS.md) is read from visibility.
+        if (running) continue; // not answerable yet (first task not done): next poll
+        run.outcome = (execution.typedSearchAttributes.get(searchAttributeKeys.outcome) as Outcome | undefined) ?? null;
       }
       run.running = running;
       run.final = !running;
