@@ -20,6 +20,15 @@ export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C,
  * writing a second end on the journey log. A continuation was admitted by the run before it.
  */
 export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, cooldownMs: number): Promise<boolean> {
+  // A run whose settings were loaded as a local activity ('local-bookkeeping', released after
+  // 'admission-before-early-exit') always recorded the admission patch, but not always in the task
+  // where loadSettings resolved: a query answered while loadSettings was running makes the worker
+  // complete that task with the activity's marker and deliver its result only in a new task, so the
+  // patch marker lands one task later. On replay the result comes in the earlier task, before the
+  // worker is told about the marker, and patched() would say false there. Waiting (no command)
+  // until the marker is known takes the path the run took; live, and in every other history, the
+  // condition holds at once. See docs/JOURNEYS.md.
+  if (patched('local-bookkeeping')) await condition(() => patched('admission-before-early-exit'));
   if (!patched('admission-before-early-exit')) {
     run.admitted = true;
     return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
