@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
+import { SmtpFaultProxy } from './sandbox/smtp-fault-proxy';
 import { createLogger } from '../platform/logger';
 
 /**
@@ -28,4 +29,12 @@ export function startToolRun(tool: 'chaos' | 'fuzz', logLevel: string) {
     taskQueue: `${tool}-${runId}`,
   };
   return { startedAt, runId, logDir, logger, say, names };
+}
+
+/** A started SMTP fault proxy in front of the configured SMTP server: the run's workers send through it. */
+export async function startSmtpFaultProxy(smtpUrl: string): Promise<SmtpFaultProxy> {
+  const upstream = new URL(smtpUrl);
+  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
+  await smtp.start();
+  return smtp;
 }

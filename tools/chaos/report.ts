@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { maskPiiInText } from '../../platform/pii';
+import { table } from '../text-table';
 import type { LedgerRow } from './ledger';
 import type { Verdict } from './verdict';
 
@@ -21,18 +22,6 @@ export interface ChaosReport {
   journeys: { closedBeforeReplay: number; closedAfterReplay: number };
   verdict: Verdict;
   ledgerOfFindings: LedgerRow[];
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map(
-      (row) =>
-        `  ${row
-          .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-          .join('  ')}`,
-    )
-    .join('\n');
 }
 
 /** The printed summary: counts by story, then faults and restarts, then any customer that is off. */

@@ -1,11 +1,10 @@
-import { startToolRun } from '../tool-run';
+import { startSmtpFaultProxy, startToolRun } from '../tool-run';
 import { readFileSync } from 'node:fs';
 import { openLane } from './lane';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
-import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { castOf } from './cast';
 import { FaultActions } from './fault-actions';
 import { FaultInjector } from './faults';
@@ -68,9 +67,7 @@ async function main(): Promise<void> {
 
   const lane = await openLane(config, logger, names, '-chaos');
   const { admin, producer, client, sms } = lane;
-  const upstream = new URL(config.SMTP_URL);
-  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
-  await smtp.start();
+  const smtp = await startSmtpFaultProxy(config.SMTP_URL);
 
   const env = {
     EVENTS_TOPIC: names.topic,

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { maskPiiInText } from '../../platform/pii';
+import { table } from '../text-table';
 import type { OperatorTimeline } from './operator';
 import type { FaultWindow } from './scenario';
 import { VIOLATION_KINDS, type Violations } from './verdict';
@@ -50,18 +51,6 @@ export interface FuzzReport {
   totals: Violations & { stuckPartitions: number };
   byStory: Record<string, Violations & { customers: number }>;
   failing: FailingCustomer[];
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map(
-      (row) =>
-        `  ${row
-          .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-          .join('  ')}`,
-    )
-    .join('\n');
 }
 
 const HEADINGS = ['duplicates', 'after exit', 'no consent', 'unplanned', 'cap', 'missing'];

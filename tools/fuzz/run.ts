@@ -1,4 +1,4 @@
-import { startToolRun } from '../tool-run';
+import { startSmtpFaultProxy, startToolRun } from '../tool-run';
 import { resolve } from 'node:path';
 import { openLane } from '../chaos/lane';
 import type { Admin, Producer } from 'kafkajs';
@@ -12,7 +12,6 @@ import { Supervisor } from '../chaos/supervisor';
 import { setCampaignPaused, saveOverrides } from '../../platform/db/campaign-settings';
 import { createDb } from '../../platform/db/database';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
-import { SmtpFaultProxy } from '../sandbox/smtp-fault-proxy';
 import { JourneyClient } from '../../platform/temporal/journeys';
 import { campaignResumedSignal } from '../../contract/journeys';
 import { CommitWatcher } from './commits';
@@ -76,9 +75,7 @@ async function main(): Promise<void> {
   const { admin, producer, client, sms } = lane;
   // A database of its own: the operator's pauses and settings changes must not touch anyone else's journeys.
   const database = await createRunDatabase(config.DATABASE_URL, `fuzz_${runId}`);
-  const upstream = new URL(config.SMTP_URL);
-  const smtp = new SmtpFaultProxy({ host: upstream.hostname, port: Number(upstream.port || 25) });
-  await smtp.start();
+  const smtp = await startSmtpFaultProxy(config.SMTP_URL);
 
   const env = {
     EVENTS_TOPIC: names.topic,
