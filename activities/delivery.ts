@@ -40,6 +40,7 @@ export type SendOutcome =
 export type PolicyVerdict =
   | { kind: 'go' }
   | { kind: 'paused' }
+  | { kind: 'cancelled'; reason: string }
   | { kind: 'quiet_hours'; until: string }
   | { kind: 'unreachable'; reason: string };
 
@@ -149,6 +150,7 @@ export async function deliver<Content>(
   const attemptAtMs = Math.max(request.atMs, Context.current().info.currentAttemptScheduledTimestampMs);
   const policy = await deps.contactPolicy(request, sender.channel, attemptAtMs);
   if (policy.kind === 'paused') return { status: 'deferred', reason: 'the campaign is paused' };
+  if (policy.kind === 'cancelled') return { status: 'deferred', reason: 'the campaign was cancelled' };
   if (policy.kind === 'quiet_hours') return { status: 'deferred', reason: `quiet hours until ${policy.until}` };
 
   const messageId = sender.messageIdFor(key.idempotencyKey);

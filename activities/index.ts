@@ -5,6 +5,7 @@ import { loadCurrentSettings } from '../platform/db/current-settings';
 import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
 import type { CampaignType } from '../contract/journeys';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
+import { createCampaignCancelActivities } from './campaign-cancel';
 
 export type { DeliveryRequest, SendOutcome } from './delivery';
 export type { SendPlan } from './journeys';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     ...journeys,
+    ...createCampaignCancelActivities(deps),
     sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
     sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
       sms
@@ -44,4 +46,7 @@ export function createActivities(deps: ActivityDependencies) {
   };
 }
 
-export type JourneyActivities = ReturnType<typeof createActivities>;
+/** The activities of the campaign-wide workflows (cancel, launch). */
+export type CampaignActivities = ReturnType<typeof createCampaignCancelActivities>;
+/** The activities journeys call. */
+export type JourneyActivities = Omit<ReturnType<typeof createActivities>, keyof CampaignActivities>;

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { loadCurrentSettings } from '../platform/db/current-settings';
-import { isCampaignPaused } from '../platform/db/campaign-settings';
+import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
 import {
   admitJourney,
@@ -29,6 +29,7 @@ export interface JourneyActivityDependencies {
 export type SendPlan =
   | { kind: 'go' }
   | { kind: 'paused' }
+  | { kind: 'cancelled'; reason: string }
   | { kind: 'quiet_hours'; untilMs: number; until: string }
   | { kind: 'unreachable'; reason: string };
 
@@ -54,14 +55,16 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
     };
   }
 
-  /** Decides whether a send may happen now: campaign paused, no way to reach the customer, or quiet hours. */
+  /** Whether a send may happen now: campaign cancelled or paused, no way to reach the customer, or quiet hours. */
   async function planSend(input: {
     campaign: CampaignType;
     customerId: string;
     channel: Channel;
     atMs: number;
   }): Promise<SendPlan> {
-    if (await isCampaignPaused(db, input.campaign)) return { kind: 'paused' };
+    const lifecycle = await campaignLifecycle(db, input.campaign);
+    if (lifecycle.cancelled) return { kind: 'cancelled', reason: lifecycle.cancelled.reason };
+    if (lifecycle.paused) return { kind: 'paused' };
     if (!deps.channels.includes(input.channel))
       return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
     const profile = await findProfile(db, input.customerId);

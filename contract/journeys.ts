@@ -40,6 +40,8 @@ export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent'
 export const cancelJourneySignal = defineSignal<[{ reason: string }]>('cancelJourney');
 /** The journey's campaign was resumed: a journey held at a send goes on at once. */
 export const campaignResumedSignal = defineSignal('campaignResumed');
+/** The journey's campaign was cancelled: the journey ends with outcome `campaign_cancelled` and the reason. */
+export const campaignCancelledSignal = defineSignal<[{ reason: string }]>('campaignCancelled');
 
 export const OUTCOMES = [
   'completed',
@@ -56,6 +58,7 @@ export const OUTCOMES = [
   'cooldown',
   'stale_event',
   'campaign_paused',
+  'campaign_cancelled',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -30,6 +30,64 @@ export async function isCampaignPaused(db: Db, campaign: string): Promise<boolea
   return row?.paused ?? false;
 }
 
+export interface CampaignCancellation {
+  at: Date;
+  reason: string;
+}
+
+/** Whether the campaign is paused and whether it is cancelled (and since when, and why). */
+export async function campaignLifecycle(
+  db: Db,
+  campaign: string,
+): Promise<{ paused: boolean; cancelled: CampaignCancellation | null }> {
+  const row = await db
+    .selectFrom('campaign_settings')
+    .select(['paused', 'cancelled_at', 'cancel_reason'])
+    .where('scope', '=', campaign)
+    .executeTakeFirst();
+  return {
+    paused: row?.paused ?? false,
+    cancelled: row?.cancelled_at ? { at: row.cancelled_at, reason: row.cancel_reason ?? '' } : null,
+  };
+}
+
+/**
+ * Cancels the campaign: from now on its entries are refused. Cancelling a cancelled campaign keeps
+ * the first cancellation (its time and reason), which the journeys are already being told about.
+ */
+export async function cancelCampaign(db: Db, campaign: string, reason: string): Promise<CampaignCancellation> {
+  await db
+    .insertInto('campaign_settings')
+    .values({ scope: campaign, overrides: '{}', cancelled_at: sql<Date>`now()`, cancel_reason: reason })
+    .onConflict((conflict) =>
+      conflict.column('scope').doUpdateSet({
+        cancelled_at: sql<Date>`coalesce(campaign_settings.cancelled_at, now())`,
+        cancel_reason: sql<string>`coalesce(campaign_settings.cancel_reason, ${reason})`,
+        version: sql<number>`campaign_settings.version + 1`,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .execute();
+  const { cancelled } = await campaignLifecycle(db, campaign);
+  return cancelled!;
+}
+
+/** Opens a cancelled campaign again; returns false when it was not cancelled. */
+export async function reopenCampaign(db: Db, campaign: string): Promise<boolean> {
+  const result = await db
+    .updateTable('campaign_settings')
+    .set({
+      cancelled_at: null,
+      cancel_reason: null,
+      version: sql<number>`campaign_settings.version + 1`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('scope', '=', campaign)
+    .where('cancelled_at', 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export async function setCampaignPaused(db: Db, campaign: string, paused: boolean): Promise<void> {
   await db
     .insertInto('campaign_settings')

@@ -8,7 +8,7 @@ export interface JourneyKey {
   journeyId: string;
 }
 
-export type Refusal = 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused';
+export type Refusal = 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused' | 'campaign_cancelled';
 export type Admission = { admitted: true } | { admitted: false; reason: Refusal };
 
 export interface EntryRules {
@@ -22,9 +22,9 @@ export interface EntryRules {
 
 /**
  * Admits a journey instance unless it already ran or was already refused (a replayed entry event),
- * its campaign is paused (new entries stop), its entry event is too old to act on or older than the
- * end of the previous journey (a late event), or the previous journey sent a message within the
- * cooldown. Every refusal is remembered, so that a replay of the topic later is refused too.
+ * its campaign is paused or cancelled (new entries stop), its entry event is too old to act on or
+ * older than the end of the previous journey (a late event), or the previous journey sent a message
+ * within the cooldown. Every refusal is remembered, so that a replay of the topic later is refused too.
  */
 export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
@@ -62,9 +62,10 @@ export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): 
 
     const settings = await tx
       .selectFrom('campaign_settings')
-      .select('paused')
+      .select(['paused', 'cancelled_at'])
       .where('scope', '=', key.campaign)
       .executeTakeFirst();
+    if (settings?.cancelled_at) return refuse('campaign_cancelled');
     if (settings?.paused) return refuse('campaign_paused');
     if (rules.maxEntryAgeMs !== null && rules.atMs - rules.entryEventAtMs > rules.maxEntryAgeMs)
       return refuse('stale_event');

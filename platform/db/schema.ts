@@ -52,6 +52,9 @@ export interface CampaignSettingsTable {
   paused: Generated<boolean>;
   version: Generated<number>;
   updated_at: Generated<Date>;
+  /** Set while the campaign is cancelled: new entries are refused and running journeys end. */
+  cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface JourneysTable {
@@ -83,6 +86,32 @@ export interface AdminIdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+export type LaunchEntryStatus = 'pending' | 'entering' | 'entered' | 'skipped' | 'failed';
+
+export interface LaunchesTable {
+  launch_id: string;
+  campaign: string;
+  rate_per_second: number;
+  start_at: Date | null;
+  audience_size: number;
+  duplicates: Generated<number>;
+  source: 'inline' | 'upload';
+  created_at: Generated<Date>;
+}
+
+export interface LaunchAudienceTable {
+  launch_id: string;
+  /** The line's place in the audience, from 1; the launch pages through it in this order. */
+  position: number;
+  customer_id: string;
+  /** What the customer enters with (the campaign's start body). */
+  entry: ColumnType<unknown, string, string>;
+  status: Generated<LaunchEntryStatus>;
+  reason: string | null;
+  attempts: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   customer_profiles: CustomerProfilesTable;
   deliveries: DeliveriesTable;
@@ -90,4 +119,6 @@ export interface Database {
   journeys: JourneysTable;
   journey_refusals: JourneyRefusalsTable;
   admin_idempotency_keys: AdminIdempotencyKeysTable;
+  launches: LaunchesTable;
+  launch_audience: LaunchAudienceTable;
 }

@@ -11,6 +11,7 @@ import {
   CAMPAIGN_TYPES,
   CURRENT_WORKFLOW_VERSION,
   WORKFLOW_TYPES,
+  campaignCancelledSignal,
   campaignResumedSignal,
   cancelJourneySignal,
   customerEventSignal,
@@ -183,6 +184,42 @@ export class JourneyClient {
       token = page.nextPageToken ?? undefined;
     } while (token);
     return resumed;
+  }
+
+  /**
+   * Tells every running journey of the campaign that it was cancelled, page by page; `progress` is
+   * called after each page. Returns how many were told.
+   */
+  async tellCampaignCancelled(
+    campaign: CampaignType,
+    reason: string,
+    progress: (told: number) => void = () => undefined,
+  ): Promise<number> {
+    let told = 0;
+    let token: Buffer | undefined;
+    do {
+      const page = await this.list({ campaign, status: 'Running' }, { size: 200, ...(token ? { token } : {}) });
+      for (let i = 0; i < page.journeys.length; i += RESUME_PARALLELISM) {
+        const batch = page.journeys.slice(i, i + RESUME_PARALLELISM);
+        const results = await Promise.all(
+          batch.map((journey) =>
+            this.ifRunning(() =>
+              this.client.workflow.getHandle(journey.workflowId).signal(campaignCancelledSignal, { reason }),
+            ),
+          ),
+        );
+        told += results.filter(Boolean).length;
+      }
+      progress(told);
+      token = page.nextPageToken ?? undefined;
+    } while (token);
+    return told;
+  }
+
+  /** How many journeys visibility counts for the filter (eventually consistent, like the list). */
+  async count(filter: JourneyFilter): Promise<number> {
+    const { count } = await this.client.workflow.count(journeyQuery(filter));
+    return count;
   }
 
   private async ifRunning(action: () => Promise<void>): Promise<boolean> {

@@ -30,6 +30,7 @@ import { startTimeSkippingServer } from './time-skipping';
 export type Channel = 'email' | 'sms';
 type DeliveryKey = Parameters<JourneyActivities['abandonSend']>[0];
 type Admission = Awaited<ReturnType<JourneyActivities['enterJourney']>>;
+type Refusal = Extract<Admission, { admitted: false }>['reason'];
 type EnterInput = Parameters<JourneyActivities['enterJourney']>[0];
 type EndInput = Parameters<JourneyActivities['endJourney']>[0];
 type PlanInput = Parameters<JourneyActivities['planSend']>[0];
@@ -121,6 +122,8 @@ export class StubWorld {
   readonly journeyLog: JourneyLogRow[] = [];
   readonly refusals = new Map<string, { reason: string; entryEventAtMs: number }>();
   readonly paused = new Set<CampaignType>();
+  /** Cancelled campaigns and the operator's reason. */
+  readonly cancelled = new Map<CampaignType, string>();
   /** Journeys `isJourneyRunning` reports as running (the real one asks Temporal). */
   readonly running = new Set<string>();
   readonly calls: ActivityCall[] = [];
@@ -154,6 +157,14 @@ export class StubWorld {
 
   resume(campaign: CampaignType): void {
     this.paused.delete(campaign);
+  }
+
+  cancelCampaign(campaign: CampaignType, reason: string): void {
+    this.cancelled.set(campaign, reason);
+  }
+
+  reopenCampaign(campaign: CampaignType): void {
+    this.cancelled.delete(campaign);
   }
 
   setJourneyRunning(campaign: CampaignType, customerId: string, running: boolean): void {
@@ -287,6 +298,8 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
   }
 
   function plan(input: PlanInput): SendPlan {
+    const cancelReason = world.cancelled.get(input.campaign);
+    if (cancelReason !== undefined) return { kind: 'cancelled', reason: cancelReason };
     if (world.paused.has(input.campaign)) return { kind: 'paused' };
     if (!world.channels.includes(input.channel))
       return { kind: 'unreachable', reason: `${input.channel} is not configured on this deployment` };
@@ -334,6 +347,7 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       atMs: attemptAtMs,
     });
     if (policy.kind === 'paused') return { status: 'deferred', reason: 'the campaign is paused' };
+    if (policy.kind === 'cancelled') return { status: 'deferred', reason: 'the campaign was cancelled' };
     if (policy.kind === 'quiet_hours') return { status: 'deferred', reason: `quiet hours until ${policy.until}` };
 
     // The reservation, with the frequency cap (platform/db/delivery-ledger.ts reserveDelivery).
@@ -457,10 +471,11 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
         return existing.endedAtMs !== null ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
       const refusalKey = `${input.campaign}|${input.customerId}|${input.journeyId}`;
       if (world.refusals.has(refusalKey)) return { admitted: false, reason: 'duplicate_entry' };
-      const refuse = (reason: 'cooldown' | 'stale_event' | 'campaign_paused'): Admission => {
+      const refuse = (reason: Exclude<Refusal, 'duplicate_entry'>): Admission => {
         world.refusals.set(refusalKey, { reason, entryEventAtMs: input.entryEventAtMs });
         return { admitted: false, reason };
       };
+      if (world.cancelled.has(input.campaign as CampaignType)) return refuse('campaign_cancelled');
       if (world.paused.has(input.campaign as CampaignType)) return refuse('campaign_paused');
       const maxEntryAgeMs = input.maxEntryAgeMs ?? null;
       if (maxEntryAgeMs !== null && input.atMs - input.entryEventAtMs > maxEntryAgeMs) return refuse('stale_event');

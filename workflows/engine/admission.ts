@@ -68,6 +68,7 @@ async function applyEntryRules<C extends CampaignType, S>(
     stale_event: 'the entry event is too old to act on, or older than the end of the previous journey',
     cooldown: `a previous journey messaged this customer less than ${formatDuration(cooldownMs)} ago`,
     campaign_paused: 'the campaign is paused, so no new journey starts',
+    campaign_cancelled: 'the campaign is cancelled, so no new journey starts',
   }[admission.reason];
   // A refused journey never ran: an exit event that arrived during admission does not end it.
   if (refusalWins) run.exit = { outcome: admission.reason, why };

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { CustomerEvent } from '../../contract/events';
 import {
+  campaignCancelledSignal,
   campaignResumedSignal,
   cancelJourneySignal,
   customerEventSignal,
@@ -85,6 +86,9 @@ export class Journey<C extends CampaignType, CampaignState> {
     setHandler(customerEventSignal, deliver);
     setHandler(cancelJourneySignal, ({ reason }) =>
       run.requestExit('cancelled', `cancelled by an operator: ${reason}`),
+    );
+    setHandler(campaignCancelledSignal, ({ reason }) =>
+      run.requestExit('campaign_cancelled', `the campaign was cancelled: ${reason}`),
     );
     setHandler(campaignResumedSignal, () => {
       run.resumedSignals += 1;

@@ -83,6 +83,10 @@ async function holdUntilAllowed<C extends CampaignType, S>(
     if (plan.kind === 'go') return run.exit ? 'exited' : 'go';
     // An order or cancel that arrived while the plan was being made ends the step here.
     if (run.exit && patched('exit-before-continue-as-new')) return 'exited';
+    if (plan.kind === 'cancelled') {
+      run.requestExit('campaign_cancelled', `the campaign was cancelled: ${plan.reason}`);
+      return 'exited';
+    }
     if (plan.kind === 'unreachable') {
       run.unreachableSteps += 1;
       run.record('skip', `${request.step} by ${request.channel} skipped: ${plan.reason}`);
