@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import type { CampaignType } from '../contract/journeys';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { campaignCancelledSignal, type CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
 import { JourneyClient } from '../platform/temporal/journeys';
@@ -28,8 +28,22 @@ export function createCampaignCancelActivities(deps: { db: Db; temporal: Client 
     const told = await journeys.tellCampaignCancelled(input.campaign, cancelled.reason, (sofar) =>
       Context.current().heartbeat(sofar),
     );
+    await tellLaunches(input.campaign, cancelled.reason);
     const stillRunning = await journeys.count({ campaign: input.campaign, status: 'Running' });
     return { superseded: false, told, stillRunning };
+  }
+
+  /** Running launches of the campaign stop: a scheduled or paused one would not look at the campaign until it goes on. */
+  async function tellLaunches(campaign: CampaignType, reason: string): Promise<void> {
+    const query =
+      `WorkflowType = 'campaignLaunchWorkflow' AND ExecutionStatus = 'Running' ` + `AND CampaignType = '${campaign}'`;
+    for await (const launch of deps.temporal.workflow.list({ query })) {
+      try {
+        await deps.temporal.workflow.getHandle(launch.workflowId).signal(campaignCancelledSignal, { reason });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
   }
 
   return { tellJourneysCampaignCancelled };

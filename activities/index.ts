@@ -6,6 +6,7 @@ import { createJourneyActivities, type JourneyActivityDependencies } from './jou
 import type { CampaignType } from '../contract/journeys';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 import { createCampaignCancelActivities } from './campaign-cancel';
+import { createLaunchActivities } from './launch';
 
 export type { DeliveryRequest, SendOutcome } from './delivery';
 export type { SendPlan } from './journeys';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...journeys,
     ...createCampaignCancelActivities(deps),
+    ...createLaunchActivities(deps),
     sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
     sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
       sms
@@ -47,6 +49,7 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 /** The activities of the campaign-wide workflows (cancel, launch). */
-export type CampaignActivities = ReturnType<typeof createCampaignCancelActivities>;
+export type CampaignActivities = ReturnType<typeof createCampaignCancelActivities> &
+  ReturnType<typeof createLaunchActivities>;
 /** The activities journeys call. */
 export type JourneyActivities = Omit<ReturnType<typeof createActivities>, keyof CampaignActivities>;

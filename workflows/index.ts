@@ -2,3 +2,4 @@ export { cartAbandonmentWorkflow } from './cart-abandonment';
 export { browseAbandonmentWorkflow } from './browse-abandonment';
 export { churnRetentionWorkflow } from './churn-retention';
 export { campaignCancelWorkflow } from './campaign-cancel';
+export { campaignLaunchWorkflow } from './launch';

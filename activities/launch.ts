@@ -1,0 +1,147 @@
+import { Context, sleep } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { entryEventFor } from '../contract/entry-events';
+import type { CampaignType } from '../contract/journeys';
+import { campaignLifecycle } from '../platform/db/campaign-settings';
+import type { Db } from '../platform/db/database';
+import {
+  admissionOf,
+  audiencePage,
+  launchTotals,
+  markEntering,
+  settleMember,
+  type AudienceRow,
+  type LaunchTotals,
+} from '../platform/db/launches';
+import { findProfile } from '../platform/db/profiles';
+import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';
+
+export interface LaunchPageInput {
+  launchId: string;
+  campaign: CampaignType;
+  /** The last audience position the launch has been through. */
+  afterPosition: number;
+  pageSize: number;
+  ratePerSecond: number;
+}
+
+export interface LaunchPageResult {
+  lastPosition: number;
+  /** No member after `lastPosition`. */
+  done: boolean;
+  campaignCancelled: boolean;
+  totals: LaunchTotals;
+}
+
+/** Members entered at once at most; the rate spaces their starts. */
+const MAX_IN_FLIGHT = 10;
+/** How long an entered journey may take to be admitted or refused before the attempt is tried again. */
+const ADMISSION_WAIT_MS = 30_000;
+/** How long to look for this launch's own journey when a retry finds the customer's journey running. */
+const OWN_JOURNEY_WAIT_MS = 5_000;
+/** Attempts at one member before it is counted as failed. */
+export const MAX_MEMBER_ATTEMPTS = 5;
+
+/** The journey ID (its entry event's ID) a launch gives a member: the same on every attempt. */
+export const launchJourneyId = (launchId: string, position: number) => `launch-${launchId}-${position}`;
+
+/**
+ * Enters one page of a launch's audience into the campaign at the launch's rate. Each member is
+ * entered at most once, whatever crashes and retries: its row is settled once, and its journey
+ * has an ID derived from the launch and the member, which the journey log admits once.
+ */
+export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
+  const { db } = deps;
+
+  async function enterAudiencePage(input: LaunchPageInput): Promise<LaunchPageResult> {
+    const context = Context.current();
+    const journeys = new JourneyClient(deps.temporal, context.info.taskQueue);
+    if ((await campaignLifecycle(db, input.campaign)).cancelled)
+      return { lastPosition: input.afterPosition, done: false, campaignCancelled: true, totals: await totals() };
+
+    const page = await audiencePage(db, input.launchId, input.afterPosition, input.pageSize);
+    const intervalMs = 1000 / input.ratePerSecond;
+    let nextStartAt = Date.now();
+    let lastPosition = input.afterPosition;
+    const inFlight = new Set<Promise<void>>();
+    const failures: Error[] = [];
+    for (const member of page) {
+      if (context.cancellationSignal.aborted) break;
+      if (member.status === 'pending' || member.status === 'entering') {
+        const wait = nextStartAt - Date.now();
+        if (wait > 0) await sleep(wait);
+        nextStartAt = Math.max(nextStartAt, Date.now() - intervalMs) + intervalMs;
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        const entering: Promise<void> = enter(journeys, input, member)
+          .catch((error: unknown) => {
+            failures.push(error instanceof Error ? error : new Error(String(error)));
+          })
+          .finally(() => inFlight.delete(entering));
+        inFlight.add(entering);
+      }
+      lastPosition = member.position;
+      context.heartbeat(lastPosition);
+    }
+    await Promise.all(inFlight);
+    if (failures[0]) throw failures[0];
+    const throughPage = lastPosition === (page.at(-1)?.position ?? input.afterPosition);
+    const done = throughPage && page.length < input.pageSize;
+    return { lastPosition, done, campaignCancelled: false, totals: await totals() };
+
+    function totals() {
+      return launchTotals(db, input.launchId);
+    }
+  }
+
+  async function enter(journeys: JourneyClient, input: LaunchPageInput, member: AudienceRow): Promise<void> {
+    const settle = (status: 'entered' | 'skipped' | 'failed', reason: string | null) =>
+      settleMember(db, input.launchId, member.customerId, status, reason);
+    const profile = await findProfile(db, member.customerId);
+    const reachable = profile && ((profile.email && profile.emailOptIn) || (profile.phone && profile.smsOptIn));
+    if (!reachable) return settle('skipped', 'no_consent');
+
+    const retried = member.status === 'entering';
+    if (member.attempts >= MAX_MEMBER_ATTEMPTS)
+      return settle('failed', `not entered after ${member.attempts} attempts`);
+    await markEntering(db, input.launchId, member.customerId);
+    const journeyId = launchJourneyId(input.launchId, member.position);
+    let started = true;
+    try {
+      await journeys.start(
+        input.campaign,
+        entryEventFor(
+          input.campaign,
+          { ...member.entry, customerId: member.customerId },
+          {
+            eventId: journeyId,
+            occurredAt: new Date().toISOString(),
+          },
+        ),
+        { startedBy: `launch ${input.launchId}` },
+      );
+    } catch (error) {
+      if (!(error instanceof JourneyAlreadyRunningError)) throw error;
+      // On a first attempt the running journey is someone else's; on a retry it may be ours.
+      if (!retried) return settle('skipped', 'already_in_journey');
+      started = false;
+    }
+    const admission = await waitForAdmission(input.campaign, member.customerId, journeyId, started);
+    if (admission === null) {
+      if (!started) return settle('skipped', 'already_in_journey');
+      throw new Error(`the journey of ${journeyId} was neither admitted nor refused within ${ADMISSION_WAIT_MS} ms`);
+    }
+    return admission.admitted ? settle('entered', null) : settle('skipped', admission.reason);
+  }
+
+  async function waitForAdmission(campaign: CampaignType, customerId: string, journeyId: string, started: boolean) {
+    const deadline = Date.now() + (started ? ADMISSION_WAIT_MS : OWN_JOURNEY_WAIT_MS);
+    for (;;) {
+      const admission = await admissionOf(db, { campaign, customerId, journeyId });
+      if (admission || Date.now() > deadline) return admission;
+      Context.current().heartbeat();
+      await sleep(100);
+    }
+  }
+
+  return { enterAudiencePage };
+}
