@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { CAMPAIGN_LAUNCH_WORKFLOW } from '../contract/campaign-workflows';
 import { campaignCancelledSignal, type CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
@@ -33,10 +34,11 @@ export function createCampaignCancelActivities(deps: { db: Db; temporal: Client 
     return { superseded: false, told, stillRunning };
   }
 
-  /** Running launches of the campaign stop: a scheduled or paused one would not look at the campaign until it goes on. */
+  /** Running launches stop: a scheduled or paused one would not look at the campaign until it goes on. */
   async function tellLaunches(campaign: CampaignType, reason: string): Promise<void> {
     const query =
-      `WorkflowType = 'campaignLaunchWorkflow' AND ExecutionStatus = 'Running' ` + `AND CampaignType = '${campaign}'`;
+      `WorkflowType = '${CAMPAIGN_LAUNCH_WORKFLOW}' AND ExecutionStatus = 'Running' ` +
+      `AND CampaignType = '${campaign}'`;
     for await (const launch of deps.temporal.workflow.list({ query })) {
       try {
         await deps.temporal.workflow.getHandle(launch.workflowId).signal(campaignCancelledSignal, { reason });

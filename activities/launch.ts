@@ -1,5 +1,6 @@
 import { Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { LaunchTotals } from '../contract/campaign-workflows';
 import { entryEventFor } from '../contract/entry-events';
 import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
@@ -11,7 +12,6 @@ import {
   markEntering,
   settleMember,
   type AudienceRow,
-  type LaunchTotals,
 } from '../platform/db/launches';
 import { findProfile } from '../platform/db/profiles';
 import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';

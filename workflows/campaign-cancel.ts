@@ -1,32 +1,16 @@
 import {
   continueAsNew,
-  defineQuery,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
 } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities';
-import type { CampaignType } from '../contract/journeys';
-
-export interface CampaignCancelInput {
-  campaign: CampaignType;
-  reason: string;
-  /** The cancellation this run carries out; a later reopen or cancel supersedes it. */
-  cancelledAtMs: number;
-  progress?: CampaignCancelProgress;
-}
-
-export interface CampaignCancelProgress {
-  passes: number;
-  /** Signals sent, over every pass (a journey still ending may be told again). */
-  told: number;
-  /** Running journeys of the campaign after the latest pass. */
-  stillRunning: number | null;
-  state: 'cancelling' | 'done' | 'superseded';
-}
-
-export const campaignCancelProgressQuery = defineQuery<CampaignCancelProgress>('campaignCancelProgress');
+import {
+  campaignCancelProgressQuery,
+  type CampaignCancelInput,
+  type CampaignCancelProgress,
+} from '../contract/campaign-workflows';
 
 const { tellJourneysCampaignCancelled } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '10 minutes',

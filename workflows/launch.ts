@@ -3,8 +3,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -12,35 +10,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities';
-import { campaignCancelledSignal, type CampaignType } from '../contract/journeys';
-import type { LaunchTotals } from '../platform/db/launches';
-
-export interface LaunchInput {
-  launchId: string;
-  campaign: CampaignType;
-  audienceSize: number;
-  ratePerSecond: number;
-  /** When to begin; null: at once. */
-  startAtMs: number | null;
-  /** Carried through continue-as-new. */
-  carried?: { cursor: number; paused: boolean; totals: LaunchTotals | null };
-}
-
-export type LaunchState = 'scheduled' | 'running' | 'paused' | 'cancelled' | 'campaign_cancelled' | 'completed';
-
-export interface LaunchProgress {
-  state: LaunchState;
-  /** The last audience position gone through. */
-  cursor: number;
-  audienceSize: number;
-  totals: LaunchTotals | null;
-  cancelReason: string | null;
-}
-
-export const pauseLaunchSignal = defineSignal('pauseLaunch');
-export const resumeLaunchSignal = defineSignal('resumeLaunch');
-export const cancelLaunchSignal = defineSignal<[{ reason: string }]>('cancelLaunch');
-export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
+import { campaignCancelledSignal } from '../contract/journeys';
+import {
+  cancelLaunchSignal,
+  launchProgressQuery,
+  pauseLaunchSignal,
+  resumeLaunchSignal,
+  type LaunchInput,
+  type LaunchProgress,
+  type LaunchState,
+} from '../contract/campaign-workflows';
 
 const { enterAudiencePage } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '15 minutes',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database';
+import type { LaunchTotals } from '../../contract/campaign-workflows';
 import type { LaunchEntryStatus } from './schema';
 
 /** Launches: an audience entered into a campaign, one row per customer, each entered at most once. */
@@ -23,11 +24,6 @@ export interface Launch extends NewLaunch {
   duplicates: number;
   createdAt: Date;
 }
-
-export type LaunchTotals = Record<'pending' | 'entered' | 'skipped' | 'failed', number> & {
-  /** Skips and failures by reason. */
-  reasons: Record<string, number>;
-};
 
 const INSERT_BATCH = 1_000;
 
