@@ -10,7 +10,9 @@ import { createOpenApiDocument } from './openapi';
 import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './readiness';
 import { requestLog } from './request-log';
 import { mountRoutes, type Route } from './route';
+import { campaignLifecycleRoutes } from './routes/campaign-lifecycle';
 import { campaignRoutes } from './routes/campaigns';
+import { launchRoutes } from './routes/launches';
 import { customerRoutes } from './routes/customers';
 import { journeyRoutes } from './routes/journeys';
 import { testSendRoutes } from './routes/test-sends';
@@ -28,7 +30,14 @@ export interface AdminAppOptions {
 }
 
 export function adminRoutes(deps: AdminDependencies): Route[] {
-  return [...campaignRoutes(deps), ...journeyRoutes(deps), ...customerRoutes(deps), ...testSendRoutes(deps)];
+  return [
+    ...campaignRoutes(deps),
+    ...campaignLifecycleRoutes(deps),
+    ...launchRoutes(deps),
+    ...journeyRoutes(deps),
+    ...customerRoutes(deps),
+    ...testSendRoutes(deps),
+  ];
 }
 
 /** The operators' HTTP API, built apart from listen() so tests can drive it directly. */

@@ -8,6 +8,7 @@ import type { AdminConfig } from '../platform/config';
 import { createKafka } from '../platform/kafka';
 import type { Logger } from '../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../platform/temporal/connection';
+import { CampaignWorkflows } from '../platform/temporal/campaigns';
 import { JourneyClient } from '../platform/temporal/journeys';
 import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
@@ -57,6 +58,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     dependencies: {
       db,
       journeys: new JourneyClient(client, config.TEMPORAL_TASK_QUEUE),
+      campaigns: new CampaignWorkflows(client, config.TEMPORAL_TASK_QUEUE),
       deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
       temporalUiUrl: (target) => temporalUiUrl(config, target),
       testSender: createTestSender(emailSettingsFrom(config, mailer), smsSettingsFrom(config)),

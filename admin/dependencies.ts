@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/database';
+import type { CampaignWorkflows } from '../platform/temporal/campaigns';
 import type { JourneyClient } from '../platform/temporal/journeys';
 import type { TestSender } from './test-sender';
 
@@ -6,6 +7,8 @@ import type { TestSender } from './test-sender';
 export interface AdminDependencies {
   db: Db;
   journeys: JourneyClient;
+  /** Campaign-wide workflows: cancellations and launches. */
+  campaigns: CampaignWorkflows;
   /** The deployment's CAMPAIGN_SETTINGS, the layer under the operators' overrides. */
   deploymentOverrides: unknown;
   /** A link into the Temporal Web UI: a workflow, or a visibility query. */

@@ -1,7 +1,8 @@
 import type { Request, Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from 'zod-openapi';
-import { errorSchema, invalidInput, type InputLocation } from './errors';
+import { errorSchema, HttpError, invalidInput, type InputLocation } from './errors';
+import { IDEMPOTENCY_HEADER } from './idempotency';
 
 /**
  * One admin endpoint, declared once: the schemas that validate its input are the ones the OpenAPI
@@ -36,6 +37,11 @@ export interface RouteSpec<
   body?: B;
   /** Success responses; the error responses every route shares are added for it. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * Also accepts a streamed body of one of these media types: the body is then left unread for the
+   * handler (input.body is undefined) and Idempotency-Key is refused, since it cannot cover a stream.
+   */
+  upload?: { mediaType: string; description: string };
   /** Extra error responses this route can give, with what they mean. */
   errors?: Record<number, string>;
   handle(input: { params: Output<P>; query: Output<Q>; body: Output<B> }, req: Request): Promise<RouteResult>;
@@ -69,15 +75,24 @@ export function mountRoutes(router: Router, routes: Route[], options: MountOptio
     router[spec.method](expressPath, async (req, res) => {
       // The route template labels metrics and logs; the raw path holds customer IDs.
       res.locals.route = spec.path;
+      const upload = spec.upload !== undefined && req.is(spec.upload.mediaType) !== false;
       const run = async () => {
         const input = {
           params: parse('path', spec.params, req.params),
           query: parse('query', spec.query, req.query),
-          body: parse('body', spec.body, req.body),
+          body: upload ? undefined : parse('body', spec.body, req.body),
         };
         return spec.handle(input, req);
       };
-      const result = spec.method === 'post' && options.wrapPost ? await options.wrapPost(req, run) : await run();
+      if (upload && req.get(IDEMPOTENCY_HEADER) !== undefined)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `${IDEMPOTENCY_HEADER} is not supported on uploads: list the launches to find one already created.`,
+          { field: IDEMPOTENCY_HEADER, in: 'header' },
+        );
+      const idempotent = spec.method === 'post' && options.wrapPost && !upload;
+      const result = idempotent ? await options.wrapPost!(req, run) : await run();
       if (result.replayed) res.set('Idempotent-Replayed', 'true');
       res.status(result.status).json(result.body);
     });
@@ -114,7 +129,19 @@ export function openApiPaths(routes: Route[]): ZodOpenApiPathsObject {
         ...(spec.params ? { path: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),
       },
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: spec.body },
+                ...(spec.upload
+                  ? { [spec.upload.mediaType]: { schema: z.string().meta({ description: spec.upload.description }) } }
+                  : {}),
+              },
+            },
+          }
+        : {}),
       ...(spec.method === 'post' ? { parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }] } : {}),
       responses,
     };

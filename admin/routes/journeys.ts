@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { loadCurrentSettings } from '../../platform/db/current-settings';
 import type { CustomerEvent } from '../../contract/events';
-import { isCampaignPaused } from '../../platform/db/campaign-settings';
+import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { listJourneyMessages } from '../../platform/db/delivery-ledger';
 import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
 import {
@@ -66,11 +66,14 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
       body: startBodies[campaign],
       responses: { 201: { description: 'The journey started', schema: startedView } },
       errors: {
-        409: 'The campaign is paused, or the customer is already in this journey.',
+        409: 'The campaign is paused or cancelled, or the customer is already in this journey.',
         422: "The churn score is under the campaign's threshold.",
       },
       handle: async ({ body }, req) => {
-        if (await isCampaignPaused(deps.db, campaign))
+        const lifecycle = await campaignLifecycle(deps.db, campaign);
+        if (lifecycle.cancelled)
+          throw new HttpError(409, 'campaign_cancelled', `${campaign} is cancelled; start it again to start journeys.`);
+        if (lifecycle.paused)
           throw new HttpError(409, 'campaign_paused', `${campaign} is paused; resume it to start journeys.`);
         const rawOverrides = (req.body as { overrides?: Record<string, unknown> }).overrides;
         if ('score' in body) {
