@@ -29,16 +29,17 @@ export function createCampaignCancelActivities(deps: { db: Db; temporal: Client 
     const told = await journeys.tellCampaignCancelled(input.campaign, cancelled.reason, (sofar) =>
       Context.current().heartbeat(sofar),
     );
-    await tellLaunches(input.campaign, cancelled.reason);
-    const stillRunning = await journeys.count({ campaign: input.campaign, status: 'Running' });
+    const taskQueue = Context.current().info.taskQueue;
+    await tellLaunches(input.campaign, cancelled.reason, taskQueue);
+    const stillRunning = await journeys.count({ campaign: input.campaign, status: 'Running', taskQueue });
     return { superseded: false, told, stillRunning };
   }
 
   /** Running launches stop: a scheduled or paused one would not look at the campaign until it goes on. */
-  async function tellLaunches(campaign: CampaignType, reason: string): Promise<void> {
+  async function tellLaunches(campaign: CampaignType, reason: string, taskQueue: string): Promise<void> {
     const query =
       `WorkflowType = '${CAMPAIGN_LAUNCH_WORKFLOW}' AND ExecutionStatus = 'Running' ` +
-      `AND CampaignType = '${campaign}'`;
+      `AND CampaignType = '${campaign}' AND TaskQueue = '${taskQueue}'`;
     for await (const launch of deps.temporal.workflow.list({ query })) {
       try {
         await deps.temporal.workflow.getHandle(launch.workflowId).signal(campaignCancelledSignal, { reason });

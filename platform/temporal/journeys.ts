@@ -187,8 +187,8 @@ export class JourneyClient {
   }
 
   /**
-   * Tells every running journey of the campaign that it was cancelled, page by page; `progress` is
-   * called after each page. Returns how many were told.
+   * Tells every running journey of the campaign on this deployment's task queue that it was
+   * cancelled, page by page; `progress` is called after each page. Returns how many were told.
    */
   async tellCampaignCancelled(
     campaign: CampaignType,
@@ -198,7 +198,10 @@ export class JourneyClient {
     let told = 0;
     let token: Buffer | undefined;
     do {
-      const page = await this.list({ campaign, status: 'Running' }, { size: 200, ...(token ? { token } : {}) });
+      const page = await this.list(
+        { campaign, status: 'Running', taskQueue: this.taskQueue },
+        { size: 200, ...(token ? { token } : {}) },
+      );
       for (let i = 0; i < page.journeys.length; i += RESUME_PARALLELISM) {
         const batch = page.journeys.slice(i, i + RESUME_PARALLELISM);
         const results = await Promise.all(
@@ -261,6 +264,8 @@ export interface JourneyFilter {
   stage?: string | undefined;
   status?: (typeof EXECUTION_STATUSES)[number] | undefined;
   outcome?: string | undefined;
+  /** Journeys of one deployment: the task queue its workers poll. */
+  taskQueue?: string | undefined;
 }
 
 export interface JourneySummary {
@@ -292,6 +297,7 @@ export function journeyQuery(filter: JourneyFilter): string {
   if (filter.stage !== undefined) clauses.push(`JourneyStage = ${literal(filter.stage)}`);
   if (filter.outcome !== undefined) clauses.push(`Outcome = ${literal(filter.outcome)}`);
   if (filter.status !== undefined) clauses.push(`ExecutionStatus = ${literal(filter.status)}`);
+  if (filter.taskQueue !== undefined) clauses.push(`TaskQueue = ${literal(filter.taskQueue)}`);
   return clauses.join(' AND ');
 }
 
