@@ -1,3 +1,4 @@
 export { cartAbandonmentWorkflow } from './cart-abandonment';
 export { browseAbandonmentWorkflow } from './browse-abandonment';
 export { churnRetentionWorkflow } from './churn-retention';
+export { postPurchaseWorkflow } from './post-purchase';
