@@ -16,7 +16,7 @@ const defaults: BrowseSettings = {
   maxRememberedProducts: 10,
 };
 
-/** Browse abandonment (workflows/browse-abandonment.ts): a product view starts it; a filled cart or an order ends it. */
+/** Browse abandonment (workflows/browse-abandonment.ts): a product view starts it; a cart or an order ends it. */
 export const browseAbandonment = defineCampaign({
   type: 'browse-abandonment',
   workflowType: 'browseAbandonmentWorkflow',
