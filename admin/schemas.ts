@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { cartItemSchema, eventPropertySchemas, identifierSchema } from '../contract/events';
+import { eventPropertySchemas, identifierSchema } from '../contract/events';
+import { campaignDefinition } from '../contract/campaigns';
 import { settingsOverridesSchema } from '../contract/settings/overrides';
 import { EXECUTION_STATUSES } from '../platform/temporal/journeys';
-import { CAMPAIGN_TYPES, OUTCOMES } from '../contract/journeys';
+import { CAMPAIGN_TYPES, OUTCOMES, type CampaignType } from '../contract/journeys';
 
 /** The request and response shapes of the admin API. They validate requests and generate /openapi.json. */
 
@@ -146,33 +147,18 @@ export const startedView = z.object({
 export const cancelledView = z.object({ workflowId: z.string(), cancelled: z.literal(true) });
 export const customerCancelledView = z.object({ customerId: z.string(), cancelled: z.array(campaignSchema) });
 
-const startCommon = { customerId: customerIdSchema };
-export const startBodies = {
-  'cart-abandonment': z
+/** An operator's start of one campaign's journey: the customer, the campaign's own fields, this journey's settings. */
+const startBody = <C extends CampaignType>(campaign: C) =>
+  z
     .object({
-      ...startCommon,
-      cartId: eventPropertySchemas['cart.updated'].shape.cartId.optional(),
-      items: z.array(cartItemSchema).min(1).max(200),
-      currency: eventPropertySchemas['cart.updated'].shape.currency,
-      overrides: scopeOverridesSchema('cart-abandonment').optional(),
+      customerId: customerIdSchema,
+      ...campaignDefinition(campaign).start.fields,
+      overrides: scopeOverridesSchema(campaign).optional(),
     })
-    .strict(),
-  'browse-abandonment': z
-    .object({
-      ...startCommon,
-      product: eventPropertySchemas['product.viewed'].strict(),
-      overrides: scopeOverridesSchema('browse-abandonment').optional(),
-    })
-    .strict(),
-  'churn-retention': z
-    .object({
-      ...startCommon,
-      score: z.number().min(0).max(1).default(1),
-      model: eventPropertySchemas['churn.risk_scored'].shape.model,
-      overrides: scopeOverridesSchema('churn-retention').optional(),
-    })
-    .strict(),
-} as const;
+    .strict();
+export const startBodies = Object.fromEntries(CAMPAIGN_TYPES.map((campaign) => [campaign, startBody(campaign)])) as {
+  [C in CampaignType]: ReturnType<typeof startBody<C>>;
+};
 
 // ---- customers ----
 

@@ -1,7 +1,7 @@
 import type { EmailSettings } from '../activities/email';
 import { createTwilioClient, type SmsSettings } from '../activities/sms';
 import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
-import type { CampaignType } from '../contract/journeys';
+import { CAMPAIGNS, type CampaignType } from '../contract/campaigns';
 import type { TemplateId, TemplateRequest } from '../contract/templates';
 
 /**
@@ -10,11 +10,9 @@ import type { TemplateId, TemplateRequest } from '../contract/templates';
  * never counted against caps, never recorded as a journey's send, and never blocks a real one.
  */
 
-export const CAMPAIGN_TEMPLATES: Record<CampaignType, readonly [TemplateId, ...TemplateId[]]> = {
-  'cart-abandonment': ['cart-reminder', 'cart-sms', 'cart-final'],
-  'browse-abandonment': ['browse-reminder'],
-  'churn-retention': ['churn-winback', 'churn-offer-sms', 'churn-final'],
-};
+export const CAMPAIGN_TEMPLATES = Object.fromEntries(
+  CAMPAIGNS.map((campaign) => [campaign.type, campaign.templates]),
+) as Record<CampaignType, readonly [TemplateId, ...TemplateId[]]>;
 
 const SAMPLE: Omit<TemplateRequest, 'id'> = {
   items: [

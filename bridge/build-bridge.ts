@@ -47,7 +47,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);
   const routingContext = cached(30_000, async (): Promise<RoutingContext> => {
     const { resolved } = await loadCurrentSettings(db, config.CAMPAIGN_SETTINGS);
-    return { churnThreshold: resolved.campaigns['churn-retention'].threshold };
+    return { settings: resolved.campaigns };
   });
   const kafka = createKafka(config, log);
   const consumer: Consumer = kafka.consumer({

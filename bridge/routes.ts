@@ -1,40 +1,32 @@
+import {
+  CAMPAIGN_TYPES,
+  signalsJourney,
+  startsJourney,
+  type CampaignSettingsMap,
+  type CampaignType,
+} from '../contract/campaigns';
 import type { CustomerEvent, EventType } from '../contract/events';
-import type { CampaignType } from '../contract/journeys';
 
-/** What one event asks of the system. The table below is the whole routing policy, as data. */
+/** What one event asks of the system: the profile events below, then each campaign's rules (contract/campaigns/). */
 export type RouteAction =
   | { kind: 'startOrSignal'; campaign: CampaignType }
   | { kind: 'signalIfRunning'; campaign: CampaignType }
   | { kind: 'updateProfile' };
 
 export interface RoutingContext {
-  churnThreshold: number;
+  /** The campaign settings in force: a rule may depend on them (the churn threshold). */
+  settings: CampaignSettingsMap;
 }
 
-type Router = (event: CustomerEvent, context: RoutingContext) => RouteAction[];
-
-const startOrSignal = (campaign: CampaignType): RouteAction => ({ kind: 'startOrSignal', campaign });
-const signalIfRunning = (campaign: CampaignType): RouteAction => ({ kind: 'signalIfRunning', campaign });
-const updateProfile: RouteAction = { kind: 'updateProfile' };
-const everyJourney = (['cart-abandonment', 'browse-abandonment', 'churn-retention'] as const).map(signalIfRunning);
-
-export const routes: Record<EventType, Router> = {
-  'customer.updated': () => [updateProfile],
-  // The profile first, so that consent is already withdrawn when a journey next plans a send.
-  'customer.unsubscribed': () => [updateProfile, ...everyJourney],
-  'product.viewed': () => [startOrSignal('browse-abandonment')],
-  'cart.updated': (event) =>
-    event.type === 'cart.updated' && event.properties.items.length > 0
-      ? [startOrSignal('cart-abandonment'), signalIfRunning('browse-abandonment')]
-      : [signalIfRunning('cart-abandonment')],
-  'order.placed': () => everyJourney,
-  'session.started': () => [signalIfRunning('churn-retention')],
-  'churn.risk_scored': (event, context) =>
-    event.type === 'churn.risk_scored' && event.properties.score >= context.churnThreshold
-      ? [startOrSignal('churn-retention')]
-      : [signalIfRunning('churn-retention')],
-};
+// The profile first, so that consent is already withdrawn when a journey next plans a send.
+const PROFILE_EVENTS: readonly EventType[] = ['customer.updated', 'customer.unsubscribed'];
 
 export function routeEvent(event: CustomerEvent, context: RoutingContext): RouteAction[] {
-  return routes[event.type](event, context);
+  const profile: RouteAction[] = PROFILE_EVENTS.includes(event.type) ? [{ kind: 'updateProfile' }] : [];
+  const journeys = CAMPAIGN_TYPES.flatMap((campaign): RouteAction[] => {
+    if (startsJourney(campaign, event, context.settings)) return [{ kind: 'startOrSignal', campaign }];
+    if (signalsJourney(campaign, event, context.settings)) return [{ kind: 'signalIfRunning', campaign }];
+    return [];
+  });
+  return [...profile, ...journeys];
 }

@@ -59,6 +59,7 @@ export const eventPropertySchemas = {
   'order.placed': z.object({
     orderId: id,
     cartId: id.optional(),
+    items: z.array(cartItemSchema).max(200).optional(),
     total: money.optional(),
     currency: currency.optional(),
   }),

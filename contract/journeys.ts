@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CustomerEvent } from './events';
+import type { CampaignType } from './campaigns';
 
 /**
  * Everything that bridge/, admin/ and tests share with the workflows: names, IDs, signals, queries,
@@ -8,8 +9,7 @@ import type { CustomerEvent } from './events';
  * workflow code.
  */
 
-export const CAMPAIGN_TYPES = ['cart-abandonment', 'browse-abandonment', 'churn-retention'] as const;
-export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
+export { CAMPAIGN_TYPES, WORKFLOW_TYPES, type CampaignType } from './campaigns';
 
 export function journeyWorkflowId(campaign: CampaignType, customerId: string): string {
   return `${campaign}:${customerId}`;
@@ -126,9 +126,3 @@ export const searchAttributeKeys = {
 export const CUSTOM_SEARCH_ATTRIBUTES = Object.values(searchAttributeKeys).map((key) => key.name);
 
 export const CURRENT_WORKFLOW_VERSION = 2;
-
-export const WORKFLOW_TYPES: Record<CampaignType, string> = {
-  'cart-abandonment': 'cartAbandonmentWorkflow',
-  'browse-abandonment': 'browseAbandonmentWorkflow',
-  'churn-retention': 'churnRetentionWorkflow',
-};

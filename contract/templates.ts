@@ -1,7 +1,15 @@
 /** What a workflow asks a channel activity to render; the content itself is built in activities/templates. */
 
 export type TemplateId =
-  'cart-reminder' | 'cart-final' | 'cart-sms' | 'browse-reminder' | 'churn-winback' | 'churn-offer-sms' | 'churn-final';
+  | 'cart-reminder'
+  | 'cart-final'
+  | 'cart-sms'
+  | 'browse-reminder'
+  | 'churn-winback'
+  | 'churn-offer-sms'
+  | 'churn-final'
+  | 'post-purchase-review'
+  | 'post-purchase-cross-sell';
 
 export interface CartItemView {
   productId: string;

@@ -93,6 +93,24 @@ const emailTemplates: Record<Exclude<TemplateId, 'cart-sms' | 'churn-offer-sms'>
       `<p>{{hello firstName}}</p><p>Your code <strong>{{incentiveCode}}</strong> still gives you 15% off, ` +
       `for a few more days. <a href="{{storeUrl}}">Shop now</a></p>`,
   },
+  'post-purchase-review': {
+    subject: '{{#if firstName}}{{firstName}}, how{{else}}How{{/if}} is your order?',
+    text:
+      `{{hello firstName}}\n\nThank you for your order.{{#if items}} You bought:\n${listText}{{/if}}\n` +
+      `Tell us what you think, it takes a minute: {{storeUrl}}/account/orders\n`,
+    html:
+      `<p>{{hello firstName}}</p><p>Thank you for your order.</p>{{#if items}}<p>You bought:</p>${listHtml}{{/if}}` +
+      `<p><a href="{{storeUrl}}/account/orders">Tell us what you think</a>, it takes a minute.</p>`,
+  },
+  'post-purchase-cross-sell': {
+    subject: '{{#if firstName}}{{firstName}}, picked{{else}}Picked{{/if}} to go with your order',
+    text:
+      `{{hello firstName}}\n\n{{#if items}}To go with what you bought:\n${listText}\n{{/if}}` +
+      `We picked a few things you may like: {{storeUrl}}/recommended\n`,
+    html:
+      `<p>{{hello firstName}}</p>{{#if items}}<p>To go with what you bought:</p>${listHtml}{{/if}}` +
+      `<p><a href="{{storeUrl}}/recommended">See what we picked for you</a></p>`,
+  },
 };
 
 const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {

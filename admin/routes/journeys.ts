@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { loadCurrentSettings } from '../../platform/db/current-settings';
-import type { CustomerEvent } from '../../contract/events';
+import { campaignDefinition, entryEventFor, startRefusal } from '../../contract/campaigns';
 import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { listJourneyMessages } from '../../platform/db/delivery-ledger';
 import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
@@ -30,21 +29,6 @@ import { pascal } from './campaigns';
 const journeyPath = (campaign: CampaignType, customerId: string) =>
   `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`;
 
-/** The entry event an operator's start stands for, shaped like the storefront's own. */
-function entryEvent(campaign: CampaignType, body: z.output<(typeof startBodies)[CampaignType]>): CustomerEvent {
-  const base = { eventId: `admin-${randomUUID()}`, customerId: body.customerId, occurredAt: new Date().toISOString() };
-  if ('items' in body)
-    return {
-      ...base,
-      type: 'cart.updated',
-      properties: { cartId: body.cartId ?? `admin-cart-${randomUUID()}`, items: body.items, currency: body.currency },
-    };
-  if ('product' in body) return { ...base, type: 'product.viewed', properties: body.product };
-  if ('score' in body)
-    return { ...base, type: 'churn.risk_scored', properties: { score: body.score, model: body.model } };
-  throw new Error(`No entry event for ${campaign}`);
-}
-
 /** Start, list, inspect and cancel journeys. */
 export function journeyRoutes(deps: AdminDependencies): Route[] {
   const tokens = pageTokens(deps.pageTokenSecret);
@@ -53,8 +37,9 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
     temporalUi: deps.temporalUiUrl({ workflowId: journeyWorkflowId(campaign, customerId) }),
   });
 
-  const starts = CAMPAIGN_TYPES.map((campaign) =>
-    route({
+  const starts = CAMPAIGN_TYPES.map((campaign) => {
+    const { refusedWhen } = campaignDefinition(campaign).start as { refusedWhen?: string };
+    return route({
       method: 'post',
       path: `/campaigns/${campaign}/journeys`,
       operationId: `start${pascal(campaign)}Journey`,
@@ -67,8 +52,8 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
       responses: { 201: { description: 'The journey started', schema: startedView } },
       errors: {
         409: 'The campaign is paused or cancelled, or the customer is already in this journey.',
-        422: "The churn score is under the campaign's threshold.",
-      },
+        ...(refusedWhen === undefined ? {} : { 422: refusedWhen }),
+      } as Record<number, string>,
       handle: async ({ body }, req) => {
         const lifecycle = await campaignLifecycle(deps.db, campaign);
         if (lifecycle.cancelled)
@@ -76,26 +61,24 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
         if (lifecycle.paused)
           throw new HttpError(409, 'campaign_paused', `${campaign} is paused; resume it to start journeys.`);
         const rawOverrides = (req.body as { overrides?: Record<string, unknown> }).overrides;
-        if ('score' in body) {
+        if (refusedWhen) {
           const { resolved } = await loadCurrentSettings(
             deps.db,
             deps.deploymentOverrides,
             rawOverrides && { [campaign]: rawOverrides },
           );
-          const { threshold } = resolved.campaigns['churn-retention'];
-          if (body.score < threshold)
-            throw new HttpError(
-              422,
-              'below_threshold',
-              `score: ${body.score} is under the campaign's threshold of ${threshold}.`,
-              { field: 'score', in: 'body' },
-            );
+          const refused = startRefusal(campaign, body, resolved.campaigns);
+          if (refused) throw new HttpError(422, refused.code, refused.message, { field: refused.field, in: 'body' });
         }
         try {
-          const started = await deps.journeys.start(campaign, entryEvent(campaign, body), {
-            overrides: rawOverrides,
-            startedBy: 'an operator (admin API)',
-          });
+          const started = await deps.journeys.start(
+            campaign,
+            entryEventFor(campaign, body, { eventId: `admin-${randomUUID()}`, occurredAt: new Date().toISOString() }),
+            {
+              overrides: rawOverrides,
+              startedBy: 'an operator (admin API)',
+            },
+          );
           return {
             status: 201,
             body: { ...started, campaign, customerId: body.customerId, links: links(campaign, body.customerId) },
@@ -106,8 +89,8 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
           throw error;
         }
       },
-    }),
-  );
+    });
+  });
 
   return [
     ...starts,

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { durationMs, durationWithin, MAX_DURATION_MS, timeZone } from '../schemas';
-import type { CampaignType } from '../journeys';
-import type { CampaignSettingsMap, ContactPolicySettings } from './types';
+import { timeZone } from '../schemas';
+import {
+  CAMPAIGN_TYPES,
+  CAMPAIGNS,
+  campaignDefinition,
+  type CampaignSettingsMap,
+  type CampaignType,
+} from '../campaigns';
+import type { ContactPolicySettings } from './types';
 import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
+import { duration, MECHANICS_DURATIONS, mechanicsOverrides } from './mechanics';
+
+export { MIN_CONTINUE_AS_NEW_AFTER_EVENTS } from './mechanics';
 
 /**
  * Settings overrides as people write them ("90s", "3 days"), validated and turned into the numbers
@@ -10,66 +19,19 @@ import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
  * CAMPAIGN_SETTINGS (JSON), then the operator's overrides stored in PostgreSQL.
  */
 
-/** A duration as text ("90s", "3 days") or as milliseconds, from zero to a year. */
-const duration = z.preprocess((value) => (typeof value === 'number' ? `${value}ms` : value), durationMs);
-/** How often a paused journey looks again: a zero would spin the journey on its own timers. */
-const recheckInterval = z.preprocess(
-  (value) => (typeof value === 'number' ? `${value}ms` : value),
-  durationWithin(1000, MAX_DURATION_MS),
-);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM" (24-hour clock)');
 const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
-/**
- * The fewest history events after which a journey continues as new. A fresh run writes some 15-20
- * events (settings, markers, the plan) before its first wait or hold checks; a threshold under that
- * would make each new run continue as new at once, again and again, without time passing.
- */
-export const MIN_CONTINUE_AS_NEW_AFTER_EVENTS = 50;
 
-const mechanics = {
-  pauseRecheck: recheckInterval.optional(),
-  maxEntryAge: duration.optional(),
-  continueAsNewAfterEvents: z
-    .number()
-    .int()
-    .min(
-      MIN_CONTINUE_AS_NEW_AFTER_EVENTS,
-      `at least ${MIN_CONTINUE_AS_NEW_AFTER_EVENTS} (a fresh run's own first events)`,
-    )
-    .max(50_000)
-    .optional(),
-};
+/** One campaign's overrides: the mechanics every campaign takes, then its own (contract/campaigns/). */
+const campaignOverridesSchema = <C extends CampaignType>(campaign: C) =>
+  z.object({ ...mechanicsOverrides, ...campaignDefinition(campaign).settings.overrides }).strict();
+const campaignOverrides = Object.fromEntries(
+  CAMPAIGN_TYPES.map((campaign) => [campaign, campaignOverridesSchema(campaign).optional()]),
+) as { [C in CampaignType]: z.ZodOptional<ReturnType<typeof campaignOverridesSchema<C>>> };
 
 export const settingsOverridesSchema = z
   .object({
-    'cart-abandonment': z
-      .object({
-        ...mechanics,
-        firstReminderDelay: duration.optional(),
-        secondReminderDelay: duration.optional(),
-        finalReminderDelay: duration.optional(),
-        cooldown: duration.optional(),
-        incentiveCode: z.string().min(1).max(40).optional(),
-      })
-      .strict()
-      .optional(),
-    'browse-abandonment': z
-      .object({
-        ...mechanics,
-        emailDelay: duration.optional(),
-        maxRememberedProducts: z.number().int().min(1).max(50).optional(),
-      })
-      .strict()
-      .optional(),
-    'churn-retention': z
-      .object({
-        ...mechanics,
-        threshold: z.number().min(0).max(1).optional(),
-        offerDelay: duration.optional(),
-        finalDelay: duration.optional(),
-      })
-      .strict()
-      .optional(),
+    ...campaignOverrides,
     contact: z
       .object({
         frequencyCap: z.number().int().min(0).max(100).optional(),
@@ -91,7 +53,7 @@ export interface ResolvedSettings {
 }
 
 /** Renames `fooDelay` style keys to the workflows' `fooDelayMs`, dropping unset values. */
-function toMs(section: Record<string, unknown> | undefined, durationKeys: string[]): Record<string, unknown> {
+function toMs(section: Record<string, unknown> | undefined, durationKeys: readonly string[]): Record<string, unknown> {
   if (!section) return {};
   return Object.fromEntries(
     Object.entries(section)
@@ -101,32 +63,17 @@ function toMs(section: Record<string, unknown> | undefined, durationKeys: string
 }
 
 export function applyOverrides(base: ResolvedSettings, overrides: ParsedOverrides): ResolvedSettings {
-  const cart = overrides['cart-abandonment'];
-  const browse = overrides['browse-abandonment'];
-  const churn = overrides['churn-retention'];
   const contact = overrides.contact;
   return {
-    campaigns: {
-      'cart-abandonment': {
-        ...base.campaigns['cart-abandonment'],
-        ...toMs(cart, [
-          'pauseRecheck',
-          'maxEntryAge',
-          'firstReminderDelay',
-          'secondReminderDelay',
-          'finalReminderDelay',
-          'cooldown',
-        ]),
-      },
-      'browse-abandonment': {
-        ...base.campaigns['browse-abandonment'],
-        ...toMs(browse, ['pauseRecheck', 'maxEntryAge', 'emailDelay']),
-      },
-      'churn-retention': {
-        ...base.campaigns['churn-retention'],
-        ...toMs(churn, ['pauseRecheck', 'maxEntryAge', 'offerDelay', 'finalDelay']),
-      },
-    },
+    campaigns: Object.fromEntries(
+      CAMPAIGNS.map((campaign) => [
+        campaign.type,
+        {
+          ...base.campaigns[campaign.type],
+          ...toMs(overrides[campaign.type], [...MECHANICS_DURATIONS, ...campaign.settings.durations]),
+        },
+      ]),
+    ) as CampaignSettingsMap,
     contact: {
       ...base.contact,
       ...toMs(

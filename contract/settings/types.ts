@@ -1,6 +1,8 @@
+import type { CampaignSettingsMap } from '../campaigns';
+
 /**
  * Campaign settings as the workflows see them: plain numbers (milliseconds), no parsing. The
- * defaults live in contract/settings/defaults.ts; deployments and operators override them (see
+ * defaults live in each campaign's definition (contract/campaigns/); deployments and operators override them (see
  * contract/settings/overrides.ts). Workflows receive them through an activity, never from the environment.
  */
 
@@ -33,32 +35,8 @@ export interface JourneyMechanics {
   continueAsNewAfterEvents: number;
 }
 
-export interface CartSettings extends JourneyMechanics {
-  firstReminderDelayMs: number;
-  secondReminderDelayMs: number;
-  finalReminderDelayMs: number;
-  cooldownMs: number;
-  incentiveCode: string;
-}
-
-export interface BrowseSettings extends JourneyMechanics {
-  emailDelayMs: number;
-  maxRememberedProducts: number;
-}
-
-export interface ChurnSettings extends JourneyMechanics {
-  threshold: number;
-  /** From the day-0 email to the SMS offer. */
-  offerDelayMs: number;
-  /** From the SMS offer to the final email. */
-  finalDelayMs: number;
-}
-
-export interface CampaignSettingsMap {
-  'cart-abandonment': CartSettings;
-  'browse-abandonment': BrowseSettings;
-  'churn-retention': ChurnSettings;
-}
+/** Each campaign's settings, from its definition in contract/campaigns/. */
+export type { CampaignSettingsMap } from '../campaigns';
 
 export interface LoadedSettings<C extends keyof CampaignSettingsMap> {
   campaign: C;

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { CAMPAIGNS } from '../../contract/campaigns';
 import type { CustomerEvent } from '../../contract/events';
 import {
   CAMPAIGN_TYPES,
@@ -29,11 +30,9 @@ import {
  * and never call client.workflow directly.
  */
 
-const summaries: Record<CampaignType, string> = {
-  'cart-abandonment': 'Cart abandonment journey',
-  'browse-abandonment': 'Browse abandonment journey',
-  'churn-retention': 'Churn retention journey',
-};
+const summaries = Object.fromEntries(
+  CAMPAIGNS.map((campaign) => [campaign.type, `${campaign.title} journey`]),
+) as Record<CampaignType, string>;
 
 type JourneyWorkflow = (input: JourneyInput) => Promise<JourneyResult>;
 

@@ -568,7 +568,7 @@ describe('admin API on the real stack', () => {
       const all = await admin.request<{ campaigns: Array<{ scope: string; version: number }> }>('GET', '/campaigns');
       assert.deepEqual(
         all.body.campaigns.map((campaign) => campaign.scope),
-        ['cart-abandonment', 'browse-abandonment', 'churn-retention'],
+        ['cart-abandonment', 'browse-abandonment', 'churn-retention', 'post-purchase'],
       );
       assert.equal(all.body.campaigns[1]!.version, changed.body.version);
     } finally {

@@ -170,7 +170,7 @@ describe('campaign launches and cancels on the real stack', () => {
     assert.equal(after.body.launches.length, before + 1, 'the refused upload stored no launch');
   });
 
-  it('cancels the campaign: journeys end campaign_cancelled, entries and launches are refused; start reopens', async () => {
+  it('cancels the campaign: journeys end campaign_cancelled, entries and launches refused; start reopens', async () => {
     const audience = await customers('cancel', 6);
     const created = await admin.request<LaunchView>('POST', `/campaigns/${CHURN}/launches`, {
       body: { customerIds: audience.map((customer) => customer.customerId), ratePerSecond: 50 },

@@ -5,6 +5,8 @@ export interface MailpitMessage {
   MessageID: string;
   Subject: string;
   To: Array<{ Address: string }>;
+  /** The start of the text body. */
+  Snippet: string;
 }
 
 /** Messages in Mailpit addressed to one recipient. */

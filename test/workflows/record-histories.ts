@@ -9,7 +9,8 @@ import { JourneyTestEnv } from '../support/journey-env';
  * activities) into test/fixtures/histories. The replay test runs them against the current code, so
  * a change that would break running journeys fails the build. Re-record only on purpose, with the
  * old histories kept, when a change is guarded by patched().
- *   npx tsx test/workflows/record-histories.ts
+ *   npx tsx test/workflows/record-histories.ts [name prefix...]
+ * With name prefixes, only the histories whose names start with one of them are written.
  */
 
 const HOUR = 3_600_000;
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
     '..',
     'temporal',
   );
+  const only = process.argv.slice(2);
   const save = (name: string, campaign: CampaignType, customerId: string, env: JourneyTestEnv = t, runId?: string) => {
+    if (only.length > 0 && !only.some((prefix) => name.startsWith(prefix))) return;
     // The CLI writes the canonical proto3 JSON that historyFromJSON and the Web UI read.
     const run = runId ? ['--run-id', runId] : [];
     const json = execFileSync(
@@ -103,6 +106,24 @@ async function main(): Promise<void> {
     await t.journeys.signalIfRunning('churn-retention', await t.event('session.started', returner, {}));
     await t.result('churn-retention', returner);
     save('churn-retention-returned', 'churn-retention', returner);
+
+    const purchaser = await person('purchase');
+    await t.journeys.startOrSignal(
+      'post-purchase',
+      await t.event('order.placed', purchaser, { orderId: 'o', items: [mug], total: 5, currency: 'EUR' }),
+    );
+    await t.result('post-purchase', purchaser, 11 * DAY);
+    save('post-purchase-completed', 'post-purchase', purchaser);
+
+    const leaver = await person('purchase-unsubscribed');
+    await t.journeys.startOrSignal('post-purchase', await t.event('order.placed', leaver, { orderId: 'o' }));
+    await t.env.sleep(4 * DAY);
+    await t.journeys.signalIfRunning(
+      'post-purchase',
+      await t.event('customer.unsubscribed', leaver, { channel: 'all' }),
+    );
+    await t.result('post-purchase', leaver);
+    save('post-purchase-unsubscribed', 'post-purchase', leaver);
 
     // The order arrives while reminder 2's SMS waits for a retry (Twilio answering 503): the send is cancelled.
     const interrupted = await person('interrupted');

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { installRuntimeLoggingOnce } from '../support/runtime';
 
 /**
@@ -17,7 +18,7 @@ const histories = readdirSync(fixtures)
 
 describe('replaying recorded journey histories', () => {
   it('has a recorded history for every journey', () => {
-    for (const campaign of ['cart-abandonment', 'browse-abandonment', 'churn-retention']) {
+    for (const campaign of CAMPAIGN_TYPES) {
       assert.ok(
         histories.some((file) => file.startsWith(campaign)),
         `no recorded history for ${campaign}`,

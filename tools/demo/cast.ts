@@ -31,10 +31,10 @@ export function castFor(stamp: string): Cast {
       sms: 1,
       outcomes: { 'cart-abandonment': 'completed' },
     }),
-    bob: customer('Bob', null, ['cart-abandonment'], {
-      emails: 0,
+    bob: customer('Bob', null, ['cart-abandonment', 'post-purchase'], {
+      emails: 2,
       sms: 0,
-      outcomes: { 'cart-abandonment': 'converted' },
+      outcomes: { 'cart-abandonment': 'converted', 'post-purchase': 'completed' },
     }),
     carla: customer('Carla', null, ['browse-abandonment'], {
       emails: 1,

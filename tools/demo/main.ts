@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { z } from 'zod';
+import { CAMPAIGNS } from '../../contract/campaigns';
 import { resolveSettings } from '../../contract/settings/overrides';
 import { castFor } from './cast';
 import { mailboxUrl } from './inboxes';
@@ -33,11 +34,7 @@ const cart = settings['cart-abandonment'];
 const pace = {
   longestJourneyMs:
     30_000 +
-    Math.max(
-      cart.firstReminderDelayMs + cart.secondReminderDelayMs + cart.finalReminderDelayMs,
-      settings['browse-abandonment'].emailDelayMs,
-      settings['churn-retention'].offerDelayMs + settings['churn-retention'].finalDelayMs,
-    ),
+    Math.max(...CAMPAIGNS.map((campaign) => (campaign.span as (settings: unknown) => number)(settings[campaign.type]))),
 };
 
 async function main(): Promise<void> {

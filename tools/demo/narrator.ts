@@ -1,10 +1,10 @@
+import { CAMPAIGNS } from '../../contract/campaigns';
 import type { CampaignType, TimelineEntry } from '../../contract/journeys';
 
-const CAMPAIGN_LABELS: Record<CampaignType, string> = {
-  'cart-abandonment': 'cart journey',
-  'browse-abandonment': 'browse journey',
-  'churn-retention': 'churn journey',
-};
+const CAMPAIGN_LABELS = Object.fromEntries(CAMPAIGNS.map((campaign) => [campaign.type, campaign.label])) as Record<
+  CampaignType,
+  string
+>;
 
 const ENTRY_MARKS: Record<TimelineEntry['kind'], string> = {
   event: '•',

@@ -35,6 +35,7 @@ export interface Performance {
 
 const mug = { productId: 'mug-blue', name: 'Blue mug', quantity: 2, price: 12.5 };
 const tea = { productId: 'tea-earl', name: 'Earl Grey, 100 g', quantity: 1, price: 7.9 };
+const lamp = { productId: 'lamp', name: 'Desk lamp', quantity: 1, price: 39 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -83,7 +84,7 @@ export async function playStorefront(stage: Stage, cast: Cast, pace: Pace): Prom
     'puts a blue mug and tea in her cart, then leaves',
     'a cart journey starts: reminder 1 by email, 2 by SMS, a final email with a code',
   );
-  await publish(cart(cast.bob, [{ productId: 'lamp', name: 'Desk lamp', quantity: 1, price: 39 }]));
+  await publish(cart(cast.bob, [lamp]));
   narrator.storefront(cast.bob.name, 'puts a desk lamp in his cart');
   await publish(
     ...['Linen shirt', 'Canvas tote', 'Straw hat'].map((name, index) =>
@@ -119,6 +120,7 @@ export async function playStorefront(stage: Stage, cast: Cast, pace: Pace): Prom
   const bobOrder = event('order.placed', cast.bob, {
     orderId: `order-${cast.bob.customerId}`,
     cartId: `cart-${cast.bob.customerId}`,
+    items: [lamp],
     total: 39,
     currency: 'EUR',
   });
@@ -126,7 +128,7 @@ export async function playStorefront(stage: Stage, cast: Cast, pace: Pace): Prom
   narrator.storefront(
     cast.bob.name,
     'comes back and checks out before any reminder',
-    'his journey ends as converted; nothing is sent',
+    'his cart journey ends as converted; a post-purchase journey starts: a review request, then a cross-sell email',
   );
 
   await stage.publish([annCart, annCart, annCart, annCart, annCart, bobOrder, bobOrder]);

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeEvent } from '../../../bridge/routes';
 import type { CustomerEvent } from '../../../contract/events';
+import { resolveSettings } from '../../../contract/settings/overrides';
 
 const base = { eventId: 'e1', customerId: 'c1', occurredAt: '2026-06-01T12:00:00Z' };
-const context = { churnThreshold: 0.7 };
-const every = ['cart-abandonment', 'browse-abandonment', 'churn-retention'].map((campaign) => ({
-  kind: 'signalIfRunning',
-  campaign,
-}));
+const context = {
+  settings: resolveSettings([{ source: 'test', overrides: { 'churn-retention': { threshold: 0.7 } } }]).campaigns,
+};
+type Routes = ReturnType<typeof routeEvent>;
+const signal = (campaign: string) => ({ kind: 'signalIfRunning', campaign });
+const every = ['cart-abandonment', 'browse-abandonment', 'churn-retention', 'post-purchase'].map(signal);
 
 describe('routing table', () => {
   const cases: Array<[string, CustomerEvent, ReturnType<typeof routeEvent>]> = [
@@ -35,9 +37,24 @@ describe('routing table', () => {
       [{ kind: 'startOrSignal', campaign: 'browse-abandonment' }],
     ],
     [
-      'an order reaches every running journey',
+      'an order ends the cart, browse and churn journeys as a conversion and starts or feeds the post-purchase journey',
       { ...base, type: 'order.placed', properties: { orderId: 'o' } },
-      every as ReturnType<typeof routeEvent>,
+      [
+        ...['cart-abandonment', 'browse-abandonment', 'churn-retention'].map(signal),
+        { kind: 'startOrSignal', campaign: 'post-purchase' },
+      ] as Routes,
+    ],
+    [
+      'an order with its items routes the same way',
+      {
+        ...base,
+        type: 'order.placed',
+        properties: { orderId: 'o', items: [{ productId: 'p', name: 'n', quantity: 1, price: 1 }], total: 1 },
+      },
+      [
+        ...['cart-abandonment', 'browse-abandonment', 'churn-retention'].map(signal),
+        { kind: 'startOrSignal', campaign: 'post-purchase' },
+      ] as Routes,
     ],
     [
       'a profile update goes to the profile store',
@@ -45,9 +62,9 @@ describe('routing table', () => {
       [{ kind: 'updateProfile' }],
     ],
     [
-      'an unsubscribe updates the profile first, then reaches every running journey',
+      'an unsubscribe updates the profile first, then reaches every running journey of every campaign',
       { ...base, type: 'customer.unsubscribed', properties: { channel: 'all' } },
-      [{ kind: 'updateProfile' }, ...every] as ReturnType<typeof routeEvent>,
+      [{ kind: 'updateProfile' }, ...every] as Routes,
     ],
     [
       'a session start reaches a running churn journey',
@@ -65,6 +82,13 @@ describe('routing table', () => {
       [{ kind: 'signalIfRunning', campaign: 'churn-retention' }],
     ],
   ];
+  it('reads the churn threshold from the settings in force', () => {
+    const stricter = {
+      settings: resolveSettings([{ source: 'test', overrides: { 'churn-retention': { threshold: 0.9 } } }]).campaigns,
+    };
+    const event: CustomerEvent = { ...base, type: 'churn.risk_scored', properties: { score: 0.8 } };
+    assert.deepEqual(routeEvent(event, stricter), [{ kind: 'signalIfRunning', campaign: 'churn-retention' }]);
+  });
   for (const [what, event, expected] of cases) {
     it(what, () => assert.deepEqual(routeEvent(event, context), expected));
   }

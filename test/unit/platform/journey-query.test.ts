@@ -6,7 +6,8 @@ describe('journey visibility query', () => {
   it('selects journey workflows only', () => {
     assert.equal(
       journeyQuery({}),
-      "WorkflowType IN ('cartAbandonmentWorkflow', 'browseAbandonmentWorkflow', 'churnRetentionWorkflow')",
+      "WorkflowType IN ('cartAbandonmentWorkflow', 'browseAbandonmentWorkflow', 'churnRetentionWorkflow', " +
+        "'postPurchaseWorkflow')",
     );
   });
 
