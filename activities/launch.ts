@@ -1,7 +1,7 @@
 import { Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { LaunchTotals } from '../contract/campaign-workflows';
-import { entryEventFor, type StartBody } from '../contract/campaigns';
+import { entryEventFor } from '../contract/campaigns';
 import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
@@ -109,10 +109,14 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
     try {
       await journeys.start(
         input.campaign,
-        entryEventFor(input.campaign, { ...member.entry, customerId: member.customerId } as StartBody<CampaignType>, {
-          eventId: journeyId,
-          occurredAt: new Date().toISOString(),
-        }),
+        entryEventFor(
+          input.campaign,
+          { ...member.entry, customerId: member.customerId },
+          {
+            eventId: journeyId,
+            occurredAt: new Date().toISOString(),
+          },
+        ),
         { startedBy: `launch ${input.launchId}` },
       );
     } catch (error) {
