@@ -5,6 +5,7 @@ import * as retryingDeliveries from './0003_retrying_deliveries';
 import * as adminIdempotencyKeys from './0004_admin_idempotency_keys';
 import * as profileFieldFreshness from './0005_profile_field_freshness';
 import * as journeyRefusals from './0006_journey_refusals';
+import * as messageTemplates from './0008_message_templates';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_admin_idempotency_keys': adminIdempotencyKeys,
   '0005_profile_field_freshness': profileFieldFreshness,
   '0006_journey_refusals': journeyRefusals,
+  '0008_message_templates': messageTemplates,
 };
