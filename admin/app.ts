@@ -13,6 +13,7 @@ import { mountRoutes, type Route } from './route';
 import { campaignRoutes } from './routes/campaigns';
 import { customerRoutes } from './routes/customers';
 import { journeyRoutes } from './routes/journeys';
+import { templateRoutes } from './routes/templates';
 import { testSendRoutes } from './routes/test-sends';
 
 export interface AdminAppOptions {
@@ -28,7 +29,13 @@ export interface AdminAppOptions {
 }
 
 export function adminRoutes(deps: AdminDependencies): Route[] {
-  return [...campaignRoutes(deps), ...journeyRoutes(deps), ...customerRoutes(deps), ...testSendRoutes(deps)];
+  return [
+    ...campaignRoutes(deps),
+    ...journeyRoutes(deps),
+    ...customerRoutes(deps),
+    ...testSendRoutes(deps),
+    ...templateRoutes(deps),
+  ];
 }
 
 /** The operators' HTTP API, built apart from listen() so tests can drive it directly. */
