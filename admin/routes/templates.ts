@@ -71,6 +71,7 @@ export function templateRoutes(deps: AdminDependencies): Route[] {
     content: TemplateContent,
     options: { expectedVersion: number; note?: string | undefined; createdBy?: string | undefined },
   ) {
+    await current(templateId); // stores the built-in first if this database has never seen it
     const saved = await saveTemplateVersion(deps.db, templateId, content, options);
     if (saved.kind === 'conflict')
       throw new HttpError(
