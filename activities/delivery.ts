@@ -18,6 +18,8 @@ import { deliveryMisconfigured } from './delivery-metrics';
 import type { Channel } from '../platform/db/schema';
 import type { TemplateRequest } from '../contract/templates';
 import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
+import type { TemplateContent } from '../platform/db/templates';
+import { templateCatalogOf, type TemplateCatalog } from './templates/catalog';
 
 /** One message a journey wants to send. Everything in it comes from workflow state. */
 export interface DeliveryRequest {
@@ -59,7 +61,8 @@ export interface ChannelSender<Content> {
   channel: Channel;
   addressOf(profile: Profile): string | null;
   consentOf(profile: Profile): boolean;
-  render(request: DeliveryRequest, profile: Profile, messageId: string): Content;
+  /** Renders the message from the template version the send uses (`content`, as stored). */
+  render(request: DeliveryRequest, profile: Profile, content: TemplateContent): Content;
   messageIdFor(idempotencyKey: string): string;
   /**
    * Calls the provider. When `cancelled` aborts before any of the message has been handed over (an
@@ -90,6 +93,8 @@ export interface DeliveryDependencies {
   frequencyCap: () => Promise<FrequencyCap>;
   /** The contact policy (pause, quiet hours), asked again at every attempt: a retry may come hours later. */
   contactPolicy: (request: DeliveryRequest, channel: Channel, atMs: number) => Promise<PolicyVerdict>;
+  /** Where the stored templates are read; by default the process's cached catalog of `db`. */
+  templates?: TemplateCatalog;
 }
 
 /** A provider call stopped because the journey ended, before any of the message was handed over. */
@@ -154,11 +159,16 @@ export async function deliver<Content>(
   if (policy.kind === 'quiet_hours') return { status: 'deferred', reason: `quiet hours until ${policy.until}` };
 
   const messageId = sender.messageIdFor(key.idempotencyKey);
-  const content = sender.render(request, profile, messageId);
+  // A retry renders the version its first reservation recorded: an edit saved in between never
+  // changes a message half-sent (and an SMS looked up at the provider is the same text).
+  const reserved = earlier?.template?.id === request.template.id ? earlier.template.version : undefined;
+  const template = await (deps.templates ?? templateCatalogOf(db)).resolve(request.template.id, reserved);
+  const content = sender.render(request, profile, template.content);
   const reservation = await reserveDelivery(db, key, messageId, {
     leaseMs: deps.reservationLeaseMs,
     contactAtMs: request.atMs,
     cap: await deps.frequencyCap(),
+    template: { id: template.templateId, version: template.version },
   });
   if (reservation.kind === 'in_progress') {
     throw ApplicationFailure.retryable(

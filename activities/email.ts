@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import { maskEmail, maskPiiInText } from '../platform/pii';
 import { SendCancelled, type ChannelSender, type FailureKind, type ProviderFailure } from './delivery';
 import { renderEmail, type RenderedEmail } from './templates';
+import { renderContext } from './templates/message';
 
 export interface EmailSettings {
   mailer: Transporter;
@@ -108,12 +109,12 @@ export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmai
     addressOf: (profile) => profile.email,
     consentOf: (profile) => profile.emailOptIn,
     messageIdFor: (key) => messageIdFor(key, settings.messageIdDomain),
-    render: (request, profile) =>
-      renderEmail(request.template, {
-        firstName: profile.firstName,
-        storeUrl: settings.storeUrl,
-        unsubscribeUrl: settings.unsubscribeUrl(request.customerId, request.campaign),
-      }),
+    render: (request, profile, template) =>
+      renderEmail(
+        request.template,
+        renderContext('email', settings, { ...request, firstName: profile.firstName }),
+        template,
+      ),
     async send(address, content, messageId, request, cancelled) {
       const unsubscribe = settings.unsubscribeUrl(request.customerId, request.campaign);
       const stopper = new AbortController();

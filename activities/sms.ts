@@ -4,6 +4,7 @@ import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message'
 import { maskPhone, maskPiiInText } from '../platform/pii';
 import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
 import { renderSms } from './templates';
+import { renderContext, type MessageLinks } from './templates/message';
 
 export interface SmsSettings {
   accountSid: string;
@@ -84,6 +85,8 @@ function classifyTwilio(failure: TwilioError): { kind: FailureKind; reason: stri
   return { kind: 'ambiguous', reason: `${socketCode}: ${failure.message}` };
 }
 
+const smsLinks = (settings: SmsSettings): MessageLinks => ({ storeUrl: settings.storeUrl, unsubscribeUrl: () => '' });
+
 export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelSender<string> {
   const viaService = settings.from.startsWith('MG');
   return {
@@ -91,8 +94,12 @@ export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelS
     addressOf: (profile) => profile.phone,
     consentOf: (profile) => profile.smsOptIn,
     messageIdFor: (key) => `sms-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`,
-    render: (request, profile) =>
-      renderSms(request.template, { firstName: profile.firstName, storeUrl: settings.storeUrl, unsubscribeUrl: '' }),
+    render: (request, profile, template) =>
+      renderSms(
+        request.template,
+        renderContext('sms', smsLinks(settings), { ...request, firstName: profile.firstName }),
+        template,
+      ),
     async send(address, body) {
       const message = await client.messages.create({
         to: address,

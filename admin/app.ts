@@ -15,6 +15,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { launchRoutes } from './routes/launches';
 import { customerRoutes } from './routes/customers';
 import { journeyRoutes } from './routes/journeys';
+import { templateRoutes } from './routes/templates';
 import { testSendRoutes } from './routes/test-sends';
 
 export interface AdminAppOptions {
@@ -37,6 +38,7 @@ export function adminRoutes(deps: AdminDependencies): Route[] {
     ...journeyRoutes(deps),
     ...customerRoutes(deps),
     ...testSendRoutes(deps),
+    ...templateRoutes(deps),
   ];
 }
 

@@ -12,6 +12,7 @@ import { CampaignWorkflows } from '../platform/temporal/campaigns';
 import { JourneyClient } from '../platform/temporal/journeys';
 import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
+import { seedTemplates, templateCatalogOf } from '../activities/templates/catalog';
 
 export interface AdminServer {
   start(): Promise<void>;
@@ -28,6 +29,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
   const client = await connectTemporalClient(config);
   const kafkaAdmin = createKafka(config, log, '-admin').admin();
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
+  const email = emailSettingsFrom(config, mailer);
   const app = createAdminApp({
     token: config.ADMIN_TOKEN,
     logger: log,
@@ -61,7 +63,12 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
       campaigns: new CampaignWorkflows(client, config.TEMPORAL_TASK_QUEUE),
       deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
       temporalUiUrl: (target) => temporalUiUrl(config, target),
-      testSender: createTestSender(emailSettingsFrom(config, mailer), smsSettingsFrom(config)),
+      testSender: createTestSender(
+        email,
+        smsSettingsFrom(config),
+        async (templateId) => (await templateCatalogOf(db).resolve(templateId)).content,
+      ),
+      messageLinks: email,
       stateQueryTimeoutMs: 5_000,
       pageTokenSecret: config.ADMIN_TOKEN,
     },
@@ -77,6 +84,8 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
 
   return {
     async start() {
+      const seeded = await seedTemplates(db);
+      if (seeded.length) log.info({ templates: seeded }, 'built-in message templates stored');
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.ADMIN_PORT, config.ADMIN_HOST, (error) => (error ? reject(error) : resolve()));
       });

@@ -1,6 +1,7 @@
 import type { Db } from '../platform/db/database';
 import type { CampaignWorkflows } from '../platform/temporal/campaigns';
 import type { JourneyClient } from '../platform/temporal/journeys';
+import type { MessageLinks } from '../activities/templates/message';
 import type { TestSender } from './test-sender';
 
 /** What the admin routes act on, passed in explicitly so tests can build the app on the real stack. */
@@ -14,6 +15,8 @@ export interface AdminDependencies {
   /** A link into the Temporal Web UI: a workflow, or a visibility query. */
   temporalUiUrl: (target: { workflowId: string } | { query: string }) => string;
   testSender: TestSender;
+  /** The store and unsubscribe links a send renders with, for template previews. */
+  messageLinks: MessageLinks;
   /** How long to wait for a journey's live state before answering without it. */
   stateQueryTimeoutMs: number;
   /** Signs the page tokens of journey lists. */

@@ -3,6 +3,7 @@ import { createTwilioClient, type SmsSettings } from '../activities/sms';
 import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
 import { CAMPAIGNS, type CampaignType } from '../contract/campaigns';
 import type { TemplateId, TemplateRequest } from '../contract/templates';
+import type { TemplateContent } from '../platform/db/templates';
 
 /**
  * Test sends: a campaign's message rendered with sample content and the customer's first name, sent
@@ -54,23 +55,31 @@ export interface TestSender {
   send(request: TestSendRequest): Promise<TestSendResult>;
 }
 
-export function createTestSender(email: EmailSettings, sms: SmsSettings | null): TestSender {
+/** The content test sends render: the template's current stored version. */
+export type CurrentTemplate = (template: TemplateId) => Promise<TemplateContent>;
+
+export function createTestSender(
+  email: EmailSettings,
+  sms: SmsSettings | null,
+  currentTemplate: CurrentTemplate,
+): TestSender {
   const twilio = sms ? createTwilioClient(sms) : null;
   const channelOf = (template: TemplateId) => (isSmsTemplate(template) ? ('sms' as const) : ('email' as const));
   return {
     channelOf,
     async send(request) {
       const content = { id: request.template, ...SAMPLE };
+      const template = await currentTemplate(request.template);
       if (channelOf(request.template) === 'sms') {
         if (!sms || !twilio)
           throw new ChannelNotConfiguredError(
             'SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).',
           );
-        const body = `[TEST] ${renderSms(content, {
-          firstName: request.firstName,
-          storeUrl: sms.storeUrl,
-          unsubscribeUrl: '',
-        })}`;
+        const body = `[TEST] ${renderSms(
+          content,
+          { firstName: request.firstName, storeUrl: sms.storeUrl, unsubscribeUrl: '' },
+          template,
+        )}`;
         const message = await twilio.messages.create({
           to: request.to,
           body,
@@ -78,11 +87,15 @@ export function createTestSender(email: EmailSettings, sms: SmsSettings | null):
         });
         return { channel: 'sms', providerMessageId: message.sid };
       }
-      const rendered = renderEmail(content, {
-        firstName: request.firstName,
-        storeUrl: email.storeUrl,
-        unsubscribeUrl: email.unsubscribeUrl(request.customerId, request.campaign),
-      });
+      const rendered = renderEmail(
+        content,
+        {
+          firstName: request.firstName,
+          storeUrl: email.storeUrl,
+          unsubscribeUrl: email.unsubscribeUrl(request.customerId, request.campaign),
+        },
+        template,
+      );
       const info = await email.mailer.sendMail({
         from: email.from,
         to: request.to,

@@ -12,6 +12,7 @@ import type { Logger } from '../platform/logger';
 import { createMetricsServer } from '../platform/metrics-server';
 import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
+import { seedTemplates } from '../activities/templates/catalog';
 
 export interface CampaignWorker {
   start(): Promise<void>;
@@ -77,6 +78,8 @@ export async function buildWorker(
   return {
     done,
     async start() {
+      const seeded = await seedTemplates(db);
+      if (seeded.length) log.info({ templates: seeded }, 'built-in message templates stored');
       const metricsUrl = await metricsServer.start();
       running = worker.run().then(resolveDone, (error: unknown) => {
         rejectDone(error);

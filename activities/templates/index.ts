@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import type { CartItemView, ProductView, TemplateId, TemplateRequest } from '../../contract/templates';
+import type { EmailTemplateContent, SmsTemplateContent, TemplateContent } from '../../platform/db/templates';
 import { fitsOneSegment } from './sms-length';
 
 /**
@@ -121,19 +122,33 @@ const smsTemplates: Record<'cart-sms' | 'churn-offer-sms', string> = {
     '{{#if firstName}}{{firstName}}, we{{else}}We{{/if}} miss you! 15% off with code {{incentiveCode}}: {{storeUrl}}',
 };
 
-const compiledEmail = Object.fromEntries(
-  Object.entries(emailTemplates).map(([id, template]) => [
+/** The built-in templates, whole (footer, HTML frame and opt-out included): each one's stored version 1. */
+export function builtInTemplates(): Record<TemplateId, TemplateContent> {
+  const emails = Object.entries(emailTemplates).map(([id, template]) => [
     id,
     {
-      subject: hb.compile(template.subject, { noEscape: true }),
-      text: hb.compile(template.text + footerText, { noEscape: true }),
-      html: hb.compile(`<!doctype html><html><body>${template.html}${footerHtml}</body></html>`),
-    },
-  ]),
-);
-const compiledSms = Object.fromEntries(
-  Object.entries(smsTemplates).map(([id, template]) => [id, hb.compile(template, { noEscape: true })]),
-);
+      channel: 'email',
+      subject: template.subject,
+      text: template.text + footerText,
+      html: `<!doctype html><html><body>${template.html}${footerHtml}</body></html>`,
+    } satisfies EmailTemplateContent,
+  ]);
+  const texts = Object.entries(smsTemplates).map(([id, text]) => [
+    id,
+    { channel: 'sms', text: `${text} ${SMS_OPT_OUT}` } satisfies SmsTemplateContent,
+  ]);
+  return Object.fromEntries([...emails, ...texts]) as Record<TemplateId, TemplateContent>;
+}
+
+/** Every template ID the code knows, in the order of the lists above. */
+export const TEMPLATE_IDS = [...Object.keys(emailTemplates), ...Object.keys(smsTemplates)] as [
+  TemplateId,
+  ...TemplateId[],
+];
+
+export function isTemplateId(id: string): id is TemplateId {
+  return (TEMPLATE_IDS as string[]).includes(id);
+}
 
 function price(amount: number | undefined, currency: string | undefined): string | undefined {
   if (amount === undefined) return undefined;
@@ -171,40 +186,86 @@ export function isSmsTemplate(id: TemplateId): id is 'cart-sms' | 'churn-offer-s
   return id in smsTemplates;
 }
 
-export function renderEmail(request: TemplateRequest, context: RenderContext): RenderedEmail {
-  const template = compiledEmail[request.id];
-  if (!template) throw new Error(`No email template "${request.id}"`);
+/**
+ * Renders an email from a template's content (by default the built-in one). Subject and text are
+ * plain text; the HTML part escapes every value.
+ */
+export function renderEmail(
+  request: TemplateRequest,
+  context: RenderContext,
+  content: TemplateContent = builtInTemplates()[request.id],
+): RenderedEmail {
+  if (content.channel !== 'email') throw new Error(`"${request.id}" is not an email template`);
   const values = variables(request, context);
   return {
-    subject: template
-      .subject(values)
+    subject: compiled(
+      content.subject,
+      PLAIN_TEXT,
+    )(values)
       .replace(/[\r\n]+/g, ' ')
       .trim(),
-    text: template.text(values),
-    html: template.html(values),
+    text: compiled(content.text, PLAIN_TEXT)(values),
+    html: compiled(content.html, HTML)(values),
   };
 }
 
 /**
  * One SMS segment, the opt-out text always whole: a text too long (or made UCS-2, 70 per segment, by
  * a character in the name) loses the name first, then the end of what remains before the opt-out.
+ * The template's text ends with the opt-out (validation insists); what precedes it is rendered.
  */
-export function renderSms(request: TemplateRequest, context: RenderContext): string {
-  const template = compiledSms[request.id];
-  if (!template) throw new Error(`No SMS template "${request.id}"`);
-  const withOptOut = (text: string) => `${text} ${SMS_OPT_OUT}`;
-  const render = (firstName: string | null) =>
-    template(variables(request, { ...context, firstName }))
-      .replace(/\s+/g, ' ')
-      .trim();
-  const full = withOptOut(render(context.firstName));
+export function renderSms(
+  request: TemplateRequest,
+  context: RenderContext,
+  content: TemplateContent = builtInTemplates()[request.id],
+): string {
+  return fitSms(smsBody(request, context, content), () => smsBody(request, { ...context, firstName: null }, content));
+}
+
+/** The SMS as its template writes it, before it is fitted into one segment. */
+export function smsAsWritten(request: TemplateRequest, context: RenderContext, content: TemplateContent): string {
+  return withOptOut(smsBody(request, context, content));
+}
+
+function smsBody(request: TemplateRequest, context: RenderContext, content: TemplateContent): string {
+  if (content.channel !== 'sms') throw new Error(`"${request.id}" is not an SMS template`);
+  return compiled(smsBodyOf(content.text), PLAIN_TEXT)(variables(request, context)).replace(/\s+/g, ' ').trim();
+}
+
+/** An SMS template's text without its closing opt-out. */
+export function smsBodyOf(text: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed.endsWith(SMS_OPT_OUT) ? trimmed.slice(0, -SMS_OPT_OUT.length) : trimmed;
+}
+
+const withOptOut = (text: string) => (text ? `${text} ${SMS_OPT_OUT}` : SMS_OPT_OUT);
+
+function fitSms(named: string, unnamed: () => string): string {
+  const full = withOptOut(named);
   if (fitsOneSegment(full)) return full;
-  const unnamed = render(null);
-  if (fitsOneSegment(withOptOut(unnamed))) return withOptOut(unnamed);
-  const characters = [...unnamed];
+  const anonymous = unnamed();
+  if (fitsOneSegment(withOptOut(anonymous))) return withOptOut(anonymous);
+  const characters = [...anonymous];
   for (let keep = characters.length - 1; keep > 0; keep -= 1) {
     const cut = withOptOut(`${characters.slice(0, keep).join('').trimEnd()}...`);
     if (fitsOneSegment(cut)) return cut;
   }
   return SMS_OPT_OUT;
+}
+
+const PLAIN_TEXT = { noEscape: true } as const;
+const HTML = { noEscape: false } as const;
+/** Compiled templates by source: a stored version is compiled once, not at every send. */
+const compiledCache = new Map<string, HandlebarsTemplateDelegate>();
+const COMPILED_CACHE_SIZE = 500;
+
+function compiled(source: string, options: { noEscape: boolean }): HandlebarsTemplateDelegate {
+  const key = `${options.noEscape ? 'text' : 'html'}\u0000${source}`;
+  let template = compiledCache.get(key);
+  if (!template) {
+    template = hb.compile(source, options);
+    if (compiledCache.size >= COMPILED_CACHE_SIZE) compiledCache.delete(compiledCache.keys().next().value!);
+    compiledCache.set(key, template);
+  }
+  return template;
 }

@@ -15,12 +15,20 @@ export interface DeliveryKey {
   channel: Channel;
 }
 
+/** The template version a message was rendered from. */
+export interface TemplateUsed {
+  id: string;
+  version: number;
+}
+
 export interface DeliveryRecord {
   state: DeliveriesTable['state'];
   reason: string | null;
   messageId: string | null;
   providerMessageId: string | null;
   attempts: number;
+  /** Set when the send was first reserved; a retry renders this same version. */
+  template: TemplateUsed | null;
 }
 
 export type Reservation = { kind: 'reserved' } | { kind: 'in_progress' } | { kind: 'settled'; record: DeliveryRecord };
@@ -50,7 +58,7 @@ function newRow(
 export async function findDelivery(db: Db, idempotencyKey: string): Promise<DeliveryRecord | null> {
   const row = await db
     .selectFrom('deliveries')
-    .select(['state', 'reason', 'message_id', 'provider_message_id', 'attempts'])
+    .select(['state', 'reason', 'message_id', 'provider_message_id', 'attempts', 'template_id', 'template_version'])
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
   return row
@@ -60,6 +68,10 @@ export async function findDelivery(db: Db, idempotencyKey: string): Promise<Deli
         messageId: row.message_id,
         providerMessageId: row.provider_message_id,
         attempts: row.attempts,
+        template:
+          row.template_id !== null && row.template_version !== null
+            ? { id: row.template_id, version: row.template_version }
+            : null,
       }
     : null;
 }
@@ -95,14 +107,19 @@ export function exceedsCap(atMs: number, otherContactsMs: number[], cap: Frequen
  * A reservation older than `leaseMs` that was never confirmed means a worker died mid-send: the
  * provider may or may not have accepted the message, and the ledger settles it as `unknown`
  * rather than risk a duplicate.
+ *
+ * `template` is the version the message was rendered from, recorded with the reservation.
  */
 export async function reserveDelivery(
   db: Db,
   key: DeliveryKey,
   messageId: string,
-  options: { leaseMs: number; contactAtMs: number; cap: FrequencyCap },
+  options: { leaseMs: number; contactAtMs: number; cap: FrequencyCap; template?: TemplateUsed },
 ): Promise<Reservation> {
   const contactAt = new Date(options.contactAtMs);
+  const template = options.template
+    ? { template_id: options.template.id, template_version: options.template.version }
+    : {};
   const inserted = await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`${key.customerId}|${key.channel}`}))`.execute(tx);
     const existing = await tx
@@ -148,6 +165,7 @@ export async function reserveDelivery(
           reason: null,
           message_id: messageId,
           contact_at: contactAt,
+          ...template,
           attempts: sql<number>`attempts + 1`,
           updated_at: sql<Date>`now()`,
         })
@@ -156,7 +174,7 @@ export async function reserveDelivery(
     } else {
       await tx
         .insertInto('deliveries')
-        .values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt }))
+        .values(newRow(key, { state: 'sending', message_id: messageId, contact_at: contactAt, ...template }))
         .execute();
     }
     return true;

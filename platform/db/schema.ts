@@ -44,6 +44,9 @@ export interface DeliveriesTable {
   updated_at: Generated<Date>;
   sent_at: Date | null;
   contact_at: Date | null;
+  /** The template and version the message was rendered from; null for a key never rendered (a skip). */
+  template_id: string | null;
+  template_version: number | null;
 }
 
 export interface CampaignSettingsTable {
@@ -112,6 +115,27 @@ export interface LaunchAudienceTable {
   updated_at: Generated<Date>;
 }
 
+export interface MessageTemplatesTable {
+  template_id: string;
+  version: number;
+  channel: Channel;
+  /** Email only. */
+  subject: string | null;
+  text: string;
+  /** Email only. */
+  html: string | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface MessageTemplateHeadsTable {
+  template_id: string;
+  /** The version sends render; always the newest, since a rollback saves a copy as a new version. */
+  version: number;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   customer_profiles: CustomerProfilesTable;
   deliveries: DeliveriesTable;
@@ -121,4 +145,6 @@ export interface Database {
   admin_idempotency_keys: AdminIdempotencyKeysTable;
   launches: LaunchesTable;
   launch_audience: LaunchAudienceTable;
+  message_templates: MessageTemplatesTable;
+  message_template_heads: MessageTemplateHeadsTable;
 }

@@ -6,6 +6,7 @@ import * as adminIdempotencyKeys from './0004_admin_idempotency_keys';
 import * as profileFieldFreshness from './0005_profile_field_freshness';
 import * as journeyRefusals from './0006_journey_refusals';
 import * as campaignCancelAndLaunches from './0007_campaign_cancel_and_launches';
+import * as messageTemplates from './0008_message_templates';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_profile_field_freshness': profileFieldFreshness,
   '0006_journey_refusals': journeyRefusals,
   '0007_campaign_cancel_and_launches': campaignCancelAndLaunches,
+  '0008_message_templates': messageTemplates,
 };
