@@ -123,6 +123,16 @@ export const journeyDetailView = z.object({
     .string()
     .optional()
     .meta({ description: 'Why the live state could not be read (no worker running, say)' }),
+  refusedRuns: z
+    .array(
+      z.object({
+        runId: z.string(),
+        outcome: z.string().nullable(),
+        startedAt: z.string(),
+        closedAt: z.string().nullable(),
+      }),
+    )
+    .meta({ description: 'Runs refused at admission (duplicate_entry, stale_event, cooldown…), newest first' }),
   messages: z.array(
     z.object({
       step: z.string(),

@@ -62,6 +62,13 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * Outcomes of a run refused at admission, so never a journey instance of its own (and with no row
+ * in the journey log). `campaign_cancelled` is also the outcome of a run refused while its campaign
+ * was cancelled, but it ends admitted journeys too.
+ */
+export const ADMISSION_REFUSALS: readonly Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'campaign_paused'];
+
 export interface TimelineEntry {
   at: string;
   kind: 'event' | 'wait' | 'message' | 'skip' | 'exit';

@@ -12,6 +12,7 @@ import {
 } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';
+import { lookUpJourney } from '../journey-lookup';
 import { pageTokens } from '../page-token';
 import { route, type Route } from '../route';
 import {
@@ -130,15 +131,19 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
       operationId: 'getJourney',
       tag: 'Journeys',
       summary: "A customer's journey in a campaign: its live state, timeline, messages, outcome and Web UI link",
+      description:
+        'The latest journey that ran (was admitted), with its timeline and messages; runs refused at admission ' +
+        '(a replayed entry, a stale one, a cooldown) are listed apart in `refusedRuns`, so a replay of the topic ' +
+        'never hides the journey that messaged the customer.',
       params: journeyParams,
       responses: {
         200: { description: 'The latest journey of the customer in this campaign', schema: journeyDetailView },
       },
       errors: { 404: 'The customer never entered this campaign.' },
       handle: async ({ params: { campaign, customerId } }) => {
-        const journey = await deps.journeys.describe(campaign, customerId);
-        if (!journey) throw notFound(`Customer ${customerId} has no ${campaign} journey.`);
-        const live = await deps.journeys.stateWithin(campaign, customerId, deps.stateQueryTimeoutMs);
+        const lookup = await lookUpJourney(deps, campaign, customerId);
+        if (!lookup) throw notFound(`Customer ${customerId} has no ${campaign} journey.`);
+        const { journey, live, refusedRuns } = lookup;
         const state = 'state' in live ? live.state : null;
         const messages = state?.journeyId
           ? await listJourneyMessages(deps.db, journeyDeliveryKeyPrefix(campaign, customerId, state.journeyId))
@@ -156,6 +161,7 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
               timeline: state.timeline,
             },
             ...('error' in live ? { stateError: live.error } : {}),
+            refusedRuns,
             messages: messages.map((message) => ({
               ...message,
               createdAt: message.createdAt.toISOString(),

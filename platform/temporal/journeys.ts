@@ -118,8 +118,9 @@ export class JourneyClient {
     );
   }
 
-  async state(campaign: CampaignType, customerId: string): Promise<JourneyState> {
-    return this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).query(journeyStateQuery);
+  /** The journey's state from its query: the latest run's, or the given run's. */
+  async state(campaign: CampaignType, customerId: string, runId?: string): Promise<JourneyState> {
+    return this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId), runId).query(journeyStateQuery);
   }
 
   /** The state from the workflow's query, or the reason it could not be had within `timeoutMs` (no worker, say). */
@@ -127,9 +128,12 @@ export class JourneyClient {
     campaign: CampaignType,
     customerId: string,
     timeoutMs: number,
+    runId?: string,
   ): Promise<{ state: JourneyState } | { error: string }> {
     try {
-      return { state: await this.client.withDeadline(Date.now() + timeoutMs, () => this.state(campaign, customerId)) };
+      return {
+        state: await this.client.withDeadline(Date.now() + timeoutMs, () => this.state(campaign, customerId, runId)),
+      };
     } catch (error) {
       return { error: (error as Error).message };
     }
@@ -144,6 +148,23 @@ export class JourneyClient {
       if (error instanceof WorkflowNotFoundError) return null;
       throw error;
     }
+  }
+
+  /**
+   * The runs of the customer's journey of that campaign, newest first (at most `limit`): every
+   * journey instance, the runs refused at admission, and the earlier runs of journeys that
+   * continued as new. The latest run is always included, even before visibility lists it.
+   */
+  async runs(campaign: CampaignType, customerId: string, limit: number): Promise<JourneySummary[]> {
+    const latest = await this.describe(campaign, customerId);
+    if (!latest) return [];
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query: `WorkflowId = ${literal(journeyWorkflowId(campaign, customerId))}`,
+      pageSize: limit,
+    });
+    const listed = (response.executions ?? []).map(summarizeListed);
+    return [latest, ...listed.filter((run) => run.runId !== latest.runId)].slice(0, limit);
   }
 
   /** One page of journeys from Temporal visibility (newest first, the server's default order). */

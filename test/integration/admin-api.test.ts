@@ -21,6 +21,7 @@ interface Journey {
 interface Detail {
   journey: Journey;
   state: {
+    journeyId: string | null;
     stage: string;
     outcome: string | null;
     messagesSent: number;
@@ -28,6 +29,7 @@ interface Detail {
   } | null;
   messages: Array<{ step: string; channel: string; state: string }>;
   links: { self: string; temporalUi: string };
+  refusedRuns: Array<{ runId: string; outcome: string | null }>;
 }
 interface ErrorBody {
   error: string;
@@ -371,6 +373,54 @@ describe('admin API on the real stack', () => {
       assert.ok(ended.body.journeys.every((journey) => journey.status === 'Completed' && journey.stage === 'ended'));
     },
   );
+
+  it('shows the journey that messaged the customer after a topic replay, with the refused replay beside it', async () => {
+    const { customerId, email } = await reachableCustomer('replayed');
+    const entry = {
+      eventId: `churn-${customerId}`,
+      type: 'churn.risk_scored',
+      customerId,
+      occurredAt: new Date().toISOString(),
+      properties: { score: 0.9, model: 'nightly' },
+    };
+    await app.produce([entry]);
+    await eventually(
+      'the win-back email',
+      () => messagesTo(email),
+      (messages) => messages.length === 1,
+    );
+    const cancelled = await admin.request('POST', `/campaigns/churn-retention/journeys/${customerId}/cancel`, {
+      body: { reason: 'handled by phone' },
+    });
+    assert.equal(cancelled.status, 200);
+    assert.equal((await result('churn-retention', customerId)).outcome, 'cancelled');
+
+    const handle = () => app.client.workflow.getHandle(journeyWorkflowId('churn-retention', customerId));
+    const firstRunId = (await handle().describe()).runId;
+    await app.produce([entry]); // the topic replayed: the same entry again
+    await eventually(
+      'the replayed entry to start a run of its own',
+      async () => (await handle().describe()).runId,
+      (runId) => runId !== firstRunId,
+    );
+    const replayed = await result('churn-retention', customerId);
+    assert.equal(replayed.outcome, 'duplicate_entry');
+
+    const shown = await detail('churn-retention', customerId);
+    assert.equal(shown.status, 200, JSON.stringify(shown.body));
+    assert.deepEqual(
+      [shown.body.journey.outcome, shown.body.state?.outcome, shown.body.state?.journeyId],
+      ['cancelled', 'cancelled', entry.eventId],
+    );
+    assert.deepEqual(
+      shown.body.messages.map((message) => [message.step, message.state]),
+      [['day-0', 'sent']],
+    );
+    assert.deepEqual(
+      shown.body.refusedRuns.map((run) => run.outcome),
+      ['duplicate_entry'],
+    );
+  });
 
   it(
     'cancels a waiting cart journey: no email after its delay, ' + 'and the reason is recorded with the outcome',

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { CustomerEvent } from '../../contract/events';
 import {
+  ADMISSION_REFUSALS,
   campaignCancelledSignal,
   campaignResumedSignal,
   cancelJourneySignal,
@@ -25,9 +26,6 @@ import { admit, waitForEntry } from './admission';
 import { startNextJourney } from './continue-as-new';
 import { JourneyRun } from './run-state';
 import { runSteps, type Step } from './steps';
-
-/** Outcomes of a journey that was never admitted, so it has no row in the journey log. */
-const NOT_ENTERED: Outcome[] = ['duplicate_entry', 'stale_event', 'cooldown', 'campaign_paused'];
 
 /**
  * What a campaign workflow is given to run its journey: it says what the customer's events mean
@@ -159,7 +157,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       { key: searchAttributeKeys.outcome, value: outcome },
     ]);
     setCurrentDetails(`Ended: ${outcome} (${reason})`);
-    if (run.state.journeyId && !NOT_ENTERED.includes(outcome)) {
+    if (run.state.journeyId && !ADMISSION_REFUSALS.includes(outcome)) {
       await bookkeeping().endJourney({
         campaign: run.campaign,
         customerId: run.customerId,
