@@ -140,6 +140,8 @@ export const journeyDetailView = z.object({
       state: z.string(),
       reason: z.string().nullable(),
       messageId: z.string().nullable(),
+      templateId: z.string().nullable(),
+      templateVersion: z.int().nullable().meta({ description: 'The template version the send rendered' }),
       createdAt: z.string(),
       sentAt: z.string().nullable(),
     }),

@@ -261,6 +261,9 @@ export interface JourneyMessage {
   state: DeliveryState;
   reason: string | null;
   messageId: string | null;
+  /** The template and version the send rendered; null for a step that was never rendered (skipped). */
+  templateId: string | null;
+  templateVersion: number | null;
   createdAt: Date;
   sentAt: Date | null;
 }
@@ -269,7 +272,17 @@ export interface JourneyMessage {
 export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<JourneyMessage[]> {
   const rows = await db
     .selectFrom('deliveries')
-    .select(['step', 'channel', 'state', 'reason', 'message_id', 'created_at', 'sent_at'])
+    .select([
+      'step',
+      'channel',
+      'state',
+      'reason',
+      'message_id',
+      'template_id',
+      'template_version',
+      'created_at',
+      'sent_at',
+    ])
     .where(sql<boolean>`starts_with(idempotency_key, ${keyPrefix})`)
     .orderBy('created_at')
     .execute();
@@ -279,6 +292,8 @@ export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<Jo
     state: row.state,
     reason: row.reason,
     messageId: row.message_id,
+    templateId: row.template_id,
+    templateVersion: row.template_version,
     createdAt: row.created_at,
     sentAt: row.sent_at,
   }));

@@ -27,7 +27,13 @@ interface Detail {
     messagesSent: number;
     timeline: Array<{ kind: string; text: string }>;
   } | null;
-  messages: Array<{ step: string; channel: string; state: string }>;
+  messages: Array<{
+    step: string;
+    channel: string;
+    state: string;
+    templateId: string | null;
+    templateVersion: number | null;
+  }>;
   links: { self: string; temporalUi: string };
   refusedRuns: Array<{ runId: string; outcome: string | null }>;
 }
@@ -413,9 +419,10 @@ describe('admin API on the real stack', () => {
       ['cancelled', 'cancelled', entry.eventId],
     );
     assert.deepEqual(
-      shown.body.messages.map((message) => [message.step, message.state]),
-      [['day-0', 'sent']],
+      shown.body.messages.map((message) => [message.step, message.state, message.templateId]),
+      [['day-0', 'sent', 'churn-winback']],
     );
+    assert.ok((shown.body.messages[0]?.templateVersion ?? 0) >= 1, JSON.stringify(shown.body.messages));
     assert.deepEqual(
       shown.body.refusedRuns.map((run) => run.outcome),
       ['duplicate_entry'],
