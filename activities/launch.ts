@@ -96,15 +96,17 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
   async function enter(journeys: JourneyClient, input: LaunchPageInput, member: AudienceRow): Promise<void> {
     const settle = (status: 'entered' | 'skipped' | 'failed', reason: string | null) =>
       settleMember(db, input.launchId, member.customerId, status, reason);
-    const profile = await findProfile(db, member.customerId);
-    const reachable = profile && ((profile.email && profile.emailOptIn) || (profile.phone && profile.smsOptIn));
-    if (!reachable) return settle('skipped', 'no_consent');
-
-    const retried = member.status === 'entering';
-    if (member.attempts >= MAX_MEMBER_ATTEMPTS)
-      return settle('failed', `not entered after ${member.attempts} attempts`);
-    await markEntering(db, input.launchId, member.customerId);
     const journeyId = launchJourneyId(input.launchId, member.position);
+    const retried = member.status === 'entering';
+    if (retried) {
+      // An earlier attempt may have started this member's journey: the journey log knows, whatever
+      // the profile says now.
+      const earlier = await admissionOf(db, { campaign: input.campaign, customerId: member.customerId, journeyId });
+      if (earlier) return earlier.admitted ? settle('entered', null) : settle('skipped', earlier.reason);
+      if (member.attempts >= MAX_MEMBER_ATTEMPTS)
+        return settle('failed', `not entered after ${member.attempts} attempts`);
+    } else if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
+    await markEntering(db, input.launchId, member.customerId);
     let started = true;
     try {
       await journeys.start(
@@ -131,6 +133,12 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
       throw new Error(`the journey of ${journeyId} was neither admitted nor refused within ${ADMISSION_WAIT_MS} ms`);
     }
     return admission.admitted ? settle('entered', null) : settle('skipped', admission.reason);
+  }
+
+  /** An address with consent on some channel: otherwise the journey could only end `not_contactable`. */
+  async function reachable(customerId: string): Promise<boolean> {
+    const profile = await findProfile(db, customerId);
+    return Boolean(profile && ((profile.email && profile.emailOptIn) || (profile.phone && profile.smsOptIn)));
   }
 
   async function waitForAdmission(campaign: CampaignType, customerId: string, journeyId: string, started: boolean) {
