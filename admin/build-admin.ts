@@ -60,7 +60,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     dependencies: {
       db,
       journeys: new JourneyClient(client, config.TEMPORAL_TASK_QUEUE),
-      campaigns: new CampaignWorkflows(client, config.TEMPORAL_TASK_QUEUE),
+      campaigns: new CampaignWorkflows(client, config.TEMPORAL_TASK_QUEUE, config.ADMIN_QUERY_TIMEOUT),
       deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
       temporalUiUrl: (target) => temporalUiUrl(config, target),
       testSender: createTestSender(
@@ -69,7 +69,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
         async (templateId) => (await templateCatalogOf(db).resolve(templateId)).content,
       ),
       messageLinks: email,
-      stateQueryTimeoutMs: 5_000,
+      stateQueryTimeoutMs: config.ADMIN_QUERY_TIMEOUT,
       pageTokenSecret: config.ADMIN_TOKEN,
     },
   });

@@ -102,6 +102,8 @@ const adminSchema = z.object({
   ADMIN_IDEMPOTENCY_TTL: durationMs.prefault('24h'),
   /** How long a key's first request may run; past it, a crashed request's key can be claimed again. */
   ADMIN_IDEMPOTENCY_LEASE: durationWithin(1000, 3_600_000).prefault('60s'),
+  /** How long to wait for a workflow's live state (a journey's, a launch's) before answering without it. */
+  ADMIN_QUERY_TIMEOUT: durationWithin(100, 60_000).prefault('5s'),
 });
 
 export const logSchema = z.object({

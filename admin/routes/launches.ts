@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { CAMPAIGN_TYPES, type CampaignType } from '../../contract/journeys';
 import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { createLaunch, findLaunch, launchTotals, listLaunches, type Launch } from '../../platform/db/launches';
+import type { LaunchState } from '../../contract/campaign-workflows';
 import { launchWorkflowId, type LaunchControl } from '../../platform/temporal/campaigns';
 import { readAudienceLines } from '../audience-upload';
 import type { AdminDependencies } from '../dependencies';
@@ -43,12 +44,13 @@ export function launchRoutes(deps: AdminDependencies): Route[] {
     createdAt: launch.createdAt.toISOString(),
     links: links(launch),
   });
-  async function view(launch: Launch) {
+  /** The launch with its totals; its state from the workflow, unless `state` is already known. */
+  async function view(launch: Launch, state?: LaunchState) {
     const [totals, progress] = await Promise.all([
       launchTotals(deps.db, launch.launchId),
-      deps.campaigns.launchProgress(launch.campaign as CampaignType, launch.launchId).catch(() => null),
+      state ?? deps.campaigns.launchProgress(launch.campaign as CampaignType, launch.launchId).catch(() => null),
     ]);
-    return { ...summary(launch), state: progress?.state ?? null, totals };
+    return { ...summary(launch), state: typeof progress === 'string' ? progress : (progress?.state ?? null), totals };
   }
   async function existing(campaign: CampaignType, launchId: string): Promise<Launch> {
     const launch = await findLaunch(deps.db, campaign, launchId);
@@ -83,7 +85,8 @@ export function launchRoutes(deps: AdminDependencies): Route[] {
       ratePerSecond: created.ratePerSecond,
       startAtMs: created.startAt?.getTime() ?? null,
     });
-    return { status: 201, body: await view(created) };
+    const scheduled = created.startAt !== null && created.startAt.getTime() > Date.now();
+    return { status: 201, body: await view(created, scheduled ? 'scheduled' : 'running') };
   }
 
   const creates = CAMPAIGN_TYPES.map((campaign) =>

@@ -29,6 +29,8 @@ export class CampaignWorkflows {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** How long a query may wait for a worker to answer. */
+    private readonly queryTimeoutMs = 5_000,
   ) {}
 
   /** Starts the workflow that ends the campaign's running journeys; the same cancellation starts it once. */
@@ -86,7 +88,7 @@ export class CampaignWorkflows {
 
   private async queryOrNull<T>(workflowId: string, query: QueryDefinition<T>): Promise<T | null> {
     try {
-      return await this.client.withDeadline(Date.now() + 5_000, () =>
+      return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
         this.client.workflow.getHandle(workflowId).query(query),
       );
     } catch (error) {
