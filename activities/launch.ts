@@ -5,14 +5,8 @@ import { entryEventFor } from '../contract/campaigns';
 import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
-import {
-  admissionOf,
-  audiencePage,
-  launchTotals,
-  markEntering,
-  settleMember,
-  type AudienceRow,
-} from '../platform/db/launches';
+import { audiencePage, launchTotals, markEntering, settleMember, type AudienceRow } from '../platform/db/launches';
+import { admissionOf } from '../platform/db/journeys';
 import { findProfile } from '../platform/db/profiles';
 import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';
 

@@ -1,6 +1,6 @@
 import { ADMISSION_REFUSALS, type CampaignType, type JourneyState, type Outcome } from '../contract/journeys';
 import type { Db } from '../platform/db/database';
-import { admissionOf } from '../platform/db/launches';
+import { admissionOf } from '../platform/db/journeys';
 import type { JourneyClient, JourneySummary } from '../platform/temporal/journeys';
 
 /** How many of a customer's runs in one campaign are looked through, newest first. */

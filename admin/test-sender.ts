@@ -1,8 +1,9 @@
 import type { EmailSettings } from '../activities/email';
 import { createTwilioClient, type SmsSettings } from '../activities/sms';
 import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
+import { SAMPLE_DATA } from '../activities/templates/samples';
 import { CAMPAIGNS, type CampaignType } from '../contract/campaigns';
-import type { TemplateId, TemplateRequest } from '../contract/templates';
+import type { TemplateId } from '../contract/templates';
 import type { TemplateContent } from '../platform/db/templates';
 
 /**
@@ -15,23 +16,8 @@ export const CAMPAIGN_TEMPLATES = Object.fromEntries(
   CAMPAIGNS.map((campaign) => [campaign.type, campaign.templates]),
 ) as Record<CampaignType, readonly [TemplateId, ...TemplateId[]]>;
 
-const SAMPLE: Omit<TemplateRequest, 'id'> = {
-  items: [
-    { productId: 'sample-1', name: 'Trail running shoes', quantity: 1, price: 89.9 },
-    { productId: 'sample-2', name: 'Merino socks', quantity: 2, price: 12.5 },
-  ],
-  currency: 'EUR',
-  products: [
-    {
-      productId: 'sample-1',
-      name: 'Trail running shoes',
-      price: 89.9,
-      currency: 'EUR',
-      url: 'https://storefront.example/p/sample-1',
-    },
-  ],
-  incentiveCode: 'TEST-ONLY',
-};
+/** Test sends carry the sample content of previews, with an incentive code that cannot be redeemed. */
+const SAMPLE = { ...SAMPLE_DATA, incentiveCode: 'TEST-ONLY' };
 
 export interface TestSendRequest {
   campaign: CampaignType;

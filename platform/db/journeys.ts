@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from './database';
+import type { Database } from './schema';
 
 /** The journey log: one row per journey instance, for re-entry rules and for operators. */
 
@@ -28,22 +30,10 @@ export interface EntryRules {
  */
 export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
-    const same = await tx
-      .selectFrom('journeys')
-      .select(['ended_at'])
-      .where('campaign', '=', key.campaign)
-      .where('customer_id', '=', key.customerId)
-      .where('journey_id', '=', key.journeyId)
-      .executeTakeFirst();
-    if (same) return same.ended_at ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
-    const refusedBefore = await tx
-      .selectFrom('journey_refusals')
-      .select('reason')
-      .where('campaign', '=', key.campaign)
-      .where('customer_id', '=', key.customerId)
-      .where('journey_id', '=', key.journeyId)
-      .executeTakeFirst();
-    if (refusedBefore) return { admitted: false, reason: 'duplicate_entry' };
+    const known = await journeyLogEntry(tx, key);
+    if (known && 'endedAt' in known)
+      return known.endedAt ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+    if (known) return { admitted: false, reason: 'duplicate_entry' };
 
     const refuse = async (reason: Refusal): Promise<Admission> => {
       await tx
@@ -98,6 +88,36 @@ export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): 
       .execute();
     return { admitted: true };
   });
+}
+
+/** What the journey log holds of one journey instance: admitted (and whether it ended), refused, or nothing yet. */
+async function journeyLogEntry(
+  db: Kysely<Database>,
+  key: JourneyKey,
+): Promise<{ endedAt: Date | null } | { refusal: Refusal } | null> {
+  const sameKey = { campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId };
+  const admitted = await db
+    .selectFrom('journeys')
+    .select('ended_at')
+    .where((eb) => eb.and(sameKey))
+    .executeTakeFirst();
+  if (admitted) return { endedAt: admitted.ended_at };
+  const refused = await db
+    .selectFrom('journey_refusals')
+    .select('reason')
+    .where((eb) => eb.and(sameKey))
+    .executeTakeFirst();
+  return refused ? { refusal: refused.reason as Refusal } : null;
+}
+
+/**
+ * Whether a journey instance was admitted (it ran, or runs) or refused and why; null while its run
+ * has not been through admission yet.
+ */
+export async function admissionOf(db: Db, key: JourneyKey): Promise<Admission | null> {
+  const known = await journeyLogEntry(db, key);
+  if (!known) return null;
+  return 'endedAt' in known ? { admitted: true } : { admitted: false, reason: known.refusal };
 }
 
 /** Records how a journey ended; a journey that already ended keeps its first end. */

@@ -198,26 +198,3 @@ export async function launchTotals(db: Db, launchId: string): Promise<LaunchTota
   }
   return totals;
 }
-
-/** Whether the launch's journey for this member was admitted or refused, and why; null while undecided. */
-export async function admissionOf(
-  db: Db,
-  key: { campaign: string; customerId: string; journeyId: string },
-): Promise<{ admitted: true } | { admitted: false; reason: string } | null> {
-  const admitted = await db
-    .selectFrom('journeys')
-    .select('journey_id')
-    .where('campaign', '=', key.campaign)
-    .where('customer_id', '=', key.customerId)
-    .where('journey_id', '=', key.journeyId)
-    .executeTakeFirst();
-  if (admitted) return { admitted: true };
-  const refused = await db
-    .selectFrom('journey_refusals')
-    .select('reason')
-    .where('campaign', '=', key.campaign)
-    .where('customer_id', '=', key.customerId)
-    .where('journey_id', '=', key.journeyId)
-    .executeTakeFirst();
-  return refused ? { admitted: false, reason: refused.reason } : null;
-}
