@@ -4,11 +4,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { createDb, migrateToLatest } from '../../platform/db/database';
 import { TestAdmin } from '../support/admin';
 import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
-import { requireServices, runId, stackEnv } from '../support/services';
+import { throwawayDatabase } from '../support/databases';
+import { requireServices, runId } from '../support/services';
 import { terminateJourneysOn } from '../support/temporal';
 
 const SCHEMATHESIS = join(
@@ -28,14 +27,8 @@ const REPORT_DIR = resolve('test-artifacts', 'schemathesis');
  * database and a task queue no worker polls, so the fuzzing changes nothing anyone else sees.
  */
 describe('admin API fuzzing (Schemathesis)', () => {
-  const database = `campaigns_fuzz_${runId.replace(/[^a-z0-9]/g, '')}`;
-  const databaseUrl = (() => {
-    const url = new URL(stackEnv.database);
-    url.pathname = `/${database}`;
-    return url.toString();
-  })();
+  let database: Awaited<ReturnType<typeof throwawayDatabase>> | null = null;
   const taskQueue = `fuzz-${runId}`;
-  const mainDb = createDb(stackEnv.database, 1);
   const twilio = new TwilioSandbox();
   let admin: TestAdmin | null = null;
 
@@ -45,13 +38,10 @@ describe('admin API fuzzing (Schemathesis)', () => {
       existsSync(SCHEMATHESIS),
       `Schemathesis is not installed at ${SCHEMATHESIS}; run \`bash infra/ensure-schemathesis.sh\` (npm test does).`,
     );
-    await sql.raw(`create database ${database}`).execute(mainDb);
-    const fuzzDb = createDb(databaseUrl, 1);
-    await migrateToLatest(fuzzDb);
-    await fuzzDb.destroy();
+    database = await throwawayDatabase('campaigns_fuzz');
     await twilio.start();
     admin = new TestAdmin({
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
       TEMPORAL_TASK_QUEUE: taskQueue,
       ADMIN_RATE_LIMIT: '1000000',
       // No worker polls this task queue: a query of a launch or a journey would wait out its timeout.
@@ -66,8 +56,7 @@ describe('admin API fuzzing (Schemathesis)', () => {
     await twilio.stop();
     // Journeys the fuzzer started wait for a worker that never comes; they are ended, not left behind.
     await terminateJourneysOn(taskQueue);
-    await sql.raw(`drop database if exists ${database} with (force)`).execute(mainDb);
-    await mainDb.destroy();
+    await database?.drop();
   });
 
   it('finds no request that makes the API answer 5xx', async () => {
