@@ -12,7 +12,7 @@ import { CampaignWorkflows } from '../platform/temporal/campaigns';
 import { JourneyClient } from '../platform/temporal/journeys';
 import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
-import { seedTemplates, templateCatalogOf } from '../activities/templates/catalog';
+import { seedTemplatesInBackground, templateCatalogOf } from '../activities/templates/catalog';
 
 export interface AdminServer {
   start(): Promise<void>;
@@ -84,12 +84,11 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
 
   return {
     async start() {
-      const seeded = await seedTemplates(db);
-      if (seeded.length) log.info({ templates: seeded }, 'built-in message templates stored');
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.ADMIN_PORT, config.ADMIN_HOST, (error) => (error ? reject(error) : resolve()));
       });
       log.info({ url: address() }, 'admin API listening');
+      seedTemplatesInBackground(db, log);
     },
     async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

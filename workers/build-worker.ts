@@ -12,7 +12,7 @@ import type { Logger } from '../platform/logger';
 import { createMetricsServer } from '../platform/metrics-server';
 import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
-import { seedTemplates } from '../activities/templates/catalog';
+import { seedTemplatesInBackground } from '../activities/templates/catalog';
 
 export interface CampaignWorker {
   start(): Promise<void>;
@@ -78,8 +78,6 @@ export async function buildWorker(
   return {
     done,
     async start() {
-      const seeded = await seedTemplates(db);
-      if (seeded.length) log.info({ templates: seeded }, 'built-in message templates stored');
       const metricsUrl = await metricsServer.start();
       running = worker.run().then(resolveDone, (error: unknown) => {
         rejectDone(error);
@@ -87,6 +85,7 @@ export async function buildWorker(
       });
       running.catch(() => undefined);
       log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `${metricsUrl}/metrics` }, 'worker polling');
+      seedTemplatesInBackground(db, log);
     },
     async stop() {
       if (running) {

@@ -6,6 +6,7 @@ import {
   seedBuiltInTemplates,
   type TemplateVersion,
 } from '../../platform/db/templates';
+import type { Logger } from '../../platform/logger';
 import { builtInTemplates } from './index';
 
 /**
@@ -25,6 +26,21 @@ export interface TemplateCatalog {
 /** Stores the built-in templates that are not stored yet (see seedBuiltInTemplates). */
 export function seedTemplates(db: Db): Promise<string[]> {
   return seedBuiltInTemplates(db, builtInTemplates());
+}
+
+/**
+ * Stores the built-in templates in the background at start: a database that is not there yet (a
+ * restart during an outage) must not stop the process, and every reader stores them on first use
+ * anyway.
+ */
+export function seedTemplatesInBackground(db: Db, log: Logger): void {
+  seedTemplates(db).then(
+    (seeded) => {
+      if (seeded.length) log.info({ templates: seeded }, 'built-in message templates stored');
+    },
+    (error: unknown) =>
+      log.warn({ err: error }, 'built-in message templates not stored at start; they are stored on first use'),
+  );
 }
 
 export function createTemplateCatalog(db: Db, options: { cacheMs?: number } = {}): TemplateCatalog {
