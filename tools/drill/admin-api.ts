@@ -37,7 +37,11 @@ export class DrillAdmin {
       // The drill starts hundreds of journeys through the API and polls it; it is the only client.
       ADMIN_RATE_LIMIT: '1000000',
     });
-    const logger = createLogger('drill-admin', config.LOG_LEVEL, pino.destination({ dest: join(this.logDir, 'admin.log'), mkdir: true, sync: false }));
+    const logger = createLogger(
+      'drill-admin',
+      config.LOG_LEVEL,
+      pino.destination({ dest: join(this.logDir, 'admin.log'), mkdir: true, sync: false }),
+    );
     this.server = await buildAdmin(config, logger);
     await this.server.start();
   }

@@ -27,7 +27,7 @@ export interface DrillContext {
   report: DrillReport;
   checks: Check[];
   deadline: number;
-  say(line: string): void;
+  say: (line: string) => void;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -59,7 +59,7 @@ export class LaunchFaults {
     }
   }
 
-  /** Starts the worker again if it exited on its own; a start that fails (Temporal still coming back) is tried next time. */
+  /** Starts the worker again if it exited on its own; a start that fails (Temporal coming back) is tried next time. */
   async keepWorkerRunning(): Promise<void> {
     if (this.worker.running) return;
     if (!this.restarting) {

@@ -69,8 +69,12 @@ export function formatReport(report: DrillReport): string {
           .join(', ')}), failed ${totals.failed}, duplicate lines ${launch.view?.duplicates ?? '—'}`
       : '  no launch totals',
     `  faults: ${
-      report.faults.map((fault) => `${fault.kind} at ${Math.round(fault.atProgress * 100)} % (back in ${seconds(fault.repairedInMs)})`).join(', ') ||
-      'none'
+      report.faults
+        .map(
+          (fault) =>
+            `${fault.kind} at ${Math.round(fault.atProgress * 100)} % (back in ${seconds(fault.repairedInMs)})`,
+        )
+        .join(', ') || 'none'
     }; worker exited on its own ${report.workerExitedOnItsOwn}×`,
     `  cancel: ${cancel.launchJourneys} launch journeys ended campaign_cancelled in ${seconds(cancel.allEndedInMs)}; ` +
       `cancellation done (none running in visibility) in ${seconds(cancel.cancellationDoneInMs)}`,
@@ -98,9 +102,7 @@ export function formatReport(report: DrillReport): string {
   if (report.error) lines.push(`The drill stopped on an error: ${report.error}`);
   if (report.timedOut) lines.push(`The drill ran out of time (--max-minutes ${report.options.maxMinutes}).`);
   lines.push(
-    report.passed
-      ? 'Every check passed.'
-      : `${report.checks.filter((check) => !check.ok).length} check(s) failed.`,
+    report.passed ? 'Every check passed.' : `${report.checks.filter((check) => !check.ok).length} check(s) failed.`,
     '',
   );
   return lines.join('\n');
