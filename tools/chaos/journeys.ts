@@ -6,10 +6,20 @@ export interface JourneyCounts {
   closed: number;
 }
 
-/** Journeys on the run's task queue, from Temporal visibility; null while Temporal is unreachable. */
+/**
+ * The campaigns the stories play. An order also starts a post-purchase journey, which waits days
+ * for its first message: the run does not wait for it, and ends it with the run.
+ */
+const STORY_CAMPAIGNS = [...new Set(Object.values(CAMPAIGN_OF))];
+
+/**
+ * The stories' journeys on the run's task queue, from Temporal visibility; null while Temporal is
+ * unreachable.
+ */
 export async function journeyCounts(client: Client, taskQueue: string): Promise<JourneyCounts | null> {
   try {
-    const query = `TaskQueue = "${taskQueue}"`;
+    const campaigns = STORY_CAMPAIGNS.map((campaign) => `"${campaign}"`).join(', ');
+    const query = `TaskQueue = "${taskQueue}" AND CampaignType IN (${campaigns})`;
     const [all, running] = await Promise.all([
       client.workflow.count(query),
       client.workflow.count(`${query} AND ExecutionStatus = "Running"`),
@@ -33,7 +43,7 @@ export async function everyJourneyEnded(client: Client, taskQueue: string, cast:
   }
 }
 
-/** After a timeout, journeys left running would wait forever on a task queue nobody polls. */
+/** Journeys left running (after a timeout, or outside the stories) would wait forever on a task queue nobody polls. */
 export async function terminateLeftovers(
   client: Client,
   taskQueue: string,

@@ -213,7 +213,11 @@ async function main(): Promise<void> {
     (sum, partition) => sum + Number(partition.high),
     0,
   );
-  if (timedOut) await terminateLeftovers(client, names.taskQueue);
+  await terminateLeftovers(
+    client,
+    names.taskQueue,
+    timedOut ? 'chaos run timed out' : 'chaos run over (a journey outside its stories: post-purchase)',
+  );
   const report: ChaosReport = {
     runId,
     finishedAt: new Date().toISOString(),
