@@ -232,7 +232,11 @@ async function main(): Promise<void> {
     (sum, partition) => sum + Number(partition.high),
     0,
   );
-  if (timedOut) await terminateLeftovers(client, names.taskQueue, 'fuzz run timed out');
+  await terminateLeftovers(
+    client,
+    names.taskQueue,
+    timedOut ? 'fuzz run timed out' : 'fuzz run over (a journey outside its model: post-purchase)',
+  );
 
   const totals = noViolations();
   const byStory: Record<string, Violations & { customers: number }> = {};
