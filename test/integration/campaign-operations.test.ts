@@ -4,6 +4,7 @@ import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { TestAdmin } from '../support/admin';
 import { TestApp } from '../support/app';
+import { recordCampaignHistoriesIfAsked } from '../support/campaign-histories';
 import { contactableCustomer } from '../support/customers';
 import { throwawayDatabase } from '../support/databases';
 import { messagesTo } from '../support/mailpit';
@@ -48,6 +49,7 @@ describe('campaign launches and cancels on the real stack', () => {
   });
   after(async () => {
     await admin?.stop();
+    if (app) await recordCampaignHistoriesIfAsked(app.client, app.taskQueue);
     await app?.stop();
     await database?.drop();
   });
