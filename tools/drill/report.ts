@@ -93,10 +93,12 @@ export function formatReport(report: DrillReport): string {
       ]),
     ]),
     '',
-    table([
-      ['check', 'expected', 'actual', ''],
-      ...report.checks.map((check) => [check.name, check.expected, check.actual, check.ok ? '✓' : '✗ FAILED']),
-    ]),
+    '  checks',
+    ...report.checks.map((check) =>
+      check.ok
+        ? `  ✓ ${check.name}: ${check.actual}`
+        : `  ✗ ${check.name}: expected ${check.expected}, got ${check.actual}`,
+    ),
     '',
   ];
   if (report.error) lines.push(`The drill stopped on an error: ${report.error}`);
