@@ -40,10 +40,18 @@ export async function until<T>(
   done: (value: T) => boolean,
   intervalMs: number,
 ): Promise<T> {
+  let lastError = '';
   for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > context.deadline) throw new OutOfTime(`ran out of time waiting for ${what}`);
+    // A service restarting (PostgreSQL, Temporal) fails a read for a while: the next one is tried.
+    const attempt = await read().then(
+      (value) => ({ value }),
+      (error: unknown) => {
+        lastError = `; last error: ${(error as Error).message}`;
+        return null;
+      },
+    );
+    if (attempt && done(attempt.value)) return attempt.value;
+    if (Date.now() > context.deadline) throw new OutOfTime(`ran out of time waiting for ${what}${lastError}`);
     await sleep(intervalMs);
   }
 }

@@ -69,7 +69,15 @@ export async function runTheLaunch(context: DrillContext, faults: LaunchFaults):
 
   let saidAt = Date.now();
   for (;;) {
-    view = (await admin.request<LaunchView>('GET', view.links.self)).body;
+    const answer = await admin.request<LaunchView>('GET', view.links.self);
+    if (answer.status !== 200) {
+      // PostgreSQL restarting under the admin API, say: asked again at the next poll.
+      say(`GET ${view.links.self} answered ${answer.status}; asking again`);
+      if (Date.now() > context.deadline) throw new OutOfTime('ran out of time during the launch');
+      await sleep(1_000);
+      continue;
+    }
+    view = answer.body;
     report.launch.view = view;
     if (LAUNCH_ENDED.includes(view.state ?? '')) break;
     await faults.onProgress(progressOf(view));
