@@ -1,7 +1,9 @@
 import { Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { LaunchTotals } from '../contract/campaign-workflows';
-import { entryEventFor } from '../contract/campaigns';
+import { entryEventFor, startRefusal, type StartBody } from '../contract/campaigns';
+import type { CampaignSettingsMap } from '../contract/settings/types';
+import { loadCurrentSettings } from '../platform/db/current-settings';
 import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
@@ -44,7 +46,7 @@ export const launchJourneyId = (launchId: string, position: number) => `launch-$
  * entered at most once, whatever crashes and retries: its row is settled once, and its journey
  * has an ID derived from the launch and the member, which the journey log admits once.
  */
-export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
+export function createLaunchActivities(deps: { db: Db; temporal: Client; deploymentOverrides: unknown }) {
   const { db } = deps;
 
   async function enterAudiencePage(input: LaunchPageInput): Promise<LaunchPageResult> {
@@ -54,6 +56,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
       return { lastPosition: input.afterPosition, done: false, campaignCancelled: true, totals: await totals() };
 
     const page = await audiencePage(db, input.launchId, input.afterPosition, input.pageSize);
+    const { resolved } = await loadCurrentSettings(db, deps.deploymentOverrides);
     const intervalMs = 1000 / input.ratePerSecond;
     let nextStartAt = Date.now();
     let lastPosition = input.afterPosition;
@@ -66,7 +69,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
         if (wait > 0) await sleep(wait);
         nextStartAt = Math.max(nextStartAt, Date.now() - intervalMs) + intervalMs;
         while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-        const entering: Promise<void> = enter(journeys, input, member)
+        const entering: Promise<void> = enter(journeys, input, member, resolved.campaigns)
           .catch((error: unknown) => {
             failures.push(error instanceof Error ? error : new Error(String(error)));
           })
@@ -87,10 +90,16 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
     }
   }
 
-  async function enter(journeys: JourneyClient, input: LaunchPageInput, member: AudienceRow): Promise<void> {
+  async function enter(
+    journeys: JourneyClient,
+    input: LaunchPageInput,
+    member: AudienceRow,
+    settings: CampaignSettingsMap,
+  ): Promise<void> {
     const settle = (status: 'entered' | 'skipped' | 'failed', reason: string | null) =>
       settleMember(db, input.launchId, member.customerId, status, reason);
     const journeyId = launchJourneyId(input.launchId, member.position);
+    const body = { ...member.entry, customerId: member.customerId } as StartBody<CampaignType>;
     const retried = member.status === 'entering';
     if (retried) {
       // An earlier attempt may have started this member's journey: the journey log knows, whatever
@@ -99,20 +108,21 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client }) {
       if (earlier) return earlier.admitted ? settle('entered', null) : settle('skipped', earlier.reason);
       if (member.attempts >= MAX_MEMBER_ATTEMPTS)
         return settle('failed', `not entered after ${member.attempts} attempts`);
-    } else if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
+    } else {
+      // The campaign's own refusal of an operator's start (a churn score under the threshold).
+      const refusal = startRefusal(input.campaign, body, settings);
+      if (refusal) return settle('skipped', refusal.code);
+      if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
+    }
     await markEntering(db, input.launchId, member.customerId);
     let started = true;
     try {
       await journeys.start(
         input.campaign,
-        entryEventFor(
-          input.campaign,
-          { ...member.entry, customerId: member.customerId },
-          {
-            eventId: journeyId,
-            occurredAt: new Date().toISOString(),
-          },
-        ),
+        entryEventFor(input.campaign, body, {
+          eventId: journeyId,
+          occurredAt: new Date().toISOString(),
+        }),
         { startedBy: `launch ${input.launchId}` },
       );
     } catch (error) {

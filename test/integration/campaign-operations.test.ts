@@ -160,14 +160,22 @@ describe('campaign launches and cancels on the real stack', () => {
     const listed = await admin.request<{ launches: unknown[] }>('GET', `/campaigns/${CHURN}/launches`);
     const before = listed.body.launches.length;
 
+    // The last customer's score is under the campaign's threshold (0.7): skipped, like an operator's start.
     const good = await upload(
-      audience.map((customer) => JSON.stringify({ customerId: customer.customerId, score: 0.9 })),
+      audience.map((customer, index) =>
+        JSON.stringify({ customerId: customer.customerId, score: index === audience.length - 1 ? 0.3 : 0.9 }),
+      ),
     );
     const created = (await good.json()) as LaunchView;
     assert.equal(good.status, 201, JSON.stringify(created));
     assert.equal(created.audienceSize, 40);
     const done = await settledLaunch(created.launchId, 'completed');
-    assert.equal(done.totals.entered, 40, JSON.stringify(done.totals));
+    assert.deepEqual(
+      [done.totals.entered, done.totals.skipped, done.totals.reasons],
+      [39, 1, { below_threshold: 1 }],
+      JSON.stringify(done.totals),
+    );
+    assert.equal((await messagesTo(audience.at(-1)!.email)).length, 0, 'the customer under the threshold got nothing');
     const after = await admin.request<{ launches: unknown[] }>('GET', `/campaigns/${CHURN}/launches`);
     assert.equal(after.body.launches.length, before + 1, 'the refused upload stored no launch');
   });
