@@ -7,7 +7,7 @@ import { loadCurrentSettings } from '../platform/db/current-settings';
 import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
-import { audiencePage, launchTotals, markEntering, settleMember, type AudienceRow } from '../platform/db/launches';
+import { audiencePage, claimMember, launchTotals, settleMember, type AudienceRow } from '../platform/db/launches';
 import { admissionOf } from '../platform/db/journeys';
 import { findProfile } from '../platform/db/profiles';
 import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';
@@ -29,8 +29,11 @@ export interface LaunchPageResult {
   totals: LaunchTotals;
 }
 
-/** Members entered at once at most; the rate spaces their starts. */
-const MAX_IN_FLIGHT = 10;
+/**
+ * Members being entered at once at most: each waits for its journey's admission (a few hundred
+ * milliseconds), so reaching the rate takes about rate × that many in flight; the rate spaces the starts.
+ */
+const inFlightFor = (ratePerSecond: number) => Math.min(100, Math.max(10, Math.ceil(ratePerSecond)));
 /** How long an entered journey may take to be admitted or refused before the attempt is tried again. */
 const ADMISSION_WAIT_MS = 30_000;
 /** How long to look for this launch's own journey when a retry finds the customer's journey running. */
@@ -58,6 +61,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
     const page = await audiencePage(db, input.launchId, input.afterPosition, input.pageSize);
     const { resolved } = await loadCurrentSettings(db, deps.deploymentOverrides);
     const intervalMs = 1000 / input.ratePerSecond;
+    const maxInFlight = inFlightFor(input.ratePerSecond);
     let nextStartAt = Date.now();
     let lastPosition = input.afterPosition;
     const inFlight = new Set<Promise<void>>();
@@ -68,7 +72,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
         const wait = nextStartAt - Date.now();
         if (wait > 0) await sleep(wait);
         nextStartAt = Math.max(nextStartAt, Date.now() - intervalMs) + intervalMs;
-        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
         const entering: Promise<void> = enter(journeys, input, member, resolved.campaigns)
           .catch((error: unknown) => {
             failures.push(error instanceof Error ? error : new Error(String(error)));
@@ -100,21 +104,21 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
       settleMember(db, input.launchId, member.customerId, status, reason);
     const journeyId = launchJourneyId(input.launchId, member.position);
     const body = { ...member.entry, customerId: member.customerId } as StartBody<CampaignType>;
-    const retried = member.status === 'entering';
-    if (retried) {
+    const claim = await claimMember(db, input.launchId, member.customerId);
+    if (claim.kind === 'settled') return;
+    if (claim.kind === 'again') {
       // An earlier attempt may have started this member's journey: the journey log knows, whatever
       // the profile says now.
       const earlier = await admissionOf(db, { campaign: input.campaign, customerId: member.customerId, journeyId });
       if (earlier) return earlier.admitted ? settle('entered', null) : settle('skipped', earlier.reason);
-      if (member.attempts >= MAX_MEMBER_ATTEMPTS)
-        return settle('failed', `not entered after ${member.attempts} attempts`);
+      if (claim.attempts > MAX_MEMBER_ATTEMPTS)
+        return settle('failed', `not entered after ${claim.attempts - 1} attempts`);
     } else {
       // The campaign's own refusal of an operator's start (a churn score under the threshold).
       const refusal = startRefusal(input.campaign, body, settings);
       if (refusal) return settle('skipped', refusal.code);
       if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
     }
-    await markEntering(db, input.launchId, member.customerId);
     let started = true;
     try {
       await journeys.start(
@@ -127,8 +131,8 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
       );
     } catch (error) {
       if (!(error instanceof JourneyAlreadyRunningError)) throw error;
-      // On a first attempt the running journey is someone else's; on a retry it may be ours.
-      if (!retried) return settle('skipped', 'already_in_journey');
+      // On the first claim the running journey is someone else's; on a later one it may be ours.
+      if (claim.kind === 'first') return settle('skipped', 'already_in_journey');
       started = false;
     }
     const admission = await waitForAdmission(input.campaign, member.customerId, journeyId, started);

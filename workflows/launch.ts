@@ -23,7 +23,8 @@ import {
 
 const { enterAudiencePage } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
+  // A page's worker killed: another takes the page up within this time.
+  heartbeatTimeout: '15 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

@@ -154,16 +154,30 @@ export async function audiencePage(
   }));
 }
 
-/** Marks an attempt at entering the member: from now on a journey of this launch may exist for them. */
-export async function markEntering(db: Db, launchId: string, customerId: string): Promise<void> {
-  await db
-    .updateTable('launch_audience')
-    .set({ status: 'entering', attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
-    .where('launch_id', '=', launchId)
-    .where('customer_id', '=', customerId)
-    .where('status', 'in', ['pending', 'entering'])
-    .execute();
+export type MemberClaim = { kind: 'first' } | { kind: 'again'; attempts: number } | { kind: 'settled' };
+
+/**
+ * Claims the member for an attempt at entering it. `first`: nobody tried before, so no journey of
+ * this launch exists for them; `again`: an earlier attempt (crashed, or still running beside this
+ * one) may have started it; `settled`: nothing more to do. Decided by the row itself, never by an
+ * earlier read of it.
+ */
+export async function claimMember(db: Db, launchId: string, customerId: string): Promise<MemberClaim> {
+  const member = (query: ReturnType<typeof updateMember>) =>
+    query.where('launch_id', '=', launchId).where('customer_id', '=', customerId);
+  const first = await member(updateMember(db)).where('status', '=', 'pending').executeTakeFirst();
+  if (first.numUpdatedRows > 0n) return { kind: 'first' };
+  const again = await member(updateMember(db))
+    .where('status', '=', 'entering')
+    .returning('attempts')
+    .executeTakeFirst();
+  return again ? { kind: 'again', attempts: again.attempts } : { kind: 'settled' };
 }
+
+const updateMember = (db: Db) =>
+  db
+    .updateTable('launch_audience')
+    .set({ status: 'entering', attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` });
 
 /** Settles a member once: entered, skipped or failed, with the reason. A settled member never changes. */
 export async function settleMember(

@@ -167,12 +167,18 @@ export async function checkTheEmails(context: DrillContext, launchId: string): P
   context.report.sends.waitedMs = Date.now() - started;
   await sleep(2_000); // a second email to anyone would be recorded by now
   const sends = await launchSends(context.db, launchId);
-  context.report.sends.day0Sent = [...sends.day0SentByCustomer.values()].reduce((sum, count) => sum + count, 0);
+  context.report.sends.day0Sent = [...sends.day0SettledByCustomer.values()].reduce((sum, count) => sum + count, 0);
+  context.report.sends.day0Unknown = sends.day0Unknown;
+  if (sends.day0Unknown > 0)
+    context.say(
+      `${sends.day0Unknown} day-0 email(s) left unknown: in flight when the worker was killed, not sent again ` +
+        '(the at-most-once window of docs/DELIVERY.md)',
+    );
   context.checks.push(
     checkEqual(
-      'day-0 win-back emails sent (ledger): one per eligible customer, none for the others',
+      'day-0 win-back emails settled (ledger, sent or unknown): one per eligible customer, none for the others',
       { once: eligible.length, missing: 0, repeated: 0, unexpected: 0 },
-      exactlyOnce(eligible, sends.day0SentByCustomer),
+      exactlyOnce(eligible, sends.day0SettledByCustomer),
     ),
   );
   context.checks.push(checkEqual('other ledger rows of the launch before the cancel', 0, sends.otherRows));

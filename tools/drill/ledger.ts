@@ -22,8 +22,13 @@ export async function launchJourneysByCustomer(db: Db, launchId: string): Promis
 }
 
 export interface LaunchSends {
-  /** Day-0 win-back emails recorded as sent, per customer. */
-  day0SentByCustomer: Map<string, number>;
+  /**
+   * Day-0 win-back emails settled, per customer: `sent`, or `unknown` (a worker killed between the
+   * provider's acceptance and its confirmation: not sent again, the documented at-most-once window).
+   */
+  day0SettledByCustomer: Map<string, number>;
+  /** Of those, the ones left `unknown`. */
+  day0Unknown: number;
   /** Sends of the launch's journeys in any other step, or not (yet) sent: none expected before the cancel. */
   otherRows: number;
 }
@@ -36,24 +41,27 @@ export async function launchSends(db: Db, launchId: string): Promise<LaunchSends
     .where('idempotency_key', 'like', launchDeliveryKeys(launchId))
     .groupBy(['customer_id', 'step', 'channel', 'state'])
     .execute();
-  const day0SentByCustomer = new Map<string, number>();
+  const day0SettledByCustomer = new Map<string, number>();
+  let day0Unknown = 0;
   let otherRows = 0;
   for (const row of rows) {
-    if (row.step === 'day-0' && row.channel === 'email' && row.state === 'sent')
-      day0SentByCustomer.set(row.customer_id, (day0SentByCustomer.get(row.customer_id) ?? 0) + Number(row.count));
-    else otherRows += Number(row.count);
+    const settled = row.state === 'sent' || row.state === 'unknown';
+    if (row.step === 'day-0' && row.channel === 'email' && settled) {
+      day0SettledByCustomer.set(row.customer_id, (day0SettledByCustomer.get(row.customer_id) ?? 0) + Number(row.count));
+      if (row.state === 'unknown') day0Unknown += Number(row.count);
+    } else otherRows += Number(row.count);
   }
-  return { day0SentByCustomer, otherRows };
+  return { day0SettledByCustomer, day0Unknown, otherRows };
 }
 
-/** Day-0 emails of the launch's journeys recorded as sent (to wait for before the cancel). */
+/** Day-0 emails of the launch's journeys settled, sent or unknown (to wait for before the cancel). */
 export async function launchEmailsSent(db: Db, launchId: string): Promise<number> {
   const row = await db
     .selectFrom('deliveries')
     .select(sql<string>`count(*)`.as('count'))
     .where('campaign', '=', CAMPAIGN)
     .where('idempotency_key', 'like', launchDeliveryKeys(launchId))
-    .where('state', '=', 'sent')
+    .where('state', 'in', ['sent', 'unknown'])
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -31,7 +31,7 @@ export interface DrillReport {
   };
   faults: InjectedFault[];
   workerExitedOnItsOwn: number;
-  sends: { day0Sent: number; waitedMs: number | null };
+  sends: { day0Sent: number; day0Unknown: number; waitedMs: number | null };
   cancel: {
     cancelledAt: string | null;
     launchJourneys: number;

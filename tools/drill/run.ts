@@ -174,7 +174,7 @@ function emptyReport(
     },
     faults: [],
     workerExitedOnItsOwn: 0,
-    sends: { day0Sent: 0, waitedMs: null },
+    sends: { day0Sent: 0, day0Unknown: 0, waitedMs: null },
     cancel: {
       cancelledAt: null,
       launchJourneys: 0,
