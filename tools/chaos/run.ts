@@ -1,7 +1,6 @@
 import { startSmtpFaultProxy, startToolRun } from '../tool-run';
-import { readFileSync } from 'node:fs';
+import { machine } from '../machine';
 import { openLane } from './lane';
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
@@ -226,7 +225,7 @@ async function main(): Promise<void> {
     minutes: (Date.now() - startedAt) / 60_000,
     timedOut,
     clean: !timedOut && isClean(verdict) && deadLetters === 0,
-    machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: osName(), node: process.version },
+    machine: machine(),
     settings: SETTINGS,
     events: {
       published: storefront.eventsPublished,
@@ -263,14 +262,6 @@ async function ensureStack(supervisor: Supervisor, deadline: number, say: (line:
   while (!supervisor.allRunning && Date.now() < deadline) {
     await supervisor.keepRunning();
     if (!supervisor.allRunning) await sleep(POLL_MS);
-  }
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? process.platform;
-  } catch {
-    return process.platform;
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { machine } from '../machine';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { redactUrl } from '../../platform/pii';
@@ -154,7 +154,7 @@ function emptyReport(
     timedOut: false,
     error: null,
     passed: false,
-    machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: osName(), node: process.version },
+    machine: machine(),
     taskQueue,
     database,
     audience: {
@@ -186,14 +186,6 @@ function emptyReport(
     workerMemory: [],
     checks: [],
   };
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? process.platform;
-  } catch {
-    return process.platform;
-  }
 }
 
 main().catch((error: unknown) => {
