@@ -107,18 +107,17 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
     const claim = await claimMember(db, input.launchId, member.customerId);
     if (claim.kind === 'settled') return;
     if (claim.kind === 'again') {
-      // An earlier attempt may have started this member's journey: the journey log knows, whatever
-      // the profile says now.
+      // An earlier attempt may have started this member's journey: if the journey log knows it, that
+      // settles the member, whatever the profile says now.
       const earlier = await admissionOf(db, { campaign: input.campaign, customerId: member.customerId, journeyId });
       if (earlier) return earlier.admitted ? settle('entered', null) : settle('skipped', earlier.reason);
       if (claim.attempts > MAX_MEMBER_ATTEMPTS)
         return settle('failed', `not entered after ${claim.attempts - 1} attempts`);
-    } else {
-      // The campaign's own refusal of an operator's start (a churn score under the threshold).
-      const refusal = startRefusal(input.campaign, body, settings);
-      if (refusal) return settle('skipped', refusal.code);
-      if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
     }
+    // The campaign's own refusal of an operator's start (a churn score under the threshold), then consent.
+    const refusal = startRefusal(input.campaign, body, settings);
+    if (refusal) return settle('skipped', refusal.code);
+    if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
     let started = true;
     try {
       await journeys.start(

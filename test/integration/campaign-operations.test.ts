@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
+import { createLaunch } from '../../platform/db/launches';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
+import { CampaignWorkflows } from '../../platform/temporal/campaigns';
 import { TestAdmin } from '../support/admin';
 import { TestApp } from '../support/app';
 import { recordCampaignHistoriesIfAsked } from '../support/campaign-histories';
@@ -107,6 +110,43 @@ describe('campaign launches and cancels on the real stack', () => {
       .query<{ journeyId: string }>('journeyState');
     assert.match(state.journeyId, new RegExp(`^launch-${created.body.launchId}-`));
     assert.match(created.body.links.temporalUi, /launch%3Achurn-retention%3A|launch:churn-retention:/);
+  });
+
+  it('takes up a member claimed by an attempt that crashed under the same rules: no consent is skipped', async () => {
+    const [eligible] = await customers('crashed', 1);
+    const optedOut = `crashed-opted-out-${runId}-${(seq += 1)}`;
+    await applyCustomerUpdated(app.db, {
+      eventId: `profile-${optedOut}`,
+      type: 'customer.updated',
+      customerId: optedOut,
+      occurredAt: new Date().toISOString(),
+      properties: { email: `${optedOut}@example.test`, emailOptIn: false, smsOptIn: false },
+    });
+    const launchId = randomUUID();
+    await createLaunch(app.db, { launchId, campaign: CHURN, ratePerSecond: 20, startAt: null, source: 'inline' }, [
+      { customerId: optedOut, entry: { score: 1 } },
+      { customerId: eligible!.customerId, entry: { score: 1 } },
+    ]);
+    // As a worker killed right after claiming the member leaves it: entering, no journey started.
+    await app.db
+      .updateTable('launch_audience')
+      .set({ status: 'entering', attempts: 1 })
+      .where('launch_id', '=', launchId)
+      .where('customer_id', '=', optedOut)
+      .execute();
+    await new CampaignWorkflows(app.client, app.taskQueue).startLaunch({
+      launchId,
+      campaign: CHURN,
+      audienceSize: 2,
+      ratePerSecond: 20,
+      startAtMs: null,
+    });
+    const done = await settledLaunch(launchId, 'completed');
+    assert.deepEqual(
+      [done.totals.entered, done.totals.skipped, done.totals.reasons],
+      [1, 1, { no_consent: 1 }],
+      JSON.stringify(done.totals),
+    );
   });
 
   it('pauses, resumes and cancels a launch: a paused launch enters nobody, a cancelled one stops', async () => {
