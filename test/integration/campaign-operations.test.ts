@@ -59,6 +59,18 @@ describe('campaign launches and cancels on the real stack', () => {
 
   const customers = async (prefix: string, count: number) =>
     Promise.all(Array.from({ length: count }, () => contactableCustomer(app.db, `${prefix}-${(seq += 1)}`)));
+  /** A customer with an email address who withdrew consent on every channel. */
+  const optedOutCustomer = async (prefix: string) => {
+    const customerId = `${prefix}-${runId}-${(seq += 1)}`;
+    await applyCustomerUpdated(app.db, {
+      eventId: `profile-${customerId}`,
+      type: 'customer.updated',
+      customerId,
+      occurredAt: new Date().toISOString(),
+      properties: { email: `${customerId}@example.test`, emailOptIn: false, smsOptIn: false },
+    });
+    return customerId;
+  };
   const launchOf = (launchId: string) => admin.request<LaunchView>('GET', `/campaigns/${CHURN}/launches/${launchId}`);
   const settledLaunch = (launchId: string, state: string) =>
     waitFor(`launch ${launchId} to be ${state}`, async () => {
@@ -72,14 +84,7 @@ describe('campaign launches and cancels on the real stack', () => {
     const eligible = await customers('launch', 5);
     const [busy] = await customers('busy', 1);
     const unknown = `unknown-${runId}-${(seq += 1)}`;
-    const optedOut = `opted-out-${runId}-${(seq += 1)}`;
-    await applyCustomerUpdated(app.db, {
-      eventId: `profile-${optedOut}`,
-      type: 'customer.updated',
-      customerId: optedOut,
-      occurredAt: new Date().toISOString(),
-      properties: { email: `${optedOut}@example.test`, emailOptIn: false, smsOptIn: false },
-    });
+    const optedOut = await optedOutCustomer('opted-out');
     const started = await admin.request('POST', `/campaigns/${CHURN}/journeys`, {
       body: { customerId: busy!.customerId },
     });
@@ -114,14 +119,7 @@ describe('campaign launches and cancels on the real stack', () => {
 
   it('takes up a member claimed by an attempt that crashed under the same rules: no consent is skipped', async () => {
     const [eligible] = await customers('crashed', 1);
-    const optedOut = `crashed-opted-out-${runId}-${(seq += 1)}`;
-    await applyCustomerUpdated(app.db, {
-      eventId: `profile-${optedOut}`,
-      type: 'customer.updated',
-      customerId: optedOut,
-      occurredAt: new Date().toISOString(),
-      properties: { email: `${optedOut}@example.test`, emailOptIn: false, smsOptIn: false },
-    });
+    const optedOut = await optedOutCustomer('crashed-opted-out');
     const launchId = randomUUID();
     await createLaunch(app.db, { launchId, campaign: CHURN, ratePerSecond: 20, startAt: null, source: 'inline' }, [
       { customerId: optedOut, entry: { score: 1 } },
