@@ -22,6 +22,25 @@ const money = z.number().finite().min(0).max(1e9);
 const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as "EUR"');
 
+export const UNSUBSCRIBE_SOURCES = ['link', 'one_click', 'sms_stop'] as const;
+export const FEEDBACK_PROVIDERS = ['tracking', 'twilio', 'sendgrid'] as const;
+
+/**
+ * What every event about one message a journey sent carries (docs/FEEDBACK.md): the ledger's
+ * `messageId` (an email's Message-ID, an SMS's `sms-…` ID), and where it came from.
+ */
+const messageFeedback = z.object({
+  messageId: id,
+  channel: z.enum(['email', 'sms']),
+  campaign: text(64).min(1),
+  step: text(64).min(1),
+  /** The journey instance that sent it (its journeyId), so a newer journey of the customer ignores it. */
+  journeyId: id,
+  provider: z.enum(FEEDBACK_PROVIDERS),
+  /** The provider's own ID of the message (a Twilio SID, SendGrid's sg_message_id), when it gave one. */
+  providerMessageId: id.optional(),
+});
+
 export const cartItemSchema = z.object({
   productId: id,
   name: text(200).min(1),
@@ -41,7 +60,13 @@ export const eventPropertySchemas = {
     emailOptIn: z.boolean().optional(),
     smsOptIn: z.boolean().optional(),
   }),
-  'customer.unsubscribed': z.object({ channel: z.enum(['email', 'sms', 'all']) }),
+  'customer.unsubscribed': z.object({
+    channel: z.enum(['email', 'sms', 'all']),
+    /** Where it came from, when the engine saw it first: a link, an RFC 8058 one-click POST, a STOP reply. */
+    source: z.enum(UNSUBSCRIBE_SOURCES).optional(),
+    /** The message whose link or reply carried it. */
+    messageId: id.optional(),
+  }),
   'product.viewed': z.object({
     productId: id,
     name: text(200).optional(),
@@ -65,10 +90,30 @@ export const eventPropertySchemas = {
   }),
   'session.started': z.object({}),
   'churn.risk_scored': z.object({ score: z.number().min(0).max(1), model: text(100).optional() }),
+  'message.delivered': messageFeedback,
+  'message.failed': messageFeedback.extend({ errorCode: text(32).optional(), reason: text(500).optional() }),
+  'message.bounced': messageFeedback.extend({ bounceType: z.enum(['hard', 'soft']), reason: text(500).optional() }),
+  'message.complained': messageFeedback,
+  'message.opened': messageFeedback,
+  'message.clicked': messageFeedback.extend({ url: webUrl }),
 } as const;
 
 export type EventType = keyof typeof eventPropertySchemas;
 export const EVENT_TYPES = Object.keys(eventPropertySchemas) as EventType[];
+/** What became of a message after the send: delivery and engagement, reported by providers and the tracking service. */
+export const FEEDBACK_EVENT_TYPES = [
+  'message.delivered',
+  'message.failed',
+  'message.bounced',
+  'message.complained',
+  'message.opened',
+  'message.clicked',
+] as const satisfies readonly EventType[];
+export type FeedbackEventType = (typeof FEEDBACK_EVENT_TYPES)[number];
+export type FeedbackEvent = EventOf<FeedbackEventType>;
+export function isFeedbackEvent(event: CustomerEvent): event is FeedbackEvent {
+  return (FEEDBACK_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 const envelopeSchema = z.object({
   eventId: id,

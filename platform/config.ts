@@ -106,6 +106,76 @@ const adminSchema = z.object({
   ADMIN_QUERY_TIMEOUT: durationWithin(100, 60_000).prefault('5s'),
 });
 
+/**
+ * `kid:secret` pairs, comma-separated; the first signs, every one verifies. An older key listed with
+ * `@<ISO instant>` after its secret is accepted until then, the grace period of a rotation:
+ * `k2:<new secret>,k1:<old secret>@2027-01-31T00:00:00Z`.
+ */
+export const signingKeysSchema = z
+  .string()
+  .min(1)
+  .transform((text, ctx) => {
+    const keys = text.split(',').map((entry) => {
+      const match = /^([A-Za-z0-9]{1,8}):([^@\s]+)(?:@(.+))?$/.exec(entry.trim());
+      if (!match) return null;
+      const until = match[3] === undefined ? undefined : Date.parse(match[3]);
+      return { kid: match[1]!, secret: match[2]!, acceptedUntilMs: until };
+    });
+    const problem = keys.findIndex(
+      (key) =>
+        key === null ||
+        key.secret.length < 32 ||
+        (key.acceptedUntilMs !== undefined && Number.isNaN(key.acceptedUntilMs)),
+    );
+    if (problem >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `key #${problem + 1}: expected kid:secret (kid 1-8 letters or digits, secret at least 32 characters), ` +
+          `optionally followed by @<ISO instant> for an older key's grace period`,
+      });
+      return z.NEVER;
+    }
+    const valid = keys as Array<{ kid: string; secret: string; acceptedUntilMs: number | undefined }>;
+    if (new Set(valid.map((key) => key.kid)).size !== valid.length) {
+      ctx.addIssue({ code: 'custom', message: 'each key needs a kid of its own' });
+      return z.NEVER;
+    }
+    if (valid[0]!.acceptedUntilMs !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'the first key signs: it cannot have an @ grace period' });
+      return z.NEVER;
+    }
+    return valid;
+  });
+export type SigningKey = z.infer<typeof signingKeysSchema>[number];
+
+/** Links, the open pixel and unsubscribes in sent messages, served by the tracking service (docs/FEEDBACK.md). */
+const trackedLinksSchema = z.object({
+  /** Where customers reach the tracking service; the links in messages start with it. */
+  TRACKING_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
+  TRACKING_SIGNING_KEYS: signingKeysSchema,
+  /** How long a click link or open pixel in a message works. */
+  TRACKING_LINK_TTL: durationMs.prefault('90d'),
+  /** How long an unsubscribe link (and its List-Unsubscribe URL) works. */
+  TRACKING_UNSUBSCRIBE_TTL: durationMs.prefault('365d'),
+});
+
+const trackingServiceSchema = z.object({
+  TRACKING_HOST: z.string().min(1).default('127.0.0.1'),
+  TRACKING_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** Requests per minute from one client address before 429. */
+  TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /**
+   * Express's `trust proxy`: the number of proxies (a CDN, a load balancer) in front, so that the
+   * rate limit counts the client's address; 0 when the service is reached directly.
+   */
+  TRACKING_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** SendGrid's Signed Event Webhook verification key (base64, from its settings); unset: the endpoint answers 404. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
+  /** How old a signed SendGrid request may be before it is refused as a replay. */
+  SENDGRID_WEBHOOK_MAX_AGE: durationWithin(1_000, 86_400_000).prefault('10m'),
+});
+
 export const logSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -138,6 +208,7 @@ export const workerConfigSchema = logSchema
   .extend(databaseSchema.shape)
   .extend(emailSchema.shape)
   .extend(smsSchema.shape)
+  .extend(trackedLinksSchema.shape)
   .extend(settingsSchema.shape)
   .extend(workerTuningSchema.shape)
   .superRefine(twilioComplete);
@@ -229,6 +300,13 @@ export const adminConfigSchema = logSchema
   .extend(settingsSchema.shape)
   .superRefine(saslComplete)
   .superRefine(twilioComplete);
+export const trackingConfigSchema = logSchema
+  .extend(kafkaConfigSchema.shape)
+  .extend(databaseSchema.shape)
+  .extend(trackedLinksSchema.shape)
+  .extend(trackingServiceSchema.shape)
+  .extend(smsSchema.pick({ TWILIO_AUTH_TOKEN: true }).shape)
+  .superRefine(saslComplete);
 export const provisionConfigSchema = logSchema
   .extend(temporalConfigSchema.shape)
   .extend(kafkaConfigSchema.shape)
@@ -238,6 +316,8 @@ export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export type BridgeConfig = z.infer<typeof bridgeConfigSchema>;
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ProvisionConfig = z.infer<typeof provisionConfigSchema>;
+export type TrackingConfig = z.infer<typeof trackingConfigSchema>;
+export type TrackedLinksConfig = z.infer<typeof trackedLinksSchema>;
 export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 /** What the email and SMS channels need. */

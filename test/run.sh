@@ -8,6 +8,7 @@ echo "[test] typecheck"; npx --no-install tsc --noEmit
 echo "[test] lint"; npx --no-install eslint .
 echo "[test] format"; npx --no-install prettier --check --log-level warn "**/*.{ts,mjs,json}" || { echo "[test] run \`npm run format\` to fix the formatting" >&2; exit 1; }
 bash infra/up.sh
+export TRACKING_SIGNING_KEYS="${TRACKING_SIGNING_KEYS:-$(bash infra/signing-keys.sh)}"
 bash infra/ensure-schemathesis.sh
 bash infra/ensure-chromium.sh
 echo "[test] unit and integration tests"

@@ -47,6 +47,65 @@ export interface DeliveriesTable {
   /** The template and version the message was rendered from; null for a key never rendered (a skip). */
   template_id: string | null;
   template_version: number | null;
+  /** What the provider reported after accepting it (docs/FEEDBACK.md); null until it reports. */
+  delivery_status: Generated<DeliveryStatus | null>;
+  delivery_error: Generated<string | null>;
+  delivery_status_at: Generated<Date | null>;
+  delivered_at: Generated<Date | null>;
+  first_opened_at: Generated<Date | null>;
+  open_count: Generated<number>;
+  first_clicked_at: Generated<Date | null>;
+  click_count: Generated<number>;
+}
+
+export type DeliveryStatus = 'delivered' | 'failed' | 'bounced' | 'complained';
+
+/** Feedback events already applied to the ledger: a duplicate changes nothing twice. */
+export interface FeedbackEventsTable {
+  event_id: string;
+  message_id: string;
+  type: string;
+  occurred_at: Date;
+  recorded_at: Generated<Date>;
+}
+
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'carrier_opt_out' | 'operator';
+
+/** Addresses no campaign may contact, checked in the same transaction as the frequency cap. */
+export interface SuppressionsTable {
+  id: Generated<string>;
+  channel: Channel;
+  /** A lower-cased email address or an E.164 number. */
+  address: string;
+  reason: SuppressionReason;
+  /** Who reported it: `sendgrid`, `twilio`, or `admin`. */
+  source: string;
+  detail: string | null;
+  customer_id: string | null;
+  message_id: string | null;
+  event_id: string | null;
+  created_at: Generated<Date>;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+  lift_note: string | null;
+}
+
+export type TrackedLinkKind = 'click' | 'open' | 'unsubscribe';
+
+/** A link a sent message carries, served by the tracking service; the token names its code. */
+export interface TrackedLinksTable {
+  code: string;
+  kind: TrackedLinkKind;
+  message_id: string;
+  customer_id: string;
+  campaign: string;
+  step: string;
+  journey_id: string;
+  channel: Channel;
+  url: string | null;
+  scope: 'email' | 'sms' | 'all' | null;
+  expires_at: Date;
+  created_at: Generated<Date>;
 }
 
 export interface CampaignSettingsTable {
@@ -147,4 +206,7 @@ export interface Database {
   launch_audience: LaunchAudienceTable;
   message_templates: MessageTemplatesTable;
   message_template_heads: MessageTemplateHeadsTable;
+  feedback_events: FeedbackEventsTable;
+  suppressions: SuppressionsTable;
+  tracked_links: TrackedLinksTable;
 }

@@ -1,23 +1,27 @@
-import { adminConfigSchema, bridgeConfigSchema, workerConfigSchema } from '../../platform/config';
+import { adminConfigSchema, bridgeConfigSchema, trackingConfigSchema, workerConfigSchema } from '../../platform/config';
 import { buildAdmin } from '../../admin/build-admin';
 import { buildBridge } from '../../bridge/build-bridge';
+import { buildTracking } from '../../tracking/build-tracking';
 import { buildWorker } from '../../workers/build-worker';
 import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
 import { loadConfigOrExit, runServices } from '../../platform/run-services';
 
-/** The local default: worker, bridge and admin API in one process. Started in that order, stopped in reverse. */
+/** The local default: worker, bridge, admin API and tracking service in one process. Started in that order, stopped in reverse. */
 const workerConfig = loadConfigOrExit(workerConfigSchema);
 const bridgeConfig = loadConfigOrExit(bridgeConfigSchema);
 const adminConfig = loadConfigOrExit(adminConfigSchema);
+const trackingConfig = loadConfigOrExit(trackingConfigSchema);
 
 runServices('all-in-one', workerConfig.LOG_LEVEL, async (logger) => {
   installTemporalRuntimeLogging(logger, 'WARN');
   const worker = await buildWorker(workerConfig, logger);
   const bridge = await buildBridge(bridgeConfig, logger);
   const admin = await buildAdmin(adminConfig, logger);
+  const tracking = buildTracking(trackingConfig, logger);
   return [
     { name: 'worker', start: () => worker.start(), stop: () => worker.stop(), failure: worker.done },
     { name: 'bridge', start: () => bridge.start(), stop: () => bridge.stop(), failure: bridge.crashed },
     { name: 'admin', start: () => admin.start(), stop: () => admin.stop() },
+    { name: 'tracking', start: () => tracking.start(), stop: () => tracking.stop() },
   ];
 });

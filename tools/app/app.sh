@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the all-in-one process (worker + bridge + admin API) in the background for the demo and for
+# Runs the all-in-one process (worker + bridge + admin API + tracking service) in the background for the demo and for
 # exploring: `start` (restarts it if running), `stop`, `status`. Logs: $CAMPAIGNS_HOME/logs/app.log.
 source "$(dirname "${BASH_SOURCE[0]}")/../../infra/lib.sh"
 cd "$INFRA_DIR/.."
@@ -11,12 +11,13 @@ ensure_token() {
     ADMIN_TOKEN="$(cat "$token_file")"
   fi
   export ADMIN_TOKEN
+  export TRACKING_SIGNING_KEYS="${TRACKING_SIGNING_KEYS:-$(bash infra/signing-keys.sh)}"
 }
 
 start_app() {
   stop_daemon app
   ensure_token
-  say "app: starting worker + bridge + admin API (log: $LOG_DIR/app.log)"
+  say "app: starting worker + bridge + admin API + tracking service (log: $LOG_DIR/app.log)"
   start_daemon app node --import tsx tools/app/all-in-one.ts
   local port="${ADMIN_PORT:-8080}"
   if ! wait_for app 90 curl -fsS "http://127.0.0.1:$port/healthz"; then

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash infra/ensure-node-deps.sh
 bash infra/up.sh
+export TRACKING_SIGNING_KEYS="${TRACKING_SIGNING_KEYS:-$(bash infra/signing-keys.sh)}"
 bash tools/sandbox/twilio-sandbox.sh start
 set -a
 # shellcheck disable=SC1091

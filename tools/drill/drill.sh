@@ -7,4 +7,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash infra/ensure-node-deps.sh
 bash infra/up.sh
+export TRACKING_SIGNING_KEYS="${TRACKING_SIGNING_KEYS:-$(bash infra/signing-keys.sh)}"
 npx --no-install tsx tools/drill/run.ts "$@"

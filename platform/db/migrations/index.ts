@@ -7,6 +7,7 @@ import * as profileFieldFreshness from './0005_profile_field_freshness';
 import * as journeyRefusals from './0006_journey_refusals';
 import * as campaignCancelAndLaunches from './0007_campaign_cancel_and_launches';
 import * as messageTemplates from './0008_message_templates';
+import * as feedbackAndSuppressions from './0009_feedback_and_suppressions';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_journey_refusals': journeyRefusals,
   '0007_campaign_cancel_and_launches': campaignCancelAndLaunches,
   '0008_message_templates': messageTemplates,
+  '0009_feedback_and_suppressions': feedbackAndSuppressions,
 };

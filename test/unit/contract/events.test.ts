@@ -11,6 +11,14 @@ import {
 const now = Date.parse('2026-06-01T12:00:00Z');
 const occurredAt = '2026-06-01T11:59:00Z';
 
+const aMessage = {
+  messageId: 'sms-1f2e',
+  channel: 'sms',
+  campaign: 'cart-abandonment',
+  step: 'reminder-2',
+  journeyId: 'e1',
+};
+
 const validProperties: Record<string, object> = {
   'customer.updated': {
     email: 'ann@example.com',
@@ -33,6 +41,12 @@ const validProperties: Record<string, object> = {
   'order.placed': { orderId: 'o1', cartId: 'k1', total: 9.5, currency: 'EUR' },
   'session.started': {},
   'churn.risk_scored': { score: 0.82, model: 'v3' },
+  'message.delivered': { ...aMessage, provider: 'twilio', providerMessageId: 'SM123' },
+  'message.failed': { ...aMessage, provider: 'twilio', errorCode: '30003', reason: 'unreachable handset' },
+  'message.bounced': { ...aMessage, channel: 'email', provider: 'sendgrid', bounceType: 'hard', reason: '550 5.1.1' },
+  'message.complained': { ...aMessage, channel: 'email', provider: 'sendgrid' },
+  'message.opened': { ...aMessage, channel: 'email', provider: 'tracking' },
+  'message.clicked': { ...aMessage, provider: 'tracking', url: 'https://shop.example/cart' },
 };
 
 function event(overrides: Record<string, unknown> = {}) {

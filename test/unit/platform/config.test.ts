@@ -6,18 +6,46 @@ import {
   bridgeConfigSchema,
   ConfigError,
   loadConfig,
+  trackingConfigSchema,
   workerConfigSchema,
 } from '../../../platform/config';
+
+/** The one setting a worker cannot do without: the keys that sign the links in its messages. */
+const signing = { TRACKING_SIGNING_KEYS: `k1:${'s'.repeat(32)}` };
 
 describe('configuration', () => {
   it('defaults every local service to 127.0.0.1', () => {
     const bridge = loadConfig(bridgeConfigSchema, {});
-    const worker = loadConfig(workerConfigSchema, {});
+    const worker = loadConfig(workerConfigSchema, signing);
     assert.deepEqual(bridge.KAFKA_BROKERS, ['127.0.0.1:9092']);
     assert.equal(bridge.TEMPORAL_ADDRESS, '127.0.0.1:7233');
     assert.match(worker.DATABASE_URL, /@127\.0\.0\.1:/);
     assert.equal(worker.SMTP_URL, 'smtp://127.0.0.1:1025');
     assert.equal(loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_HOST, '127.0.0.1');
+  });
+
+  it('reads the link-signing keys: the first signs, an older one is accepted until its grace period ends', () => {
+    const tracking = loadConfig(trackingConfigSchema, {
+      TRACKING_SIGNING_KEYS: `k2:${'n'.repeat(32)}, k1:${'o'.repeat(32)}@2027-01-31T00:00:00Z`,
+    });
+    assert.deepEqual(tracking.TRACKING_SIGNING_KEYS, [
+      { kid: 'k2', secret: 'n'.repeat(32), acceptedUntilMs: undefined },
+      { kid: 'k1', secret: 'o'.repeat(32), acceptedUntilMs: Date.parse('2027-01-31T00:00:00Z') },
+    ]);
+    assert.equal(tracking.TRACKING_HOST, '127.0.0.1');
+    assert.throws(() => loadConfig(workerConfigSchema, {}), /TRACKING_SIGNING_KEYS/);
+    const refusals: Array<[string, RegExp]> = [
+      ['k1:short', /key #1: expected kid:secret/],
+      [`k1:${'a'.repeat(32)},k1:${'b'.repeat(32)}`, /each key needs a kid of its own/],
+      [`k1:${'a'.repeat(32)}@2027-01-01T00:00:00Z`, /the first key signs/],
+      [`k2:${'a'.repeat(32)},k1:${'b'.repeat(32)}@someday`, /key #2/],
+    ];
+    for (const [keys, message] of refusals) {
+      assert.throws(
+        () => loadConfig(trackingConfigSchema, { TRACKING_SIGNING_KEYS: keys }),
+        (error: Error) => message.test(error.message) && !error.message.includes('a'.repeat(32)),
+      );
+    }
   });
 
   it("parses the deployment's campaign settings as JSON", () => {
@@ -33,20 +61,20 @@ describe('configuration', () => {
 
   it('rejects an SMTP URL without a scheme and a lease without a unit', () => {
     assert.throws(
-      () => loadConfig(workerConfigSchema, { SMTP_URL: 'localhost:1025' }),
+      () => loadConfig(workerConfigSchema, { ...signing, SMTP_URL: 'localhost:1025' }),
       /SMTP_URL: expected smtp:\/\/host:port/,
     );
     assert.throws(
-      () => loadConfig(workerConfigSchema, { DELIVERY_LEASE: '90' }),
+      () => loadConfig(workerConfigSchema, { ...signing, DELIVERY_LEASE: '90' }),
       /DELIVERY_LEASE: must be at least 60s/,
     );
-    assert.equal(loadConfig(workerConfigSchema, { DELIVERY_LEASE: '2m' }).DELIVERY_LEASE, 120_000);
+    assert.equal(loadConfig(workerConfigSchema, { ...signing, DELIVERY_LEASE: '2m' }).DELIVERY_LEASE, 120_000);
   });
 
   it('wants all of the Twilio settings or none', () => {
-    assert.equal(loadConfig(workerConfigSchema, {}).TWILIO_ACCOUNT_SID, undefined);
+    assert.equal(loadConfig(workerConfigSchema, signing).TWILIO_ACCOUNT_SID, undefined);
     assert.throws(
-      () => loadConfig(workerConfigSchema, { TWILIO_AUTH_TOKEN: 'secret-token' }),
+      () => loadConfig(workerConfigSchema, { ...signing, TWILIO_AUTH_TOKEN: 'secret-token' }),
       /TWILIO_ACCOUNT_SID: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together/,
     );
   });
