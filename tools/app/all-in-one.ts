@@ -6,7 +6,7 @@ import { buildWorker } from '../../workers/build-worker';
 import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
 import { loadConfigOrExit, runServices } from '../../platform/run-services';
 
-/** The local default: worker, bridge, admin API and tracking service in one process. Started in that order, stopped in reverse. */
+/** The local default: worker, bridge, admin API and tracking service in one process, stopped in reverse order. */
 const workerConfig = loadConfigOrExit(workerConfigSchema);
 const bridgeConfig = loadConfigOrExit(bridgeConfigSchema);
 const adminConfig = loadConfigOrExit(adminConfigSchema);
