@@ -41,6 +41,11 @@ const messageFeedback = z.object({
   providerMessageId: id.optional(),
 });
 
+/** The address a provider reported a failure for: what a suppression is put on. */
+const recipient = z.union([z.email().max(254), z.string().regex(/^\+[1-9]\d{6,14}$/)], {
+  error: 'expected an email address or an E.164 number',
+});
+
 export const cartItemSchema = z.object({
   productId: id,
   name: text(200).min(1),
@@ -91,9 +96,17 @@ export const eventPropertySchemas = {
   'session.started': z.object({}),
   'churn.risk_scored': z.object({ score: z.number().min(0).max(1), model: text(100).optional() }),
   'message.delivered': messageFeedback,
-  'message.failed': messageFeedback.extend({ errorCode: text(32).optional(), reason: text(500).optional() }),
-  'message.bounced': messageFeedback.extend({ bounceType: z.enum(['hard', 'soft']), reason: text(500).optional() }),
-  'message.complained': messageFeedback,
+  'message.failed': messageFeedback.extend({
+    errorCode: text(32).optional(),
+    reason: text(500).optional(),
+    address: recipient.optional(),
+  }),
+  'message.bounced': messageFeedback.extend({
+    bounceType: z.enum(['hard', 'soft']),
+    reason: text(500).optional(),
+    address: recipient.optional(),
+  }),
+  'message.complained': messageFeedback.extend({ address: recipient.optional() }),
   'message.opened': messageFeedback,
   'message.clicked': messageFeedback.extend({ url: webUrl }),
 } as const;
