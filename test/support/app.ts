@@ -7,6 +7,7 @@ import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
 import { installRuntimeLoggingOnce } from './runtime';
+import { TestTracking } from './tracking';
 import { eventually, requireServices, runId } from './services';
 import { terminateJourneysOn } from './temporal';
 
@@ -33,6 +34,9 @@ export class TestApp {
   private dlqConsumer!: Consumer;
   private worker: CampaignWorker | null = null;
   private bridge: Bridge | null = null;
+  /** The tracking service, when started with `tracking`: its links and webhooks publish to this app's topic. */
+  readonly tracking = new TestTracking();
+  private trackingStarted = false;
   readonly groupId: string;
   /** The environment a bridge process needs to join this app's topic, group and task queue. */
   bridgeEnv: Record<string, string> = {};
@@ -40,7 +44,12 @@ export class TestApp {
   constructor(
     readonly name: string,
     readonly env: Record<string, string> = {},
-    private readonly options: { inProcessBridge?: boolean; inProcessWorker?: boolean } = {},
+    private readonly options: {
+      inProcessBridge?: boolean;
+      inProcessWorker?: boolean;
+      /** Start the tracking service first, and point the worker's links at it. */
+      tracking?: { sendgridPublicKey?: string };
+    } = {},
   ) {
     const suffix = `${name}-${runId}`;
     this.eventsTopic = `it-events-${suffix}`;
@@ -60,13 +69,16 @@ export class TestApp {
       WORKER_METRICS_PORT: '0',
       ...this.env,
     };
-    const env = { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...this.bridgeEnv };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...this.bridgeEnv,
+    };
     const logger = createLogger(`test-${this.name}`, env.LOG_LEVEL);
     installRuntimeLoggingOnce();
     const bridgeConfig = loadConfig(bridgeConfigSchema, env);
-    const workerConfig = loadConfig(workerConfigSchema, env);
 
-    this.db = createDb(workerConfig.DATABASE_URL, 2);
+    this.db = createDb(bridgeConfig.DATABASE_URL, 2);
     await migrateToLatest(this.db);
     this.kafka = createKafka(bridgeConfig, logger, '-test');
     this.admin = this.kafka.admin();
@@ -83,6 +95,21 @@ export class TestApp {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.producer.connect();
+
+    if (this.options.tracking) {
+      const links = loadConfig(workerConfigSchema, env);
+      env.TRACKING_PUBLIC_URL = await this.tracking.start({
+        db: this.db,
+        producer: this.producer,
+        topic: this.eventsTopic,
+        logger,
+        signingKeys: links.TRACKING_SIGNING_KEYS,
+        twilioAuthToken: links.TWILIO_AUTH_TOKEN,
+        sendgridPublicKey: this.options.tracking.sendgridPublicKey,
+      });
+      this.trackingStarted = true;
+    }
+    const workerConfig = loadConfig(workerConfigSchema, env);
 
     this.dlqConsumer = this.kafka.consumer({ groupId: `${this.groupId}-dlq-reader` });
     await this.dlqConsumer.connect();
@@ -142,6 +169,7 @@ export class TestApp {
   }
 
   async stop(): Promise<void> {
+    if (this.trackingStarted) await this.tracking.stop();
     await this.bridge?.stop();
     await this.worker?.stop();
     await terminateJourneysOn(this.taskQueue).catch(() => undefined);
