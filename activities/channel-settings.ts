@@ -1,7 +1,7 @@
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Transporter } from 'nodemailer';
-import type { ChannelConfig } from '../platform/config';
+import type { ChannelConfig, TrackedLinksConfig } from '../platform/config';
 import type { EmailSettings } from './email';
 import type { SmsSettings } from './sms';
 
@@ -37,8 +37,13 @@ export function emailSettingsFrom(config: ChannelConfig, mailer: Transporter): E
   };
 }
 
-/** Null when the deployment has no Twilio credentials: it sends no SMS. */
-export function smsSettingsFrom(config: ChannelConfig): SmsSettings | null {
+/**
+ * Null when the deployment has no Twilio credentials: it sends no SMS. Without TRACKING_PUBLIC_URL
+ * (the admin API's test sends) messages are created without a status callback.
+ */
+export function smsSettingsFrom(
+  config: ChannelConfig & Partial<Pick<TrackedLinksConfig, 'TRACKING_PUBLIC_URL'>>,
+): SmsSettings | null {
   return config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM
     ? {
         accountSid: config.TWILIO_ACCOUNT_SID,
@@ -46,6 +51,7 @@ export function smsSettingsFrom(config: ChannelConfig): SmsSettings | null {
         from: config.TWILIO_FROM,
         apiBaseUrl: config.TWILIO_API_BASE_URL,
         storeUrl: config.STORE_URL,
+        trackingPublicUrl: config.TRACKING_PUBLIC_URL,
       }
     : null;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';
 import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message';
+import { twilioStatusCallbackUrl } from '../contract/provider-webhooks';
 import { maskPhone, maskPiiInText } from '../platform/pii';
 import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
 import { renderSms } from './templates';
@@ -14,6 +15,8 @@ export interface SmsSettings {
   /** Twilio's API base, e.g. a regional edge; tests point it at a local server. */
   apiBaseUrl?: string | undefined;
   storeUrl: string;
+  /** The tracking service's public URL: Twilio reports each message's delivery there. Unset: no status callbacks. */
+  trackingPublicUrl?: string | undefined;
 }
 
 type TwilioClient = ReturnType<typeof twilio>;
@@ -100,11 +103,14 @@ export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelS
         renderContext('sms', smsLinks(settings), { ...request, firstName: profile.firstName }),
         template,
       ),
-    async send(address, body) {
+    async send(address, body, messageId) {
       const message = await client.messages.create({
         to: address,
         body,
         ...(viaService ? { messagingServiceSid: settings.from } : { from: settings.from }),
+        ...(settings.trackingPublicUrl
+          ? { statusCallback: twilioStatusCallbackUrl(settings.trackingPublicUrl, messageId) }
+          : {}),
       });
       return message.sid;
     },

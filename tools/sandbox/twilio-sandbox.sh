@@ -2,6 +2,9 @@
 # The local Twilio Messages API stand-in for the demo (this machine cannot reach Twilio): `start`,
 # `stop`. Its credentials are made once and kept in $RUN_DIR/twilio-sandbox.env, which the demo
 # sources so the app sends to it. Inbox (newest first): http://127.0.0.1:8026/sandbox/messages.
+# It posts signed status callbacks to the tracking service; a phone's reply (STOP) is simulated with
+#   curl -d From=+1555... -d Body=STOP http://127.0.0.1:8026/sandbox/reply
+# which it posts to TWILIO_SANDBOX_INBOUND_URL (default: $TRACKING_PUBLIC_URL/webhooks/twilio/inbound).
 source "$(dirname "${BASH_SOURCE[0]}")/../../infra/lib.sh"
 cd "$INFRA_DIR/.."
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertLocalUrl, TwilioCallbacks, type CallbackMode, type TwilioCallback } from './twilio-callbacks';
 
 /**
  * A local stand-in for Twilio's Messages API (the only stand-in of the project: this machine cannot
@@ -8,6 +10,11 @@ import type { AddressInfo, Socket } from 'node:net';
  * /2010-04-01/Accounts/{sid}/Messages.json with basic auth, a 201 JSON resource back; the same
  * path's GET lists messages filtered by `To` and `DateSent>` — and records what it receives;
  * GET /sandbox/messages lists them (newest first), as an inbox for the demo.
+ *
+ * Like Twilio, it reports on a message created with a StatusCallback: signed callbacks (`sent`, then
+ * `delivered` unless `deliveryOutcome` scripts otherwise) shortly after the 201, to 127.0.0.1 only.
+ * `reply` (or POST /sandbox/reply with From and Body) posts a signed inbound message, as a phone's
+ * reply would reach the app.
  */
 
 /** After accepting a message: answer a gateway error, or never answer. */
@@ -20,6 +27,19 @@ export interface ReceivedSms {
   from: string | null;
   messagingServiceSid: string | null;
   body: string;
+  /** queued, then what the status callbacks said. */
+  status: string;
+  statusCallback: string | null;
+}
+
+/** How a recipient's messages end: `undelivered` and `failed` carry Twilio's error code (30003, 21610…). */
+export type DeliveryOutcome = { status: 'delivered' } | { status: 'undelivered' | 'failed'; errorCode: number };
+
+export interface TwilioSandboxOptions {
+  /** Where `reply` posts inbound messages (the tracking service's /webhooks/twilio/inbound). */
+  inboundUrl?: string | undefined;
+  /** How long after the 201 the first status callback is posted. */
+  callbackDelayMs?: number;
 }
 
 export type TwilioFaultMode = 'pass' | 'refuse' | 'black-hole' | 'slow' | 'auth-failure' | 'server-error';
@@ -42,10 +62,20 @@ export class TwilioSandbox {
   private scriptedDelays: number[] = [];
   private afterAccept: AfterAccept[] = [];
   private credentialsRefused = false;
+  private readonly outcomes = new Map<string, DeliveryOutcome>();
+  private readonly callbacks: TwilioCallbacks;
+  /** Where `reply` posts; 127.0.0.1 only. */
+  inboundUrl: string | undefined;
+  private readonly callbackDelayMs: number;
 
   constructor(
     private readonly credentials = { accountSid: TWILIO_SANDBOX_ACCOUNT_SID, authToken: TWILIO_SANDBOX_AUTH_TOKEN },
-  ) {}
+    options: TwilioSandboxOptions = {},
+  ) {
+    this.callbacks = new TwilioCallbacks(credentials.authToken);
+    this.inboundUrl = options.inboundUrl;
+    this.callbackDelayMs = options.callbackDelayMs ?? 50;
+  }
 
   /** Listens on 127.0.0.1; port 0 picks a free one. */
   async start(port = 0): Promise<string> {
@@ -97,7 +127,58 @@ export class TwilioSandbox {
     return this.messages.filter((message) => message.to === phone);
   }
 
+  /** How messages to this number end from now on (`delivered` by default); null goes back to the default. */
+  deliveryOutcome(to: string, outcome: DeliveryOutcome | null): void {
+    if (outcome) this.outcomes.set(to, outcome);
+    else this.outcomes.delete(to);
+  }
+
+  /** `hold` keeps status callbacks in `heldCallbacks` for a test to post, repeat or reorder; `drop` loses them. */
+  setCallbackMode(mode: CallbackMode): void {
+    this.callbacks.mode = mode;
+  }
+
+  get heldCallbacks(): TwilioCallback[] {
+    return this.callbacks.held;
+  }
+
+  /** Every callback posted so far, with the status the app answered (null: no answer, after a few tries). */
+  get postedCallbacks() {
+    return this.callbacks.posted;
+  }
+
+  /** Posts one callback (a held one, again, or out of order), signed; the app's answer status. */
+  postCallback(callback: TwilioCallback): Promise<number> {
+    return this.callbacks.post(callback);
+  }
+
+  /** Resolves once every status callback scheduled so far has been posted, held or dropped. */
+  callbacksSettled(): Promise<void> {
+    return this.callbacks.settled();
+  }
+
+  /** A reply from a phone: a signed inbound message to `inboundUrl`. The app's answer status. */
+  async reply(from: string, body: string): Promise<number> {
+    if (!this.inboundUrl) throw new Error('the Twilio sandbox has no inbound URL to post replies to');
+    assertLocalUrl(this.inboundUrl);
+    const ours = [...this.messages].reverse().find((message) => message.to === from);
+    return this.callbacks.post({
+      url: this.inboundUrl,
+      params: {
+        AccountSid: this.credentials.accountSid,
+        MessageSid: newSid(),
+        From: from,
+        To: ours?.from ?? '+15550000000',
+        Body: body,
+        NumMedia: '0',
+        NumSegments: '1',
+        ApiVersion: '2010-04-01',
+      },
+    });
+  }
+
   async stop(): Promise<void> {
+    await this.callbacks.stop();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     // Requests left hanging on purpose would hold close() open.
     this.server?.closeAllConnections();
@@ -112,6 +193,7 @@ export class TwilioSandbox {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/sandbox/messages') {
       return json(200, { messages: [...this.messages].reverse() });
     }
+    if (req.method === 'POST' && req.url?.split('?')[0] === '/sandbox/reply') return this.handleReply(req, res);
     const expected =
       `Basic ` + `${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
     const authenticated = (accountSid: string | undefined) =>
@@ -153,12 +235,14 @@ export class TwilioSandbox {
     const delay = this.scriptedDelays.shift();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const message: ReceivedSms = {
-      sid: `SM${randomUUID().replace(/-/g, '')}`,
+      sid: newSid(),
       receivedAt: new Date().toISOString(),
       to,
       from: form.get('From'),
       messagingServiceSid: form.get('MessagingServiceSid'),
       body,
+      status: 'queued',
+      statusCallback: form.get('StatusCallback'),
     };
     this.messages.push(message);
     const after = this.afterAccept.shift();
@@ -170,6 +254,64 @@ export class TwilioSandbox {
         status: after,
       });
     if (!res.destroyed) json(201, this.resource(message));
+    this.reportStatus(message);
+  }
+
+  /** Twilio's status callbacks for a created message, in the background: `sent`, then how it ended. */
+  private reportStatus(message: ReceivedSms): void {
+    const url = message.statusCallback;
+    if (!url) return;
+    const outcome = this.outcomes.get(message.to) ?? { status: 'delivered' };
+    const statuses = outcome.status === 'failed' ? ['failed'] : ['sent', outcome.status];
+    this.callbacks.background(async (signal) => {
+      await sleep(this.callbackDelayMs, undefined, { signal });
+      for (const status of statuses) {
+        message.status = status;
+        const params: Record<string, string> = {
+          AccountSid: this.credentials.accountSid,
+          MessageSid: message.sid,
+          SmsSid: message.sid,
+          MessageStatus: status,
+          SmsStatus: status,
+          To: message.to,
+          From: message.from ?? '',
+          ApiVersion: '2010-04-01',
+        };
+        if (status !== 'sent' && 'errorCode' in outcome) params.ErrorCode = String(outcome.errorCode);
+        if (message.messagingServiceSid) params.MessagingServiceSid = message.messagingServiceSid;
+        await this.callbacks.dispatch({ url, params }, signal);
+      }
+    });
+  }
+
+  /** POST /sandbox/reply (form or JSON From and Body): the demo's way to answer a text. */
+  private async handleReply(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const answer = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    let fields: Record<string, unknown>;
+    try {
+      fields = req.headers['content-type']?.includes('json')
+        ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(raw));
+    } catch {
+      return answer(400, { message: 'the body is not JSON' });
+    }
+    if (
+      fields === null ||
+      typeof fields !== 'object' ||
+      typeof fields.From !== 'string' ||
+      typeof fields.Body !== 'string'
+    )
+      return answer(400, { message: 'expected From and Body' });
+    try {
+      answer(200, { delivered: true, status: await this.reply(fields.From, fields.Body) });
+    } catch (error) {
+      answer(502, { delivered: false, message: (error as Error).message });
+    }
   }
 
   /** One page of the Messages list, newest first, filtered as Twilio filters `To` and `DateSent>` (on or after). */
@@ -268,7 +410,8 @@ export class TwilioSandbox {
       from: message.from,
       messaging_service_sid: message.messagingServiceSid,
       body: message.body,
-      status: 'queued',
+      status: message.status,
+      status_callback: message.statusCallback,
       num_segments: '1',
       direction: 'outbound-api',
       api_version: '2010-04-01',
@@ -278,3 +421,5 @@ export class TwilioSandbox {
     };
   }
 }
+
+const newSid = () => `SM${randomUUID().replace(/-/g, '')}`;
