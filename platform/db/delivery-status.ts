@@ -9,7 +9,8 @@ import type { DeliveryStatus } from './schema';
  * - a report older than the one recorded never replaces it: a `delivered` dated before a recorded
  *   `failed` does not erase the failure;
  * - at the same instant the worse wins: delivered < failed < bounced < complained;
- * - a complaint is final: it is the recipient's own act, after delivery, and nothing undoes it.
+ * - a complaint wins over every other report, older or newer: it is the recipient's own act, after
+ *   delivery, and nothing undoes it.
  */
 export const STATUS_RANK: Record<DeliveryStatus, number> = { delivered: 0, failed: 1, bounced: 2, complained: 3 };
 
@@ -21,6 +22,7 @@ export interface StatusReport {
 export function supersedes(incoming: StatusReport, recorded: StatusReport | null): boolean {
   if (!recorded) return true;
   if (recorded.status === 'complained') return false;
+  if (incoming.status === 'complained') return true;
   const [newer, older] = [incoming.at.getTime(), recorded.at.getTime()];
   if (newer !== older) return newer > older;
   return STATUS_RANK[incoming.status] > STATUS_RANK[recorded.status];
