@@ -179,6 +179,8 @@ describe('feedback on the delivery ledger and the suppression list (PostgreSQL)'
 
   it('settles an ambiguous send as sent when the provider reports on it', async () => {
     const email = await sentMessage('email', `ambiguous-${runId}@example.test`, 'unknown');
+    assert.equal(await applyFeedback(db, event(email, 'message.opened', at(49))), 'open recorded');
+    assert.equal((await row(email)).state, 'unknown', "our own tracking is not the provider's word");
     const delivered = event(email, 'message.delivered', at(50), { providerMessageId: 'sg-ambiguous-1' });
     assert.match(await applyFeedback(db, delivered), /ambiguous send is settled as sent/);
     const recorded = await row(email);
