@@ -165,6 +165,7 @@ export async function deliver<Content>(
   const template = await (deps.templates ?? templateCatalogOf(db)).resolve(request.template.id, reserved);
   const content = sender.render(request, profile, template.content);
   const reservation = await reserveDelivery(db, key, messageId, {
+    address,
     leaseMs: deps.reservationLeaseMs,
     contactAtMs: request.atMs,
     cap: await deps.frequencyCap(),

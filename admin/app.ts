@@ -15,6 +15,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { launchRoutes } from './routes/launches';
 import { customerRoutes } from './routes/customers';
 import { journeyRoutes } from './routes/journeys';
+import { suppressionRoutes } from './routes/suppressions';
 import { templateRoutes } from './routes/templates';
 import { testSendRoutes } from './routes/test-sends';
 
@@ -39,6 +40,7 @@ export function adminRoutes(deps: AdminDependencies): Route[] {
     ...customerRoutes(deps),
     ...testSendRoutes(deps),
     ...templateRoutes(deps),
+    ...suppressionRoutes(deps),
   ];
 }
 

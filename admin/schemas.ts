@@ -106,7 +106,19 @@ export const journeyListView = z.object({
   temporalUi: z.string().meta({ description: 'The same filter in the Temporal Web UI' }),
 });
 
-const timelineEntry = z.object({ at: z.string(), kind: z.string(), text: z.string() });
+const timelineEntry = z.object({
+  at: z.string(),
+  kind: z.string().meta({
+    description:
+      'event, wait, message, skip, exit; or engagement: what became of a sent message (delivered, failed, ' +
+      'bounced, opened, clicked), from the delivery ledger',
+  }),
+  text: z.string(),
+});
+const engagement = z.object({
+  count: z.int(),
+  first: z.string().nullable().meta({ description: 'The earliest, whatever order the reports arrived in' }),
+});
 export const journeyDetailView = z.object({
   journey: journeySummarySchema,
   state: z
@@ -144,6 +156,18 @@ export const journeyDetailView = z.object({
       templateVersion: z.int().nullable().meta({ description: 'The template version the send rendered' }),
       createdAt: z.string(),
       sentAt: z.string().nullable(),
+      deliveryStatus: z
+        .enum(['delivered', 'failed', 'bounced', 'complained'])
+        .nullable()
+        .meta({ description: 'What the provider reported after accepting it; null until it reports' }),
+      deliveryStatusAt: z.string().nullable(),
+      deliveredAt: z.string().nullable(),
+      deliveryError: z
+        .string()
+        .nullable()
+        .meta({ description: "The provider's error code and reason (masked), for failed and bounced" }),
+      opens: engagement.meta({ description: 'Opens counted by the tracking pixel' }),
+      clicks: engagement.meta({ description: 'Clicks on tracked links' }),
     }),
   ),
   links,

@@ -1,5 +1,13 @@
-import { optOutOf, parseEvent, type CustomerEvent, type OptOutEvent, type RejectionReason } from '../contract/events';
+import {
+  isFeedbackEvent,
+  optOutOf,
+  parseEvent,
+  type CustomerEvent,
+  type OptOutEvent,
+  type RejectionReason,
+} from '../contract/events';
 import type { Db } from '../platform/db/database';
+import { applyFeedback } from '../platform/db/feedback';
 import { applyCustomerUpdated, applyUnsubscribe } from '../platform/db/profiles';
 import { maskPiiInText } from '../platform/pii';
 import type { JourneyClient } from '../platform/temporal/journeys';
@@ -66,6 +74,7 @@ async function applyOptOut(deps: HandlerDependencies, optOut: OptOutEvent): Prom
   let consent = 'the opt-out was applied';
   const told: string[] = [];
   for (const action of routeEvent(optOut, await deps.routingContext())) {
+    if (action.kind === 'recordFeedback') continue;
     if (action.kind !== 'updateProfile') {
       told.push(`${action.campaign}: ${await perform(deps, action, optOut)}`);
       continue;
@@ -96,5 +105,7 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
             : false;
       return applied ? 'profile updated' : 'stale profile update ignored';
     }
+    case 'recordFeedback':
+      return isFeedbackEvent(event) ? await applyFeedback(deps.db, event) : 'not a feedback event';
   }
 }

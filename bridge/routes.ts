@@ -5,13 +5,15 @@ import {
   type CampaignSettingsMap,
   type CampaignType,
 } from '../contract/campaigns';
-import type { CustomerEvent, EventType } from '../contract/events';
+import { isFeedbackEvent, type CustomerEvent, type EventType } from '../contract/events';
 
 /** What one event asks of the system: the profile events below, then each campaign's rules (contract/campaigns/). */
 export type RouteAction =
   | { kind: 'startOrSignal'; campaign: CampaignType }
   | { kind: 'signalIfRunning'; campaign: CampaignType }
-  | { kind: 'updateProfile' };
+  | { kind: 'updateProfile' }
+  /** What became of a sent message: applied to the delivery ledger and the suppression list. */
+  | { kind: 'recordFeedback' };
 
 export interface RoutingContext {
   /** The campaign settings in force: a rule may depend on them (the churn threshold). */
@@ -23,10 +25,11 @@ const PROFILE_EVENTS: readonly EventType[] = ['customer.updated', 'customer.unsu
 
 export function routeEvent(event: CustomerEvent, context: RoutingContext): RouteAction[] {
   const profile: RouteAction[] = PROFILE_EVENTS.includes(event.type) ? [{ kind: 'updateProfile' }] : [];
+  const feedback: RouteAction[] = isFeedbackEvent(event) ? [{ kind: 'recordFeedback' }] : [];
   const journeys = CAMPAIGN_TYPES.flatMap((campaign): RouteAction[] => {
     if (startsJourney(campaign, event, context.settings)) return [{ kind: 'startOrSignal', campaign }];
     if (signalsJourney(campaign, event, context.settings)) return [{ kind: 'signalIfRunning', campaign }];
     return [];
   });
-  return [...profile, ...journeys];
+  return [...profile, ...feedback, ...journeys];
 }

@@ -71,7 +71,8 @@ export const ADMISSION_REFUSALS: readonly Outcome[] = ['duplicate_entry', 'stale
 
 export interface TimelineEntry {
   at: string;
-  kind: 'event' | 'wait' | 'message' | 'skip' | 'exit';
+  /** `engagement`: what became of a sent message (delivered, opened…), merged in from the ledger by the admin API. */
+  kind: 'event' | 'wait' | 'message' | 'skip' | 'exit' | 'engagement';
   text: string;
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';
+import { withEngagement } from '../engagement-timeline';
 import { lookUpJourney } from '../journey-lookup';
 import { pageTokens } from '../page-token';
 import { route, type Route } from '../route';
@@ -158,14 +159,18 @@ export function journeyRoutes(deps: AdminDependencies): Route[] {
               outcome: state.outcome,
               lastMessage: state.lastMessage,
               messagesSent: state.messagesSent,
-              timeline: state.timeline,
+              timeline: withEngagement(state.timeline, messages),
             },
             ...('error' in live ? { stateError: live.error } : {}),
             refusedRuns,
-            messages: messages.map((message) => ({
+            messages: messages.map(({ deliveryStatusAt, opens, clicks, ...message }) => ({
               ...message,
               createdAt: message.createdAt.toISOString(),
               sentAt: message.sentAt?.toISOString() ?? null,
+              deliveredAt: message.deliveredAt?.toISOString() ?? null,
+              deliveryStatusAt: deliveryStatusAt?.toISOString() ?? null,
+              opens: { count: opens.count, first: opens.first?.toISOString() ?? null },
+              clicks: { count: clicks.count, first: clicks.first?.toISOString() ?? null },
             })),
             links: links(campaign, customerId),
           },

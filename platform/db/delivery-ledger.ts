@@ -1,6 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from './database';
-import type { Channel, DeliveriesTable, DeliveryState } from './schema';
+import type { Channel, DeliveriesTable, DeliveryState, DeliveryStatus } from './schema';
+import { suppressedReason, suppressionInForce } from './suppressions';
 
 /**
  * The delivery ledger: one row per idempotency key. A send is reserved before the provider is
@@ -109,12 +110,16 @@ export function exceedsCap(atMs: number, otherContactsMs: number[], cap: Frequen
  * rather than risk a duplicate.
  *
  * `template` is the version the message was rendered from, recorded with the reservation.
+ *
+ * `address` is where the message would go: a suppression in force for it (a hard bounce, a
+ * complaint, a carrier opt-out, an operator's) settles the key `skipped`, `suppressed: …`, in the
+ * transaction that takes the reservation, so a suppression recorded before it is never missed.
  */
 export async function reserveDelivery(
   db: Db,
   key: DeliveryKey,
   messageId: string,
-  options: { leaseMs: number; contactAtMs: number; cap: FrequencyCap; template?: TemplateUsed },
+  options: { leaseMs: number; contactAtMs: number; cap: FrequencyCap; address: string; template?: TemplateUsed },
 ): Promise<Reservation> {
   const contactAt = new Date(options.contactAtMs);
   const template = options.template
@@ -129,6 +134,11 @@ export async function reserveDelivery(
       .forUpdate()
       .executeTakeFirst();
     if (existing && existing.state !== 'retrying') return false;
+    const suppression = await suppressionInForce(tx, key.channel, options.address);
+    if (suppression) {
+      await settleSkipped(tx, key, existing !== undefined, suppressedReason(suppression), contactAt);
+      return 'suppressed' as const;
+    }
     if (options.cap.limit > 0) {
       const nearby = await tx
         .selectFrom('deliveries')
@@ -142,18 +152,7 @@ export async function reserveDelivery(
         .execute();
       const others = nearby.flatMap((row) => (row.contact_at ? [row.contact_at.getTime()] : []));
       if (exceedsCap(options.contactAtMs, others, options.cap)) {
-        if (existing) {
-          await tx
-            .updateTable('deliveries')
-            .set({ state: 'skipped', reason: CAPPED_REASON, updated_at: sql<Date>`now()` })
-            .where('idempotency_key', '=', key.idempotencyKey)
-            .execute();
-        } else {
-          await tx
-            .insertInto('deliveries')
-            .values(newRow(key, { state: 'skipped', reason: CAPPED_REASON, contact_at: contactAt }))
-            .execute();
-        }
+        await settleSkipped(tx, key, existing !== undefined, CAPPED_REASON, contactAt);
         return 'capped' as const;
       }
     }
@@ -198,6 +197,28 @@ export async function reserveDelivery(
   if (!record || record.state === 'retrying') return reserveDelivery(db, key, messageId, options);
   if (record.state === 'sending' && expired.numUpdatedRows === 0n) return { kind: 'in_progress' };
   return { kind: 'settled', record };
+}
+
+/** Settles a key the reservation refused (the cap, a suppression): a waiting row is updated, a new one inserted. */
+async function settleSkipped(
+  tx: Db,
+  key: DeliveryKey,
+  exists: boolean,
+  reason: string,
+  contactAt: Date,
+): Promise<void> {
+  if (exists) {
+    await tx
+      .updateTable('deliveries')
+      .set({ state: 'skipped', reason, updated_at: sql<Date>`now()` })
+      .where('idempotency_key', '=', key.idempotencyKey)
+      .execute();
+  } else {
+    await tx
+      .insertInto('deliveries')
+      .values(newRow(key, { state: 'skipped', reason, contact_at: contactAt }))
+      .execute();
+  }
 }
 
 export async function confirmSent(db: Db, idempotencyKey: string, providerMessageId: string): Promise<void> {
@@ -266,6 +287,18 @@ export interface JourneyMessage {
   templateVersion: number | null;
   createdAt: Date;
   sentAt: Date | null;
+  /** What the provider reported after accepting it (docs/FEEDBACK.md), null until it reports. */
+  deliveryStatus: DeliveryStatus | null;
+  deliveryStatusAt: Date | null;
+  deliveredAt: Date | null;
+  deliveryError: string | null;
+  opens: Engagement;
+  clicks: Engagement;
+}
+
+export interface Engagement {
+  count: number;
+  first: Date | null;
 }
 
 /** Every send one journey instance attempted, oldest first. Journey keys prefix their idempotency keys. */
@@ -282,6 +315,14 @@ export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<Jo
       'template_version',
       'created_at',
       'sent_at',
+      'delivery_status',
+      'delivery_status_at',
+      'delivered_at',
+      'delivery_error',
+      'open_count',
+      'first_opened_at',
+      'click_count',
+      'first_clicked_at',
     ])
     .where(sql<boolean>`starts_with(idempotency_key, ${keyPrefix})`)
     .orderBy('created_at')
@@ -296,5 +337,11 @@ export async function listJourneyMessages(db: Db, keyPrefix: string): Promise<Jo
     templateVersion: row.template_version,
     createdAt: row.created_at,
     sentAt: row.sent_at,
+    deliveryStatus: row.delivery_status,
+    deliveryStatusAt: row.delivery_status_at,
+    deliveredAt: row.delivered_at,
+    deliveryError: row.delivery_error,
+    opens: { count: row.open_count, first: row.first_opened_at },
+    clicks: { count: row.click_count, first: row.first_clicked_at },
   }));
 }

@@ -24,7 +24,8 @@ describe('delivery ledger (PostgreSQL)', () => {
     channel: 'email',
   });
 
-  const opts = (leaseMs: number) => ({ leaseMs, contactAtMs: Date.now(), cap: { limit: 0, windowMs: 0 } });
+  const address = 'ledger-recipient@example.test';
+  const opts = (leaseMs: number) => ({ leaseMs, contactAtMs: Date.now(), cap: { limit: 0, windowMs: 0 }, address });
 
   before(async () => {
     await requireServices(['postgres']);
@@ -82,7 +83,7 @@ describe('delivery ledger (PostgreSQL)', () => {
         db,
         { idempotencyKey: `${campaign}:${customerId}:j:s:email`, campaign, customerId, step: 's', channel: 'email' },
         '<m@x>',
-        { leaseMs: 60_000, contactAtMs: at, cap: { limit: 1, windowMs: 86_400_000 } },
+        { leaseMs: 60_000, contactAtMs: at, cap: { limit: 1, windowMs: 86_400_000 }, address },
       ),
     );
     const results = await Promise.all(racers);
@@ -96,7 +97,7 @@ describe('delivery ledger (PostgreSQL)', () => {
       db,
       { idempotencyKey: `later:${customerId}`, campaign: 'cart-abandonment', customerId, step: 't', channel: 'email' },
       '<m@x>',
-      { leaseMs: 60_000, contactAtMs: at + 86_400_001, cap: { limit: 1, windowMs: 86_400_000 } },
+      { leaseMs: 60_000, contactAtMs: at + 86_400_001, cap: { limit: 1, windowMs: 86_400_000 }, address },
     );
     assert.equal(nextDay.kind, 'reserved', 'the cap window slides: a day later the customer may be contacted again');
   });
@@ -116,7 +117,7 @@ describe('delivery ledger (PostgreSQL)', () => {
           channel: 'email',
         },
         '<m@x>',
-        { leaseMs: 60_000, contactAtMs: atMs, cap },
+        { leaseMs: 60_000, contactAtMs: atMs, cap, address },
       );
     const state = (reservation: Awaited<ReturnType<typeof reserveDelivery>>) =>
       reservation.kind === 'settled' ? `${reservation.record.state}: ${reservation.record.reason}` : reservation.kind;

@@ -354,6 +354,7 @@ describe('message templates on the real stack', () => {
       leaseMs: 60_000,
       contactAtMs: Date.now(),
       cap: { limit: 0, windowMs: 0 },
+      address: 'tpl-retry@example.test',
       template: { id: 'cart-reminder', version: current },
     });
     await releaseReservation(db, key.idempotencyKey, 'will retry: ECONNREFUSED');

@@ -12,6 +12,7 @@ const ENTRY_MARKS: Record<TimelineEntry['kind'], string> = {
   message: '✉',
   skip: '↷',
   exit: '■',
+  engagement: '◉',
 };
 
 /** Tells the demo's story in the terminal: one line per happening, with the clock and who it concerns. */

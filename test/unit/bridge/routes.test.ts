@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeEvent } from '../../../bridge/routes';
-import type { CustomerEvent } from '../../../contract/events';
+import { FEEDBACK_EVENT_TYPES, type CustomerEvent } from '../../../contract/events';
 import { resolveSettings } from '../../../contract/settings/overrides';
 
 const base = { eventId: 'e1', customerId: 'c1', occurredAt: '2026-06-01T12:00:00Z' };
@@ -88,6 +88,32 @@ describe('routing table', () => {
     };
     const event: CustomerEvent = { ...base, type: 'churn.risk_scored', properties: { score: 0.8 } };
     assert.deepEqual(routeEvent(event, stricter), [{ kind: 'signalIfRunning', campaign: 'churn-retention' }]);
+  });
+  it('records every feedback event on the ledger first, once, and no other event', () => {
+    const message = {
+      messageId: 'sms-1',
+      channel: 'sms',
+      campaign: 'cart-abandonment',
+      step: 'reminder-2',
+      journeyId: 'j1',
+      provider: 'twilio',
+    } as const;
+    const feedback: CustomerEvent[] = [
+      { ...base, type: 'message.delivered', properties: message },
+      { ...base, type: 'message.failed', properties: { ...message, errorCode: '30003' } },
+      { ...base, type: 'message.bounced', properties: { ...message, bounceType: 'hard' } },
+      { ...base, type: 'message.complained', properties: message },
+      { ...base, type: 'message.opened', properties: message },
+      { ...base, type: 'message.clicked', properties: { ...message, url: 'https://shop.example/cart' } },
+    ];
+    assert.deepEqual(feedback.map((event) => event.type).sort(), [...FEEDBACK_EVENT_TYPES].sort());
+    for (const event of feedback) {
+      const routes = routeEvent(event, context);
+      assert.deepEqual(routes[0], { kind: 'recordFeedback' }, event.type);
+      assert.equal(routes.filter((route) => route.kind === 'recordFeedback').length, 1, event.type);
+    }
+    for (const [what, event] of cases)
+      assert.ok(!routeEvent(event, context).some((route) => route.kind === 'recordFeedback'), what);
   });
   for (const [what, event, expected] of cases) {
     it(what, () => assert.deepEqual(routeEvent(event, context), expected));
