@@ -66,6 +66,7 @@ describe('provider webhooks (tracking service)', () => {
       leaseMs: 60_000,
       contactAtMs: Date.now(),
       cap: { limit: 0, windowMs: 0 },
+      address: channel === 'email' ? `${customerId}@example.test` : phone(),
     });
     await confirmSent(db, key.idempotencyKey, providerMessageId);
     return { customerId, journeyId, messageId, key };
@@ -345,6 +346,7 @@ describe('provider webhooks (tracking service)', () => {
         leaseMs: 60_000,
         contactAtMs: Date.now(),
         cap: { limit: 0, windowMs: 0 },
+        address: phone(),
       });
       const to = phone();
       sandbox.deliveryOutcome(to, { status: 'undelivered', errorCode: 30005 });
