@@ -6,6 +6,7 @@ import nodemailer from 'nodemailer';
 import { deliver, type SendOutcome } from '../../activities/delivery';
 import { emailSettingsFrom, smtpTransportOptions } from '../../activities/channel-settings';
 import { emailSender } from '../../activities/email';
+import { linkSettingsFrom } from '../../activities/link-tracking';
 import { SMS_OPT_OUT } from '../../activities/templates';
 import { createTemplateCatalog } from '../../activities/templates/catalog';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
@@ -375,6 +376,7 @@ describe('message templates on the real stack', () => {
           db,
           logger: createLogger('template-retry-test', 'warn'),
           reservationLeaseMs: 60_000,
+          links: linkSettingsFrom(config),
           frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
           contactPolicy: () => Promise.resolve({ kind: 'go' as const }),
           templates: createTemplateCatalog(db, { cacheMs: 0 }),
