@@ -143,7 +143,8 @@ export function emailSender(settings: EmailSettings): ChannelSender<OutgoingEmai
           text: content.text,
           html: content.html,
           messageId,
-          list: { unsubscribe: { url: content.unsubscribeUrl, comment: 'Unsubscribe' } },
+          // One URL, no comment: the header RFC 8058's one-click POST goes to.
+          list: { unsubscribe: content.unsubscribeUrl },
           headers: {
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
             'X-Campaign': request.campaign,
