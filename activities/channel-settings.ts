@@ -29,11 +29,6 @@ export function emailSettingsFrom(config: ChannelConfig, mailer: Transporter): E
     from: config.EMAIL_FROM,
     messageIdDomain: config.MESSAGE_ID_DOMAIN,
     storeUrl: config.STORE_URL,
-    unsubscribeUrl: (customerId, campaign) =>
-      config.UNSUBSCRIBE_URL.replace('{customerId}', encodeURIComponent(customerId)).replace(
-        '{campaign}',
-        encodeURIComponent(campaign),
-      ),
   };
 }
 

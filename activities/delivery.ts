@@ -20,6 +20,7 @@ import type { TemplateRequest } from '../contract/templates';
 import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
 import type { TemplateContent } from '../platform/db/templates';
 import { templateCatalogOf, type TemplateCatalog } from './templates/catalog';
+import { journeyIdOf, linkTracker, type LinkSettings, type LinkTracker } from './link-tracking';
 
 /** One message a journey wants to send. Everything in it comes from workflow state. */
 export interface DeliveryRequest {
@@ -61,8 +62,11 @@ export interface ChannelSender<Content> {
   channel: Channel;
   addressOf(profile: Profile): string | null;
   consentOf(profile: Profile): boolean;
-  /** Renders the message from the template version the send uses (`content`, as stored). */
-  render(request: DeliveryRequest, profile: Profile, content: TemplateContent): Content;
+  /**
+   * Renders the message from the template version the send uses (`content`, as stored), its links
+   * tracked by `links` (the same rows, so the same text, at every attempt).
+   */
+  render(request: DeliveryRequest, profile: Profile, content: TemplateContent, links: LinkTracker): Promise<Content>;
   messageIdFor(idempotencyKey: string): string;
   /**
    * Calls the provider. When `cancelled` aborts before any of the message has been handed over (an
@@ -95,6 +99,8 @@ export interface DeliveryDependencies {
   contactPolicy: (request: DeliveryRequest, channel: Channel, atMs: number) => Promise<PolicyVerdict>;
   /** Where the stored templates are read; by default the process's cached catalog of `db`. */
   templates?: TemplateCatalog;
+  /** The signed links the messages carry: unsubscribe, click redirects, open pixel. */
+  links: LinkSettings;
 }
 
 /** A provider call stopped because the journey ended, before any of the message was handed over. */
@@ -163,7 +169,15 @@ export async function deliver<Content>(
   // changes a message half-sent (and an SMS looked up at the provider is the same text).
   const reserved = earlier?.template?.id === request.template.id ? earlier.template.version : undefined;
   const template = await (deps.templates ?? templateCatalogOf(db)).resolve(request.template.id, reserved);
-  const content = sender.render(request, profile, template.content);
+  const links = linkTracker(db, deps.links, {
+    messageId,
+    customerId: request.customerId,
+    campaign: request.campaign,
+    step: request.step,
+    journeyId: journeyIdOf(key.idempotencyKey),
+    channel: sender.channel,
+  });
+  const content = await sender.render(request, profile, template.content, links);
   const reservation = await reserveDelivery(db, key, messageId, {
     address,
     leaseMs: deps.reservationLeaseMs,

@@ -5,13 +5,18 @@ import { maskEmail, maskPiiInText } from '../platform/pii';
 import { SendCancelled, type ChannelSender, type FailureKind, type ProviderFailure } from './delivery';
 import { renderEmail, type RenderedEmail } from './templates';
 import { renderContext } from './templates/message';
+import { trackEmailLinks } from './link-tracking';
 
 export interface EmailSettings {
   mailer: Transporter;
   from: string;
   messageIdDomain: string;
   storeUrl: string;
-  unsubscribeUrl: (customerId: string, campaign: string) => string;
+}
+
+/** An email as sent: its List-Unsubscribe header carries the same signed link as its body. */
+export interface OutgoingEmail extends RenderedEmail {
+  unsubscribeUrl: string;
 }
 
 /** The deterministic Message-ID of the email sent under an idempotency key. */
@@ -102,21 +107,20 @@ function watchMessageStreams(mailer: Transporter): void {
   });
 }
 
-export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmail> {
+export function emailSender(settings: EmailSettings): ChannelSender<OutgoingEmail> {
   watchMessageStreams(settings.mailer);
   return {
     channel: 'email',
     addressOf: (profile) => profile.email,
     consentOf: (profile) => profile.emailOptIn,
     messageIdFor: (key) => messageIdFor(key, settings.messageIdDomain),
-    render: (request, profile, template) =>
-      renderEmail(
-        request.template,
-        renderContext('email', settings, { ...request, firstName: profile.firstName }),
-        template,
-      ),
+    async render(request, profile, template, links) {
+      const [unsubscribeUrl] = await links([{ kind: 'unsubscribe', scope: 'email' }]);
+      const context = renderContext('email', { storeUrl: settings.storeUrl, unsubscribeUrl: unsubscribeUrl! }, profile);
+      const rendered = renderEmail(request.template, context, template);
+      return { ...(await trackEmailLinks(rendered, unsubscribeUrl!, links)), unsubscribeUrl: unsubscribeUrl! };
+    },
     async send(address, content, messageId, request, cancelled) {
-      const unsubscribe = settings.unsubscribeUrl(request.customerId, request.campaign);
       const stopper = new AbortController();
       let flowing = false;
       const stopUnlessFlowing = () => {
@@ -139,12 +143,12 @@ export function emailSender(settings: EmailSettings): ChannelSender<RenderedEmai
           text: content.text,
           html: content.html,
           messageId,
-          list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
+          // One URL, no comment: the header RFC 8058's one-click POST goes to.
+          list: { unsubscribe: content.unsubscribeUrl },
           headers: {
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
             'X-Campaign': request.campaign,
             'X-Campaign-Step': request.step,
-            'X-Customer-Id': request.customerId,
           },
         })
         .catch((error: unknown) => {

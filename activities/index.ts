@@ -30,6 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
     db: deps.db,
     logger: deps.logger,
     reservationLeaseMs: deps.reservationLeaseMs,
+    links: deps.links,
     frequencyCap,
     contactPolicy: (request, channel, atMs) =>
       journeys.planSend({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs }),

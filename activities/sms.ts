@@ -4,7 +4,8 @@ import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message'
 import { twilioStatusCallbackUrl } from '../contract/provider-webhooks';
 import { maskPhone, maskPiiInText } from '../platform/pii';
 import type { ChannelSender, FailureKind, ProviderFailure } from './delivery';
-import { renderSms } from './templates';
+import { renderSms, smsAsWritten } from './templates';
+import { trackSmsLinks } from './link-tracking';
 import { renderContext, type MessageLinks } from './templates/message';
 
 export interface SmsSettings {
@@ -88,7 +89,7 @@ function classifyTwilio(failure: TwilioError): { kind: FailureKind; reason: stri
   return { kind: 'ambiguous', reason: `${socketCode}: ${failure.message}` };
 }
 
-const smsLinks = (settings: SmsSettings): MessageLinks => ({ storeUrl: settings.storeUrl, unsubscribeUrl: () => '' });
+const smsLinks = (settings: SmsSettings): MessageLinks => ({ storeUrl: settings.storeUrl, unsubscribeUrl: '' });
 
 export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelSender<string> {
   const viaService = settings.from.startsWith('MG');
@@ -97,12 +98,11 @@ export function smsSender(settings: SmsSettings, client: TwilioClient): ChannelS
     addressOf: (profile) => profile.phone,
     consentOf: (profile) => profile.smsOptIn,
     messageIdFor: (key) => `sms-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`,
-    render: (request, profile, template) =>
-      renderSms(
-        request.template,
-        renderContext('sms', smsLinks(settings), { ...request, firstName: profile.firstName }),
-        template,
-      ),
+    async render(request, profile, template, links) {
+      const context = renderContext('sms', smsLinks(settings), profile);
+      const sent = renderSms(request.template, context, template);
+      return trackSmsLinks(sent, smsAsWritten(request.template, context, template), links);
+    },
     async send(address, body, messageId) {
       const message = await client.messages.create({
         to: address,

@@ -12,6 +12,7 @@ import { CampaignWorkflows } from '../platform/temporal/campaigns';
 import { JourneyClient } from '../platform/temporal/journeys';
 import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
+import { previewUnsubscribeUrl } from '../activities/link-tracking';
 import { seedTemplatesInBackground, templateCatalogOf } from '../activities/templates/catalog';
 
 export interface AdminServer {
@@ -30,6 +31,10 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
   const kafkaAdmin = createKafka(config, log, '-admin').admin();
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
   const email = emailSettingsFrom(config, mailer);
+  const messageLinks = {
+    storeUrl: config.STORE_URL,
+    unsubscribeUrl: previewUnsubscribeUrl(config.TRACKING_PUBLIC_URL),
+  };
   const app = createAdminApp({
     token: config.ADMIN_TOKEN,
     logger: log,
@@ -67,8 +72,9 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
         email,
         smsSettingsFrom(config),
         async (templateId) => (await templateCatalogOf(db).resolve(templateId)).content,
+        messageLinks,
       ),
-      messageLinks: email,
+      messageLinks,
       stateQueryTimeoutMs: config.ADMIN_QUERY_TIMEOUT,
       pageTokenSecret: config.ADMIN_TOKEN,
     },

@@ -15,7 +15,7 @@ export interface AdminDependencies {
   /** A link into the Temporal Web UI: a workflow, or a visibility query. */
   temporalUiUrl: (target: { workflowId: string } | { query: string }) => string;
   testSender: TestSender;
-  /** The store and unsubscribe links a send renders with, for template previews. */
+  /** The store link a send renders with, and the placeholder unsubscribe link of previews (no tracked link). */
   messageLinks: MessageLinks;
   /** How long to wait for a journey's live state before answering without it. */
   stateQueryTimeoutMs: number;

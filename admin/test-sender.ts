@@ -1,6 +1,7 @@
 import type { EmailSettings } from '../activities/email';
 import { createTwilioClient, type SmsSettings } from '../activities/sms';
 import { isSmsTemplate, renderEmail, renderSms } from '../activities/templates';
+import { renderContext, type MessageLinks } from '../activities/templates/message';
 import { SAMPLE_DATA } from '../activities/templates/samples';
 import { CAMPAIGNS, type CampaignType } from '../contract/campaigns';
 import type { TemplateId } from '../contract/templates';
@@ -48,6 +49,8 @@ export function createTestSender(
   email: EmailSettings,
   sms: SmsSettings | null,
   currentTemplate: CurrentTemplate,
+  /** The placeholder unsubscribe link of previews: a test send creates no tracked link. */
+  links: MessageLinks,
 ): TestSender {
   const twilio = sms ? createTwilioClient(sms) : null;
   const channelOf = (template: TemplateId) => (isSmsTemplate(template) ? ('sms' as const) : ('email' as const));
@@ -61,11 +64,7 @@ export function createTestSender(
           throw new ChannelNotConfiguredError(
             'SMS is not configured on this deployment (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM).',
           );
-        const body = `[TEST] ${renderSms(
-          content,
-          { firstName: request.firstName, storeUrl: sms.storeUrl, unsubscribeUrl: '' },
-          template,
-        )}`;
+        const body = `[TEST] ${renderSms(content, renderContext('sms', links, request), template)}`;
         const message = await twilio.messages.create({
           to: request.to,
           body,
@@ -73,22 +72,14 @@ export function createTestSender(
         });
         return { channel: 'sms', providerMessageId: message.sid };
       }
-      const rendered = renderEmail(
-        content,
-        {
-          firstName: request.firstName,
-          storeUrl: email.storeUrl,
-          unsubscribeUrl: email.unsubscribeUrl(request.customerId, request.campaign),
-        },
-        template,
-      );
+      const rendered = renderEmail(content, renderContext('email', links, request), template);
       const info = await email.mailer.sendMail({
         from: email.from,
         to: request.to,
         subject: `[TEST] ${rendered.subject}`,
         text: rendered.text,
         html: rendered.html,
-        headers: { 'X-Campaign': request.campaign, 'X-Campaign-Test': 'true', 'X-Customer-Id': request.customerId },
+        headers: { 'X-Campaign': request.campaign, 'X-Campaign-Test': 'true' },
       });
       return { channel: 'email', providerMessageId: (info as { messageId?: string }).messageId ?? '' };
     },

@@ -63,11 +63,6 @@ const emailSchema = z.object({
   EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
   STORE_URL: z.url().default('https://storefront.example'),
-  /** {customerId} and {campaign} are replaced; the storefront serves the page. */
-  UNSUBSCRIBE_URL: z
-    .string()
-    .min(1)
-    .default('https://storefront.example/unsubscribe?customer={customerId}&campaign={campaign}'),
   /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
   DELIVERY_LEASE: durationMs
     .prefault('90s')
@@ -296,6 +291,8 @@ export const adminConfigSchema = logSchema
   .extend(kafkaConfigSchema.shape)
   .extend(adminSchema.shape)
   .extend(emailSchema.shape)
+  /** Previews and test sends show a placeholder unsubscribe link on the tracking service. */
+  .extend(trackedLinksSchema.pick({ TRACKING_PUBLIC_URL: true }).shape)
   .extend(smsSchema.shape)
   .extend(settingsSchema.shape)
   .superRefine(saslComplete)

@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { emailSettingsFrom, smsSettingsFrom, smtpTransportOptions } from '../activities/channel-settings';
+import { linkSettingsFrom } from '../activities/link-tracking';
 import type { Db } from '../platform/db/database';
 import { createDb } from '../platform/db/database';
 import { parseOverrides } from '../contract/settings/overrides';
@@ -31,6 +32,7 @@ export function activityDependencies(
     reservationLeaseMs: config.DELIVERY_LEASE,
     deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
     email: emailSettingsFrom(config, live.mailer),
+    links: linkSettingsFrom(config),
     sms: smsSettingsFrom(config),
   };
 }

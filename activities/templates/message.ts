@@ -10,12 +10,11 @@ import { renderEmail, renderSms, type RenderContext, type RenderedEmail } from '
 
 export interface MessageLinks {
   storeUrl: string;
-  unsubscribeUrl(customerId: string, campaign: string): string;
+  /** A send's signed link (activities/link-tracking.ts); a preview's placeholder. */
+  unsubscribeUrl: string;
 }
 
 export interface Recipient {
-  customerId: string;
-  campaign: string;
   firstName: string | null;
 }
 
@@ -26,7 +25,7 @@ export function renderContext(channel: Channel, links: MessageLinks, recipient: 
   return {
     firstName: recipient.firstName,
     storeUrl: links.storeUrl,
-    unsubscribeUrl: channel === 'email' ? links.unsubscribeUrl(recipient.customerId, recipient.campaign) : '',
+    unsubscribeUrl: channel === 'email' ? links.unsubscribeUrl : '',
   };
 }
 

@@ -27,7 +27,6 @@ import {
   templateVersionParams,
   templateVersionView,
 } from '../template-schemas';
-import { CAMPAIGN_TEMPLATES } from '../test-sender';
 
 /**
  * Message templates as operators edit them: every save is validated and becomes the next version,
@@ -188,8 +187,9 @@ export function templateRoutes(deps: AdminDependencies): Route[] {
       tag: 'Templates',
       summary: 'Render a version of a template as a send would, with sample content or a real customer',
       description:
-        "With `customerId`, the customer's first name and unsubscribe link are used, exactly as a journey's send " +
-        'for that customer would; `data` stands for what the journey passes (cart items, products, incentive code).',
+        "With `customerId`, the customer's first name is used, as a journey's send for that customer would; " +
+        '`data` stands for what the journey passes (cart items, products, incentive code). The unsubscribe link ' +
+        'is a placeholder (`…/u/preview`): a preview creates no tracked link.',
       params: templateParams,
       body: templatePreviewBody,
       responses: { 200: { description: 'The rendered message', schema: templatePreviewView } },
@@ -211,8 +211,6 @@ export function templateRoutes(deps: AdminDependencies): Route[] {
         }
         const data = body.data ?? SAMPLE_DATA;
         const message = renderMessage({ id: params.templateId, ...data }, template.content, deps.messageLinks, {
-          customerId: body.customerId ?? 'sample-customer',
-          campaign: campaignOf(params.templateId),
           firstName,
         });
         return {
@@ -242,11 +240,6 @@ function versionView(template: TemplateVersion) {
     createdBy: template.createdBy,
     createdAt: template.createdAt.toISOString(),
   };
-}
-
-/** The campaign whose journeys send a template: its unsubscribe link names it. */
-function campaignOf(templateId: TemplateId): string {
-  return Object.entries(CAMPAIGN_TEMPLATES).find(([, ids]) => ids.includes(templateId))?.[0] ?? '';
 }
 
 function contentFrom(

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { CustomerEvent } from '../../contract/events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { deliver, type SendOutcome } from '../../activities/delivery';
+import { linkSettingsFrom } from '../../activities/link-tracking';
+import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { createTwilioClient, smsSender } from '../../activities/sms';
 import { createLogger } from '../../platform/logger';
 import { JourneyClient } from '../../platform/temporal/journeys';
@@ -161,6 +163,7 @@ describe('an exit while a send is being retried', () => {
           db: app.db,
           logger: createLogger('deferred-test', 'warn'),
           reservationLeaseMs: 60_000,
+          links: linkSettingsFrom(loadConfig(workerConfigSchema)),
           frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
           contactPolicy: () => Promise.resolve(verdict),
         };

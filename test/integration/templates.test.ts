@@ -6,6 +6,7 @@ import nodemailer from 'nodemailer';
 import { deliver, type SendOutcome } from '../../activities/delivery';
 import { emailSettingsFrom, smtpTransportOptions } from '../../activities/channel-settings';
 import { emailSender } from '../../activities/email';
+import { linkSettingsFrom } from '../../activities/link-tracking';
 import { SMS_OPT_OUT } from '../../activities/templates';
 import { createTemplateCatalog } from '../../activities/templates/catalog';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
@@ -271,14 +272,19 @@ describe('message templates on the real stack', () => {
     assert.equal(preview.body.version, 2);
     assert.equal(preview.body.firstName, 'Pat');
     assert.equal(preview.body.subject, edited.Subject, 'the preview has the subject that was sent');
-    assert.equal(normalise(preview.body.text), normalise(edited.Text), 'the preview has the text that was sent');
-    assert.equal(normalise(preview.body.html!), normalise(edited.HTML), 'the preview has the HTML that was sent');
+    // The words are the same; the send's links are signed tracked links, the preview's the originals
+    // and a placeholder unsubscribe link (a preview stores no tracked link).
+    assert.equal(sameButLinks(preview.body.text), sameButLinks(edited.Text), 'the preview has the text that was sent');
+    assert.equal(sameButLinks(preview.body.html!), sameButLinks(edited.HTML), 'the preview has the HTML that was sent');
+    assert.match(preview.body.text, /Your cart is saved: https:\/\/storefront\.example\/cart\n/);
+    assert.match(preview.body.text, /Unsubscribe: https?:\/\/\S+\/u\/preview\n/);
+    assert.match(edited.Text, /Your cart is saved: https?:\/\/\S+\/c\/[A-Za-z0-9_-]{12}\.\w+\.[A-Za-z0-9_-]{16}\r?\n/);
 
     const older = await admin.request<Preview>('POST', '/templates/cart-reminder/preview', {
       body: { customerId: before.customerId, data: cart, version: 1 },
     });
     assert.equal(older.body.subject, first.Subject, 'a preview of version 1 is what version 1 sent');
-    assert.equal(normalise(older.body.html!), normalise(first.HTML));
+    assert.equal(sameButLinks(older.body.html!), sameButLinks(first.HTML));
   });
 
   it('rolls back by saving the older version as the next one, and the next send uses it', async () => {
@@ -376,6 +382,7 @@ describe('message templates on the real stack', () => {
           db,
           logger: createLogger('template-retry-test', 'warn'),
           reservationLeaseMs: 60_000,
+          links: linkSettingsFrom(config),
           frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
           contactPolicy: () => Promise.resolve({ kind: 'go' as const }),
           templates: createTemplateCatalog(db, { cacheMs: 0 }),
@@ -439,4 +446,11 @@ describe('message templates on the real stack', () => {
 /** Mailpit gives the parts back with the line endings SMTP carried them in. */
 function normalise(text: string): string {
   return text.replace(/\r\n/g, '\n').trimEnd();
+}
+
+/** A message with its links (and a send's open pixel) left out. */
+function sameButLinks(text: string): string {
+  return normalise(text)
+    .replace(/<img src="[^"]*\/o\/[^"]*"[^>]*>/g, '')
+    .replace(/https?:\/\/[^\s"<]+/g, '<link>');
 }
