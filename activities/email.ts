@@ -149,6 +149,9 @@ export function emailSender(settings: EmailSettings): ChannelSender<OutgoingEmai
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
             'X-Campaign': request.campaign,
             'X-Campaign-Step': request.step,
+            // SendGrid's SMTP relay echoes unique_args in every event it reports (a complaint has no
+            // smtp-id), so feedback finds the message; other relays ignore the header.
+            'X-SMTPAPI': JSON.stringify({ unique_args: { message_id: messageId } }),
           },
         })
         .catch((error: unknown) => {

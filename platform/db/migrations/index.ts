@@ -8,6 +8,7 @@ import * as journeyRefusals from './0006_journey_refusals';
 import * as campaignCancelAndLaunches from './0007_campaign_cancel_and_launches';
 import * as messageTemplates from './0008_message_templates';
 import * as feedbackAndSuppressions from './0009_feedback_and_suppressions';
+import * as profilesByPhone from './0010_profiles_by_phone';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_campaign_cancel_and_launches': campaignCancelAndLaunches,
   '0008_message_templates': messageTemplates,
   '0009_feedback_and_suppressions': feedbackAndSuppressions,
+  '0010_profiles_by_phone': profilesByPhone,
 };
