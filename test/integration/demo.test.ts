@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { castFor, REPLAY_OUTCOMES, type Cast } from '../../tools/demo/cast';
+import { customerActions } from '../../tools/demo/customer-actions';
 import { JourneyWatch } from '../../tools/demo/journey-watch';
 import { Narrator } from '../../tools/demo/narrator';
 import { playStorefront, replayStorefront, type Performance } from '../../tools/demo/storefront';
@@ -11,7 +13,7 @@ import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { messagesTo } from '../support/mailpit';
-import { runId } from '../support/services';
+import { runId, stackEnv } from '../support/services';
 import { TemporalWebUi } from '../support/web-ui';
 
 async function assertVisible(
@@ -39,10 +41,19 @@ describe('the storefront demo', () => {
   let watch: JourneyWatch;
   let performance: Performance;
 
+  const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+
   before(async () => {
     await sms.start();
-    app = new TestApp('demo', { CAMPAIGN_SETTINGS: demoSettings, ...sms.env() });
+    app = new TestApp(
+      'demo',
+      { CAMPAIGN_SETTINGS: demoSettings, ...sms.env() },
+      {
+        tracking: { sendgridPublicKey: sendgrid.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') },
+      },
+    );
     await app.start();
+    sms.inboundUrl = `${app.tracking.url}/webhooks/twilio/inbound`;
     const narrator = new Narrator((line) => story.push(line));
     watch = new JourneyWatch(
       app.client,
@@ -54,6 +65,13 @@ describe('the storefront demo', () => {
       publishRaw: (key: string, value: string) => app.produceRaw([{ key, value }]),
       watch,
       narrator,
+      customers: customerActions({
+        mailpitUrl: stackEnv.mailpitApi,
+        replyBySms: async (from: string, body: string) => {
+          await sms.reply(from, body);
+        },
+        sendgrid: { webhookUrl: `${app.tracking.url}/webhooks/sendgrid/events`, privateKey: sendgrid.privateKey },
+      }),
     };
     watch.start();
     performance = await playStorefront(stage, cast, { longestJourneyMs: 90_000 });
@@ -113,6 +131,37 @@ describe('the storefront demo', () => {
           );
       }
     }
+  });
+
+  it("records what came after the send: Dev's open and click, Erin's and Ann's opt-outs, Carla's bounce", async () => {
+    const clicks = await app.db
+      .selectFrom('deliveries')
+      .select(['open_count', 'click_count'])
+      .where('customer_id', '=', cast.dev.customerId)
+      .where('step', '=', 'day-0')
+      .executeTakeFirstOrThrow();
+    assert.ok(clicks.open_count >= 1 && clicks.click_count === 1, JSON.stringify(clicks));
+    const consent = async (customerId: string) =>
+      app.db
+        .selectFrom('customer_profiles')
+        .select(['email_opt_in', 'sms_opt_in'])
+        .where('customer_id', '=', customerId)
+        .executeTakeFirstOrThrow();
+    assert.deepEqual(await consent(cast.erin.customerId), { email_opt_in: false, sms_opt_in: false });
+    assert.deepEqual(await consent(cast.ann.customerId), { email_opt_in: true, sms_opt_in: false });
+    const suppressed = await app.db
+      .selectFrom('suppressions')
+      .select(['reason', 'source'])
+      .where('address', '=', cast.carla.email.toLowerCase())
+      .where('lifted_at', 'is', null)
+      .execute();
+    assert.deepEqual(suppressed, [{ reason: 'hard_bounce', source: 'sendgrid' }]);
+    const bounced = await app.db
+      .selectFrom('deliveries')
+      .select('delivery_status')
+      .where('customer_id', '=', cast.carla.customerId)
+      .executeTakeFirstOrThrow();
+    assert.equal(bounced.delivery_status, 'bounced');
   });
 
   it('moves each malformed message to the dead-letter topic with its reason, and nothing else', () => {

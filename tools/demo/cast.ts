@@ -8,8 +8,22 @@ export interface Customer {
   phone: string | null;
   /** The campaigns their story touches. */
   campaigns: CampaignType[];
-  /** Messages they must receive: exactly this many, each once. */
-  expected: { emails: number; sms: number; outcomes: Partial<Record<CampaignType, Outcome>> };
+  /** Messages they must receive: exactly this many, each once; and what the feedback must have recorded. */
+  expected: {
+    emails: number;
+    sms: number;
+    outcomes: Partial<Record<CampaignType, Outcome>>;
+    feedback?: ExpectedFeedback;
+  };
+}
+
+/** What the loop after the send must show for a customer: in the ledger, the profile, the suppression list. */
+export interface ExpectedFeedback {
+  clicked?: boolean;
+  opened?: boolean;
+  emailConsent?: boolean;
+  smsConsent?: boolean;
+  suppressed?: 'hard_bounce';
 }
 
 export type Cast = Record<'ann' | 'bob' | 'carla' | 'dev' | 'erin' | 'dana', Customer>;
@@ -30,6 +44,7 @@ export function castFor(stamp: string): Cast {
       emails: 2,
       sms: 1,
       outcomes: { 'cart-abandonment': 'completed' },
+      feedback: { smsConsent: false, emailConsent: true },
     }),
     bob: customer('Bob', null, ['cart-abandonment', 'post-purchase'], {
       emails: 2,
@@ -40,16 +55,19 @@ export function castFor(stamp: string): Cast {
       emails: 1,
       sms: 0,
       outcomes: { 'browse-abandonment': 'completed' },
+      feedback: { suppressed: 'hard_bounce' },
     }),
     dev: customer('Dev', '+15550100004', ['churn-retention'], {
       emails: 1,
       sms: 0,
       outcomes: { 'churn-retention': 'customer_returned' },
+      feedback: { opened: true, clicked: true },
     }),
     erin: customer('Erin', null, ['cart-abandonment'], {
       emails: 1,
       sms: 0,
-      outcomes: { 'cart-abandonment': 'unsubscribed' },
+      outcomes: { 'cart-abandonment': 'completed' },
+      feedback: { emailConsent: false },
     }),
     dana: customer('Dana', null, ['cart-abandonment'], {
       emails: 0,

@@ -10,6 +10,9 @@ bash tools/sandbox/twilio-sandbox.sh start
 set -a
 # shellcheck disable=SC1091
 source "${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}/run/twilio-sandbox.env"
+# The demo plays SendGrid reporting a bounce: the app verifies with the public key, the demo signs.
+# shellcheck disable=SC1090
+source <(bash tools/sandbox/sendgrid-webhook-keys.sh)
 set +a
 # Hours and days compressed to seconds (tools/demo/settings.json), so the story fits in a minute.
 export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$(tr -d '\n' <tools/demo/settings.json)}"

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { CAMPAIGNS } from '../../contract/campaigns';
 import { resolveSettings } from '../../contract/settings/overrides';
 import { castFor } from './cast';
+import { customerActions, sendgridKeyFrom } from './customer-actions';
+import { feedbackLines, feedbackOf } from './feedback-report';
 import { mailboxUrl } from './inboxes';
 import { JourneyWatch } from './journey-watch';
 import { Narrator } from './narrator';
@@ -10,6 +12,7 @@ import { reportOn, reportTable } from './report';
 import { playStorefront, replayStorefront, type Stage } from './storefront';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
 import { formatDuration } from '../../contract/duration';
+import { createDb } from '../../platform/db/database';
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../../platform/temporal/connection';
@@ -23,6 +26,9 @@ const config = loadConfig(
     MAILPIT_URL: z.url().default('http://127.0.0.1:8025'),
     TWILIO_API_BASE_URL: z.url().default('http://127.0.0.1:8026'),
     ADMIN_PORT: z.coerce.number().int().default(8080),
+    TRACKING_PUBLIC_URL: z.url().default('http://127.0.0.1:8090'),
+    /** The demo plays SendGrid reporting a bounce, signed with this key (tools/sandbox/sendgrid-webhook-keys.sh). */
+    SENDGRID_DEMO_PRIVATE_KEY_FILE: z.string().min(1),
   }),
   { ...process.env, LOG_LEVEL: 'error' },
 );
@@ -91,6 +97,21 @@ async function main(): Promise<void> {
     },
     watch,
     narrator,
+    customers: customerActions({
+      mailpitUrl: config.MAILPIT_URL,
+      replyBySms: async (from, body) => {
+        const response = await fetch(`${config.TWILIO_API_BASE_URL}/sandbox/reply`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ From: from, Body: body }),
+        });
+        if (!response.ok) throw new Error(`the Twilio sandbox could not deliver the reply: HTTP ${response.status}`);
+      },
+      sendgrid: {
+        webhookUrl: `${config.TRACKING_PUBLIC_URL}/webhooks/sendgrid/events`,
+        privateKey: sendgridKeyFrom(config.SENDGRID_DEMO_PRIVATE_KEY_FILE),
+      },
+    }),
   };
 
   process.stdout.write(
@@ -123,6 +144,11 @@ async function main(): Promise<void> {
       `expected ${expectedReasons.length} (${expectedReasons.join(', ')}) ${deadLettersOk ? '✓' : '✗'}\n`,
   );
 
+  narrator.heading('After the send (delivery and engagement in the ledger, consent, suppressions)');
+  const db = createDb(config.DATABASE_URL, 1);
+  const feedback = await feedbackOf(db, cast).finally(() => db.destroy());
+  for (const line of feedbackLines(feedback)) process.stdout.write(`${line}\n`);
+
   narrator.heading('Where to look');
   const allQuery = `CustomerId IN (${Object.values(cast)
     .map((customer) => `"${customer.customerId}"`)
@@ -140,14 +166,20 @@ async function main(): Promise<void> {
     `  admin API            http://127.0.0.1:${config.ADMIN_PORT}/openapi.json ` +
       `(bearer token in ~/.cache/triggered-campaigns/run/admin-token)\n`,
   );
+  process.stdout.write(
+    `  suppressions         http://127.0.0.1:${config.ADMIN_PORT}/suppressions (the same bearer token)\n`,
+  );
   process.stdout.write(`  app log              ~/.cache/triggered-campaigns/logs/app.log\n`);
 
-  const allWell = reports.every((report) => report.problems.length === 0) && deadLettersOk;
+  const allWell =
+    reports.every((report) => report.problems.length === 0) &&
+    feedback.every((report) => report.problems.length === 0) &&
+    deadLettersOk;
   process.stdout.write(
     `\n${
       allWell
         ? 'Every customer got exactly what they should, once: ' +
-          'no duplicates, nothing after an order or an unsubscribe.'
+          'no duplicates, nothing after an order or an unsubscribe; every click, reply and bounce was recorded.'
         : 'Some customers did not get what they should: see ✗ above.'
     }\n`,
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Cast, Customer } from './cast';
+import type { CustomerActions } from './customer-actions';
 import type { JourneyRun, JourneyWatch } from './journey-watch';
 import type { Narrator } from './narrator';
 
@@ -18,6 +19,8 @@ export interface Stage {
   publishRaw(key: string, value: string): Promise<void>;
   watch: JourneyWatch;
   narrator: Narrator;
+  /** What customers and providers do with the messages: follow links, unsubscribe, reply, bounce. */
+  customers: CustomerActions;
 }
 
 /** How long the script waits for the engine, derived from the (compressed) campaign settings. */
@@ -41,7 +44,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * The storefront's script. Each customer's story is told as it happens; some steps wait for the
  * engine (Dev comes back only after his first win-back email, Erin unsubscribes only after her
- * first reminder), so the story plays the same on a slow machine.
+ * first reminder, Carla's email bounces once it is sent, Ann replies to her SMS), so the story plays
+ * the same on a slow machine.
  */
 export async function playStorefront(stage: Stage, cast: Cast, pace: Pace): Promise<Performance> {
   const { narrator } = stage;
@@ -154,19 +158,48 @@ export async function playStorefront(stage: Stage, cast: Cast, pace: Pace): Prom
       (run) => run.customerId === customer.customerId && run.timeline.some((entry) => entry.kind === 'message'),
     );
   await stage.watch.until(`${cast.dev.name}'s win-back email`, firstMessage(cast.dev), pace.longestJourneyMs);
+  const landedOn = await stage.customers.openAndClick(cast.dev);
+  narrator.storefront(
+    cast.dev.name,
+    `opens the win-back email and follows its link to ${landedOn}`,
+    'the tracking service counts the open and the click, signed links only; both reach the ledger through Kafka',
+  );
   await publish(event('session.started', cast.dev, {}));
   narrator.storefront(
     cast.dev.name,
-    'opens the win-back email and comes back to the shop',
+    'is back in the shop',
     'his churn journey ends as customer_returned; no SMS, no last email',
   );
 
   await stage.watch.until(`${cast.erin.name}'s first reminder`, firstMessage(cast.erin), pace.longestJourneyMs);
-  await publish(event('customer.unsubscribed', cast.erin, { channel: 'all' }));
+  const unsubscribed = await stage.customers.oneClickUnsubscribe(cast.erin);
   narrator.storefront(
     cast.erin.name,
-    'clicks "unsubscribe" in her first reminder',
-    'her journey ends as unsubscribed; nothing more is sent',
+    `presses her mail app's unsubscribe button: an RFC 8058 one-click POST to the email's List-Unsubscribe URL ` +
+      `(HTTP ${unsubscribed})`,
+    'her email consent is withdrawn; she has no other channel, so nothing more is sent',
+  );
+
+  await stage.watch.until(`${cast.carla.name}'s browse email`, firstMessage(cast.carla), pace.longestJourneyMs);
+  const bounced = await stage.customers.bounceFirstEmail(cast.carla);
+  narrator.storefront(
+    'SendGrid',
+    `reports ${cast.carla.name}'s email as a hard bounce (signed Event Webhook, HTTP ${bounced})`,
+    'her address goes on the suppression list: no campaign emails it again until an operator lifts it',
+  );
+
+  const texted = (runs: JourneyRun[]) =>
+    runs.some(
+      (run) =>
+        run.customerId === cast.ann.customerId &&
+        run.timeline.some((entry) => entry.kind === 'message' && entry.text.includes('SMS')),
+    );
+  await stage.watch.until(`${cast.ann.name}'s SMS`, texted, pace.longestJourneyMs);
+  await stage.customers.replyBySms(cast.ann, 'STOP');
+  narrator.storefront(
+    cast.ann.name,
+    'replies STOP to the SMS',
+    'her SMS consent is withdrawn (Twilio inbound webhook, signature checked); her last reminder is an email',
   );
 
   const customers = Object.values(cast);
