@@ -25,6 +25,7 @@ import { bookkeeping } from './proxies';
 import { admit, waitForEntry } from './admission';
 import { startNextJourney } from './continue-as-new';
 import { JourneyRun } from './run-state';
+import { smsFailed } from './sms-fallback';
 import { runSteps, type Step } from './steps';
 
 /**
@@ -68,6 +69,10 @@ export class Journey<C extends CampaignType, CampaignState> {
     const run = this.run;
     run.startsJourney = startsJourney;
     const deliver = (event: CustomerEvent) => {
+      if (event.type === 'message.failed' && patched('sms-failure-fallback')) {
+        smsFailed(run, event);
+        return;
+      }
       if (run.exit) {
         run.holdForNextJourney(event);
         return;
