@@ -31,7 +31,8 @@ import { runSteps, type Step } from './steps';
 /**
  * What a campaign workflow is given to run its journey: it says what the customer's events mean
  * and which steps it takes; the engine does the rest (event dedup, exits, admission, durable waits,
- * the send step under the contact policy, the outcome and continue-as-new). See docs/JOURNEYS.md.
+ * the send step under the contact policy, the fallback from an undelivered SMS, the outcome and
+ * continue-as-new). See docs/JOURNEYS.md.
  */
 export class Journey<C extends CampaignType, CampaignState> {
   private readonly run: JourneyRun<C, CampaignState>;

@@ -30,8 +30,9 @@ export interface Step {
    */
   suppressedWhile?: { campaign: CampaignType; why: string };
   /**
-   * What to send, read once when the step is due: the first channel, then each fallback while the
-   * customer cannot be reached on the one before.
+   * What to send, read when the step is due: the first channel, then each fallback while the
+   * customer cannot be reached on the one before. Read again when an SMS of the step is reported
+   * undelivered: the channels after it are the step's fallback (./sms-fallback.ts).
    */
   send: () => SendRequest[];
   /** After the step, whether or not it sent. */
