@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { CustomerEvent } from './events';
+import type { CustomerEvent, EventOf } from './events';
 import type { CampaignType } from './campaigns';
 
 /**
@@ -105,6 +105,18 @@ export interface CarriedJourney<CampaignState> {
   lastMessageAtMs: number | null;
   unreachableSteps: number;
   campaignState: CampaignState;
+  /** Absent in runs from before the SMS-failure fallback. */
+  smsFallback?: SmsFallbackState;
+}
+
+/** What a journey remembers to fall back from a failed SMS to the step's next channel (docs/JOURNEYS.md). */
+export interface SmsFallbackState {
+  /** `step:channel` of each message the journey sent. */
+  sent: string[];
+  /** Steps that already fell back: each does once. */
+  fellBack: string[];
+  /** Failures whose fallback waits for the journey to be between steps. */
+  pending: Array<EventOf<'message.failed'>>;
 }
 
 export interface JourneyInput<CampaignState = unknown> {

@@ -67,10 +67,16 @@ export function startsJourney(campaign: CampaignType, event: CustomerEvent, sett
   return applies(campaignDefinition(campaign).startsOn, event, settings[campaign]);
 }
 
-/** Whether a running journey of the campaign must be told of the event. */
+/**
+ * Whether a running journey of the campaign must be told of the event: an unsubscribe, an SMS of
+ * the campaign reported undelivered (the journey may fall back to the step's next channel), or what
+ * the campaign's `signals` list.
+ */
 export function signalsJourney(campaign: CampaignType, event: CustomerEvent, settings: CampaignSettingsMap): boolean {
   return (
-    event.type === 'customer.unsubscribed' || applies(campaignDefinition(campaign).signals, event, settings[campaign])
+    event.type === 'customer.unsubscribed' ||
+    (event.type === 'message.failed' && event.properties.channel === 'sms' && event.properties.campaign === campaign) ||
+    applies(campaignDefinition(campaign).signals, event, settings[campaign])
   );
 }
 

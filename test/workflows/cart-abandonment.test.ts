@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cancelJourneySignal, journeyStateQuery } from '../../contract/journeys';
+import { cancelJourneySignal, deliveryKey, journeyStateQuery } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
 import { messagesTo } from '../support/mailpit';
 
@@ -96,6 +96,52 @@ describe('cart abandonment journey (time-skipping)', () => {
     );
     assert.match(ledger[1]!.reason!, /Twilio 21211/);
     assert.equal(t.twilio.to(phone).length, 0);
+  });
+
+  it('sends reminder 2 by email once when Twilio reports its SMS undelivered, under the email key', async () => {
+    const { customerId, email } = await contactable('undelivered');
+    const entry = await t.event('cart.updated', customerId, { cartId: 'k', items: [mug] });
+    await t.journeys.startOrSignal('cart-abandonment', entry);
+    await t.env.sleep(25 * HOUR + 10 * 60_000);
+    const sms = await t.db
+      .selectFrom('deliveries')
+      .select(['message_id', 'state'])
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', 'sms')
+      .executeTakeFirstOrThrow();
+    assert.equal(sms.state, 'sent');
+    const failed = await t.event('message.failed', customerId, {
+      messageId: sms.message_id,
+      channel: 'sms',
+      campaign: 'cart-abandonment',
+      step: 'reminder-2',
+      journeyId: entry.eventId,
+      provider: 'twilio',
+      errorCode: '30003',
+    });
+    assert.equal(await t.journeys.signalIfRunning('cart-abandonment', failed), true);
+    assert.equal(await t.journeys.signalIfRunning('cart-abandonment', failed), true);
+
+    const result = await t.result('cart-abandonment', customerId, 98 * HOUR);
+    assert.deepEqual([result.outcome, result.messagesSent], ['completed', 4]);
+    assert.deepEqual(await sentSteps(customerId), [
+      'reminder-1:email',
+      'reminder-2:sms',
+      'reminder-2:email',
+      'final:email',
+    ]);
+    const fallback = await t.db
+      .selectFrom('deliveries')
+      .select('idempotency_key')
+      .where('customer_id', '=', customerId)
+      .where('step', '=', 'reminder-2')
+      .where('channel', '=', 'email')
+      .execute();
+    assert.deepEqual(
+      fallback.map((row) => row.idempotency_key),
+      [deliveryKey('cart-abandonment', customerId, entry.eventId, 'reminder-2', 'email')],
+    );
+    assert.equal((await messagesTo(email)).length, 3);
   });
 
   it('resets the inactivity clock on every cart update and ignores a stale one', async () => {

@@ -25,12 +25,14 @@ import { bookkeeping } from './proxies';
 import { admit, waitForEntry } from './admission';
 import { startNextJourney } from './continue-as-new';
 import { JourneyRun } from './run-state';
+import { smsFailed } from './sms-fallback';
 import { runSteps, type Step } from './steps';
 
 /**
  * What a campaign workflow is given to run its journey: it says what the customer's events mean
  * and which steps it takes; the engine does the rest (event dedup, exits, admission, durable waits,
- * the send step under the contact policy, the outcome and continue-as-new). See docs/JOURNEYS.md.
+ * the send step under the contact policy, the fallback from an undelivered SMS, the outcome and
+ * continue-as-new). See docs/JOURNEYS.md.
  */
 export class Journey<C extends CampaignType, CampaignState> {
   private readonly run: JourneyRun<C, CampaignState>;
@@ -68,6 +70,10 @@ export class Journey<C extends CampaignType, CampaignState> {
     const run = this.run;
     run.startsJourney = startsJourney;
     const deliver = (event: CustomerEvent) => {
+      if (event.type === 'message.failed' && patched('sms-failure-fallback')) {
+        smsFailed(run, event);
+        return;
+      }
       if (run.exit) {
         run.holdForNextJourney(event);
         return;

@@ -7,9 +7,11 @@ import {
   type JourneyInput,
   type JourneyState,
   type Outcome,
+  type SmsFallbackState,
   type TimelineEntry,
 } from '../../contract/journeys';
 import type { CampaignSettingsMap } from '../../contract/settings/types';
+import type { Step } from './steps';
 
 const MAX_REMEMBERED_EVENT_IDS = 500;
 const MAX_TIMELINE_ENTRIES = 60;
@@ -48,6 +50,11 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** Admitted (or a continuation of an admitted run): its events are its own from now on. */
   admitted: boolean;
   resumedSignals = 0;
+  /** The campaign's steps, once they run. */
+  steps: readonly Step[] = [];
+  /** The steps are over: a failure reported from now on changes nothing. */
+  stepsDone = false;
+  readonly smsFallback: SmsFallbackState;
   private readonly seenEventIds: string[];
 
   constructor(
@@ -71,6 +78,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     this.lastMessageAtMs = carried?.lastMessageAtMs ?? null;
     this.unreachableSteps = carried?.unreachableSteps ?? 0;
     this.campaignState = carried ? carried.campaignState : initialState;
+    this.smsFallback = carried?.smsFallback ?? { sent: [], fellBack: [], pending: [] };
     this.admitted = carried !== undefined;
   }
 
@@ -151,6 +159,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
       lastMessageAtMs: this.lastMessageAtMs,
       unreachableSteps: this.unreachableSteps,
       campaignState: this.campaignState,
+      smsFallback: this.smsFallback,
     };
   }
 }

@@ -55,6 +55,7 @@ export async function sendStep<C extends CampaignType, S>(
       run.state.messagesSent += 1;
       if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
       run.lastMessageAtMs = Date.now();
+      run.smsFallback.sent.push(`${request.step}:${request.channel}`);
       const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
       run.record(
         'message',

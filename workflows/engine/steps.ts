@@ -4,6 +4,7 @@ import { bookkeeping } from './proxies';
 import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
 import { sendStep, type SendRequest } from './send-step';
+import { sendFallbacks } from './sms-fallback';
 
 /** A durable wait before a step, on the journey's clock. */
 export interface Wait {
@@ -29,17 +30,23 @@ export interface Step {
    */
   suppressedWhile?: { campaign: CampaignType; why: string };
   /**
-   * What to send, read once when the step is due: the first channel, then each fallback while the
-   * customer cannot be reached on the one before.
+   * What to send, read when the step is due: the first channel, then each fallback while the
+   * customer cannot be reached on the one before. Read again when an SMS of the step is reported
+   * undelivered: the channels after it are the step's fallback (./sms-fallback.ts).
    */
   send: () => SendRequest[];
   /** After the step, whether or not it sent. */
   then?: () => void;
 }
 
-/** Runs the campaign's steps in order from where the run is, until they are done or the journey exits. */
+/**
+ * Runs the campaign's steps in order from where the run is, until they are done or the journey
+ * exits; between steps, the fallbacks of failed SMS (./sms-fallback.ts).
+ */
 export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>, steps: Step[]): Promise<void> {
+  run.steps = steps;
   while (run.stepIndex < steps.length && !run.exit) {
+    await sendFallbacks(run);
     const step = steps[run.stepIndex]!;
     if (step.wait && !(await waitFor(run, step.wait))) continue;
     if (
@@ -55,9 +62,11 @@ export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>,
     step.then?.();
     run.stepIndex += 1;
   }
+  await sendFallbacks(run);
+  run.stepsDone = true;
 }
 
-/** True when the step came due; false when the wait was cut short (an exit, or a restart). */
+/** True when the step came due; false when the wait was cut short (an exit, a restart, a fallback to send). */
 async function waitFor<C extends CampaignType, S>(run: JourneyRun<C, S>, wait: Wait): Promise<boolean> {
   run.moveTo(wait.stage, wait.details);
   const before = wait.restartOn?.();
@@ -65,7 +74,10 @@ async function waitFor<C extends CampaignType, S>(run: JourneyRun<C, S>, wait: W
   const remaining = Math.max(0, wait.dueAt() - Date.now());
   if (remaining > 0) run.record('wait', wait.summary);
   const woken = await condition(
-    () => run.exit !== null || (wait.restartOn !== undefined && wait.restartOn() !== before),
+    () =>
+      run.exit !== null ||
+      run.smsFallback.pending.length > 0 ||
+      (wait.restartOn !== undefined && wait.restartOn() !== before),
     remaining,
     { summary: wait.summary },
   );

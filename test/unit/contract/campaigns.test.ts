@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CAMPAIGNS, entryEventFor, startRefusal } from '../../../contract/campaigns';
+import { CAMPAIGN_TYPES, CAMPAIGNS, entryEventFor, signalsJourney, startRefusal } from '../../../contract/campaigns';
+import type { EventOf } from '../../../contract/events';
 import { DEFAULT_SETTINGS, settingsOverridesSchema } from '../../../contract/settings/overrides';
 
 const meta = { eventId: 'admin-1', occurredAt: '2026-06-01T12:00:00.000Z' };
@@ -41,5 +42,26 @@ describe('campaign registry', () => {
       }
       assert.ok(campaign.type in settingsOverridesSchema.shape, `${campaign.type} takes overrides`);
     }
+  });
+});
+
+describe('routing of a failed message', () => {
+  const failed = (channel: 'sms' | 'email', campaign: string): EventOf<'message.failed'> => ({
+    eventId: 'f1',
+    customerId: 'c1',
+    occurredAt: meta.occurredAt,
+    type: 'message.failed',
+    properties: { messageId: 'sms-1', channel, campaign, step: 'reminder-2', journeyId: 'j1', provider: 'twilio' },
+  });
+  const signalled = (event: EventOf<'message.failed'>) =>
+    CAMPAIGN_TYPES.filter((campaign) => signalsJourney(campaign, event, DEFAULT_SETTINGS.campaigns));
+
+  it("signals only the running journey of the failed SMS's campaign", () => {
+    for (const campaign of CAMPAIGN_TYPES) assert.deepEqual(signalled(failed('sms', campaign)), [campaign]);
+  });
+
+  it('signals no journey for a failed email, or an SMS of a campaign that does not exist', () => {
+    assert.deepEqual(signalled(failed('email', 'cart-abandonment')), []);
+    assert.deepEqual(signalled(failed('sms', 'no-such-campaign')), []);
   });
 });

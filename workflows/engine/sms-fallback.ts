@@ -1,0 +1,58 @@
+import type { EventOf } from '../../contract/events';
+import type { CampaignType } from '../../contract/journeys';
+import type { JourneyRun } from './run-state';
+import { sendStep, type SendRequest } from './send-step';
+
+type SmsFailure = EventOf<'message.failed'>;
+
+/**
+ * An SMS the provider accepted and later reported undelivered: when this journey sent it and its
+ * step has a later channel, that channel is sent once, as soon as the journey is between steps.
+ * Anything else changes nothing but the timeline. See docs/JOURNEYS.md.
+ */
+export function smsFailed<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFailure): void {
+  const { step, channel, errorCode, reason } = failure.properties;
+  const what = `${step} (${channel}) failed: ${errorCode ?? reason ?? 'undelivered'}`;
+  const ended = run.exit !== null || run.stepsDone;
+  if (!ended && !run.firstSighting(failure)) return;
+  const refusal = ended ? 'the journey has ended' : whyNoFallback(run, failure);
+  if (refusal) {
+    run.record('event', `${what}; no fallback: ${refusal}`);
+    return;
+  }
+  run.smsFallback.fellBack.push(step);
+  run.smsFallback.pending.push(failure);
+  run.record('event', `${what}; falling back to ${fallbackOf(run, failure)[0]!.channel}`);
+}
+
+/** Sends the fallbacks that wait, each on the first of its channels that can reach the customer. */
+export async function sendFallbacks<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<void> {
+  for (let failure = run.smsFallback.pending.shift(); failure && !run.exit; failure = run.smsFallback.pending.shift()) {
+    for (const request of fallbackOf(run, failure)) {
+      if ((await sendStep(run, request)) !== 'unreachable') break;
+    }
+  }
+}
+
+function whyNoFallback<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFailure): string | null {
+  const { step, journeyId } = failure.properties;
+  if (journeyId !== run.state.journeyId) return `it was sent by another journey (${journeyId})`;
+  if (!run.smsFallback.sent.includes(`${step}:sms`)) return `this journey did not send ${step} by SMS`;
+  if (run.smsFallback.fellBack.includes(step)) return `${step} already fell back`;
+  const later = fallbackOf(run, failure);
+  if (later.length === 0) return `${step} has no other channel`;
+  if (later.some((request) => run.smsFallback.sent.includes(`${step}:${request.channel}`)))
+    return `${step} was already sent on another channel`;
+  return null;
+}
+
+/** The channels after SMS in the failed step's list, read from its definition (the campaign's state now). */
+function fallbackOf<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFailure): SendRequest[] {
+  const isFailed = (request: SendRequest) => request.step === failure.properties.step && request.channel === 'sms';
+  for (const step of run.steps.slice(0, run.stepIndex + 1)) {
+    const requests = step.send();
+    const failed = requests.findIndex(isFailed);
+    if (failed >= 0) return requests.slice(failed + 1);
+  }
+  return [];
+}
