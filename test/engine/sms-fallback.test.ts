@@ -164,6 +164,31 @@ describe('falling back from an undelivered SMS (stubbed activities, no sticky ca
     ]);
   });
 
+  it('falls back when the failure is reported before the SMS send has even returned', async () => {
+    const { customerId, journeyId } = await cartJourney('early-report');
+    t.world.nextSend(customerId, 'sms', {
+      kind: 'report-before-returning',
+      report: async (sms) => {
+        assert.equal(await signal('cart-abandonment', await failure(sms, journeyId)), true);
+      },
+    });
+    await t.until(
+      'the fallback email',
+      async () => {
+        if (!t.world.sentSteps(customerId).includes('reminder-2:sms')) await t.env.sleep(HOUR);
+        return sendsOf(customerId, 'reminder-2', 'email').length;
+      },
+      (n) => n > 0,
+    );
+    assert.equal((await t.result('cart-abandonment', customerId, 100 * HOUR)).messagesSent, 4);
+    assert.equal(sendsOf(customerId, 'reminder-2', 'email').length, 1);
+    assert.ok(
+      (await timeline('cart-abandonment', customerId)).includes(
+        'reminder-2 (sms) failed: 30003; falling back to email',
+      ),
+    );
+  });
+
   it('sends the fallback and the final reminder once each when the failure arrives as the final is due', async () => {
     // Two emails at one instant: the contact policy's cap (one a day) would hold back the second.
     t.world.operatorOverrides = { contact: { frequencyCap: 2 } };

@@ -104,7 +104,12 @@ export interface JourneyLogRow {
  * - `refuse`: the provider refuses the recipient for good: `failed`, PermanentDeliveryError.
  */
 export type SendBehaviour =
-  { kind: 'hang' } | { kind: 'hang-at-provider' } | { kind: 'crash-after-send' } | { kind: 'refuse'; reason: string };
+  | { kind: 'hang' }
+  | { kind: 'hang-at-provider' }
+  | { kind: 'crash-after-send' }
+  | { kind: 'refuse'; reason: string }
+  /** The provider reports on the message (a status callback) before the send activity has returned. */
+  | { kind: 'report-before-returning'; report: (message: ProviderMessage) => Promise<void> };
 
 export interface ActivityCall {
   name: keyof JourneyActivities;
@@ -428,6 +433,7 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     });
     // Past this point the message is on its way: a cancellation no longer stops it.
     if (behaviour?.kind === 'hang-at-provider') await untilCancelled();
+    if (behaviour?.kind === 'report-before-returning') await behaviour.report(world.outbox.at(-1)!);
     world.ledger.set(key.idempotencyKey, { ...reserved, state: 'sent' });
     if (behaviour?.kind === 'crash-after-send') {
       await untilCancelled();

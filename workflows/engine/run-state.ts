@@ -1,5 +1,5 @@
 import { log, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CustomerEvent } from '../../contract/events';
+import type { CustomerEvent, EventOf } from '../../contract/events';
 import {
   searchAttributeKeys,
   type CampaignType,
@@ -55,6 +55,10 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** The steps are over: a failure reported from now on changes nothing. */
   stepsDone = false;
   readonly smsFallback: SmsFallbackState;
+  /** The send in flight, as `step:channel`: a provider's report on it can arrive before the activity returns. */
+  sendingNow: string | null = null;
+  /** Failures reported for the SMS in flight, judged once its send has returned (./sms-fallback.ts). */
+  readonly earlySmsFailures: Array<EventOf<'message.failed'>> = [];
   private readonly seenEventIds: string[];
 
   constructor(

@@ -42,7 +42,10 @@ export async function sendStep<C extends CampaignType, S>(
     const allowed = await holdUntilAllowed(run, request);
     if (allowed !== 'go') return allowed;
     run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
-    const outcome = await dispatch(run, request);
+    run.sendingNow = `${request.step}:${request.channel}`;
+    const outcome = await dispatch(run, request).finally(() => {
+      run.sendingNow = null;
+    });
     if (outcome === 'exited' || outcome === 'unreachable') return outcome;
     if (outcome.status === 'deferred') {
       // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.

@@ -11,10 +11,26 @@ type SmsFailure = EventOf<'message.failed'>;
  * Anything else changes nothing but the timeline. See docs/JOURNEYS.md.
  */
 export function smsFailed<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFailure): void {
+  const ended = run.exit !== null || run.stepsDone;
+  if (!ended && !run.firstSighting(failure)) return;
+  const { step, journeyId } = failure.properties;
+  // Twilio may call back before our send activity has returned: judged once the journey knows the send went out.
+  if (!ended && run.sendingNow === `${step}:sms` && journeyId === run.state.journeyId) {
+    run.earlySmsFailures.push(failure);
+    return;
+  }
+  judge(run, failure);
+}
+
+/** Judges the failures reported while their SMS was still being sent, now that the send has returned. */
+export function judgeEarlyFailures<C extends CampaignType, S>(run: JourneyRun<C, S>): void {
+  for (let failure = run.earlySmsFailures.shift(); failure; failure = run.earlySmsFailures.shift()) judge(run, failure);
+}
+
+function judge<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFailure): void {
   const { step, channel, errorCode, reason } = failure.properties;
   const what = `${step} (${channel}) failed: ${errorCode ?? reason ?? 'undelivered'}`;
   const ended = run.exit !== null || run.stepsDone;
-  if (!ended && !run.firstSighting(failure)) return;
   const refusal = ended ? 'the journey has ended' : whyNoFallback(run, failure);
   if (refusal) {
     run.record('event', `${what}; no fallback: ${refusal}`);

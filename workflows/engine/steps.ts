@@ -4,7 +4,7 @@ import { bookkeeping } from './proxies';
 import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
 import { sendStep, type SendRequest } from './send-step';
-import { sendFallbacks } from './sms-fallback';
+import { judgeEarlyFailures, sendFallbacks } from './sms-fallback';
 
 /** A durable wait before a step, on the journey's clock. */
 export interface Wait {
@@ -59,6 +59,7 @@ export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>,
     for (const request of step.send()) {
       if ((await sendStep(run, request)) !== 'unreachable') break;
     }
+    judgeEarlyFailures(run);
     step.then?.();
     run.stepIndex += 1;
   }
