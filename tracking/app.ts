@@ -40,6 +40,9 @@ export function createTrackingApp(deps: TrackingDependencies, options: TrackingA
       limit: options.rateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      // Only what browsers and image proxies fetch. Providers' webhooks and one-click POSTs come in
+      // bulk from a few addresses, are not retried after a 429, and prove themselves by signature.
+      skip: (req) => req.method !== 'GET',
       handler: (_req, res) => {
         res.status(429).type('text/plain').send('Too many requests; try again in a minute.\n');
       },

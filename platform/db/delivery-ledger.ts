@@ -239,9 +239,17 @@ export async function confirmSent(db: Db, idempotencyKey: string, providerMessag
  * the next attempt may take it.
  */
 export async function releaseReservation(db: Db, idempotencyKey: string, reason: string): Promise<void> {
+  // A provider that already reported on the message (a callback faster than the failed answer) has it:
+  // settled as sent, never released for a resend.
   await db
     .updateTable('deliveries')
-    .set({ state: 'retrying', reason, updated_at: sql<Date>`now()` })
+    .set({
+      state: sql<DeliveryState>`case when delivery_status is null then 'retrying' else 'sent' end`,
+      reason: sql<string>`case when delivery_status is null then ${reason}
+        else 'settled by the provider''s callback, which came before this failed answer: ' || ${reason} end`,
+      sent_at: sql<Date | null>`case when delivery_status is null then sent_at else coalesce(sent_at, now()) end`,
+      updated_at: sql<Date>`now()`,
+    })
     .where('idempotency_key', '=', idempotencyKey)
     .where('state', '=', 'sending')
     .execute();

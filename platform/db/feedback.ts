@@ -56,11 +56,13 @@ async function recordOnLedger(tx: Db, event: FeedbackEvent): Promise<string> {
   const effects: string[] = [];
   if (row.provider_message_id === null && event.properties.providerMessageId)
     changes.provider_message_id = event.properties.providerMessageId;
-  if (row.state === 'unknown' && provesAcceptance(event)) {
+  // An ambiguous send, or one released for a retry on a failure that looked like a refusal: the
+  // provider's report proves it has the message, so no attempt may send it again.
+  if ((row.state === 'unknown' || row.state === 'retrying') && provesAcceptance(event)) {
     changes.state = 'sent';
     changes.sent_at = row.sent_at ?? at;
     changes.reason = `settled by the provider's callback: ${event.type} (${event.properties.provider})`;
-    effects.push('the ambiguous send is settled as sent');
+    effects.push(`the ${row.state === 'unknown' ? 'ambiguous' : 'released'} send is settled as sent`);
   }
 
   const earliest = (recorded: Date | null) => (recorded && recorded <= at ? recorded : at);

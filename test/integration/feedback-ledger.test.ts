@@ -8,6 +8,7 @@ import {
   AMBIGUOUS_REASON,
   confirmSent,
   listJourneyMessages,
+  releaseReservation,
   reserveDelivery,
   settleDelivery,
   type DeliveryKey,
@@ -36,7 +37,11 @@ describe('feedback on the delivery ledger and the suppression list (PostgreSQL)'
   });
 
   /** A journey's message the provider accepted (or, `unknown`, may have), as deliver() leaves it. */
-  async function sentMessage(channel: Channel, address: string, state: 'sent' | 'unknown' = 'sent') {
+  async function sentMessage(
+    channel: Channel,
+    address: string,
+    state: 'sent' | 'unknown' | 'sending' | 'retrying' = 'sent',
+  ) {
     const n = unique();
     const prefix = `fb:${n}:`;
     const key: DeliveryKey = {
@@ -55,7 +60,8 @@ describe('feedback on the delivery ledger and the suppression list (PostgreSQL)'
     });
     assert.equal(reserved.kind, 'reserved');
     if (state === 'sent') await confirmSent(db, key.idempotencyKey, `provider-${n}`);
-    else await settleDelivery(db, key.idempotencyKey, 'unknown', AMBIGUOUS_REASON);
+    else if (state === 'unknown') await settleDelivery(db, key.idempotencyKey, 'unknown', AMBIGUOUS_REASON);
+    else if (state === 'retrying') await releaseReservation(db, key.idempotencyKey, 'will retry: Twilio HTTP 503');
     return { key, messageId, prefix, channel };
   }
 
@@ -104,6 +110,12 @@ describe('feedback on the delivery ledger and the suppression list (PostgreSQL)'
       address,
     });
   };
+  const reservationOf = (address: string) => ({
+    leaseMs: 60_000,
+    contactAtMs: Date.now(),
+    cap: { limit: 0, windowMs: 0 },
+    address,
+  });
   const settledAs = (reservation: Awaited<ReturnType<typeof reserveDelivery>>) =>
     reservation.kind === 'settled' ? `${reservation.record.state}: ${reservation.record.reason}` : reservation.kind;
 
@@ -189,6 +201,22 @@ describe('feedback on the delivery ledger and the suppression list (PostgreSQL)'
       ['sent', at(50), 'sg-ambiguous-1'],
     );
     assert.match(recorded.reason ?? '', /settled by the provider's callback: message\.delivered \(sendgrid\)/);
+  });
+
+  it('settles as sent a send released for a retry once the provider reports on it: no resend', async () => {
+    const released = await sentMessage('sms', '+14155550111', 'retrying');
+    await applyFeedback(db, event(released, 'message.delivered', at(13), { providerMessageId: 'SMretrying' }));
+    assert.deepEqual([(await row(released)).state, (await row(released)).provider_message_id], ['sent', 'SMretrying']);
+    assert.equal(
+      settledAs(await reserveDelivery(db, released.key, released.messageId, reservationOf('+14155550111'))),
+      `sent: ${(await row(released)).reason}`,
+    );
+
+    // The report can also come while the attempt is still in flight, and the attempt then fail as "not accepted".
+    const inFlight = await sentMessage('sms', '+14155550112', 'sending');
+    await applyFeedback(db, event(inFlight, 'message.failed', at(14), { errorCode: '30003' }));
+    await releaseReservation(db, inFlight.key.idempotencyKey, 'will retry: Twilio HTTP 500');
+    assert.equal((await row(inFlight)).state, 'sent', 'the provider had it: never released for a resend');
   });
 
   it("says so when the message is not in the ledger, and still records the event's ID", async () => {

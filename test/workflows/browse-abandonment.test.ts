@@ -48,10 +48,20 @@ describe('browse abandonment journey (time-skipping)', () => {
     const [message] = await messagesTo(email);
     assert.equal(message?.Subject, 'Bea, still thinking it over?');
     const text = await messageText(message.ID);
-    assert.deepEqual(text.match(/^- .+$/gm), [
-      '- Desk lamp (€20.00): https://shop.example/p/lamp',
-      '- Wool rug (€20.00): https://shop.example/p/rug',
-    ]);
+    const lines = text.match(/^- .+$/gm) ?? [];
+    assert.deepEqual(
+      lines.map((line) => line.replace(/: \S+$/, '')),
+      ['- Desk lamp (€20.00)', '- Wool rug (€20.00)'],
+    );
+    // Each product link is a signed click link whose stored target is the product page.
+    const targets = [];
+    for (const line of lines) {
+      const code = /\/c\/([A-Za-z0-9_-]+)\./.exec(line)?.[1];
+      assert.ok(code, `a tracked link in "${line}"`);
+      const link = await t.db.selectFrom('tracked_links').select('url').where('code', '=', code).executeTakeFirst();
+      targets.push(link?.url);
+    }
+    assert.deepEqual(targets, ['https://shop.example/p/lamp', 'https://shop.example/p/rug']);
   });
 
   it('ends as moved_to_cart without an email when the customer fills a cart', async () => {

@@ -9,6 +9,7 @@ import {
 } from '../../platform/db/tracked-links';
 import { parseLinkToken, verifyLink, type LinkKind } from '../../platform/link-signing';
 import type { TrackingDependencies } from '../dependencies';
+import { recordOptOut } from '../record-opt-out';
 import {
   linkNotValidPage,
   previewPage,
@@ -125,7 +126,7 @@ export function linkRoutes(deps: TrackingDependencies): Router {
         return;
       }
       try {
-        await deps.publish({
+        await recordOptOut(deps, {
           eventId: `unsubscribe:${link.code}:${choice.scope}`,
           type: 'customer.unsubscribed',
           customerId: link.customerId,
@@ -133,8 +134,8 @@ export function linkRoutes(deps: TrackingDependencies): Router {
           properties: { channel: choice.scope, source: choice.source, messageId: link.messageId },
         });
       } catch (error) {
-        // An unsubscribe must not be lost: the customer (or the mailbox provider) is asked to try again.
-        deps.logger.error({ err: error, messageId: link.messageId }, 'unsubscribe not recorded: Kafka refused it');
+        // Nothing was recorded (PostgreSQL refused the write): the customer is told to try again.
+        deps.logger.error({ err: error, messageId: link.messageId }, 'unsubscribe not recorded: PostgreSQL refused it');
         res.status(503).set('Retry-After', '60').type('html').send(tryAgainPage());
         return;
       }

@@ -4,6 +4,7 @@ import { findCustomersByPhone } from '../../platform/db/customers-by-phone';
 import { findSentMessage, type SentMessage } from '../../platform/db/sent-messages';
 import { maskPhone } from '../../platform/pii';
 import type { TrackingDependencies } from '../dependencies';
+import { recordOptOut } from '../record-opt-out';
 import { isOptOutReply, twilioInboundSchema, unsubscribeFromStop } from '../providers/twilio-opt-out';
 import { twilioWebhook } from '../providers/twilio-signature';
 import {
@@ -55,7 +56,10 @@ export function twilioRoutes(deps: TrackingDependencies): Router {
     try {
       await deps.publish(event);
     } catch (error) {
-      log.error({ err: error, eventId: event.eventId }, 'could not publish a Twilio status; Twilio will retry');
+      log.error(
+        { err: error, eventId: event.eventId },
+        'could not publish a Twilio status; lost unless Twilio retries',
+      );
       return void res.status(503).type('text/plain').send('Temporarily unavailable; please retry.\n');
     }
     log.info({ eventId: event.eventId, messageId: message.messageId, type: event.type }, 'Twilio status published');
@@ -70,10 +74,12 @@ export function twilioRoutes(deps: TrackingDependencies): Router {
       const customers = await findCustomersByPhone(deps.db, inbound.From);
       const occurredAt = new Date(deps.now()).toISOString();
       try {
-        for (const customerId of customers) await deps.publish(unsubscribeFromStop(inbound, customerId, occurredAt));
+        for (const customerId of customers)
+          await recordOptOut(deps, unsubscribeFromStop(inbound, customerId, occurredAt));
       } catch (error) {
-        log.error({ err: error, messageSid: inbound.MessageSid }, 'could not publish an SMS opt-out; Twilio may retry');
-        return void res.status(503).type('text/plain').send('Temporarily unavailable; please retry.\n');
+        // Twilio does not retry an inbound webhook by default: the error is for its debugger and our alerts.
+        log.error({ err: error, messageSid: inbound.MessageSid }, 'SMS opt-out not recorded: PostgreSQL refused it');
+        return void res.status(503).type('text/plain').send('Temporarily unavailable.\n');
       }
       log.info(
         { from: maskPhone(inbound.From), customers: customers.length, messageSid: inbound.MessageSid },
