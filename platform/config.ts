@@ -61,7 +61,8 @@ const emailSchema = z.object({
     .default('smtp://127.0.0.1:1025'),
   SMTP_POOL: z.stringbool().default(true),
   EMAIL_FROM: z.string().min(3).default('Storefront <hello@storefront.example>'),
-  MESSAGE_ID_DOMAIN: z.string().min(1).default('campaigns.storefront.example'),
+  /** At most 80 characters: a Message-ID must fit the 128 characters the event contract allows an ID. */
+  MESSAGE_ID_DOMAIN: z.string().min(1).max(80).default('campaigns.storefront.example'),
   STORE_URL: z.url().default('https://storefront.example'),
   /** How long a send may stay unconfirmed before a retry treats it as interrupted (and does not resend). */
   DELIVERY_LEASE: durationMs

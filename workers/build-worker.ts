@@ -87,6 +87,13 @@ export async function buildWorker(
       });
       running.catch(() => undefined);
       log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `${metricsUrl}/metrics` }, 'worker polling');
+      if (['127.0.0.1', 'localhost', '[::1]'].includes(new URL(config.TRACKING_PUBLIC_URL).hostname)) {
+        log.warn(
+          { trackingPublicUrl: config.TRACKING_PUBLIC_URL },
+          'links, unsubscribe URLs and Twilio callbacks in messages point at this machine: ' +
+            'set TRACKING_PUBLIC_URL to the address customers and providers reach, except on a local stack',
+        );
+      }
       seedTemplatesInBackground(db, log);
     },
     async stop() {

@@ -14,8 +14,9 @@ export function smsFailed<C extends CampaignType, S>(run: JourneyRun<C, S>, fail
   const ended = run.exit !== null || run.stepsDone;
   if (!ended && !run.firstSighting(failure)) return;
   const { step, journeyId } = failure.properties;
-  // Twilio may call back before our send activity has returned: judged once the journey knows the send went out.
-  if (!ended && run.sendingNow === `${step}:sms` && journeyId === run.state.journeyId) {
+  // Twilio may call back before our send activity has returned, or before a continued run knows its
+  // steps again: judged once the journey knows the send went out, or what its steps are.
+  if (!ended && journeyId === run.state.journeyId && (run.sendingNow === `${step}:sms` || run.steps.length === 0)) {
     run.earlySmsFailures.push(failure);
     return;
   }
@@ -43,10 +44,13 @@ function judge<C extends CampaignType, S>(run: JourneyRun<C, S>, failure: SmsFai
 
 /** Sends the fallbacks that wait, each on the first of its channels that can reach the customer. */
 export async function sendFallbacks<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<void> {
-  for (let failure = run.smsFallback.pending.shift(); failure && !run.exit; failure = run.smsFallback.pending.shift()) {
+  // Taken off the list only once sent: a hold (quiet hours, a pause) may continue as new meanwhile,
+  // and the next run must still owe it (its email key makes a second attempt harmless).
+  for (let failure = run.smsFallback.pending[0]; failure && !run.exit; failure = run.smsFallback.pending[0]) {
     for (const request of fallbackOf(run, failure)) {
       if ((await sendStep(run, request)) !== 'unreachable') break;
     }
+    run.smsFallback.pending.shift();
   }
 }
 

@@ -45,6 +45,7 @@ export interface Step {
  */
 export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>, steps: Step[]): Promise<void> {
   run.steps = steps;
+  judgeEarlyFailures(run);
   while (run.stepIndex < steps.length && !run.exit) {
     await sendFallbacks(run);
     const step = steps[run.stepIndex]!;
