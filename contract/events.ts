@@ -22,7 +22,7 @@ const money = z.number().finite().min(0).max(1e9);
 const webUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code such as "EUR"');
 
-export const UNSUBSCRIBE_SOURCES = ['link', 'one_click', 'sms_stop'] as const;
+export const UNSUBSCRIBE_SOURCES = ['link', 'one_click', 'sms_stop', 'provider'] as const;
 export const FEEDBACK_PROVIDERS = ['tracking', 'twilio', 'sendgrid'] as const;
 
 /**
@@ -67,7 +67,7 @@ export const eventPropertySchemas = {
   }),
   'customer.unsubscribed': z.object({
     channel: z.enum(['email', 'sms', 'all']),
-    /** Where it came from, when the engine saw it first: a link, an RFC 8058 one-click POST, a STOP reply. */
+    /** Where it came from: a link, an RFC 8058 one-click POST, a STOP reply, the email provider's own unsubscribe. */
     source: z.enum(UNSUBSCRIBE_SOURCES).optional(),
     /** The message whose link or reply carried it. */
     messageId: id.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FeedbackEvent } from '../../contract/events';
+import type { EventOf, FeedbackEvent } from '../../contract/events';
 import type { SentMessage } from '../../platform/db/sent-messages';
 import { aboutMessage, reportedAddress, reportedReason } from './message-feedback';
 
@@ -25,16 +25,20 @@ export type SendgridEvent = z.infer<typeof sendgridEventSchema>;
 
 /** Drops SendGrid gives for an address it knows cannot receive mail: as final as a hard bounce. */
 const DROPPED_AS_BOUNCED = new Set(['Bounced Address', 'Invalid']);
+/** The customer opted out at SendGrid (its subscription tracking, or an unsubscribe group). */
+const UNSUBSCRIBED = new Set(['unsubscribe', 'group_unsubscribe']);
 
 type Outcome =
   | { type: 'message.delivered' }
   | { type: 'message.bounced'; bounceType: 'hard' | 'soft' }
-  | { type: 'message.complained' };
+  | { type: 'message.complained' }
+  | { type: 'customer.unsubscribed' };
 
 /**
  * What a SendGrid event says of a message, or null for events the engine does not take from
- * SendGrid: processed, deferred, open, click, unsubscribe… (opens and clicks are counted by the
- * tracking service's own links, the same for every provider).
+ * SendGrid: processed, deferred, open, click… (opens and clicks are counted by the tracking
+ * service's own links, the same for every provider). An opt-out made at SendGrid withdraws email
+ * consent here too.
  */
 export function sendgridOutcome(event: Pick<SendgridEvent, 'event' | 'type' | 'reason'>): Outcome | null {
   switch (event.event) {
@@ -43,13 +47,14 @@ export function sendgridOutcome(event: Pick<SendgridEvent, 'event' | 'type' | 'r
     case 'bounce':
       return { type: 'message.bounced', bounceType: event.type === 'blocked' ? 'soft' : 'hard' };
     case 'dropped':
+      if (event.reason === 'Unsubscribed Address') return { type: 'customer.unsubscribed' };
       return event.reason && DROPPED_AS_BOUNCED.has(event.reason)
         ? { type: 'message.bounced', bounceType: 'hard' }
         : null;
     case 'spamreport':
       return { type: 'message.complained' };
     default:
-      return null;
+      return UNSUBSCRIBED.has(event.event) ? { type: 'customer.unsubscribed' } : null;
   }
 }
 
@@ -63,7 +68,7 @@ export function feedbackFromSendgridEvent(
   event: SendgridEvent,
   message: SentMessage,
   nowMs: number,
-): FeedbackEvent | null {
+): FeedbackEvent | EventOf<'customer.unsubscribed'> | null {
   const outcome = sendgridOutcome(event);
   if (!outcome) return null;
   const envelope = {
@@ -86,5 +91,11 @@ export function feedbackFromSendgridEvent(
     }
     case 'message.complained':
       return { ...envelope, type: outcome.type, properties: { ...about, ...address } };
+    case 'customer.unsubscribed':
+      return {
+        ...envelope,
+        type: outcome.type,
+        properties: { channel: 'email', source: 'provider', messageId: message.messageId },
+      };
   }
 }

@@ -1,6 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
 import { SENDGRID_EVENTS_PATH } from '../../contract/provider-webhooks';
-import type { FeedbackEvent } from '../../contract/events';
 import { findSentMessage } from '../../platform/db/sent-messages';
 import type { TrackingDependencies } from '../dependencies';
 import {
@@ -61,7 +60,7 @@ export function sendgridRoutes(deps: TrackingDependencies): Router {
       if (!Array.isArray(batch) || !batch.every((item) => item !== null && typeof item === 'object'))
         return void res.status(400).type('text/plain').send('Bad request: expected a JSON array of event objects.\n');
 
-      const events: FeedbackEvent[] = [];
+      const events: Array<NonNullable<ReturnType<typeof feedbackFromSendgridEvent>>> = [];
       let ignored = 0;
       for (const item of batch) {
         const parsed = sendgridEventSchema.safeParse(item);

@@ -145,7 +145,7 @@ describe('SendGrid events', () => {
       assert.equal(event.type, type, JSON.stringify(input));
       assert.equal((event.properties as { bounceType?: string }).bounceType, bounceType);
       assert.equal(event.eventId, `sendgrid:${base.sg_event_id}`);
-      assert.equal(event.properties.provider, 'sendgrid');
+      assert.equal((event.properties as { provider?: string }).provider, 'sendgrid');
       assert.equal(event.properties.messageId, email.messageId);
       assert.equal(event.occurredAt, at);
       if (type !== 'message.delivered') assert.equal((event.properties as { address?: string }).address, base.email);
@@ -153,9 +153,24 @@ describe('SendGrid events', () => {
   });
 
   it('ignores what the tracking service counts itself and what says nothing final', () => {
-    for (const event of ['processed', 'deferred', 'open', 'click', 'unsubscribe', 'group_unsubscribe'])
+    for (const event of ['processed', 'deferred', 'open', 'click'])
       assert.equal(sendgridOutcome({ event }), null, event);
-    assert.equal(sendgridOutcome({ event: 'dropped', reason: 'Unsubscribed Address' }), null);
+    assert.equal(sendgridOutcome({ event: 'dropped', reason: 'Spam Content' }), null);
+  });
+
+  it('withdraws email consent for an opt-out made at SendGrid: unsubscribe, group, an unsubscribed drop', () => {
+    const inputs = [
+      { event: 'unsubscribe' },
+      { event: 'group_unsubscribe' },
+      { event: 'dropped', reason: 'Unsubscribed Address' },
+    ];
+    for (const input of inputs) {
+      const event = of(input);
+      assertValid(event);
+      assert.equal(event.type, 'customer.unsubscribed', JSON.stringify(input));
+      assert.deepEqual(event.properties, { channel: 'email', source: 'provider', messageId: email.messageId });
+      assert.equal(event.customerId, email.customerId);
+    }
   });
 
   it('masks addresses in a bounce reason and finds our message ID by smtp-id, else the custom argument', () => {
