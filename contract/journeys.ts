@@ -85,6 +85,10 @@ export interface JourneyState {
   lastMessage: string | null;
   messagesSent: number;
   timeline: TimelineEntry[];
+  /** Decided at admission; absent in journeys admitted before experiments existed (treated). */
+  group?: 'treatment' | 'holdout';
+  /** The variant dealt for each step that has variants, by step name. */
+  variants?: Record<string, string>;
 }
 
 export const journeyStateQuery = defineQuery<JourneyState>('journeyState');
@@ -140,9 +144,11 @@ export const searchAttributeKeys = {
   campaignType: defineSearchAttributeKey('CampaignType', SearchAttributeType.KEYWORD),
   journeyStage: defineSearchAttributeKey('JourneyStage', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD),
+  /** `holdout` for a held-out journey, `<step>:<variant>` for each variant it was dealt (docs/EXPERIMENTS.md). */
+  variant: defineSearchAttributeKey('Variant', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
 /** Registered on the Temporal namespace at provisioning time. */
-export const CUSTOM_SEARCH_ATTRIBUTES = Object.values(searchAttributeKeys).map((key) => key.name);
+export const CUSTOM_SEARCH_ATTRIBUTES = Object.values(searchAttributeKeys).map(({ name, type }) => ({ name, type }));
 
 export const CURRENT_WORKFLOW_VERSION = 2;

@@ -11,6 +11,13 @@ export type TemplateId =
   | 'post-purchase-review'
   | 'post-purchase-cross-sell';
 
+/** The templates sent by SMS; every other is an email. */
+export const SMS_TEMPLATE_IDS: readonly TemplateId[] = ['cart-sms', 'churn-offer-sms'];
+
+export function templateChannel(id: TemplateId): 'email' | 'sms' {
+  return SMS_TEMPLATE_IDS.includes(id) ? 'sms' : 'email';
+}
+
 export interface CartItemView {
   productId: string;
   name: string;

@@ -22,7 +22,7 @@ LOCAL_POSTGRES_PORT=5433
 LOCAL_SMTP_PORT=1025
 LOCAL_MAILPIT_HTTP_PORT=8025
 
-SEARCH_ATTRIBUTES=(CustomerId CampaignType JourneyStage Outcome)
+SEARCH_ATTRIBUTES=(CustomerId=Keyword CampaignType=Keyword JourneyStage=Keyword Outcome=Keyword Variant=KeywordList)
 
 say() { printf '\033[1;34m[infra]\033[0m %s\n' "$*"; }
 fail() { printf '\033[1;31m[infra] %s\033[0m\n' "$*" >&2; exit 1; }

@@ -14,7 +14,7 @@ start_temporal() {
   port_open "$LOCAL_TEMPORAL_PORT" && fail "port $LOCAL_TEMPORAL_PORT is taken by something that is not a healthy Temporal server"
   mkdir -p "$DATA_DIR/temporal"
   local attributes=()
-  for name in "${SEARCH_ATTRIBUTES[@]}"; do attributes+=(--search-attribute "$name=Keyword"); done
+  for attribute in "${SEARCH_ATTRIBUTES[@]}"; do attributes+=(--search-attribute "$attribute"); done
   say "temporal: starting dev server (Web UI on http://127.0.0.1:$LOCAL_TEMPORAL_UI_PORT)"
   start_daemon temporal "$BIN_DIR/temporal" server start-dev \
     --ip 127.0.0.1 --port "$LOCAL_TEMPORAL_PORT" --ui-ip 127.0.0.1 --ui-port "$LOCAL_TEMPORAL_UI_PORT" \

@@ -42,5 +42,6 @@ export const browseAbandonment = defineCampaign({
     }),
   },
   templates: ['browse-reminder'],
+  steps: [{ name: 'browse-email', channels: ['email'], delay: 'emailDelay' }],
   span: (settings) => settings.emailDelayMs,
 });

@@ -57,5 +57,10 @@ export const cartAbandonment = defineCampaign({
     }),
   },
   templates: ['cart-reminder', 'cart-sms', 'cart-final'],
+  steps: [
+    { name: 'reminder-1', channels: ['email'], delay: 'firstReminderDelay' },
+    { name: 'reminder-2', channels: ['sms', 'email'], delay: 'secondReminderDelay' },
+    { name: 'final', channels: ['email'], delay: 'finalReminderDelay' },
+  ],
   span: (settings) => settings.firstReminderDelayMs + settings.secondReminderDelayMs + settings.finalReminderDelayMs,
 });

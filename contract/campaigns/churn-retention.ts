@@ -62,5 +62,10 @@ export const churnRetention = defineCampaign({
     refusedWhen: "The churn score is under the campaign's threshold.",
   },
   templates: ['churn-winback', 'churn-offer-sms', 'churn-final'],
+  steps: [
+    { name: 'day-0', channels: ['email'] },
+    { name: 'day-3', channels: ['sms'], delay: 'offerDelay' },
+    { name: 'day-7', channels: ['email'], delay: 'finalDelay' },
+  ],
   span: (settings) => settings.offerDelayMs + settings.finalDelayMs,
 });

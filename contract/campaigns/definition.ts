@@ -60,9 +60,26 @@ export interface CampaignDefinition<
   };
   /** Every template its journeys send (and operators may test-send). */
   templates: readonly [TemplateId, ...TemplateId[]];
+  /**
+   * Its steps as its workflow sends them, in order: what a variant of a step may change (its
+   * channel, its template, its delay) is checked against them, and reports are broken down by them.
+   */
+  steps: readonly [StepDefinition<Overrides>, ...Array<StepDefinition<Overrides>>];
   /** The longest a journey can wait in all, from its entry to its last step. */
   span: (settings: Settings) => number;
 }
+
+/** One step of a campaign, as its workflow sends it. */
+export interface StepDefinition<Overrides extends z.ZodRawShape> {
+  /** The step's name in the delivery ledger and its idempotency keys ("reminder-1"). */
+  name: string;
+  /** The channels it tries, in order: the first that can reach the customer is used. */
+  channels: readonly [Channel, ...Channel[]];
+  /** The duration setting the step waits for, which a variant's `delay` replaces (none: sent at once). */
+  delay?: keyof Overrides & string;
+}
+
+export type Channel = 'email' | 'sms';
 
 /** An operator's start refused with 422: a code, the body field at fault, and why. */
 export interface StartRefusal {

@@ -59,5 +59,9 @@ export const postPurchase = defineCampaign({
     }),
   },
   templates: ['post-purchase-review', 'post-purchase-cross-sell'],
+  steps: [
+    { name: 'review-request', channels: ['email'], delay: 'reviewRequestDelay' },
+    { name: 'cross-sell', channels: ['email'], delay: 'crossSellDelay' },
+  ],
   span: (settings) => settings.reviewRequestDelayMs + settings.crossSellDelayMs,
 });

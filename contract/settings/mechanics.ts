@@ -21,6 +21,14 @@ const recheckInterval = z.preprocess(
  */
 export const MIN_CONTINUE_AS_NEW_AFTER_EVENTS = 50;
 
+/** The largest share of a campaign's customers that may be held out. */
+export const MAX_HOLDOUT = 0.5;
+/** How long after its entry an order still counts as a journey's conversion: an hour to 90 days. */
+const conversionWindow = z.preprocess(
+  (value) => (typeof value === 'number' ? `${value}ms` : value),
+  durationWithin(HOUR, 90 * DAY),
+);
+
 /** The overrides every campaign takes, before its own. */
 export const mechanicsOverrides = {
   pauseRecheck: recheckInterval.optional(),
@@ -34,11 +42,18 @@ export const mechanicsOverrides = {
     )
     .max(50_000)
     .optional(),
+  holdout: z.number().min(0).max(MAX_HOLDOUT).optional(),
+  assignmentSalt: z.string().min(1).max(64).optional(),
+  conversionWindow: conversionWindow.optional(),
 };
 /** The mechanics overrides written as durations; workflows get them as `<name>Ms`. */
-export const MECHANICS_DURATIONS = ['pauseRecheck', 'maxEntryAge'] as const;
+export const MECHANICS_DURATIONS = ['pauseRecheck', 'maxEntryAge', 'conversionWindow'] as const;
 
-export const DEFAULT_MECHANICS: Omit<JourneyMechanics, 'maxEntryAgeMs'> = {
+export const DEFAULT_MECHANICS: Required<Omit<JourneyMechanics, 'maxEntryAgeMs'>> = {
   pauseRecheckMs: 15 * 60_000,
   continueAsNewAfterEvents: 5_000,
+  holdout: 0.1,
+  assignmentSalt: 'v1',
+  conversionWindowMs: 7 * DAY,
+  variants: {},
 };

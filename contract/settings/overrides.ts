@@ -9,6 +9,7 @@ import {
 } from '../campaigns';
 import type { ContactPolicySettings } from './types';
 import { DEFAULT_CAMPAIGN_SETTINGS, DEFAULT_CONTACT_POLICY } from './defaults';
+import { toVariantSpecs, variantsSchema } from './experiments';
 import { duration, MECHANICS_DURATIONS, mechanicsOverrides } from './mechanics';
 
 export { MIN_CONTINUE_AS_NEW_AFTER_EVENTS } from './mechanics';
@@ -24,7 +25,13 @@ const quietHours = z.object({ start: clock, end: clock }).strict().nullable();
 
 /** One campaign's overrides: the mechanics every campaign takes, then its own (contract/campaigns/). */
 const campaignOverridesSchema = <C extends CampaignType>(campaign: C) =>
-  z.object({ ...mechanicsOverrides, ...campaignDefinition(campaign).settings.overrides }).strict();
+  z
+    .object({
+      ...mechanicsOverrides,
+      variants: variantsSchema(campaignDefinition(campaign)).optional(),
+      ...campaignDefinition(campaign).settings.overrides,
+    })
+    .strict();
 const campaignOverrides = Object.fromEntries(
   CAMPAIGN_TYPES.map((campaign) => [campaign, campaignOverridesSchema(campaign).optional()]),
 ) as { [C in CampaignType]: z.ZodOptional<ReturnType<typeof campaignOverridesSchema<C>>> };
@@ -71,6 +78,9 @@ export function applyOverrides(base: ResolvedSettings, overrides: ParsedOverride
         {
           ...base.campaigns[campaign.type],
           ...toMs(overrides[campaign.type], [...MECHANICS_DURATIONS, ...campaign.settings.durations]),
+          ...(overrides[campaign.type]?.variants
+            ? { variants: toVariantSpecs(overrides[campaign.type]!.variants!) }
+            : {}),
         },
       ]),
     ) as CampaignSettingsMap,

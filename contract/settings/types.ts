@@ -1,4 +1,5 @@
 import type { CampaignSettingsMap } from '../campaigns';
+import type { TemplateId } from '../templates';
 
 /**
  * Campaign settings as the workflows see them: plain numbers (milliseconds), no parsing. The
@@ -33,6 +34,27 @@ export interface JourneyMechanics {
   maxEntryAgeMs?: number;
   /** History length after which a journey continues as new even before Temporal suggests it. */
   continueAsNewAfterEvents: number;
+  /*
+   * How the campaign measures itself (docs/EXPERIMENTS.md). Absent in settings recorded before
+   * experiments existed: such a journey is treated and has no variants.
+   */
+  /** The share of entering customers held out (sent nothing), 0 to 0.5. */
+  holdout?: number;
+  /** Mixed into the assignment hash: changing it deals every customer again. */
+  assignmentSalt?: string;
+  /** An order up to this long after a journey's entry event counts as its conversion. */
+  conversionWindowMs?: number;
+  /** Variants by step name; a step without variants is sent as its campaign defines it. */
+  variants?: Record<string, VariantSpec[]>;
+}
+
+/** One variant of a step, as the workflows see it: what it changes, and its weight among the treated. */
+export interface VariantSpec {
+  name: string;
+  weight: number;
+  channel?: 'email' | 'sms';
+  template?: TemplateId;
+  delayMs?: number;
 }
 
 /** Each campaign's settings, from its definition in contract/campaigns/. */

@@ -128,7 +128,27 @@ export interface JourneysTable {
   ended_at: Date | null;
   outcome: string | null;
   messages_sent: Generated<number>;
+  /** When its last message was sent; for a held-out journey, when it would have been. */
   last_message_at: Date | null;
+  /** Decided at admission (docs/EXPERIMENTS.md): a held-out journey is sent nothing. */
+  treatment_group: Generated<TreatmentGroup>;
+  /** The variant of each step that has variants, by step name. */
+  variants: ColumnType<Record<string, string>, string | undefined, string>;
+}
+
+export type TreatmentGroup = 'treatment' | 'holdout';
+
+/** Every order the storefront reported (order.placed), for conversions and revenue. */
+export interface OrdersTable {
+  order_id: string;
+  customer_id: string;
+  /** The storefront's time of the order (occurredAt). */
+  occurred_at: Date;
+  /** numeric(14, 2): pg returns it as a string. */
+  total: ColumnType<string | null, number | null, number | null>;
+  currency: string | null;
+  event_id: string;
+  recorded_at: Generated<Date>;
 }
 
 export interface JourneyRefusalsTable {
@@ -209,4 +229,5 @@ export interface Database {
   feedback_events: FeedbackEventsTable;
   suppressions: SuppressionsTable;
   tracked_links: TrackedLinksTable;
+  orders: OrdersTable;
 }

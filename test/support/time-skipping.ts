@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../../contract/journeys';
+import { searchAttributeRegistrations } from '../../platform/temporal/search-attributes';
 import { installRuntimeLoggingOnce } from './runtime';
 
 let launcherChecked = false;
@@ -26,9 +25,7 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   // The Java test server cannot list search attributes, only add them.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      CUSTOM_SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
+    searchAttributes: searchAttributeRegistrations(),
   });
   return env;
 }

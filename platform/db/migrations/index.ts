@@ -9,6 +9,7 @@ import * as campaignCancelAndLaunches from './0007_campaign_cancel_and_launches'
 import * as messageTemplates from './0008_message_templates';
 import * as feedbackAndSuppressions from './0009_feedback_and_suppressions';
 import * as profilesByPhone from './0010_profiles_by_phone';
+import * as experimentsAndOrders from './0011_experiments_and_orders';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_message_templates': messageTemplates,
   '0009_feedback_and_suppressions': feedbackAndSuppressions,
   '0010_profiles_by_phone': profilesByPhone,
+  '0011_experiments_and_orders': experimentsAndOrders,
 };
