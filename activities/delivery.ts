@@ -31,6 +31,8 @@ export interface DeliveryRequest {
   /** The journey's clock at the send; caps are counted in it. */
   atMs: number;
   template: TemplateRequest;
+  /** When the journey's entry event happened, for the event-to-send latency; absent from older journeys. */
+  entryEventAtMs?: number;
 }
 
 export type SendOutcome =

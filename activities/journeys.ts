@@ -16,6 +16,10 @@ import type { Channel } from '../platform/db/schema';
 import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
 import type { LoadedSettings } from '../contract/settings/types';
 import { describeLocal, quietHoursEnd } from './quiet-hours';
+import { assign, type ExperimentPlan } from '../platform/assignment';
+
+/** The ledger's reason for a step of a held-out journey. */
+export const HELD_OUT_REASON = 'held_out';
 
 export interface JourneyActivityDependencies {
   db: Db;
@@ -81,10 +85,18 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
       : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
   }
 
+  /** Admits the journey (or says why not), dealing it into its group and variants (docs/EXPERIMENTS.md). */
   async function enterJourney(
-    input: JourneyKey & Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null },
+    input: JourneyKey &
+      Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null; experiment?: ExperimentPlan },
   ): Promise<Admission> {
-    return admitJourney(db, input, { ...input, maxEntryAgeMs: input.maxEntryAgeMs ?? null });
+    const assignment = input.experiment ? assign(input.campaign, input.customerId, input.experiment) : undefined;
+    return admitJourney(db, input, { ...input, maxEntryAgeMs: input.maxEntryAgeMs ?? null }, assignment);
+  }
+
+  /** Records a step a held-out journey did not send: the ledger shows it as skipped, `held_out`. */
+  async function recordHeldOut(key: DeliveryKey): Promise<void> {
+    await recordSkipped(db, key, HELD_OUT_REASON);
   }
 
   async function endJourney(
@@ -111,5 +123,5 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
     await recordSkipped(db, key, CANCELLED_REASON);
   }
 
-  return { loadSettings, planSend, enterJourney, endJourney, isJourneyRunning, abandonSend };
+  return { loadSettings, planSend, enterJourney, recordHeldOut, endJourney, isJourneyRunning, abandonSend };
 }

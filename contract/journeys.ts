@@ -111,6 +111,8 @@ export interface CarriedJourney<CampaignState> {
   campaignState: CampaignState;
   /** Absent in runs from before the SMS-failure fallback. */
   smsFallback?: SmsFallbackState;
+  /** The entry event's occurredAt; absent in runs carried before it was. */
+  entryEventAt?: string;
 }
 
 /** What a journey remembers to fall back from a failed SMS to the step's next channel (docs/JOURNEYS.md). */

@@ -61,7 +61,8 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
     dueAt: () => Math.max(cart.lastCartActivityAtMs, journey.lastMessageAtMs ?? 0) + delayMs,
     restartOn: () => cart.cartChanges,
   });
-  const items = () => ({ items: cart.items, currency: cart.currency });
+  // The incentive goes with every reminder, so a variant may send the final template earlier.
+  const items = () => ({ items: cart.items, currency: cart.currency, incentiveCode: settings.incentiveCode });
 
   await journey.runSteps([
     {
@@ -98,7 +99,7 @@ export async function cartAbandonmentWorkflow(input: JourneyInput<CartState>): P
         {
           step: 'final',
           channel: 'email',
-          template: { id: 'cart-final', ...items(), incentiveCode: settings.incentiveCode },
+          template: { id: 'cart-final', ...items() },
           summary: 'final cart reminder with incentive by email',
         },
       ],

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './database';
+import type { Assignment } from '../assignment';
 import type { Database } from './schema';
 
 /** The journey log: one row per journey instance, for re-entry rules and for operators. */
@@ -11,7 +12,8 @@ export interface JourneyKey {
 }
 
 export type Refusal = 'duplicate_entry' | 'cooldown' | 'stale_event' | 'campaign_paused' | 'campaign_cancelled';
-export type Admission = { admitted: true } | { admitted: false; reason: Refusal };
+/** Admitted with the journey's group and variants (absent for journeys admitted before experiments). */
+export type Admission = ({ admitted: true } & Partial<Assignment>) | { admitted: false; reason: Refusal };
 
 export interface EntryRules {
   entryEventAtMs: number;
@@ -27,12 +29,21 @@ export interface EntryRules {
  * its campaign is paused or cancelled (new entries stop), its entry event is too old to act on or
  * older than the end of the previous journey (a late event), or the previous journey sent a message
  * within the cooldown. Every refusal is remembered, so that a replay of the topic later is refused too.
+ * An admitted journey is recorded with its assignment (group and variants); asked again, it answers
+ * with the assignment first recorded.
  */
-export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): Promise<Admission> {
+export async function admitJourney(
+  db: Db,
+  key: JourneyKey,
+  rules: EntryRules,
+  assignment: Assignment = { group: 'treatment', variants: {} },
+): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
     const known = await journeyLogEntry(tx, key);
     if (known && 'endedAt' in known)
-      return known.endedAt ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+      return known.endedAt
+        ? { admitted: false, reason: 'duplicate_entry' }
+        : { admitted: true, group: known.group, variants: known.variants };
     if (known) return { admitted: false, reason: 'duplicate_entry' };
 
     const refuse = async (reason: Refusal): Promise<Admission> => {
@@ -83,10 +94,12 @@ export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): 
         ended_at: null,
         outcome: null,
         last_message_at: null,
+        treatment_group: assignment.group,
+        variants: JSON.stringify(assignment.variants),
       })
       .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
       .execute();
-    return { admitted: true };
+    return { admitted: true, ...assignment };
   });
 }
 
@@ -94,14 +107,14 @@ export async function admitJourney(db: Db, key: JourneyKey, rules: EntryRules): 
 async function journeyLogEntry(
   db: Kysely<Database>,
   key: JourneyKey,
-): Promise<{ endedAt: Date | null } | { refusal: Refusal } | null> {
+): Promise<({ endedAt: Date | null } & Assignment) | { refusal: Refusal } | null> {
   const sameKey = { campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId };
   const admitted = await db
     .selectFrom('journeys')
-    .select('ended_at')
+    .select(['ended_at', 'treatment_group', 'variants'])
     .where((eb) => eb.and(sameKey))
     .executeTakeFirst();
-  if (admitted) return { endedAt: admitted.ended_at };
+  if (admitted) return { endedAt: admitted.ended_at, group: admitted.treatment_group, variants: admitted.variants };
   const refused = await db
     .selectFrom('journey_refusals')
     .select('reason')

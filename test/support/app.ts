@@ -1,3 +1,4 @@
+import { withoutHoldout } from '../../tools/without-holdout';
 import { Client, Connection } from '@temporalio/client';
 import { Partitioners, type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { buildBridge, type Bridge } from '../../bridge/build-bridge';
@@ -68,6 +69,7 @@ export class TestApp {
       METRICS_PORT: '0',
       WORKER_METRICS_PORT: '0',
       ...this.env,
+      CAMPAIGN_SETTINGS: JSON.stringify(withoutHoldout(JSON.parse(this.env.CAMPAIGN_SETTINGS ?? '{}') as object)),
     };
     const env: NodeJS.ProcessEnv = {
       ...process.env,

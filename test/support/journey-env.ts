@@ -1,3 +1,4 @@
+import { withoutHoldout } from '../../tools/without-holdout';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -67,7 +68,7 @@ export class JourneyTestEnv {
       TWILIO_AUTH_TOKEN: TWILIO_SANDBOX_AUTH_TOKEN,
       TWILIO_FROM: '+15005550006',
       TWILIO_API_BASE_URL: this.twilio.baseUrl,
-      CAMPAIGN_SETTINGS: JSON.stringify(this.settingsOverrides),
+      CAMPAIGN_SETTINGS: JSON.stringify(withoutHoldout(this.settingsOverrides)),
     });
     const logger = createLogger(`journey-test-${this.name}`, process.env.TEST_LOG_LEVEL ?? 'warn');
     this.worker = await Worker.create({

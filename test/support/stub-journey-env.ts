@@ -15,6 +15,9 @@ import {
 import { resolveSettings, type ResolvedSettings } from '../../contract/settings/overrides';
 import type { LoadedSettings } from '../../contract/settings/types';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { assign, type Assignment } from '../../platform/assignment';
+import { HELD_OUT_REASON } from '../../activities/journeys';
+import { withoutHoldout } from '../../tools/without-holdout';
 import { startTimeSkippingServer } from './time-skipping';
 
 /**
@@ -91,6 +94,7 @@ export interface JourneyLogRow {
   outcome: string | null;
   messagesSent: number | null;
   lastMessageAtMs: number | null;
+  assignment: Assignment;
 }
 
 /**
@@ -144,7 +148,7 @@ export class StubWorld {
 
   settings(journeyOverrides?: { campaign: CampaignType; overrides: Record<string, unknown> }): ResolvedSettings {
     return resolveSettings([
-      { source: 'deployment (stub)', overrides: this.deploymentOverrides },
+      { source: 'deployment (stub)', overrides: withoutHoldout(this.deploymentOverrides) },
       { source: 'operator (stub)', overrides: this.operatorOverrides },
       ...(journeyOverrides
         ? [{ source: 'journey (stub)', overrides: { [journeyOverrides.campaign]: journeyOverrides.overrides } }]
@@ -474,7 +478,9 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
         row.campaign === input.campaign && row.customerId === input.customerId && row.journeyId === input.journeyId;
       const existing = world.journeyLog.find(same);
       if (existing)
-        return existing.endedAtMs !== null ? { admitted: false, reason: 'duplicate_entry' } : { admitted: true };
+        return existing.endedAtMs !== null
+          ? { admitted: false, reason: 'duplicate_entry' }
+          : { admitted: true, ...existing.assignment };
       const refusalKey = `${input.campaign}|${input.customerId}|${input.journeyId}`;
       if (world.refusals.has(refusalKey)) return { admitted: false, reason: 'duplicate_entry' };
       const refuse = (reason: Exclude<Refusal, 'duplicate_entry'>): Admission => {
@@ -491,6 +497,9 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       if (previous?.endedAtMs != null && input.entryEventAtMs < previous.endedAtMs) return refuse('stale_event');
       if (previous?.lastMessageAtMs != null && input.atMs - previous.lastMessageAtMs < input.cooldownMs)
         return refuse('cooldown');
+      const assignment = input.experiment
+        ? assign(input.campaign, input.customerId, input.experiment)
+        : { group: 'treatment' as const, variants: {} };
       world.journeyLog.push({
         campaign: input.campaign,
         customerId: input.customerId,
@@ -501,8 +510,15 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
         outcome: null,
         messagesSent: null,
         lastMessageAtMs: null,
+        assignment,
       });
-      return { admitted: true };
+      return { admitted: true, ...assignment };
+    },
+
+    async recordHeldOut(key: DeliveryKey): Promise<void> {
+      record('recordHeldOut', key.customerId, key.step);
+      recordSkipped(key, HELD_OUT_REASON);
+      return Promise.resolve();
     },
 
     /** platform/db/journeys.ts recordJourneyEnd: a journey ends once. */

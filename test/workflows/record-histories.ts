@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
+import { assign, type Assignment } from '../../platform/assignment';
 
 /**
  * Records workflow histories from real runs of each journey (time-skipping server, real
@@ -165,6 +166,55 @@ async function main(): Promise<void> {
     save('cart-abandonment-late-entry', 'cart-abandonment', customer.customerId, u, firstRun);
   } finally {
     await u.stop();
+  }
+
+  // Experiments (docs/EXPERIMENTS.md): a held-out journey, and one dealt a variant with its own template and delay.
+  const experiment = {
+    holdout: 0.5,
+    assignmentSalt: 'recorded',
+    variants: {
+      'reminder-1': [
+        { name: 'plain', weight: 1 },
+        { name: 'incentive', weight: 1, template: 'cart-final', delay: '3h' },
+      ],
+    },
+  };
+  const x = new JourneyTestEnv('record-experiments', {
+    'cart-abandonment': experiment,
+    contact: { quietHours: { sms: null } },
+  });
+  await x.start();
+  try {
+    const plan = {
+      ...experiment,
+      variants: { 'reminder-1': experiment.variants['reminder-1'].map(({ name, weight }) => ({ name, weight })) },
+    };
+    const dealt = (wanted: (assignment: Assignment) => boolean) => {
+      for (;;) {
+        const customer = x.customer('experiment');
+        if (wanted(assign('cart-abandonment', customer.customerId, plan))) return customer;
+      }
+    };
+    for (const [name, customer] of [
+      ['cart-abandonment-held-out', dealt((assignment) => assignment.group === 'holdout')],
+      ['cart-abandonment-variant', dealt((assignment) => assignment.variants['reminder-1'] === 'incentive')],
+    ] as const) {
+      await x.profile(customer.customerId, {
+        email: customer.email,
+        phone: customer.phone,
+        firstName: 'Rec',
+        emailOptIn: true,
+        smsOptIn: true,
+      });
+      await x.journeys.startOrSignal(
+        'cart-abandonment',
+        await x.event('cart.updated', customer.customerId, { cartId: 'k', items: [mug] }),
+      );
+      await x.result('cart-abandonment', customer.customerId, 100 * HOUR);
+      save(name, 'cart-abandonment', customer.customerId, x);
+    }
+  } finally {
+    await x.stop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { withoutHoldout } from '../without-holdout';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import type { EventOf } from '../../contract/events';
 import { phaseNames, stackCpu, type BenchContext } from './context';
@@ -18,7 +19,7 @@ export interface EventToMessageResult {
 }
 
 /** Churn journeys send their first email at once: from the churn event's production to Mailpit's receipt. */
-const SETTINGS = JSON.stringify({ 'churn-retention': { offerDelay: '1h', finalDelay: '1h' } });
+const SETTINGS = JSON.stringify(withoutHoldout({ 'churn-retention': { offerDelay: '1h', finalDelay: '1h' } }));
 
 export async function measureEventToMessage(
   context: BenchContext,

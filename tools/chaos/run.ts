@@ -1,3 +1,4 @@
+import { withoutHoldout } from '../without-holdout';
 import { startSmtpFaultProxy, startToolRun } from '../tool-run';
 import { machine } from '../machine';
 import { openLane } from './lane';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     KAFKA_GROUP_ID: names.group,
     TEMPORAL_TASK_QUEUE: names.taskQueue,
     EVENTS_TOPIC_PARTITIONS: String(config.EVENTS_TOPIC_PARTITIONS),
-    CAMPAIGN_SETTINGS: JSON.stringify(SETTINGS),
+    CAMPAIGN_SETTINGS: JSON.stringify(withoutHoldout(SETTINGS)),
     SMTP_URL: smtp.url,
     ...sms.env(),
   };

@@ -1,3 +1,4 @@
+import { withoutHoldout } from '../without-holdout';
 import { execFileSync } from 'node:child_process';
 import { machine } from '../machine';
 import { mkdirSync } from 'node:fs';
@@ -60,7 +61,13 @@ async function main(): Promise<void> {
 
   const database = await createThrowawayDatabase(config.DATABASE_URL, `drill_${runId}`);
   say(`database ${database.name} (${redactUrl(database.url)})`);
-  const env = { DATABASE_URL: database.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' };
+  // Every customer of a launch is expected to be messaged: no holdout.
+  const env = {
+    DATABASE_URL: database.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'info',
+    CAMPAIGN_SETTINGS: JSON.stringify(withoutHoldout()),
+  };
   const worker = new ChildApp('worker', 'worker', env, logDir);
   const faults = new LaunchFaults(worker, options.temporalRestart, say);
   const memory = new WorkerMemory(() => (worker.running ? worker.pid : null));

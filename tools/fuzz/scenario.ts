@@ -50,6 +50,7 @@ export type TimedAction = FuzzAction & {
 };
 
 export type { FaultKind } from '../chaos/fault-actions';
+import { withoutHoldout } from '../without-holdout';
 import type { FaultKind } from '../chaos/fault-actions';
 
 export type FaultGroup = 'providers' | 'processes' | 'services';
@@ -103,20 +104,22 @@ export const FUZZ_SETTINGS: FuzzSettings = {
 export function campaignSettingsJson(settings: FuzzSettings): string {
   const s = (ms: number) => `${ms / 1000}s`;
   const pauseRecheck = s(settings.pauseRecheck);
-  return JSON.stringify({
-    'cart-abandonment': {
-      firstReminderDelay: s(settings.cart.firstReminderDelay),
-      secondReminderDelay: s(settings.cart.secondReminderDelay),
-      finalReminderDelay: s(settings.cart.finalReminderDelay),
-      pauseRecheck,
-    },
-    'browse-abandonment': { emailDelay: s(settings.browse.emailDelay), pauseRecheck },
-    'churn-retention': {
-      threshold: settings.churn.threshold,
-      offerDelay: s(settings.churn.offerDelay),
-      finalDelay: s(settings.churn.finalDelay),
-      pauseRecheck,
-    },
-    contact: { frequencyWindow: s(settings.frequencyWindow), quietHours: { sms: null } },
-  });
+  return JSON.stringify(
+    withoutHoldout({
+      'cart-abandonment': {
+        firstReminderDelay: s(settings.cart.firstReminderDelay),
+        secondReminderDelay: s(settings.cart.secondReminderDelay),
+        finalReminderDelay: s(settings.cart.finalReminderDelay),
+        pauseRecheck,
+      },
+      'browse-abandonment': { emailDelay: s(settings.browse.emailDelay), pauseRecheck },
+      'churn-retention': {
+        threshold: settings.churn.threshold,
+        offerDelay: s(settings.churn.offerDelay),
+        finalDelay: s(settings.churn.finalDelay),
+        pauseRecheck,
+      },
+      contact: { frequencyWindow: s(settings.frequencyWindow), quietHours: { sms: null } },
+    }),
+  );
 }

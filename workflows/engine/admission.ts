@@ -1,14 +1,31 @@
 import { condition, patched } from '@temporalio/workflow';
 import { formatDuration } from '../../contract/duration';
 import type { CampaignType } from '../../contract/journeys';
-import type { CampaignSettingsMap } from '../../contract/settings/types';
+import type { CampaignSettingsMap, JourneyMechanics } from '../../contract/settings/types';
 import { bookkeeping } from './proxies';
 import type { JourneyRun } from './run-state';
+import { applyVariantDelays, takeAssignment } from './experiments';
+
+/** What admission deals the journey by: absent from settings recorded before experiments existed. */
+function experimentPlan(settings: JourneyMechanics | undefined) {
+  if (settings?.holdout === undefined) return undefined;
+  return {
+    holdout: settings.holdout,
+    assignmentSalt: settings.assignmentSalt ?? '',
+    variants: Object.fromEntries(
+      Object.entries(settings.variants ?? {}).map(([step, list]) => [
+        step,
+        list.map(({ name, weight }) => ({ name, weight })),
+      ]),
+    ),
+  };
+}
 
 /** Loads the campaign's settings, then waits for the entry event (delivered with signalWithStart) or an exit. */
 export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<CampaignSettingsMap[C]> {
   const loaded = await bookkeeping().loadSettings(run.campaign, run.input.overrides);
   run.settings = loaded.settings;
+  applyVariantDelays(run);
   if (!run.input.carried) await condition(() => run.state.journeyId !== null || run.exit !== null);
   return loaded.settings;
 }
@@ -61,8 +78,12 @@ async function applyEntryRules<C extends CampaignType, S>(
     atMs: Date.now(),
     cooldownMs,
     maxEntryAgeMs: run.settings?.maxEntryAgeMs ?? null,
+    experiment: experimentPlan(run.settings),
   });
-  if (admission.admitted) return true;
+  if (admission.admitted) {
+    takeAssignment(run, admission);
+    return true;
+  }
   const why = {
     duplicate_entry: 'this journey already ran (its entry event was replayed)',
     stale_event: 'the entry event is too old to act on, or older than the end of the previous journey',

@@ -172,6 +172,7 @@ export class Journey<C extends CampaignType, CampaignState> {
         atMs: run.exit?.atMs ?? Date.now(),
         messagesSent: run.state.messagesSent,
         lastMessageAtMs: run.lastMessageAtMs,
+        ...(run.state.group ? { group: run.state.group } : {}),
       });
     }
     log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });

@@ -35,10 +35,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** Steps that could not be sent because the customer cannot be reached on their channel. */
   unreachableSteps: number;
   exit: ExitRequest | null = null;
-  /**
-   * When the entry event happened (its occurredAt), for the re-entry rules; not carried (a
-   * continuation is admitted).
-   */
+  /** When the entry event happened (its occurredAt): for the re-entry rules and the event-to-send latency. */
   entryEventAt: string | null = null;
   campaignState: CampaignState;
   /** Events that arrived after the journey decided to end, in arrival order. */
@@ -83,6 +80,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     this.unreachableSteps = carried?.unreachableSteps ?? 0;
     this.campaignState = carried ? carried.campaignState : initialState;
     this.smsFallback = carried?.smsFallback ?? { sent: [], fellBack: [], pending: [] };
+    this.entryEventAt = carried?.entryEventAt ?? null;
     this.admitted = carried !== undefined;
   }
 
@@ -164,6 +162,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
       unreachableSteps: this.unreachableSteps,
       campaignState: this.campaignState,
       smsFallback: this.smsFallback,
+      ...(this.entryEventAt === null ? {} : { entryEventAt: this.entryEventAt }),
     };
   }
 }

@@ -14,6 +14,7 @@ import type { TemplateRequest } from '../../contract/templates';
 import { bookkeeping, channels } from './proxies';
 import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
+import { isHeldOut } from './experiments';
 
 /** The shortest hold of a send (pause, quiet hours): a policy that keeps answering "not yet" can never spin. */
 const MIN_HOLD_MS = 1_000;
@@ -41,6 +42,7 @@ export async function sendStep<C extends CampaignType, S>(
   for (;;) {
     const allowed = await holdUntilAllowed(run, request);
     if (allowed !== 'go') return allowed;
+    if (isHeldOut(run)) return holdBack(run, request);
     run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
     run.sendingNow = `${request.step}:${request.channel}`;
     const outcome = await dispatch(run, request).finally(() => {
@@ -69,6 +71,23 @@ export async function sendStep<C extends CampaignType, S>(
     run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
     return 'skipped';
   }
+}
+
+/**
+ * A held-out journey's step: recorded as `held_out`, not sent. It counts as the journey's last
+ * message for the timing of the next step, so the holdout waits exactly as the treated journeys do.
+ */
+async function holdBack<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<SendResult> {
+  await bookkeeping().recordHeldOut({
+    idempotencyKey: deliveryKey(run.campaign, run.customerId, run.state.journeyId, request.step, request.channel),
+    campaign: run.campaign,
+    customerId: run.customerId,
+    step: request.step,
+    channel: request.channel,
+  });
+  run.lastMessageAtMs = Date.now();
+  run.record('skip', `${request.summary}: held out, not sent (holdout group)`);
+  return 'skipped';
 }
 
 /** Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable). */
@@ -136,6 +155,7 @@ async function dispatch<C extends CampaignType, S>(
     step: request.step,
     atMs: Date.now(),
     template: request.template,
+    ...(run.entryEventAt === null ? {} : { entryEventAtMs: Date.parse(run.entryEventAt) }),
   };
   const cancellable = patched('cancel-send-on-exit');
   const scope = new CancellationScope();

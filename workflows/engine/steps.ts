@@ -5,6 +5,7 @@ import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
 import { sendStep, type SendRequest } from './send-step';
 import { judgeEarlyFailures, sendFallbacks } from './sms-fallback';
+import { withVariant } from './experiments';
 
 /** A durable wait before a step, on the journey's clock. */
 export interface Wait {
@@ -57,7 +58,7 @@ export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>,
       run.requestExit('suppressed' satisfies Outcome, step.suppressedWhile.why);
       continue;
     }
-    for (const request of step.send()) {
+    for (const request of withVariant(run, step.send())) {
       if ((await sendStep(run, request)) !== 'unreachable') break;
     }
     judgeEarlyFailures(run);
