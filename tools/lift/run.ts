@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
@@ -13,14 +13,13 @@ import { ChildApp } from '../chaos/processes';
 import { DrillAdmin } from '../drill/admin-api';
 import {
   customerUpdated,
-  decideOrders,
-  orderPlaced,
   productViewed,
   shoppersOf,
   type OrderOdds,
   type PlannedOrder,
   type Shopper,
 } from './storefront';
+import { playCrowd, produce, waitFor, type CrowdStage } from './crowd';
 import { checkSeed, type CampaignReport, type SeedOutcome } from './checks';
 
 /**
@@ -144,15 +143,10 @@ export async function runLift(options: LiftOptions, say: (line: string) => void)
   };
 }
 
-interface Stage {
-  db: Db;
-  producer: Producer;
+interface Stage extends CrowdStage {
   temporal: Client;
   admin: DrillAdmin;
-  mailpitUrl: string;
-  topic: string;
   taskQueue: string;
-  deadline: number;
 }
 
 async function playSeed(
@@ -168,21 +162,7 @@ async function playSeed(
   const shoppers = shoppersOf(label, options.customers, domain);
   const from = new Date(Date.now() - 1_000);
 
-  await produce(stage, (now) =>
-    shoppers.flatMap((shopper) => [customerUpdated(shopper, now), productViewed(shopper, now)]),
-  );
-  await waitFor(
-    stage,
-    `${shoppers.length} browse journeys to end`,
-    () => endedJourneys(stage.db, label),
-    shoppers.length,
-  );
-
-  const mailbox = await searchMailpit(stage.mailpitUrl, `to:"${domain}"`);
-  const reminded = new Set(mailbox.map((email) => email.to.split('@')[0]!));
-  const orders = decideOrders(seed, shoppers, reminded, options);
-  await produce(stage, (now) => orders.map((order) => orderPlaced(order, now)));
-  await waitFor(stage, `${orders.length} orders to be recorded`, () => recordedOrders(stage.db, label), orders.length);
+  const { mailbox, orders } = await playCrowd(stage, { label, domain, shoppers, seed, odds: options });
 
   const to = new Date(Date.now() + 1_000);
   const query = `from=${from.toISOString()}&to=${to.toISOString()}`;
@@ -201,7 +181,7 @@ async function playSeed(
     odds: options,
     shoppers,
     groups,
-    mailbox: mailbox.map((email) => email.to.split('@')[0]!),
+    mailbox,
     orders,
     report: report.body,
     byVariant: byVariant.body,
@@ -209,48 +189,6 @@ async function playSeed(
   });
   say(describeSeed(outcome, orders));
   return outcome;
-}
-
-/** Produces the events the builder makes, keyed by customer, in batches. */
-async function produce(stage: Stage, build: (now: Date) => Array<{ customerId: string }>): Promise<void> {
-  const events = build(new Date());
-  for (let from = 0; from < events.length; from += 500) {
-    const messages = events
-      .slice(from, from + 500)
-      .map((event) => ({ key: event.customerId, value: JSON.stringify(event) }));
-    await stage.producer.send({ topic: stage.topic, acks: -1, messages });
-  }
-}
-
-/** Polls until `read` gives `expected` (bounded by the run's deadline and by the size of what it waits for). */
-async function waitFor(stage: Stage, what: string, read: () => Promise<number>, expected: number): Promise<void> {
-  const deadline = Math.min(stage.deadline, Date.now() + Math.max(120_000, expected * 150));
-  let seen = await read();
-  while (seen !== expected) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${seen}, expected ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    seen = await read();
-  }
-}
-
-async function endedJourneys(db: Db, label: string): Promise<number> {
-  const row = await db
-    .selectFrom('journeys')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('campaign', '=', CAMPAIGN)
-    .where('customer_id', 'like', `${label}-%`)
-    .where('ended_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
-async function recordedOrders(db: Db, label: string): Promise<number> {
-  const row = await db
-    .selectFrom('orders')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('customer_id', 'like', `${label}-%`)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
 }
 
 /** Each shopper's group and variants, as the journey log recorded them at admission. */
