@@ -11,6 +11,7 @@ import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './rea
 import { requestLog } from './request-log';
 import { mountRoutes, type Route } from './route';
 import { campaignLifecycleRoutes } from './routes/campaign-lifecycle';
+import { campaignReportRoutes } from './routes/campaign-report';
 import { campaignRoutes } from './routes/campaigns';
 import { launchRoutes } from './routes/launches';
 import { customerRoutes } from './routes/customers';
@@ -35,6 +36,7 @@ export function adminRoutes(deps: AdminDependencies): Route[] {
   return [
     ...campaignRoutes(deps),
     ...campaignLifecycleRoutes(deps),
+    ...campaignReportRoutes(deps),
     ...launchRoutes(deps),
     ...journeyRoutes(deps),
     ...customerRoutes(deps),
