@@ -5,6 +5,7 @@ import { requireBearerToken } from './auth';
 import type { AdminDependencies } from './dependencies';
 import { errorHandler, HttpError } from './errors';
 import { idempotentPosts } from './idempotency';
+import { registerCampaignGauges } from './campaign-metrics';
 import { createAdminMetrics } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './readiness';
@@ -51,6 +52,12 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const routes = adminRoutes(options.dependencies);
   const openApi = createOpenApiDocument(routes);
   const metrics = createAdminMetrics();
+  registerCampaignGauges(
+    metrics.registry,
+    options.dependencies.db,
+    options.dependencies.deploymentOverrides,
+    options.logger,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(options.logger), metrics.measure);

@@ -72,6 +72,19 @@ describe('campaign report: conversions within the window, through the admin API'
         .executeTakeFirst();
     const ended = await eventually('the cart journey to end', journeyLog, (row) => row?.ended_at != null, 20_000);
     assert.equal(ended!.outcome, 'completed');
+    const metrics = async () => {
+      const response = await admin.request<string>('GET', '/metrics');
+      assert.equal(response.status, 200);
+      return response.body;
+    };
+    const cart = 'campaign="cart-abandonment",group="treatment"';
+    const scraped = await metrics();
+    for (const line of [
+      `campaign_journeys_entered{${cart}} 1`,
+      `campaign_journeys_converted{${cart}} 0`,
+      `campaign_messages{${cart},step="reminder-2",channel="email",state="sent"} 1`,
+    ])
+      assert.ok(scraped.split('\n').includes(line), `${line} in\n${scraped}`);
 
     // We cannot wait days: the journey's log row is moved 10 days back in time instead, as if it had
     // entered and ended then. Its ledger rows keep their times; the report does not read them.
@@ -87,6 +100,7 @@ describe('campaign report: conversions within the window, through the admin API'
       .execute();
     const moved = (await journeyLog())!;
     assert.equal(ended!.entry_event_at.getTime() - moved.entry_event_at.getTime(), 10 * DAY_MS);
+    assert.ok(!(await metrics()).includes(`campaign_journeys_entered{${cart}}`), 'out of the window of the metrics');
 
     const within = order(
       customerId,
