@@ -5,12 +5,14 @@ import { requireBearerToken } from './auth';
 import type { AdminDependencies } from './dependencies';
 import { errorHandler, HttpError } from './errors';
 import { idempotentPosts } from './idempotency';
+import { registerCampaignGauges } from './campaign-metrics';
 import { createAdminMetrics } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './readiness';
 import { requestLog } from './request-log';
 import { mountRoutes, type Route } from './route';
 import { campaignLifecycleRoutes } from './routes/campaign-lifecycle';
+import { campaignReportRoutes } from './routes/campaign-report';
 import { campaignRoutes } from './routes/campaigns';
 import { launchRoutes } from './routes/launches';
 import { customerRoutes } from './routes/customers';
@@ -35,6 +37,7 @@ export function adminRoutes(deps: AdminDependencies): Route[] {
   return [
     ...campaignRoutes(deps),
     ...campaignLifecycleRoutes(deps),
+    ...campaignReportRoutes(deps),
     ...launchRoutes(deps),
     ...journeyRoutes(deps),
     ...customerRoutes(deps),
@@ -49,6 +52,12 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const routes = adminRoutes(options.dependencies);
   const openApi = createOpenApiDocument(routes);
   const metrics = createAdminMetrics();
+  registerCampaignGauges(
+    metrics.registry,
+    options.dependencies.db,
+    options.dependencies.deploymentOverrides,
+    options.logger,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(options.logger), metrics.measure);

@@ -8,6 +8,7 @@ import {
 } from '../contract/events';
 import type { Db } from '../platform/db/database';
 import { applyFeedback } from '../platform/db/feedback';
+import { recordOrder } from '../platform/db/orders';
 import { applyCustomerUpdated, applyUnsubscribe } from '../platform/db/profiles';
 import { maskPiiInText } from '../platform/pii';
 import type { JourneyClient } from '../platform/temporal/journeys';
@@ -74,7 +75,7 @@ async function applyOptOut(deps: HandlerDependencies, optOut: OptOutEvent): Prom
   let consent = 'the opt-out was applied';
   const told: string[] = [];
   for (const action of routeEvent(optOut, await deps.routingContext())) {
-    if (action.kind === 'recordFeedback') continue;
+    if (action.kind === 'recordFeedback' || action.kind === 'recordOrder') continue;
     if (action.kind !== 'updateProfile') {
       told.push(`${action.campaign}: ${await perform(deps, action, optOut)}`);
       continue;
@@ -107,5 +108,7 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
     }
     case 'recordFeedback':
       return isFeedbackEvent(event) ? await applyFeedback(deps.db, event) : 'not a feedback event';
+    case 'recordOrder':
+      return event.type === 'order.placed' ? await recordOrder(deps.db, event) : 'not an order';
   }
 }

@@ -37,9 +37,10 @@ describe('routing table', () => {
       [{ kind: 'startOrSignal', campaign: 'browse-abandonment' }],
     ],
     [
-      'an order ends the cart, browse and churn journeys as a conversion and starts or feeds the post-purchase journey',
+      'an order is recorded, ends the cart, browse and churn journeys and starts or feeds the post-purchase journey',
       { ...base, type: 'order.placed', properties: { orderId: 'o' } },
       [
+        { kind: 'recordOrder' },
         ...['cart-abandonment', 'browse-abandonment', 'churn-retention'].map(signal),
         { kind: 'startOrSignal', campaign: 'post-purchase' },
       ] as Routes,
@@ -52,6 +53,7 @@ describe('routing table', () => {
         properties: { orderId: 'o', items: [{ productId: 'p', name: 'n', quantity: 1, price: 1 }], total: 1 },
       },
       [
+        { kind: 'recordOrder' },
         ...['cart-abandonment', 'browse-abandonment', 'churn-retention'].map(signal),
         { kind: 'startOrSignal', campaign: 'post-purchase' },
       ] as Routes,
@@ -114,6 +116,14 @@ describe('routing table', () => {
     }
     for (const [what, event] of cases)
       assert.ok(!routeEvent(event, context).some((route) => route.kind === 'recordFeedback'), what);
+  });
+  it('records every order before any journey hears of it, and no other event as an order', () => {
+    for (const [what, event] of cases) {
+      const routes = routeEvent(event, context);
+      const orders = routes.filter((route) => route.kind === 'recordOrder').length;
+      assert.equal(orders, event.type === 'order.placed' ? 1 : 0, what);
+      if (orders) assert.deepEqual(routes[0], { kind: 'recordOrder' }, what);
+    }
   });
   for (const [what, event, expected] of cases) {
     it(what, () => assert.deepEqual(routeEvent(event, context), expected));
