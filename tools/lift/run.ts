@@ -129,6 +129,7 @@ export async function runLift(options: LiftOptions, say: (line: string) => void)
     }
   } finally {
     await Promise.allSettled([bridge.stop(), worker.stop(), admin.stop()]);
+    await terminateLeftovers(temporal, names.taskQueue).catch((error: Error) => say(`cleanup: ${error.message}`));
     await Promise.allSettled([producer.disconnect(), kafkaAdmin.disconnect(), db.destroy()]);
     await temporal.connection.close();
   }
@@ -191,6 +192,18 @@ async function playSeed(
   return outcome;
 }
 
+/**
+ * Ends the journeys the run leaves running on its task queue, whose worker is gone: the post-purchase
+ * journeys its orders started, which would otherwise wait for days.
+ */
+async function terminateLeftovers(temporal: Client, taskQueue: string): Promise<void> {
+  for await (const execution of temporal.workflow.list({
+    query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+  })) {
+    await temporal.workflow.getHandle(execution.workflowId, execution.runId).terminate('the lift run is over');
+  }
+}
+
 /** Each shopper's group and variants, as the journey log recorded them at admission. */
 async function groupsOf(db: Db, label: string): Promise<Map<string, string>> {
   const rows = await db
@@ -218,7 +231,7 @@ async function replayTopic(
   await produce(stage, (now) =>
     shoppers.flatMap((shopper) => [customerUpdated(shopper, now), productViewed(shopper, now)]),
   );
-  const replayed = `TaskQueue = "${stage.taskQueue}" AND StartTime > "${since}"`;
+  const replayed = `TaskQueue = "${stage.taskQueue}" AND WorkflowType = "browseAbandonmentWorkflow" AND StartTime > "${since}"`;
   const count = async (query: string) => (await stage.temporal.workflow.count(query)).count;
   await waitFor(stage, 'the replayed journeys to start', () => count(replayed), shoppers.length);
   await waitFor(stage, 'the replayed journeys to close', () => count(`${replayed} AND ExecutionStatus = "Running"`), 0);
