@@ -16,6 +16,7 @@ import type { Channel } from '../platform/db/schema';
 import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
 import type { LoadedSettings } from '../contract/settings/types';
 import { describeLocal, quietHoursEnd } from './quiet-hours';
+import { countJourneyEnd, type JourneyGroup } from './worker-metrics';
 
 export interface JourneyActivityDependencies {
   db: Db;
@@ -88,9 +89,18 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
   }
 
   async function endJourney(
-    input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null },
+    input: JourneyKey & {
+      outcome: string;
+      atMs: number;
+      messagesSent: number;
+      lastMessageAtMs: number | null;
+      /** The journey's experiment group; absent: treatment. */
+      group?: JourneyGroup;
+    },
   ): Promise<void> {
-    await recordJourneyEnd(db, input, input);
+    // Counted only by the call that records the end, so that a retried activity counts the journey once.
+    if (await recordJourneyEnd(db, input, input))
+      countJourneyEnd({ campaign: input.campaign, outcome: input.outcome, group: input.group ?? 'treatment' });
   }
 
   /** True while the customer's journey of that campaign is running in Temporal. */
