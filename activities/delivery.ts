@@ -14,7 +14,7 @@ import {
 import { findProfile, type Profile } from '../platform/db/profiles';
 import type { Logger } from '../platform/logger';
 import { maskPiiInText } from '../platform/pii';
-import { deliveryMisconfigured } from './delivery-metrics';
+import { countMessage, deliveryMisconfigured, observeAcceptedSend, type MessageResult } from './worker-metrics';
 import type { Channel } from '../platform/db/schema';
 import type { TemplateRequest } from '../contract/templates';
 import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
@@ -31,7 +31,7 @@ export interface DeliveryRequest {
   /** The journey's clock at the send; caps are counted in it. */
   atMs: number;
   template: TemplateRequest;
-  /** When the journey's entry event happened, for the event-to-send latency; absent from older journeys. */
+  /** When the journey's entry event occurred: event_to_send_seconds is measured from it (docs/METRICS.md). */
   entryEventAtMs?: number;
 }
 
@@ -155,9 +155,8 @@ export async function deliver<Content>(
 
   const profile = await findProfile(db, request.customerId);
   const address = profile && sender.addressOf(profile);
-  if (!profile || !address)
-    return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} address on the profile`));
-  if (!sender.consentOf(profile)) return outcomeOf(await recordSkipped(db, key, `no ${sender.channel} consent`));
+  if (!profile || !address) return skip(db, key, `no ${sender.channel} address on the profile`);
+  if (!sender.consentOf(profile)) return skip(db, key, `no ${sender.channel} consent`);
 
   // The journey's clock at the first attempt; a retry's own scheduled time after that.
   const attemptAtMs = Math.max(request.atMs, Context.current().info.currentAttemptScheduledTimestampMs);
@@ -193,12 +192,15 @@ export async function deliver<Content>(
       DELIVERY_IN_PROGRESS,
     );
   }
-  if (reservation.kind === 'settled') return outcomeOf(reservation.record);
+  if (reservation.kind === 'settled') {
+    if (reservation.settledNow) countSettled(key, reservation.record);
+    return outcomeOf(reservation.record);
+  }
 
   // The journey ended (an order, an unsubscribe, an operator's cancel) while this attempt got ready.
   if (Context.current().cancellationSignal.aborted) {
     await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-    await recordSkipped(db, key, CANCELLED_REASON);
+    await skip(db, key, CANCELLED_REASON);
     throw new CancelledFailure('the journey ended before the provider was called');
   }
 
@@ -212,7 +214,7 @@ export async function deliver<Content>(
   } catch (error) {
     if (error instanceof SendCancelled) {
       await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-      await recordSkipped(db, key, CANCELLED_REASON);
+      await skip(db, key, CANCELLED_REASON);
       throw new CancelledFailure(error.message);
     }
     const failure = sender.classify(error);
@@ -226,8 +228,7 @@ export async function deliver<Content>(
     } else {
       return await settleFailure(
         deps,
-        sender.channel,
-        key.idempotencyKey,
+        key,
         resolved?.absent
           ? { kind: 'not_accepted', reason: `${failure.reason}; the provider has no such message` }
           : failure,
@@ -237,11 +238,31 @@ export async function deliver<Content>(
   } finally {
     clearInterval(heartbeat);
   }
+  const acceptedAtMs = Date.now();
   // Outside the provider's try: if this write fails, the key stays `sending` and its lease turns it
   // into `unknown` — never into a resend.
   await confirmSent(db, key.idempotencyKey, providerId);
+  countResult(key, 'sent');
+  observeAcceptedSend({ ...key, decidedAtMs: request.atMs, entryEventAtMs: request.entryEventAtMs, acceptedAtMs });
   log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
   return { status: 'sent', messageId, firstDelivery: true };
+}
+
+/** Records a skip, and counts it when this call settled the key (an earlier record stands uncounted). */
+async function skip(db: Db, key: DeliveryKey, reason: string): Promise<SendOutcome> {
+  const record = await recordSkipped(db, key, reason);
+  if (record.recordedNow) countSettled(key, record);
+  return outcomeOf(record);
+}
+
+function countResult(key: DeliveryKey, result: MessageResult, skipReason?: string): void {
+  countMessage({ campaign: key.campaign, step: key.step, channel: key.channel, result, skipReason });
+}
+
+/** Counts a key this attempt settled, by the state the ledger now holds. */
+function countSettled(key: DeliveryKey, record: DeliveryRecord): void {
+  if (record.state === 'skipped' || record.state === 'unknown' || record.state === 'failed' || record.state === 'sent')
+    countResult(key, record.state, record.reason ?? undefined);
 }
 
 /** How long before our request the provider's clock may say it was sent, for the look-up. */
@@ -274,15 +295,16 @@ async function askProvider<Content>(
  */
 async function settleFailure(
   deps: DeliveryDependencies,
-  channel: Channel,
-  idempotencyKey: string,
+  key: DeliveryKey,
   failure: ProviderFailure,
   lookupError?: string,
 ): Promise<SendOutcome> {
+  const { channel, idempotencyKey } = key;
   const log = deps.logger.child({ idempotencyKey, channel, attempt: Context.current().info.attempt });
   switch (failure.kind) {
     case 'permanent':
       await settleDelivery(deps.db, idempotencyKey, 'failed', failure.reason);
+      countResult(key, 'failed');
       log.warn({ reason: failure.reason }, `${channel} rejected permanently`);
       throw ApplicationFailure.nonRetryable(failure.reason, PERMANENT_DELIVERY_ERROR);
     case 'misconfigured':
@@ -310,6 +332,7 @@ async function settleFailure(
         `ambiguous provider failure: ${failure.reason}` +
         `${lookupError ? `; the provider could not be asked: ${lookupError}` : ''}`;
       await settleDelivery(deps.db, idempotencyKey, 'unknown', reason);
+      countResult(key, 'unknown');
       log.error({ reason }, `${channel} failed mid-transaction; not resending (at-most-once)`);
       return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
     }

@@ -7,6 +7,7 @@ import type { CampaignType } from '../contract/journeys';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 import { createCampaignCancelActivities } from './campaign-cancel';
 import { createLaunchActivities } from './launch';
+import { countMessage } from './worker-metrics';
 
 export type { DeliveryRequest, SendOutcome } from './delivery';
 export type { SendPlan } from './journeys';
@@ -42,10 +43,18 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCampaignCancelActivities(deps),
     ...createLaunchActivities(deps),
     sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
-    sendSms: (request: DeliveryRequest): Promise<SendOutcome> =>
-      sms
-        ? deliver(delivery, sms, request)
-        : Promise.resolve({ status: 'not_sent', reason: 'skipped: SMS is not configured' }),
+    sendSms: (request: DeliveryRequest): Promise<SendOutcome> => {
+      if (sms) return deliver(delivery, sms, request);
+      const reason = 'skipped: SMS is not configured';
+      countMessage({
+        campaign: request.campaign,
+        step: request.step,
+        channel: 'sms',
+        result: 'skipped',
+        skipReason: reason,
+      });
+      return Promise.resolve({ status: 'not_sent', reason });
+    },
   };
 }
 

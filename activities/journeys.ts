@@ -17,6 +17,7 @@ import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
 import type { LoadedSettings } from '../contract/settings/types';
 import { describeLocal, quietHoursEnd } from './quiet-hours';
 import { assign, type ExperimentPlan } from '../platform/assignment';
+import { countJourneyEnd, countMessage, type JourneyGroup } from './worker-metrics';
 
 /** The ledger's reason for a step of a held-out journey. */
 export const HELD_OUT_REASON = 'held_out';
@@ -96,13 +97,23 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
 
   /** Records a step a held-out journey did not send: the ledger shows it as skipped, `held_out`. */
   async function recordHeldOut(key: DeliveryKey): Promise<void> {
-    await recordSkipped(db, key, HELD_OUT_REASON);
+    const { recordedNow } = await recordSkipped(db, key, HELD_OUT_REASON);
+    if (recordedNow) countMessage({ ...key, result: 'held_out' });
   }
 
   async function endJourney(
-    input: JourneyKey & { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null },
+    input: JourneyKey & {
+      outcome: string;
+      atMs: number;
+      messagesSent: number;
+      lastMessageAtMs: number | null;
+      /** The journey's experiment group; absent: treatment. */
+      group?: JourneyGroup;
+    },
   ): Promise<void> {
-    await recordJourneyEnd(db, input, input);
+    // Counted only by the call that records the end, so that a retried activity counts the journey once.
+    if (await recordJourneyEnd(db, input, input))
+      countJourneyEnd({ campaign: input.campaign, outcome: input.outcome, group: input.group ?? 'treatment' });
   }
 
   /** True while the customer's journey of that campaign is running in Temporal. */
@@ -120,7 +131,8 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
 
   /** Settles a send the journey cancelled while it waited for a retry: it will never be made. */
   async function abandonSend(key: DeliveryKey): Promise<void> {
-    await recordSkipped(db, key, CANCELLED_REASON);
+    const { recordedNow } = await recordSkipped(db, key, CANCELLED_REASON);
+    if (recordedNow) countMessage({ ...key, result: 'skipped', skipReason: CANCELLED_REASON });
   }
 
   return { loadSettings, planSend, enterJourney, recordHeldOut, endJourney, isJourneyRunning, abandonSend };

@@ -197,6 +197,15 @@ const workerTuningSchema = z.object({
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** The worker's /metrics port (delivery incidents such as refused credentials); 0 picks a free one. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /**
+   * Where the Temporal SDK's own Prometheus exporter listens (`host:port`; port 0 picks a free one).
+   * The worker's /metrics includes its series, so it need not be reachable from elsewhere.
+   */
+  TEMPORAL_SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:0')
+    .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535')
+    .default('127.0.0.1:0'),
 });
 
 export const workerConfigSchema = logSchema

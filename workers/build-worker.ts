@@ -14,12 +14,16 @@ import { createMetricsServer } from '../platform/metrics-server';
 import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
 import { seedTemplatesInBackground } from '../activities/templates/catalog';
+import { serveLedgerGauges } from './ledger-gauges';
+import { temporalSdkMetrics } from './sdk-metrics';
 
 export interface CampaignWorker {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Settles when the worker stops; rejects if it fails. */
   readonly done: Promise<void>;
+  /** Where /metrics is served, once started. */
+  metricsUrl(): string | null;
 }
 
 /** Turns validated configuration and live connections into the activities' explicit dependencies. */
@@ -66,8 +70,16 @@ export async function buildWorker(
     activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
   });
 
-  // The activities count on prom-client's default registry (activities/delivery-metrics.ts).
-  const metricsServer = createMetricsServer(register, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT);
+  // The activities count on prom-client's default registry (activities/worker-metrics.ts); the Temporal
+  // SDK's runtime metrics come from its own exporter (workers/temporal-runtime.ts).
+  const metricsServer = createMetricsServer(
+    register,
+    config.WORKER_METRICS_HOST,
+    config.WORKER_METRICS_PORT,
+    temporalSdkMetrics(log),
+  );
+  let metricsUrl: string | null = null;
+  let stopLedgerGauges: () => void = () => undefined;
   let running: Promise<void> | null = null;
   let resolveDone: () => void = () => undefined;
   let rejectDone: (error: unknown) => void = () => undefined;
@@ -79,8 +91,10 @@ export async function buildWorker(
 
   return {
     done,
+    metricsUrl: () => metricsUrl,
     async start() {
-      const metricsUrl = await metricsServer.start();
+      stopLedgerGauges = serveLedgerGauges(db, log);
+      metricsUrl = await metricsServer.start();
       running = worker.run().then(resolveDone, (error: unknown) => {
         rejectDone(error);
         throw error;
@@ -103,6 +117,7 @@ export async function buildWorker(
       }
       transport.close();
       await metricsServer.stop();
+      stopLedgerGauges();
       await client.connection.close();
       await connection.close();
       await db.destroy();

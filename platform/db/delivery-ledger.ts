@@ -32,7 +32,11 @@ export interface DeliveryRecord {
   template: TemplateUsed | null;
 }
 
-export type Reservation = { kind: 'reserved' } | { kind: 'in_progress' } | { kind: 'settled'; record: DeliveryRecord };
+export type Reservation =
+  | { kind: 'reserved' }
+  | { kind: 'in_progress' }
+  /** `settledNow`: this call settled the key (a suppression, the cap, an expired lease); absent: settled before. */
+  | { kind: 'settled'; record: DeliveryRecord; settledNow?: 'suppressed' | 'capped' | 'lease_expired' };
 
 export const AMBIGUOUS_REASON =
   'ambiguous: an earlier attempt began sending and never confirmed; not resent (at-most-once policy)';
@@ -196,7 +200,10 @@ export async function reserveDelivery(
   // Released by a concurrent attempt between our two reads: take it now.
   if (!record || record.state === 'retrying') return reserveDelivery(db, key, messageId, options);
   if (record.state === 'sending' && expired.numUpdatedRows === 0n) return { kind: 'in_progress' };
-  return { kind: 'settled', record };
+  if (inserted !== false) return { kind: 'settled', record, settledNow: inserted };
+  return expired.numUpdatedRows > 0n
+    ? { kind: 'settled', record, settledNow: 'lease_expired' }
+    : { kind: 'settled', record };
 }
 
 /** Settles a key the reservation refused (the cap, a suppression): a waiting row is updated, a new one inserted. */
@@ -268,9 +275,16 @@ export async function settleDelivery(
     .execute();
 }
 
-/** Records a step that was not sent for an expected reason (no consent, no address). */
-export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): Promise<DeliveryRecord> {
-  await db
+/**
+ * Records a step that was not sent for an expected reason (no consent, no address). `recordedNow`:
+ * this call settled the key (false when an earlier record stands).
+ */
+export async function recordSkipped(
+  db: Db,
+  key: DeliveryKey,
+  reason: string,
+): Promise<DeliveryRecord & { recordedNow: boolean }> {
+  const written = await db
     .insertInto('deliveries')
     .values(newRow(key, { state: 'skipped', reason }))
     // A key waiting to be retried is settled by the skip; any other earlier record stands.
@@ -280,8 +294,11 @@ export async function recordSkipped(db: Db, key: DeliveryKey, reason: string): P
         .doUpdateSet({ state: 'skipped', reason, updated_at: sql<Date>`now()` })
         .where('deliveries.state', '=', 'retrying'),
     )
-    .execute();
-  return (await findDelivery(db, key.idempotencyKey))!;
+    .executeTakeFirst();
+  return {
+    ...(await findDelivery(db, key.idempotencyKey))!,
+    recordedNow: Number(written.numInsertedOrUpdatedRows ?? 0n) > 0,
+  };
 }
 
 export interface JourneyMessage {

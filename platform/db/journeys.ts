@@ -133,13 +133,16 @@ export async function admissionOf(db: Db, key: JourneyKey): Promise<Admission | 
   return 'endedAt' in known ? { admitted: true } : { admitted: false, reason: known.refusal };
 }
 
-/** Records how a journey ended; a journey that already ended keeps its first end. */
+/**
+ * Records how a journey ended; a journey that already ended keeps its first end. True when this call
+ * recorded the end (false: it had ended already, or was never admitted).
+ */
 export async function recordJourneyEnd(
   db: Db,
   key: JourneyKey,
   end: { outcome: string; atMs: number; messagesSent: number; lastMessageAtMs: number | null },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const result = await db
     .updateTable('journeys')
     .set({
       ended_at: new Date(end.atMs),
@@ -151,5 +154,6 @@ export async function recordJourneyEnd(
     .where('customer_id', '=', key.customerId)
     .where('journey_id', '=', key.journeyId)
     .where('ended_at', 'is', null) // a journey ends once: a later run of the same entry never rewrites it
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -7,7 +7,7 @@ import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../platfo
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
-import { installRuntimeLoggingOnce } from './runtime';
+import { installRuntimeOnce } from './runtime';
 import { TestTracking } from './tracking';
 import { eventually, requireServices, runId } from './services';
 import { terminateJourneysOn } from './temporal';
@@ -77,7 +77,7 @@ export class TestApp {
       ...this.bridgeEnv,
     };
     const logger = createLogger(`test-${this.name}`, env.LOG_LEVEL);
-    installRuntimeLoggingOnce();
+    await installRuntimeOnce();
     const bridgeConfig = loadConfig(bridgeConfigSchema, env);
 
     this.db = createDb(bridgeConfig.DATABASE_URL, 2);
@@ -134,6 +134,14 @@ export class TestApp {
       this.bridge = await buildBridge(bridgeConfig, logger);
       await this.bridge.start();
     }
+  }
+
+  /** The in-process worker's and bridge's /metrics URLs, once started. */
+  metricsUrls(): { worker: string; bridge: string } {
+    const worker = this.worker?.metricsUrl();
+    const bridge = this.bridge?.metricsUrl();
+    if (!worker || !bridge) throw new Error('metricsUrls needs the in-process worker and bridge, started');
+    return { worker: `${worker}/metrics`, bridge: `${bridge}/metrics` };
   }
 
   async produce(events: object[]): Promise<void> {

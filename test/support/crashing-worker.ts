@@ -2,7 +2,7 @@ import type { SendMailOptions, Transporter } from 'nodemailer';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { buildWorker } from '../../workers/build-worker';
-import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
 
 /**
  * A worker process that dies with SIGKILL right after the SMTP server accepted its first message,
@@ -11,7 +11,7 @@ import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
 async function main(): Promise<void> {
   const config = loadConfig(workerConfigSchema);
   const logger = createLogger('crashing-worker', config.LOG_LEVEL);
-  installTemporalRuntimeLogging(logger, 'WARN');
+  await installTemporalRuntime(logger, { level: 'WARN', metricsAddress: config.TEMPORAL_SDK_METRICS_ADDRESS });
   const worker = await buildWorker(config, logger, {
     decorateMailer: (mailer: Transporter) =>
       new Proxy(mailer, {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributeRegistrations } from '../../platform/temporal/search-attributes';
-import { installRuntimeLoggingOnce } from './runtime';
+import { installRuntimeOnce } from './runtime';
 
 let launcherChecked = false;
 
@@ -18,7 +18,7 @@ function testServerLauncher(): string {
 /** Temporal's time-skipping test server, with the journeys' search attributes registered. Days pass in seconds. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const launcher = testServerLauncher();
-  installRuntimeLoggingOnce();
+  await installRuntimeOnce();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: launcher } },
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
-import { installRuntimeLoggingOnce } from '../support/runtime';
+import { installRuntimeOnce } from '../support/runtime';
 
 /**
  * Histories recorded from real runs of each journey (test/workflows/record-histories.ts), replayed against
@@ -28,7 +28,7 @@ describe('replaying recorded journey histories', () => {
 
   for (const file of histories) {
     it(`replays ${file} deterministically`, async () => {
-      installRuntimeLoggingOnce();
+      await installRuntimeOnce();
       const history = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as unknown;
       await Worker.runReplayHistory(
         { workflowsPath: require.resolve('../../workflows') },

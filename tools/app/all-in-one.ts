@@ -3,7 +3,7 @@ import { buildAdmin } from '../../admin/build-admin';
 import { buildBridge } from '../../bridge/build-bridge';
 import { buildTracking } from '../../tracking/build-tracking';
 import { buildWorker } from '../../workers/build-worker';
-import { installTemporalRuntimeLogging } from '../../workers/runtime-logging';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { loadConfigOrExit, runServices } from '../../platform/run-services';
 
 /** The local default: worker, bridge, admin API and tracking service in one process, stopped in reverse order. */
@@ -13,7 +13,7 @@ const adminConfig = loadConfigOrExit(adminConfigSchema);
 const trackingConfig = loadConfigOrExit(trackingConfigSchema);
 
 runServices('all-in-one', workerConfig.LOG_LEVEL, async (logger) => {
-  installTemporalRuntimeLogging(logger, 'WARN');
+  await installTemporalRuntime(logger, { level: 'WARN', metricsAddress: workerConfig.TEMPORAL_SDK_METRICS_ADDRESS });
   const worker = await buildWorker(workerConfig, logger);
   const bridge = await buildBridge(bridgeConfig, logger);
   const admin = await buildAdmin(adminConfig, logger);

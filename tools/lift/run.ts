@@ -231,7 +231,8 @@ async function replayTopic(
   await produce(stage, (now) =>
     shoppers.flatMap((shopper) => [customerUpdated(shopper, now), productViewed(shopper, now)]),
   );
-  const replayed = `TaskQueue = "${stage.taskQueue}" AND WorkflowType = "browseAbandonmentWorkflow" AND StartTime > "${since}"`;
+  const replayed =
+    `TaskQueue = "${stage.taskQueue}" AND WorkflowType = "browseAbandonmentWorkflow" ` + `AND StartTime > "${since}"`;
   const count = async (query: string) => (await stage.temporal.workflow.count(query)).count;
   await waitFor(stage, 'the replayed journeys to start', () => count(replayed), shoppers.length);
   await waitFor(stage, 'the replayed journeys to close', () => count(`${replayed} AND ExecutionStatus = "Running"`), 0);

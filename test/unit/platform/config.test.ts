@@ -22,6 +22,15 @@ describe('configuration', () => {
     assert.match(worker.DATABASE_URL, /@127\.0\.0\.1:/);
     assert.equal(worker.SMTP_URL, 'smtp://127.0.0.1:1025');
     assert.equal(loadConfig(adminConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_HOST, '127.0.0.1');
+    assert.equal(worker.TEMPORAL_SDK_METRICS_ADDRESS, '127.0.0.1:0');
+  });
+
+  it("wants the Temporal SDK's metrics address as host:port", () => {
+    const address = (value: string) =>
+      loadConfig(workerConfigSchema, { ...signing, TEMPORAL_SDK_METRICS_ADDRESS: value }).TEMPORAL_SDK_METRICS_ADDRESS;
+    assert.equal(address('[::1]:9466'), '[::1]:9466');
+    assert.throws(() => address('9466'), /TEMPORAL_SDK_METRICS_ADDRESS: must be host:port/);
+    assert.throws(() => address('127.0.0.1:70000'), /TEMPORAL_SDK_METRICS_ADDRESS: the port must be at most 65535/);
   });
 
   it('reads the link-signing keys: the first signs, an older one is accepted until its grace period ends', () => {
