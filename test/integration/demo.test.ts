@@ -12,6 +12,11 @@ import { loadConfig, temporalConfigSchema } from '../../platform/config';
 import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
+import { TestAdmin } from '../support/admin';
+import { missingFromScrape } from '../support/documented-metrics';
+import { adminClient, type AdminClient } from '../../tools/demo/admin-client';
+import { campaignReportLines } from '../../tools/demo/campaign-reports';
+import { CROWD, playLiftAct } from '../../tools/demo/lift-act';
 import { messagesTo } from '../support/mailpit';
 import { runId, stackEnv } from '../support/services';
 import { TemporalWebUi } from '../support/web-ui';
@@ -40,6 +45,9 @@ describe('the storefront demo', () => {
   let app: TestApp;
   let watch: JourneyWatch;
   let performance: Performance;
+  let admin: TestAdmin;
+  let adminApi: AdminClient;
+  const demoStartedAt = new Date();
 
   const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
@@ -78,8 +86,12 @@ describe('the storefront demo', () => {
     await replayStorefront(stage, cast, performance, { longestJourneyMs: 90_000 });
     await app.waitUntilConsumed();
     await watch.stop();
+    admin = new TestAdmin({ TEMPORAL_TASK_QUEUE: app.taskQueue, CAMPAIGN_SETTINGS: demoSettings });
+    await admin.start();
+    adminApi = adminClient(admin.url, admin.token);
   });
   after(async () => {
+    await admin?.stop();
     if (process.env.TEST_LOG_LEVEL === 'debug') process.stdout.write(`${story.join('\n')}\n`);
     await app?.stop();
     await sms.stop();
@@ -257,4 +269,55 @@ describe('the storefront demo', () => {
       }
     },
   );
+  it('measures the lift of a crowd, a quarter held out: nothing to the held out, a report true to it', async () => {
+    const crowd = await playLiftAct(
+      { db: app.db, publish: (events) => app.produce(events), mailpitUrl: stackEnv.mailpitApi, admin: adminApi },
+      `t${runId}`,
+    );
+    assert.deepEqual(crowd.failures, []);
+    assert.equal(crowd.treated.entered + crowd.holdout.entered, CROWD.shoppers);
+    assert.ok(crowd.holdout.entered > 0 && crowd.treated.entered > 0, JSON.stringify(crowd));
+    const restored = await adminApi.request<{ overrides: object }>('GET', '/campaigns/browse-abandonment');
+    assert.deepEqual(restored.body.overrides, {}, "the operator's holdout is taken back after the act");
+  });
+
+  it("ends with each campaign's report", async () => {
+    const lines = await campaignReportLines(adminApi, demoStartedAt);
+    for (const campaign of ['cart-abandonment', 'browse-abandonment', 'churn-retention', 'post-purchase'])
+      assert.ok(
+        lines.some((line) => line.trimStart().startsWith(campaign)),
+        `no ${campaign} in the reports:\n${lines.join('\n')}`,
+      );
+    assert.ok(
+      lines.some((line) => /cart-abandonment +no holdout/.test(line)),
+      `the story's campaigns hold out no one:\n${lines.join('\n')}`,
+    );
+  });
+
+  it('serves every documented metric of the worker, the bridge and the admin after the demo', async () => {
+    const scrape = async (url: string, token?: string) => {
+      const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+      assert.equal(response.status, 200, `${url} answered ${response.status}`);
+      return response.text();
+    };
+    const urls = app.metricsUrls();
+    assert.deepEqual(
+      missingFromScrape('worker', await scrape(urls.worker), {
+        delivery_misconfigured_total: "the demo's providers accept our credentials",
+      }),
+      [],
+      'docs/METRICS.md and the worker disagree',
+    );
+    assert.deepEqual(
+      missingFromScrape('bridge', await scrape(urls.bridge)),
+      [],
+      'docs/METRICS.md and the bridge disagree',
+    );
+    await scrape(`${admin.url}/metrics`, admin.token); // one request answered: the request metrics have samples
+    assert.deepEqual(
+      missingFromScrape('admin', await scrape(`${admin.url}/metrics`, admin.token)),
+      [],
+      'docs/METRICS.md and the admin disagree',
+    );
+  });
 });

@@ -18,4 +18,6 @@ set +a
 export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$(tr -d '\n' <tools/demo/settings.json)}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 bash tools/app/app.sh start
+ADMIN_TOKEN="${ADMIN_TOKEN:-$(cat "${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}/run/admin-token")}"
+export ADMIN_TOKEN
 npx --no-install tsx tools/demo/main.ts

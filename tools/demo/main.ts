@@ -13,6 +13,9 @@ import { playStorefront, replayStorefront, type Stage } from './storefront';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
 import { formatDuration } from '../../contract/duration';
 import { createDb } from '../../platform/db/database';
+import { adminClient } from './admin-client';
+import { campaignReportLines } from './campaign-reports';
+import { CROWD, liftActLines, playLiftAct } from './lift-act';
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../../platform/temporal/connection';
@@ -29,6 +32,8 @@ const config = loadConfig(
     TRACKING_PUBLIC_URL: z.url().default('http://127.0.0.1:8090'),
     /** The demo plays SendGrid reporting a bounce, signed with this key (tools/sandbox/sendgrid-webhook-keys.sh). */
     SENDGRID_DEMO_PRIVATE_KEY_FILE: z.string().min(1),
+    /** The running app's admin token (tools/demo/demo.sh reads it from the app's run directory). */
+    ADMIN_TOKEN: z.string().min(1),
   }),
   { ...process.env, LOG_LEVEL: 'error' },
 );
@@ -44,7 +49,8 @@ const pace = {
 };
 
 async function main(): Promise<void> {
-  const stamp = new Date().toISOString().slice(11, 19).replace(/:/g, '');
+  const demoStartedAt = new Date();
+  const stamp = demoStartedAt.toISOString().slice(11, 19).replace(/:/g, '');
   const cast = castFor(stamp);
   const narrator = new Narrator();
   const logger = createLogger('demo', 'error');
@@ -145,9 +151,32 @@ async function main(): Promise<void> {
   );
 
   narrator.heading('After the send (delivery and engagement in the ledger, consent, suppressions)');
-  const db = createDb(config.DATABASE_URL, 1);
-  const feedback = await feedbackOf(db, cast).finally(() => db.destroy());
+  const db = createDb(config.DATABASE_URL, 2);
+  const feedback = await feedbackOf(db, cast);
   for (const line of feedbackLines(feedback)) process.stdout.write(`${line}\n`);
+
+  narrator.heading(
+    `Measured lift: an operator holds out ${CROWD.holdout * 100}% of browse abandonment, and ` +
+      `${CROWD.shoppers} shoppers browse; they order at ${CROWD.odds.p1 * 100}% after a reminder, ` +
+      `${CROWD.odds.p0 * 100}% without (decided outside the engine, seed ${CROWD.seed})`,
+  );
+  const adminApi = adminClient(`http://127.0.0.1:${config.ADMIN_PORT}`, config.ADMIN_TOKEN);
+  const crowd = await playLiftAct(
+    {
+      db,
+      publish: async (events) => {
+        const messages = events.map((event) => ({ key: event.customerId, value: JSON.stringify(event) }));
+        await producer.send({ topic: config.EVENTS_TOPIC, acks: -1, messages });
+      },
+      mailpitUrl: config.MAILPIT_URL,
+      admin: adminApi,
+    },
+    `demo-${stamp}`,
+  ).finally(() => db.destroy());
+  process.stdout.write(`${liftActLines(crowd).join('\n')}\n`);
+
+  narrator.heading('Campaign reports (GET /campaigns/{campaign}/report: every journey since the demo began)');
+  for (const line of await campaignReportLines(adminApi, demoStartedAt)) process.stdout.write(`${line}\n`);
 
   narrator.heading('Where to look');
   const allQuery = `CustomerId IN (${Object.values(cast)
@@ -174,6 +203,7 @@ async function main(): Promise<void> {
   const allWell =
     reports.every((report) => report.problems.length === 0) &&
     feedback.every((report) => report.problems.length === 0) &&
+    crowd.failures.length === 0 &&
     deadLettersOk;
   process.stdout.write(
     `\n${

@@ -1,4 +1,3 @@
-import type { Producer } from 'kafkajs';
 import type { Db } from '../../platform/db/database';
 import { searchMailpit } from '../bench/mailpit';
 import {
@@ -18,8 +17,8 @@ import {
 
 export interface CrowdStage {
   db: Db;
-  producer: Producer;
-  topic: string;
+  /** Publishes events to the bridge's topic, each keyed by its customer. */
+  publish: (events: Array<{ customerId: string }>) => Promise<void>;
   mailpitUrl: string;
   /** The wall-clock time after which every wait gives up. */
   deadline: number;
@@ -59,15 +58,10 @@ export async function playCrowd(
   return { mailbox, orders };
 }
 
-/** Produces the events the builder makes, keyed by customer, in batches. */
+/** Publishes the events the builder makes, in batches of 500. */
 export async function produce(stage: CrowdStage, build: (now: Date) => Array<{ customerId: string }>): Promise<void> {
   const events = build(new Date());
-  for (let from = 0; from < events.length; from += 500) {
-    const messages = events
-      .slice(from, from + 500)
-      .map((event) => ({ key: event.customerId, value: JSON.stringify(event) }));
-    await stage.producer.send({ topic: stage.topic, acks: -1, messages });
-  }
+  for (let from = 0; from < events.length; from += 500) await stage.publish(events.slice(from, from + 500));
 }
 
 /** Polls until `read` gives `expected`, bounded by the stage's deadline and by the size of what it waits for. */
@@ -104,4 +98,15 @@ async function recordedOrders(db: Db, label: string): Promise<number> {
     .where('customer_id', 'like', `${label}-%`)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** Each shopper's group and variants, as the journey log recorded them at admission. */
+export async function groupsOf(db: Db, label: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('journeys')
+    .select(['customer_id', 'treatment_group', 'variants'])
+    .where('campaign', '=', 'browse-abandonment')
+    .where('customer_id', 'like', `${label}-%`)
+    .execute();
+  return new Map(rows.map((row) => [row.customer_id, `${row.treatment_group} ${JSON.stringify(row.variants)}`]));
 }

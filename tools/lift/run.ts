@@ -3,7 +3,7 @@ import { Partitioners } from 'kafkajs';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
-import { createDb, type Db } from '../../platform/db/database';
+import { createDb } from '../../platform/db/database';
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { connectTemporalClient } from '../../platform/temporal/connection';
@@ -19,7 +19,7 @@ import {
   type PlannedOrder,
   type Shopper,
 } from './storefront';
-import { playCrowd, produce, waitFor, type CrowdStage } from './crowd';
+import { groupsOf, playCrowd, produce, waitFor, type CrowdStage } from './crowd';
 import { checkSeed, type CampaignReport, type SeedOutcome } from './checks';
 
 /**
@@ -114,13 +114,16 @@ export async function runLift(options: LiftOptions, say: (line: string) => void)
     );
     for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds; seed += 1) {
       if (Date.now() > deadline) throw new Error(`the run passed its ${options.maxMinutes} minutes`);
+      const publish = async (events: Array<{ customerId: string }>) => {
+        const messages = events.map((event) => ({ key: event.customerId, value: JSON.stringify(event) }));
+        await producer.send({ topic: names.topic, acks: -1, messages });
+      };
       const stage = {
         db,
-        producer,
+        publish,
         temporal,
         admin,
         mailpitUrl: config.MAILPIT_URL,
-        topic: names.topic,
         taskQueue: names.taskQueue,
         deadline,
       };
@@ -202,17 +205,6 @@ async function terminateLeftovers(temporal: Client, taskQueue: string): Promise<
   })) {
     await temporal.workflow.getHandle(execution.workflowId, execution.runId).terminate('the lift run is over');
   }
-}
-
-/** Each shopper's group and variants, as the journey log recorded them at admission. */
-async function groupsOf(db: Db, label: string): Promise<Map<string, string>> {
-  const rows = await db
-    .selectFrom('journeys')
-    .select(['customer_id', 'treatment_group', 'variants'])
-    .where('campaign', '=', CAMPAIGN)
-    .where('customer_id', 'like', `${label}-%`)
-    .execute();
-  return new Map(rows.map((row) => [row.customer_id, `${row.treatment_group} ${JSON.stringify(row.variants)}`]));
 }
 
 /**
