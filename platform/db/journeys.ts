@@ -22,6 +22,11 @@ export interface EntryRules {
   cooldownMs: number;
   /** An entry event older than this (by the journey's clock) is refused as stale; null: no limit. */
   maxEntryAgeMs: number | null;
+  /**
+   * The workflow run asking. The same run asking again (its workflow task failed after this
+   * admission committed, and ran again) gets the first answer, not `duplicate_entry`.
+   */
+  runId?: string;
 }
 
 /**
@@ -40,11 +45,12 @@ export async function admitJourney(
 ): Promise<Admission> {
   return db.transaction().execute(async (tx) => {
     const known = await journeyLogEntry(tx, key);
+    const askedBefore = known !== null && rules.runId !== undefined && known.runId === rules.runId;
     if (known && 'endedAt' in known)
-      return known.endedAt
+      return known.endedAt && !askedBefore
         ? { admitted: false, reason: 'duplicate_entry' }
         : { admitted: true, group: known.group, variants: known.variants };
-    if (known) return { admitted: false, reason: 'duplicate_entry' };
+    if (known) return { admitted: false, reason: askedBefore ? known.refusal : 'duplicate_entry' };
 
     const refuse = async (reason: Refusal): Promise<Admission> => {
       await tx
@@ -55,6 +61,7 @@ export async function admitJourney(
           journey_id: key.journeyId,
           reason,
           entry_event_at: new Date(rules.entryEventAtMs),
+          refused_by_run: rules.runId ?? null,
         })
         .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
         .execute();
@@ -96,6 +103,7 @@ export async function admitJourney(
         last_message_at: null,
         treatment_group: assignment.group,
         variants: JSON.stringify(assignment.variants),
+        admitted_by_run: rules.runId ?? null,
       })
       .onConflict((conflict) => conflict.columns(['campaign', 'customer_id', 'journey_id']).doNothing())
       .execute();
@@ -107,20 +115,26 @@ export async function admitJourney(
 async function journeyLogEntry(
   db: Kysely<Database>,
   key: JourneyKey,
-): Promise<({ endedAt: Date | null } & Assignment) | { refusal: Refusal } | null> {
+): Promise<((({ endedAt: Date | null } & Assignment) | { refusal: Refusal }) & { runId: string | null }) | null> {
   const sameKey = { campaign: key.campaign, customer_id: key.customerId, journey_id: key.journeyId };
   const admitted = await db
     .selectFrom('journeys')
-    .select(['ended_at', 'treatment_group', 'variants'])
+    .select(['ended_at', 'treatment_group', 'variants', 'admitted_by_run'])
     .where((eb) => eb.and(sameKey))
     .executeTakeFirst();
-  if (admitted) return { endedAt: admitted.ended_at, group: admitted.treatment_group, variants: admitted.variants };
+  if (admitted)
+    return {
+      endedAt: admitted.ended_at,
+      group: admitted.treatment_group,
+      variants: admitted.variants,
+      runId: admitted.admitted_by_run,
+    };
   const refused = await db
     .selectFrom('journey_refusals')
-    .select('reason')
+    .select(['reason', 'refused_by_run'])
     .where((eb) => eb.and(sameKey))
     .executeTakeFirst();
-  return refused ? { refusal: refused.reason as Refusal } : null;
+  return refused ? { refusal: refused.reason as Refusal, runId: refused.refused_by_run } : null;
 }
 
 /**

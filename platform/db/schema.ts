@@ -134,6 +134,8 @@ export interface JourneysTable {
   treatment_group: Generated<TreatmentGroup>;
   /** The variant of each step that has variants, by step name. */
   variants: ColumnType<Record<string, string>, string | undefined, string>;
+  /** The workflow run that admitted it; null for journeys admitted before it was recorded. */
+  admitted_by_run: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type TreatmentGroup = 'treatment' | 'holdout';
@@ -158,6 +160,8 @@ export interface JourneyRefusalsTable {
   reason: string;
   entry_event_at: Date;
   refused_at: Generated<Date>;
+  /** The workflow run that was refused; null for refusals recorded before it was. */
+  refused_by_run: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AdminIdempotencyKeysTable {

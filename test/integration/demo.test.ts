@@ -303,6 +303,7 @@ describe('the storefront demo', () => {
     const urls = app.metricsUrls();
     assert.deepEqual(
       missingFromScrape('worker', await scrape(urls.worker), {
+        messages_skipped_total: "the demo's ledger records no skip: its journeys plan each step around consent",
         delivery_misconfigured_total: "the demo's providers accept our credentials",
       }),
       [],

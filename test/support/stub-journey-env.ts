@@ -95,6 +95,8 @@ export interface JourneyLogRow {
   messagesSent: number | null;
   lastMessageAtMs: number | null;
   assignment: Assignment;
+  /** The workflow run that admitted it. */
+  runId: string | null;
 }
 
 /**
@@ -129,7 +131,7 @@ export class StubWorld {
   readonly ledger = new Map<string, LedgerRow>();
   readonly outbox: ProviderMessage[] = [];
   readonly journeyLog: JourneyLogRow[] = [];
-  readonly refusals = new Map<string, { reason: string; entryEventAtMs: number }>();
+  readonly refusals = new Map<string, { reason: Refusal; entryEventAtMs: number; runId: string | null }>();
   readonly paused = new Set<CampaignType>();
   /** Cancelled campaigns and the operator's reason. */
   readonly cancelled = new Map<CampaignType, string>();
@@ -477,14 +479,16 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       const same = (row: { campaign: string; customerId: string; journeyId: string }) =>
         row.campaign === input.campaign && row.customerId === input.customerId && row.journeyId === input.journeyId;
       const existing = world.journeyLog.find(same);
+      const askedBefore = (runId: string | null | undefined) => input.runId !== undefined && runId === input.runId;
       if (existing)
-        return existing.endedAtMs !== null
+        return existing.endedAtMs !== null && !askedBefore(existing.runId)
           ? { admitted: false, reason: 'duplicate_entry' }
           : { admitted: true, ...existing.assignment };
       const refusalKey = `${input.campaign}|${input.customerId}|${input.journeyId}`;
-      if (world.refusals.has(refusalKey)) return { admitted: false, reason: 'duplicate_entry' };
+      const refused = world.refusals.get(refusalKey);
+      if (refused) return { admitted: false, reason: askedBefore(refused.runId) ? refused.reason : 'duplicate_entry' };
       const refuse = (reason: Exclude<Refusal, 'duplicate_entry'>): Admission => {
-        world.refusals.set(refusalKey, { reason, entryEventAtMs: input.entryEventAtMs });
+        world.refusals.set(refusalKey, { reason, entryEventAtMs: input.entryEventAtMs, runId: input.runId ?? null });
         return { admitted: false, reason };
       };
       if (world.cancelled.has(input.campaign as CampaignType)) return refuse('campaign_cancelled');
@@ -511,6 +515,7 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
         messagesSent: null,
         lastMessageAtMs: null,
         assignment,
+        runId: input.runId ?? null,
       });
       return { admitted: true, ...assignment };
     },

@@ -103,6 +103,13 @@ export async function runLift(options: LiftOptions, say: (line: string) => void)
   const bridge = new ChildApp('bridge', 'lift-bridge', env, logDir);
   const admin = new DrillAdmin(env, logDir);
   const seeds: SeedOutcome[] = [];
+  // Interrupted, the run takes its worker and bridge with it.
+  const interrupted = () => {
+    worker.killNow();
+    bridge.killNow();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     await kafkaAdmin.connect();
     await producer.connect();
@@ -131,6 +138,7 @@ export async function runLift(options: LiftOptions, say: (line: string) => void)
       seeds.push(outcome);
     }
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await Promise.allSettled([bridge.stop(), worker.stop(), admin.stop()]);
     await terminateLeftovers(temporal, names.taskQueue).catch((error: Error) => say(`cleanup: ${error.message}`));
     await Promise.allSettled([producer.disconnect(), kafkaAdmin.disconnect(), db.destroy()]);

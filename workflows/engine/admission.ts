@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../../contract/duration';
 import type { CampaignType } from '../../contract/journeys';
 import type { CampaignSettingsMap, JourneyMechanics } from '../../contract/settings/types';
@@ -79,6 +79,7 @@ async function applyEntryRules<C extends CampaignType, S>(
     cooldownMs,
     maxEntryAgeMs: run.settings?.maxEntryAgeMs ?? null,
     experiment: experimentPlan(run.settings),
+    runId: workflowInfo().runId,
   });
   if (admission.admitted) {
     takeAssignment(run, admission);

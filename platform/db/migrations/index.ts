@@ -10,6 +10,7 @@ import * as messageTemplates from './0008_message_templates';
 import * as feedbackAndSuppressions from './0009_feedback_and_suppressions';
 import * as profilesByPhone from './0010_profiles_by_phone';
 import * as experimentsAndOrders from './0011_experiments_and_orders';
+import * as journeyAdmittingRun from './0012_journey_admitting_run';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_feedback_and_suppressions': feedbackAndSuppressions,
   '0010_profiles_by_phone': profilesByPhone,
   '0011_experiments_and_orders': experimentsAndOrders,
+  '0012_journey_admitting_run': journeyAdmittingRun,
 };
