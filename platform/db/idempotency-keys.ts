@@ -55,7 +55,11 @@ export async function claimIdempotencyKey(
   return { kind: 'completed', statusCode: row.status_code, response: row.response };
 }
 
-/** Keeps the answer, unless the claim was taken over meanwhile (then the new owner's answer counts). */
+/**
+ * Keeps the answer, unless the claim was taken over meanwhile (then the new owner's answer counts).
+ * PostgreSQL's jsonb cannot hold a NUL character (an error message quoting bad input may): it is
+ * kept as U+FFFD, so the repeat's answer differs from the first only there.
+ */
 export async function completeIdempotencyKey(
   db: Db,
   key: string,
@@ -65,7 +69,7 @@ export async function completeIdempotencyKey(
 ): Promise<void> {
   await db
     .updateTable('admin_idempotency_keys')
-    .set({ status_code: statusCode, response: JSON.stringify(response ?? null) })
+    .set({ status_code: statusCode, response: JSON.stringify(response ?? null, withoutNul) })
     .where('key', '=', key)
     .where('created_at', '=', token)
     .where('status_code', 'is', null)
@@ -80,4 +84,8 @@ export async function releaseIdempotencyKey(db: Db, key: string, token: ClaimTok
     .where('created_at', '=', token)
     .where('status_code', 'is', null)
     .execute();
+}
+
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
 }

@@ -545,6 +545,19 @@ describe('admin API on the real stack', () => {
     await admin.request('POST', `/customers/${customerId}/journeys/cancel`, { body: { reason: 'test cleanup' } });
   });
 
+  it('keeps a 400 that quotes a NUL character under its Idempotency-Key, and answers the repeat the same', async () => {
+    const customerId = newCustomer('idem-nul');
+    const body = { customerId, product: { productId: 'lamp-1' }, overrides: { emailDelay: 'a\u0000b' } };
+    const headers = { 'Idempotency-Key': `nul-${customerId}` };
+    const first = await admin.request<ErrorBody>('POST', '/campaigns/browse-abandonment/journeys', { body, headers });
+    const second = await admin.request<ErrorBody>('POST', '/campaigns/browse-abandonment/journeys', { body, headers });
+    assert.equal(first.status, 400, JSON.stringify(first.body));
+    assert.match(first.body.message, /emailDelay/);
+    assert.equal(second.status, 400);
+    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    assert.equal(second.body.message, first.body.message.replaceAll('\u0000', '\uFFFD'));
+  });
+
   it('acts once for a POST repeated with one Idempotency-Key, and refuses the key for another request', async () => {
     const customerId = newCustomer('idem');
     const key = `start-${customerId}`;
