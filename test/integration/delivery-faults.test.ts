@@ -130,10 +130,11 @@ describe('idempotent delivery under faults', () => {
       } finally {
         twilio.refuseCredentials(false);
       }
+      // Settled: neither waiting for its next attempt nor in the middle of one.
       const row = await eventually(
         'the SMS to be confirmed',
         () => ledgerRow(customerId, 'day-3'),
-        (found) => found?.state !== 'retrying',
+        (found) => found?.state !== 'retrying' && found?.state !== 'sending',
         90_000,
       );
       assert.equal(row?.state, 'sent', row?.reason ?? '');
