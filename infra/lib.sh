@@ -5,7 +5,8 @@ set -euo pipefail
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CAMPAIGNS_HOME="${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}"
 BIN_DIR="$CAMPAIGNS_HOME/bin"
-DATA_DIR="$CAMPAIGNS_HOME/data"
+# CAMPAIGNS_DATA_DIR gives a run its own data (CI starts from none); installs stay shared.
+DATA_DIR="${CAMPAIGNS_DATA_DIR:-$CAMPAIGNS_HOME/data}"
 LOG_DIR="$CAMPAIGNS_HOME/logs"
 RUN_DIR="$CAMPAIGNS_HOME/run"
 mkdir -p "$BIN_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"

@@ -16,6 +16,7 @@ install_postgres() {
 
 # PostgreSQL refuses to run as root; when we are root the cluster belongs to the postgres user.
 if [[ $(id -u) -eq 0 ]]; then
+  PGDATA_DIR="${PGDATA_DIR:-${CAMPAIGNS_DATA_DIR:+$CAMPAIGNS_DATA_DIR/postgres}}"
   PGDATA_DIR="${PGDATA_DIR:-/var/lib/postgresql/triggered-campaigns}"
   as_pg() { runuser -u postgres -- "$@"; }
 else
