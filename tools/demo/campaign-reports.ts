@@ -1,28 +1,9 @@
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { table } from '../text-table';
+import type { ReportView as Report } from '../../admin/report-schemas';
 import type { AdminClient } from './admin-client';
 
 /** Each campaign's report (GET /campaigns/{campaign}/report) since the demo began, as console lines. */
-
-interface ReportRow {
-  group: string;
-  entered: number;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  heldOut: number;
-  converted: number;
-  conversionRate: number | null;
-  revenue: Record<string, string>;
-}
-
-interface Report {
-  groups: ReportRow[];
-  lift: { conversionRate: { difference: number; ci95: [number, number] | null } } | null;
-  note: string | null;
-}
-
 export async function campaignReportLines(admin: AdminClient, from: Date): Promise<string[]> {
   const rows = [
     [

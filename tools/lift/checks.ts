@@ -1,22 +1,8 @@
+import type { ReportView } from '../../admin/report-schemas';
 import type { PlannedOrder, OrderOdds, Shopper } from './storefront';
 
-/** What the lift run reads of the campaign report (GET /campaigns/{campaign}/report; docs/EXPERIMENTS.md). */
-export interface CampaignReport {
-  groups: ReportRow[];
-  variants: ReportRow[] | null;
-  lift: { conversionRate: { difference: number; ci95: [number, number] | null } } | null;
-  note: string | null;
-}
-
-interface ReportRow {
-  group: 'treatment' | 'holdout';
-  variant: string | null;
-  entered: number;
-  sent: number;
-  heldOut: number;
-  converted: number;
-  revenue: Record<string, string>;
-}
+/** The campaign report as the admin API answers it (GET /campaigns/{campaign}/report; docs/EXPERIMENTS.md). */
+export type CampaignReport = ReportView;
 
 export interface SeedOutcome {
   seed: number;
