@@ -16,7 +16,7 @@ import type { Channel } from '../platform/db/schema';
 import { journeyWorkflowId, type CampaignType } from '../contract/journeys';
 import type { LoadedSettings } from '../contract/settings/types';
 import { describeLocal, quietHoursEnd } from './quiet-hours';
-import { assign, type ExperimentPlan } from '../platform/assignment';
+import { assign, type ExperimentPlan } from '../platform/experiments/assignment';
 import { countJourneyEnd, countMessage, type JourneyGroup } from './worker-metrics';
 
 /** The ledger's reason for a step of a held-out journey. */

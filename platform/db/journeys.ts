@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './database';
-import type { Assignment } from '../assignment';
+import type { Assignment } from '../experiments/assignment';
 import type { Database } from './schema';
 
 /** The journey log: one row per journey instance, for re-entry rules and for operators. */

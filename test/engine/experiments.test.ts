@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MIN_CONTINUE_AS_NEW_AFTER_EVENTS } from '../../contract/settings/overrides';
-import { assign, type ExperimentPlan } from '../../platform/assignment';
+import { assign, type ExperimentPlan } from '../../platform/experiments/assignment';
 import { StubJourneyEnv } from '../support/stub-journey-env';
 
 const HOUR = 3_600_000;

@@ -15,7 +15,7 @@ import {
 import { resolveSettings, type ResolvedSettings } from '../../contract/settings/overrides';
 import type { LoadedSettings } from '../../contract/settings/types';
 import { JourneyClient } from '../../platform/temporal/journeys';
-import { assign, type Assignment } from '../../platform/assignment';
+import { assign, type Assignment } from '../../platform/experiments/assignment';
 import { HELD_OUT_REASON } from '../../activities/journeys';
 import { withoutHoldout } from '../../tools/without-holdout';
 import { startTimeSkippingServer } from './time-skipping';

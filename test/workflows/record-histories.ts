@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import { JourneyTestEnv } from '../support/journey-env';
-import { assign, type Assignment } from '../../platform/assignment';
+import { assign, type Assignment } from '../../platform/experiments/assignment';
 
 /**
  * Records workflow histories from real runs of each journey (time-skipping server, real

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assign, uniformHash, type ExperimentPlan } from '../../../platform/assignment';
+import { assign, uniformHash, type ExperimentPlan } from '../../../platform/experiments/assignment';
 
 const plan: ExperimentPlan = {
   holdout: 0.1,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { VariantSpec } from '../contract/settings/types';
+import type { VariantSpec } from '../../contract/settings/types';
 
 /**
  * Deals customers into a campaign's holdout and its steps' variants (docs/EXPERIMENTS.md): a salted
