@@ -21,6 +21,7 @@ import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/erro
 import type { TemplateContent } from '../platform/db/templates';
 import { templateCatalogOf, type TemplateCatalog } from './templates/catalog';
 import { journeyIdOf, linkTracker, type LinkSettings, type LinkTracker } from './link-tracking';
+import { inProviderSpan } from './provider-span';
 
 /** One message a journey wants to send. Everything in it comes from workflow state. */
 export interface DeliveryRequest {
@@ -210,7 +211,9 @@ export async function deliver<Content>(
   let providerId: string;
   try {
     Context.current().heartbeat();
-    providerId = await sender.send(address, content, messageId, request, Context.current().cancellationSignal);
+    providerId = await inProviderSpan(sender, messageId, () =>
+      sender.send(address, content, messageId, request, Context.current().cancellationSignal),
+    );
   } catch (error) {
     if (error instanceof SendCancelled) {
       await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);

@@ -21,6 +21,8 @@ import { parseOverrides } from '../contract/settings/overrides';
 import { cached } from '../platform/cached';
 import { createMetricsServer } from '../platform/metrics-server';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
+import { installTracing } from '../platform/tracing/tracing';
+import { inConsumeSpan, type ConsumeSpan } from './consume-span';
 
 export interface Bridge {
   start(): Promise<void>;
@@ -39,6 +41,7 @@ export interface Bridge {
  */
 export async function buildBridge(config: BridgeConfig, logger: Logger): Promise<Bridge> {
   const log = logger.child({ component: 'bridge' });
+  const tracing = installTracing(config, 'campaign-bridge');
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db: Db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
     log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
@@ -111,12 +114,17 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
   }
 
   async function processMessage(payload: EachMessagePayload): Promise<void> {
+    await inConsumeSpan(payload, (span) => routeMessage(payload, span));
+  }
+
+  async function routeMessage(payload: EachMessagePayload, span: ConsumeSpan): Promise<void> {
     const { topic, partition, message } = payload;
     const consumedAt = Date.now();
     metrics.consumed.inc({ topic });
     await retryUntilDone(
       async () => {
         const result = await handleMessage(deps, message.value, message.key);
+        span.settled(result);
         if (result.kind === 'rejected') {
           await deadLetter({ topic, partition, message }, result.reason, result.detail);
           metrics.deadLettered.inc({ reason: result.reason });
@@ -185,6 +193,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       await metricsServer.stop();
       await client.connection.close();
       await db.destroy();
+      await tracing.flush();
       log.info('bridge stopped');
     },
   };

@@ -4,5 +4,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$INFRA_DIR/kafka.sh" stop
 bash "$INFRA_DIR/temporal.sh" stop
 bash "$INFRA_DIR/mailpit.sh" stop
+bash "$INFRA_DIR/jaeger.sh" stop
 bash "$INFRA_DIR/postgres.sh" stop
 say "local stack stopped (data kept in $DATA_DIR)"

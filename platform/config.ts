@@ -172,6 +172,16 @@ const trackingServiceSchema = z.object({
   SENDGRID_WEBHOOK_MAX_AGE: durationWithin(1_000, 86_400_000).prefault('10m'),
 });
 
+/** OpenTelemetry traces from the Kafka message to the provider call (docs/OPERATIONS.md#traces). */
+export const tracingSchema = z.object({
+  /** OTLP/HTTP endpoint of the trace collector (Jaeger, an OpenTelemetry Collector…); no traces when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** The service name on this process's spans; each process has its own default. */
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
+  /** The share of traces started here that are kept; a trace started upstream keeps its producer's decision. */
+  TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+});
+
 export const logSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -216,6 +226,7 @@ export const workerConfigSchema = logSchema
   .extend(trackedLinksSchema.shape)
   .extend(settingsSchema.shape)
   .extend(workerTuningSchema.shape)
+  .extend(tracingSchema.shape)
   .superRefine(twilioComplete);
 const metricsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -293,6 +304,7 @@ export const bridgeConfigSchema = logSchema
   .extend(metricsSchema.shape)
   .extend(eventContractSchema.shape)
   .extend(consumerGroupSchema.shape)
+  .extend(tracingSchema.shape)
   .superRefine(saslComplete)
   .superRefine(heartbeatWithinSession);
 export const adminConfigSchema = logSchema
@@ -305,6 +317,7 @@ export const adminConfigSchema = logSchema
   .extend(trackedLinksSchema.pick({ TRACKING_PUBLIC_URL: true }).shape)
   .extend(smsSchema.shape)
   .extend(settingsSchema.shape)
+  .extend(tracingSchema.shape)
   .superRefine(saslComplete)
   .superRefine(twilioComplete);
 export const trackingConfigSchema = logSchema
@@ -327,6 +340,7 @@ export type TrackingConfig = z.infer<typeof trackingConfigSchema>;
 export type TrackedLinksConfig = z.infer<typeof trackedLinksSchema>;
 export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+export type TracingConfig = z.infer<typeof tracingSchema>;
 /** What the email and SMS channels need. */
 export type ChannelConfig = z.infer<typeof emailSchema> & z.infer<typeof smsSchema>;
 

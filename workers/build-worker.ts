@@ -16,6 +16,8 @@ import { bundleWorkflowsInChild } from './bundle-workflows';
 import { seedTemplatesInBackground } from '../activities/templates/catalog';
 import { serveLedgerGauges } from './ledger-gauges';
 import { temporalSdkMetrics } from './sdk-metrics';
+import { installTracing } from '../platform/tracing/tracing';
+import { clientTracingInterceptors, workerTracingOptions } from '../platform/tracing/temporal';
 
 export interface CampaignWorker {
   start(): Promise<void>;
@@ -48,6 +50,7 @@ export async function buildWorker(
   options: { decorateMailer?: (mailer: Transporter) => Transporter } = {},
 ): Promise<CampaignWorker> {
   const log = logger.child({ component: 'worker' });
+  const tracing = installTracing(config, 'campaign-worker');
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
     log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
@@ -58,6 +61,7 @@ export async function buildWorker(
   const client = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
     namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: clientTracingInterceptors(),
   });
   const worker = await Worker.create({
     connection,
@@ -68,6 +72,7 @@ export async function buildWorker(
     // A send learns that its journey ended through its heartbeats: at most a second late.
     maxHeartbeatThrottleInterval: '1 second',
     activities: createActivities(activityDependencies(config, { db, mailer, temporal: client, logger: log })),
+    ...workerTracingOptions(tracing),
   });
 
   // The activities count on prom-client's default registry (activities/worker-metrics.ts); the Temporal
@@ -121,6 +126,7 @@ export async function buildWorker(
       await client.connection.close();
       await connection.close();
       await db.destroy();
+      await tracing.flush();
       log.info('worker stopped');
     },
   };

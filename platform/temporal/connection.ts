@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalConfig } from '../config';
+import { clientTracingInterceptors } from '../tracing/temporal';
 
 export async function connectTemporalClient(config: TemporalConfig): Promise<Client> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientTracingInterceptors() });
 }
 
 /** Link to a workflow (or, without an ID, to a visibility query) in the Temporal Web UI. */

@@ -156,7 +156,12 @@ export class TestApp {
   }
 
   async produceRaw(
-    messages: Array<{ key: string | null; value: string | Buffer | null; partition?: number }>,
+    messages: Array<{
+      key: string | null;
+      value: string | Buffer | null;
+      partition?: number;
+      headers?: Record<string, string>;
+    }>,
   ): Promise<void> {
     await this.producer.send({ topic: this.eventsTopic, acks: -1, messages });
   }

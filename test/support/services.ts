@@ -31,10 +31,13 @@ export const stackEnv = {
   database: process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5433/campaigns',
   smtp: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
   mailpitApi: process.env.MAILPIT_API_URL ?? 'http://127.0.0.1:8025',
+  /** Where the local trace backend (Jaeger) takes OTLP/HTTP, and where its query API answers. */
+  otlp: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
+  jaegerApi: process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
 };
 
 export async function requireServices(
-  names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit'>,
+  names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit' | 'jaeger'>,
 ): Promise<void> {
   const targets: Record<string, [string, number]> = {
     temporal: hostPort(stackEnv.temporal),
@@ -42,6 +45,7 @@ export async function requireServices(
     postgres: [new URL(stackEnv.database).hostname, Number(new URL(stackEnv.database).port || 5432)],
     smtp: [new URL(stackEnv.smtp).hostname, Number(new URL(stackEnv.smtp).port || 25)],
     mailpit: [new URL(stackEnv.mailpitApi).hostname, Number(new URL(stackEnv.mailpitApi).port || 80)],
+    jaeger: [new URL(stackEnv.jaegerApi).hostname, Number(new URL(stackEnv.jaegerApi).port || 80)],
   };
   const missing: string[] = [];
   for (const name of names) {
