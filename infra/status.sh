@@ -7,4 +7,5 @@ row temporal "$(state port_open "$LOCAL_TEMPORAL_PORT")" "127.0.0.1:$LOCAL_TEMPO
 row kafka "$(state port_open "$LOCAL_KAFKA_PORT")" "127.0.0.1:$LOCAL_KAFKA_PORT"
 row postgres "$(state port_open "$LOCAL_POSTGRES_PORT")" "postgres://campaigns:***@127.0.0.1:$LOCAL_POSTGRES_PORT/campaigns"
 row mailpit "$(state port_open "$LOCAL_MAILPIT_HTTP_PORT")" "SMTP 127.0.0.1:$LOCAL_SMTP_PORT · API http://127.0.0.1:$LOCAL_MAILPIT_HTTP_PORT"
+row prometheus "$(state port_open "$LOCAL_PROMETHEUS_PORT")" "http://127.0.0.1:$LOCAL_PROMETHEUS_PORT (alerts: /alerts)"
 echo "logs: $LOG_DIR"
