@@ -96,7 +96,7 @@ export class TestPrometheus {
 
   /** The series an instant PromQL query returns (an error for a query Prometheus rejects). */
   async query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-    const response = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+    const response = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: expr }).toString()}`);
     const body = (await response.json()) as {
       status: string;
       error?: string;

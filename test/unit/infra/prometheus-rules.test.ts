@@ -51,8 +51,14 @@ describe('the Prometheus configuration and alert rules', () => {
     assert.ok(alerts.length >= 8, `only ${alerts.length} alerts read from alerts.yml`);
     const cases = ruleTestCases(read('alerts.test.yml'));
     for (const alert of alerts) {
-      assert.ok(cases.some((c) => c.alertname === alert && c.fires), `no test of ${alert} firing`);
-      assert.ok(cases.some((c) => c.alertname === alert && !c.fires), `no test of ${alert} staying quiet`);
+      assert.ok(
+        cases.some((c) => c.alertname === alert && c.fires),
+        `no test of ${alert} firing`,
+      );
+      assert.ok(
+        cases.some((c) => c.alertname === alert && !c.fires),
+        `no test of ${alert} staying quiet`,
+      );
     }
     const unknown = cases.filter((c) => !alerts.includes(c.alertname)).map((c) => c.alertname);
     assert.deepEqual(unknown, [], 'alerts.test.yml tests alerts that alerts.yml does not define');
