@@ -15,6 +15,7 @@ pids=()
 [[ -z "${KAFKA_BROKERS:-}" ]] && { bash "$INFRA_DIR/kafka.sh" install & pids+=($!); }
 [[ -z "${DATABASE_URL:-}" ]] && { bash "$INFRA_DIR/postgres.sh" install & pids+=($!); }
 [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]] && { bash "$INFRA_DIR/jaeger.sh" install & pids+=($!); }
+[[ -z "${PROMETHEUS_URL:-}" ]] && { bash "$INFRA_DIR/prometheus.sh" install & pids+=($!); }
 bash "$INFRA_DIR/temporal-test-server.sh" install & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid" || fail "an install step failed (see above)"; done
 
@@ -23,6 +24,7 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then bash "$INFRA_DIR/kafka.sh" start & pids+=
 if [[ -z "${DATABASE_URL:-}" ]]; then bash "$INFRA_DIR/postgres.sh" start & pids+=($!); else say "postgres: using the DATABASE_URL from the environment"; fi
 if [[ -z "${SMTP_URL:-}" ]]; then bash "$INFRA_DIR/mailpit.sh" start & pids+=($!); else say "smtp: using the SMTP_URL from the environment"; fi
 if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then bash "$INFRA_DIR/jaeger.sh" start & pids+=($!); else say "traces: exported to $OTEL_EXPORTER_OTLP_ENDPOINT"; fi
+if [[ -z "${PROMETHEUS_URL:-}" ]]; then bash "$INFRA_DIR/prometheus.sh" start & pids+=($!); else say "prometheus: using $PROMETHEUS_URL"; fi
 for pid in "${pids[@]}"; do wait "$pid" || fail "a service failed to start (logs in $LOG_DIR)"; done
 
 [[ -d node_modules ]] || fail "node_modules is missing: run npm ci first"

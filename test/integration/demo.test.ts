@@ -14,6 +14,8 @@ import { journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { TestAdmin } from '../support/admin';
 import { missingFromScrape } from '../support/documented-metrics';
+import { dashboardQueries, engineScrapeJobs, NOT_IN_THE_DEMO } from '../support/dashboard';
+import { TestPrometheus } from '../support/prometheus';
 import { adminClient, type AdminClient } from '../../tools/demo/admin-client';
 import { campaignReportLines } from '../../tools/demo/campaign-reports';
 import { CROWD, playLiftAct } from '../../tools/demo/lift-act';
@@ -47,6 +49,7 @@ describe('the storefront demo', () => {
   let performance: Performance;
   let admin: TestAdmin;
   let adminApi: AdminClient;
+  const prometheus = new TestPrometheus();
   const demoStartedAt = new Date();
 
   const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -61,6 +64,7 @@ describe('the storefront demo', () => {
       },
     );
     await app.start();
+    await prometheus.start(engineScrapeJobs(app.metricsUrls())); // scraping every second, before the demo plays
     sms.inboundUrl = `${app.tracking.url}/webhooks/twilio/inbound`;
     const narrator = new Narrator((line) => story.push(line));
     watch = new JourneyWatch(
@@ -89,8 +93,10 @@ describe('the storefront demo', () => {
     admin = new TestAdmin({ TEMPORAL_TASK_QUEUE: app.taskQueue, CAMPAIGN_SETTINGS: demoSettings });
     await admin.start();
     adminApi = adminClient(admin.url, admin.token);
+    await prometheus.scrape(engineScrapeJobs({ ...app.metricsUrls(), admin: `${admin.url}/metrics` }, admin.token));
   });
   after(async () => {
+    await prometheus.stop();
     await admin?.stop();
     if (process.env.TEST_LOG_LEVEL === 'debug') process.stdout.write(`${story.join('\n')}\n`);
     await app?.stop();
@@ -320,5 +326,18 @@ describe('the storefront demo', () => {
       [],
       'docs/METRICS.md and the admin disagree',
     );
+  });
+
+  it('has data after the demo for every query of the Grafana dashboard, in a real Prometheus', async () => {
+    const queries = dashboardQueries('15m');
+    assert.ok(queries.length >= 20, `only ${queries.length} queries read from the dashboard`);
+    const empty: string[] = [];
+    for (const query of queries) {
+      const series = await prometheus.query(query.expr); // throws on a query Prometheus rejects
+      const key = `${query.panel}/${query.refId}`;
+      if (series.length === 0 && !(key in NOT_IN_THE_DEMO))
+        empty.push(`"${query.panel}" ${query.refId}: ${query.expr}`);
+    }
+    assert.deepEqual(empty, [], 'dashboard queries with no series after the demo');
   });
 });
