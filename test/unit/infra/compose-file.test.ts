@@ -16,6 +16,7 @@ const EXPECTED = [
   'app-bridge',
   'app-admin',
   'app-tracking',
+  'jaeger',
   'prometheus',
   'grafana',
 ];
