@@ -5,6 +5,7 @@ import { buildTracking } from '../../tracking/build-tracking';
 import { buildWorker } from '../../workers/build-worker';
 import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { loadConfigOrExit, runServices } from '../../platform/run-services';
+import { installTracing } from '../../platform/tracing/tracing';
 
 /** The local default: worker, bridge, admin API and tracking service in one process, stopped in reverse order. */
 const workerConfig = loadConfigOrExit(workerConfigSchema);
@@ -14,6 +15,7 @@ const trackingConfig = loadConfigOrExit(trackingConfigSchema);
 
 runServices('all-in-one', workerConfig.LOG_LEVEL, async (logger) => {
   await installTemporalRuntime(logger, { level: 'WARN', metricsAddress: workerConfig.TEMPORAL_SDK_METRICS_ADDRESS });
+  installTracing(workerConfig, 'campaigns'); // one process, one service name on its spans
   const worker = await buildWorker(workerConfig, logger);
   const bridge = await buildBridge(bridgeConfig, logger);
   const admin = await buildAdmin(adminConfig, logger);

@@ -17,6 +17,10 @@ set +a
 # Hours and days compressed to seconds (tools/demo/settings.json), so the story fits in a minute.
 export CAMPAIGN_SETTINGS="${CAMPAIGN_SETTINGS:-$(tr -d '\n' <tools/demo/settings.json)}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
+# Traces go to the local Jaeger that infra/up.sh started, unless they already go elsewhere.
+if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]] && curl -fsS http://127.0.0.1:13133/status >/dev/null 2>&1; then
+  export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
+fi
 bash tools/app/app.sh start
 ADMIN_TOKEN="${ADMIN_TOKEN:-$(cat "${CAMPAIGNS_HOME:-$HOME/.cache/triggered-campaigns}/run/admin-token")}"
 export ADMIN_TOKEN

@@ -19,6 +19,7 @@ import { CROWD, liftActLines, playLiftAct } from './lift-act';
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../../platform/temporal/connection';
+import { StorefrontTraces } from './traces';
 
 /**
  * The storefront demo, played against the running app (tools/demo/demo.sh starts it): the terminal
@@ -34,6 +35,8 @@ const config = loadConfig(
     SENDGRID_DEMO_PRIVATE_KEY_FILE: z.string().min(1),
     /** The running app's admin token (tools/demo/demo.sh reads it from the app's run directory). */
     ADMIN_TOKEN: z.string().min(1),
+    /** Jaeger's UI, where the demo's links to each customer's traces point (when traces are exported). */
+    JAEGER_UI_URL: z.url().default('http://127.0.0.1:16686'),
   }),
   { ...process.env, LOG_LEVEL: 'error' },
 );
@@ -90,12 +93,17 @@ async function main(): Promise<void> {
   for (const { partition, high } of deadLetterOffsets)
     deadLetters.seek({ topic: config.DLQ_TOPIC, partition, offset: high });
 
+  const traces = new StorefrontTraces();
   const stage: Stage = {
     publish: async (events) => {
       await producer.send({
         topic: config.EVENTS_TOPIC,
         acks: -1,
-        messages: events.map((item) => ({ key: item.customerId, value: JSON.stringify(item) })),
+        messages: events.map((item) => ({
+          key: item.customerId,
+          value: JSON.stringify(item),
+          headers: traces.headersFor(item),
+        })),
       });
     },
     publishRaw: async (key, value) => {
@@ -189,6 +197,11 @@ async function main(): Promise<void> {
         `${temporalUiUrl(config, { query: `CustomerId = "${customer.customerId}"` })}\n`,
     );
     process.stdout.write(`  ${''.padEnd(6)} mail         ${mailboxUrl(config.MAILPIT_URL, customer.email)}\n`);
+    if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+      const links = traces.linksFor(config.JAEGER_UI_URL, config.OTEL_SERVICE_NAME ?? 'campaigns', customer.customerId);
+      if (links.first) process.stdout.write(`  ${''.padEnd(6)} first trace  ${links.first}\n`);
+      process.stdout.write(`  ${''.padEnd(6)} all traces   ${links.all}\n`);
+    }
   }
   process.stdout.write(`  SMS inbox            ${config.TWILIO_API_BASE_URL}/sandbox/messages\n`);
   process.stdout.write(
