@@ -89,6 +89,9 @@ const temporalTlsConsistent = (config: TemporalTlsSettings, ctx: z.RefinementCtx
   }
 };
 
+/** The Temporal settings alone, for code that only talks to Temporal. */
+export const temporalClientConfigSchema = temporalConfigSchema.superRefine(temporalTlsConsistent);
+
 export const kafkaConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
