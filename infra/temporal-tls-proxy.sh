@@ -48,6 +48,7 @@ http {
   ssl_certificate $dir/server.pem;
   ssl_certificate_key $dir/server-key.pem;
 
+  map_hash_bucket_size 128;
   map \$http_authorization \$api_key_accepted {
     "Bearer $api_key" 1;
     default 0;

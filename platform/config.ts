@@ -49,12 +49,21 @@ export const temporalConfigSchema = z.object({
   TEMPORAL_API_KEY: z.string().regex(/^\S+$/, 'expected a key without spaces').optional(),
 });
 
-type TemporalTlsSettings = Omit<TemporalConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL'>;
+type TemporalTlsSettings = Omit<
+  TemporalConfig,
+  'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL'
+>;
 
 /** TLS settings that only make sense together, or with TLS on. */
 const temporalTlsConsistent = (config: TemporalTlsSettings, ctx: z.RefinementCtx) => {
   const needingTls = (
-    ['TEMPORAL_TLS_CA_FILE', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const
+    [
+      'TEMPORAL_TLS_CA_FILE',
+      'TEMPORAL_TLS_CERT_FILE',
+      'TEMPORAL_TLS_KEY_FILE',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_API_KEY',
+    ] as const
   ).filter((name) => config[name] !== undefined);
   if (config.TEMPORAL_TLS === false && needingTls.length) {
     ctx.addIssue({

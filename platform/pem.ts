@@ -30,7 +30,9 @@ export function readCertificates(path: string): X509Certificate[] {
     try {
       return new X509Certificate(block);
     } catch (error) {
-      throw new PemError(`certificate #${index + 1} in ${path} is not a valid certificate: ${(error as Error).message}`);
+      throw new PemError(
+        `certificate #${index + 1} in ${path} is not a valid certificate: ${(error as Error).message}`,
+      );
     }
   });
 }
@@ -38,7 +40,8 @@ export function readCertificates(path: string): X509Certificate[] {
 /** The private key in a PEM file; throws a PemError when it is not an unencrypted PEM private key. */
 export function readPrivateKey(path: string): KeyObject {
   const text = readText(path);
-  if (!PRIVATE_KEY_BLOCK.test(text)) throw new PemError(`${path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)`);
+  if (!PRIVATE_KEY_BLOCK.test(text))
+    throw new PemError(`${path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)`);
   try {
     return createPrivateKey({ key: text, format: 'pem' });
   } catch (error) {

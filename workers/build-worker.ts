@@ -59,7 +59,10 @@ export async function buildWorker(
   const mailer = options.decorateMailer ? options.decorateMailer(transport) : transport;
   const temporalOptions = temporalConnectionOptions(config);
   const connection = await connectNativeTemporal(temporalOptions);
-  const client = new Client({ connection: await connectTemporal(temporalOptions), namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection: await connectTemporal(temporalOptions),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -23,7 +23,10 @@ const UNTRUSTED_SERVER = new Set([
 ]);
 
 /** TLS alerts a server sends about the client's certificate (or its absence). */
-const CLIENT_CERT_ALERT = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED|UNSUPPORTED_CERTIFICATE)$/;
+const CLIENT_CERT_ALERT = new RegExp(
+  'ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|' +
+    'HANDSHAKE_FAILURE|ACCESS_DENIED|UNSUPPORTED_CERTIFICATE)$',
+);
 
 function errorText(error: unknown): string {
   const parts: string[] = [];
@@ -56,22 +59,22 @@ function clientCertificateAdvice(options: TemporalConnectionOptions): string {
   const pair = options.tls?.clientCertPair;
   if (!pair) return `the server wants a client certificate: set ${CLIENT_CERT_SETTINGS}`;
   const certificate = new X509Certificate(Buffer.from(pair.crt));
-  const now = Date.now();
-  if (Date.parse(certificate.validTo) < now) {
-    return `the client certificate in TEMPORAL_TLS_CERT_FILE expired on ${new Date(certificate.validTo).toISOString()}: renew it`;
-  }
-  if (Date.parse(certificate.validFrom) > now) {
-    return `the client certificate in TEMPORAL_TLS_CERT_FILE is not valid until ${new Date(certificate.validFrom).toISOString()}`;
-  }
+  const [validFrom, validTo] = [Date.parse(certificate.validFrom), Date.parse(certificate.validTo)];
+  const subject = 'the client certificate in TEMPORAL_TLS_CERT_FILE';
+  if (validTo < Date.now()) return `${subject} expired on ${new Date(validTo).toISOString()}: renew it`;
+  if (validFrom > Date.now()) return `${subject} is not valid until ${new Date(validFrom).toISOString()}`;
   return (
-    `the server refused the client certificate in TEMPORAL_TLS_CERT_FILE (issued by ${certificate.issuer.replace(/\n/g, ', ')}): ` +
-    `check that it is signed by a CA the server trusts for this namespace`
+    `the server refused ${subject} (issued by ${certificate.issuer.replace(/\n/g, ', ')}): ` +
+    `check that a CA the server trusts signed it`
   );
 }
 
 function credentialsAdvice(options: TemporalConnectionOptions, kind: 'unauthenticated' | 'forbidden'): string {
   if (kind === 'forbidden') {
-    return 'the server knows the credentials but refuses them access: check what TEMPORAL_API_KEY or the client certificate may do';
+    return (
+      'the server knows the credentials but refuses them access: ' +
+      'check what TEMPORAL_API_KEY or the client certificate may do'
+    );
   }
   return options.apiKey
     ? 'the server refused the API key: check TEMPORAL_API_KEY'

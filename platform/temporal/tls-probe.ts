@@ -29,8 +29,9 @@ function settle(socket: Socket, timeoutMs: number, onReady: () => void): Promise
     socket.setTimeout(timeoutMs, () =>
       finish({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }),
     );
-    socket.once('error', (error: NodeJS.ErrnoException) =>
-      finish({ ok: false, code: error.code ?? 'ERROR', message: error.message }),
+    // OpenSSL's errors carry a one-line `reason` and a multi-line message.
+    socket.once('error', (error: NodeJS.ErrnoException & { reason?: string }) =>
+      finish({ ok: false, code: error.code ?? 'ERROR', message: error.reason ?? error.message.split('\n')[0]! }),
     );
     socket.once('end', () => finish({ ok: false, code: 'ECONNRESET', message: 'the server closed the connection' }));
     socket.once('data', () => finish({ ok: true }));

@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 
 /** Certificates made on the spot (ECDSA P-256) for tests of TLS connections, written as PEM files. */
 
-x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+x509.cryptoProvider.set(webcrypto);
 
 const EC_KEY: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGNING: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
