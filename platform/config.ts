@@ -69,7 +69,9 @@ const temporalTlsConsistent = (config: TemporalTlsSettings, ctx: z.RefinementCtx
     ctx.addIssue({
       code: 'custom',
       path: ['TEMPORAL_TLS'],
-      message: `is false but ${needingTls.join(', ')} need TLS: unset TEMPORAL_TLS (or set it to true), or unset them`,
+      message:
+        `is false but ${needingTls.join(', ')} ${needingTls.length === 1 ? 'needs' : 'need'} TLS: ` +
+        'unset TEMPORAL_TLS (or set it to true), or unset them',
     });
   }
   const { TEMPORAL_TLS_CERT_FILE: certFile, TEMPORAL_TLS_KEY_FILE: keyFile } = config;
