@@ -22,7 +22,7 @@ import { TemporalConnectError } from '../../platform/temporal/connect-failure';
 import { connectTemporal } from '../../platform/temporal/connection';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from '../../platform/temporal/connection-options';
 import { connectNativeTemporal } from '../../workers/native-connection';
-import { requireServices } from '../support/services';
+import { requireServices, stackEnv } from '../support/services';
 import { createAuthority, issueCertificate, writeAuthority, type PemPair } from '../support/tls-certificates';
 
 const PROXY = 'infra/temporal-tls-proxy.sh';
@@ -194,6 +194,13 @@ describe('Temporal over TLS (nginx in front of the local server)', () => {
     await refusedBothWays(
       mtls(expiredClient),
       /the client certificate in TEMPORAL_TLS_CERT_FILE expired on \d{4}-\d\d-\d\dT[\d:.]+Z: renew it/,
+    );
+  });
+
+  it('says when the server at TEMPORAL_ADDRESS does not speak TLS', async () => {
+    await refusedBothWays(
+      optionsFrom({ TEMPORAL_ADDRESS: stackEnv.temporal, TEMPORAL_TLS: 'true' }),
+      /over TLS: the server does not speak TLS there \(wrong version number\): check TEMPORAL_ADDRESS/,
     );
   });
 
