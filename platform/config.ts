@@ -30,7 +30,7 @@ export const temporalConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   /**
-   * Connect to Temporal over TLS. Unset: on when any TEMPORAL_TLS_* file or TEMPORAL_API_KEY is set;
+   * Connect to Temporal over TLS. Unset: on when any other TEMPORAL_TLS_* setting or TEMPORAL_API_KEY is set;
    * false together with them is refused rather than ignored.
    */
   TEMPORAL_TLS: z.stringbool().optional(),
