@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { durationMs, durationWithin } from '../contract/schemas';
+import { PemError, readCertificates, readPrivateKey } from './pem';
 
 /**
  * The only module that reads process.env. Each process validates the slice it needs once at
@@ -9,12 +10,98 @@ import { durationMs, durationWithin } from '../contract/schemas';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
+/** A path whose file must check out at start-up; the problem (no file, not PEM) becomes the variable's issue. */
+const checkedFile = (check: (path: string) => unknown) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((path, ctx) => {
+      try {
+        check(path);
+      } catch (error) {
+        if (!(error instanceof PemError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+      }
+    });
+
 export const temporalConfigSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /**
+   * Connect to Temporal over TLS. Unset: on when any other TEMPORAL_TLS_* setting or TEMPORAL_API_KEY is set;
+   * false together with them is refused rather than ignored.
+   */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  /** PEM file of the CA that signed the server's certificate; the system's CAs when unset. */
+  TEMPORAL_TLS_CA_FILE: checkedFile(readCertificates).optional(),
+  /** PEM client certificate for mTLS (chain allowed), with TEMPORAL_TLS_KEY_FILE: both or neither. */
+  TEMPORAL_TLS_CERT_FILE: checkedFile(readCertificates).optional(),
+  /** PEM private key of TEMPORAL_TLS_CERT_FILE, unencrypted. */
+  TEMPORAL_TLS_KEY_FILE: checkedFile(readPrivateKey).optional(),
+  /** The name to check the server's certificate against (and send as SNI) instead of TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'expected a DNS name such as temporal.example.com')
+    .optional(),
+  /** Temporal Cloud API key, sent as `Authorization: Bearer <key>`; needs TLS. */
+  TEMPORAL_API_KEY: z.string().regex(/^\S+$/, 'expected a key without spaces').optional(),
 });
+
+type TemporalTlsSettings = Omit<
+  TemporalConfig,
+  'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL'
+>;
+
+/** TLS settings that only make sense together, or with TLS on. */
+const temporalTlsConsistent = (config: TemporalTlsSettings, ctx: z.RefinementCtx) => {
+  const needingTls = (
+    [
+      'TEMPORAL_TLS_CA_FILE',
+      'TEMPORAL_TLS_CERT_FILE',
+      'TEMPORAL_TLS_KEY_FILE',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_API_KEY',
+    ] as const
+  ).filter((name) => config[name] !== undefined);
+  if (config.TEMPORAL_TLS === false && needingTls.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_TLS'],
+      message:
+        `is false but ${needingTls.join(', ')} ${needingTls.length === 1 ? 'needs' : 'need'} TLS: ` +
+        'unset TEMPORAL_TLS (or set it to true), or unset them',
+    });
+  }
+  const { TEMPORAL_TLS_CERT_FILE: certFile, TEMPORAL_TLS_KEY_FILE: keyFile } = config;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [certFile ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'],
+      message: certFile
+        ? 'TEMPORAL_TLS_CERT_FILE is set but TEMPORAL_TLS_KEY_FILE is not: a client certificate needs its key'
+        : 'TEMPORAL_TLS_KEY_FILE is set but TEMPORAL_TLS_CERT_FILE is not: a client key needs its certificate',
+    });
+  }
+  if (certFile && keyFile) {
+    try {
+      if (!readCertificates(certFile)[0]!.checkPrivateKey(readPrivateKey(keyFile))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TEMPORAL_TLS_KEY_FILE'],
+          message: `is not the private key of the certificate in TEMPORAL_TLS_CERT_FILE (${certFile})`,
+        });
+      }
+    } catch (error) {
+      // The file's own check has said what is wrong with it.
+      if (!(error instanceof PemError)) throw error;
+    }
+  }
+};
+
+/** The Temporal settings alone, for code that only talks to Temporal. */
+export const temporalClientConfigSchema = temporalConfigSchema.superRefine(temporalTlsConsistent);
 
 export const kafkaConfigSchema = z.object({
   KAFKA_BROKERS: z
@@ -227,6 +314,7 @@ export const workerConfigSchema = logSchema
   .extend(settingsSchema.shape)
   .extend(workerTuningSchema.shape)
   .extend(tracingSchema.shape)
+  .superRefine(temporalTlsConsistent)
   .superRefine(twilioComplete);
 const metricsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -305,6 +393,7 @@ export const bridgeConfigSchema = logSchema
   .extend(eventContractSchema.shape)
   .extend(consumerGroupSchema.shape)
   .extend(tracingSchema.shape)
+  .superRefine(temporalTlsConsistent)
   .superRefine(saslComplete)
   .superRefine(heartbeatWithinSession);
 export const adminConfigSchema = logSchema
@@ -318,6 +407,7 @@ export const adminConfigSchema = logSchema
   .extend(smsSchema.shape)
   .extend(settingsSchema.shape)
   .extend(tracingSchema.shape)
+  .superRefine(temporalTlsConsistent)
   .superRefine(saslComplete)
   .superRefine(twilioComplete);
 export const trackingConfigSchema = logSchema
@@ -330,7 +420,8 @@ export const trackingConfigSchema = logSchema
 export const provisionConfigSchema = logSchema
   .extend(temporalConfigSchema.shape)
   .extend(kafkaConfigSchema.shape)
-  .extend(databaseSchema.shape);
+  .extend(databaseSchema.shape)
+  .superRefine(temporalTlsConsistent);
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export type BridgeConfig = z.infer<typeof bridgeConfigSchema>;

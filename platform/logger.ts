@@ -25,6 +25,13 @@ export function createLogger(name: string, level: string = 'info', destination?:
           'req.headers.authorization',
           'config.ADMIN_TOKEN',
           'config.DATABASE_URL',
+          'apiKey',
+          '*.apiKey',
+          'config.TEMPORAL_API_KEY',
+          // Temporal connection options: the mTLS client key.
+          'clientCertPair.key',
+          'tls.clientCertPair.key',
+          '*.tls.clientCertPair.key',
         ],
         censor: '[redacted]',
       },

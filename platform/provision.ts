@@ -1,8 +1,9 @@
-import { Connection } from '@temporalio/client';
 import { createDb, migrateToLatest } from './db/database';
 import { loadConfig, provisionConfigSchema } from './config';
 import { createKafka } from './kafka';
 import { createLogger } from './logger';
+import { connectTemporal } from './temporal/connection';
+import { temporalConnectionOptions } from './temporal/connection-options';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 
 /**
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     await admin.disconnect();
   }
 
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectTemporal(temporalConnectionOptions(config));
   try {
     const missing = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     logger.info({ added: missing }, 'temporal search attributes ready');

@@ -1,5 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import { createActivities, type ActivityDependencies } from '../activities';
@@ -11,6 +11,9 @@ import { parseOverrides } from '../contract/settings/overrides';
 import type { WorkerConfig } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { createMetricsServer } from '../platform/metrics-server';
+import { connectTemporal } from '../platform/temporal/connection';
+import { temporalConnectionOptions } from '../platform/temporal/connection-options';
+import { connectNativeTemporal } from './native-connection';
 import { register } from 'prom-client';
 import { bundleWorkflowsInChild } from './bundle-workflows';
 import { seedTemplatesInBackground } from '../activities/templates/catalog';
@@ -57,9 +60,10 @@ export async function buildWorker(
   );
   const transport = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, config.SMTP_POOL));
   const mailer = options.decorateMailer ? options.decorateMailer(transport) : transport;
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporalOptions = temporalConnectionOptions(config);
+  const connection = await connectNativeTemporal(temporalOptions);
   const client = new Client({
-    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    connection: await connectTemporal(temporalOptions),
     namespace: config.TEMPORAL_NAMESPACE,
     interceptors: clientTracingInterceptors(),
   });

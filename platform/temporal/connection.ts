@@ -1,9 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalConfig } from '../config';
 import { clientTracingInterceptors } from '../tracing/temporal';
+import { explainConnectFailure } from './connect-failure';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from './connection-options';
+
+/** A client-side (grpc-js) connection; a failure says what to check (TemporalConnectError). */
+export async function connectTemporal(options: TemporalConnectionOptions): Promise<Connection> {
+  try {
+    return await Connection.connect(options);
+  } catch (error) {
+    throw await explainConnectFailure(error, options);
+  }
+}
 
 export async function connectTemporalClient(config: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectTemporal(temporalConnectionOptions(config));
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientTracingInterceptors() });
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { connectToStackTemporal } from '../support/temporal';
 import { Kafka, logLevel } from 'kafkajs';
 import { requireServices, runId, stackEnv } from '../support/services';
 
@@ -96,7 +96,7 @@ describe('the chaos run, smoke size', () => {
   });
 
   it('leaves Temporal and Kafka up and answering for what runs next', async () => {
-    const connection = await Connection.connect({ address: stackEnv.temporal, connectTimeout: 10_000 });
+    const connection = await connectToStackTemporal(10_000);
     try {
       const health = await connection.healthService.check({});
       assert.equal(health.status, 1, 'Temporal is not SERVING');

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
-import { requireServices, runId, stackEnv } from '../support/services';
+import { connectToStackTemporal } from '../support/temporal';
+import { requireServices, runId } from '../support/services';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -92,7 +92,7 @@ describe('the launch and cancel drill, smoke size', () => {
   });
 
   it('leaves Temporal up and answering for what runs next', async () => {
-    const connection = await Connection.connect({ address: stackEnv.temporal, connectTimeout: 10_000 });
+    const connection = await connectToStackTemporal(10_000);
     try {
       assert.equal((await connection.healthService.check({})).status, 1, 'Temporal is not SERVING');
     } finally {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { createActivities } from '../../activities';
@@ -12,6 +12,8 @@ import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
 import { applyFeedback } from '../../platform/db/feedback';
 import { liftSuppression, listSuppressions } from '../../platform/db/suppressions';
 import { createLogger } from '../../platform/logger';
+import { connectTemporal } from '../../platform/temporal/connection';
+import { temporalConnectionOptions } from '../../platform/temporal/connection-options';
 import { activityDependencies } from '../../workers/build-worker';
 import { contactableCustomer } from '../support/customers';
 import { messagesTo } from '../support/mailpit';
@@ -33,7 +35,7 @@ describe('a send to a suppressed address', () => {
     await requireServices(['postgres', 'temporal', 'smtp', 'mailpit']);
     db = createDb(config.DATABASE_URL, 2);
     await migrateToLatest(db);
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    connection = await connectTemporal(temporalConnectionOptions(config));
     mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
     activities = createActivities(
       activityDependencies(config, {

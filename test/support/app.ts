@@ -1,11 +1,13 @@
 import { withoutHoldout } from '../../tools/without-holdout';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Partitioners, type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { buildBridge, type Bridge } from '../../bridge/build-bridge';
 import { createDb, migrateToLatest, type Db } from '../../platform/db/database';
 import { bridgeConfigSchema, loadConfig, workerConfigSchema } from '../../platform/config';
 import { createKafka } from '../../platform/kafka';
 import { createLogger } from '../../platform/logger';
+import { connectTemporal } from '../../platform/temporal/connection';
+import { temporalConnectionOptions } from '../../platform/temporal/connection-options';
 import { buildWorker, type CampaignWorker } from '../../workers/build-worker';
 import { installRuntimeOnce } from './runtime';
 import { TestTracking } from './tracking';
@@ -123,7 +125,7 @@ export class TestApp {
       },
     });
 
-    const connection = await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS });
+    const connection = await connectTemporal(temporalConnectionOptions(workerConfig));
     this.client = new Client({ connection, namespace: workerConfig.TEMPORAL_NAMESPACE });
 
     if (this.options.inProcessWorker !== false) {

@@ -54,4 +54,16 @@ describe('logger', () => {
     assert.doesNotMatch(lines.join(''), /hunter2|"abc"/);
     assert.ok(pino.version);
   });
+
+  it("redacts Temporal's API key and mTLS client key, in a config or in connection options", () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('test', 'info', stream);
+    logger.info({ config: { TEMPORAL_ADDRESS: 'a:7233', TEMPORAL_API_KEY: 'cloud-api-key' } }, 'config');
+    logger.info(
+      { options: { apiKey: 'cloud-api-key', tls: { clientCertPair: { crt: 'CERT', key: 'PRIVATE-KEY' } } } },
+      'connecting',
+    );
+    assert.doesNotMatch(lines.join(''), /cloud-api-key|PRIVATE-KEY/);
+    assert.match(lines.join(''), /a:7233/);
+  });
 });
