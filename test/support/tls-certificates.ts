@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import './reflect-metadata';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 /** Certificates made on the spot (ECDSA P-256) for tests of TLS connections, written as PEM files. */
