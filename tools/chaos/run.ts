@@ -24,7 +24,7 @@ import { isClean, judge } from './verdict';
 /**
  * Compressed timings. The first message comes 5 s after the entry; the next one 2 minutes later, so
  * an exit published once the first message has been seen reaches its journey before the next step
- * even when a broker restart, a Kafka session timeout (KAFKA_SESSION_TIMEOUT, 10 s) after a bridge kill and a Temporal
+ * even when a broker restart, a Kafka session timeout (KAFKA_SESSION_TIMEOUT, 6 s) after a bridge kill and a Temporal
  * restart come one after another. The frequency cap window (2 s) is shorter than any step spacing.
  */
 const SETTINGS = {
