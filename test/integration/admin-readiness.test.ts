@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TestAdmin } from '../support/admin';
 import { requireServices } from '../support/services';
+import { freePort } from '../support/ports';
 
 interface Readiness {
   status: string;
@@ -28,15 +29,6 @@ async function blackHole(): Promise<{ port: number; close: () => Promise<void> }
   };
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const PASSWORD = 'readiness-secret-pw';
 /** The documented bound of each dependency check (docs/ADMIN.md). */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -51,7 +43,7 @@ describe('/readyz with a dependency out of reach', () => {
   before(async () => {
     await requireServices(['temporal', 'kafka']);
     hole = await blackHole();
-    refusing = await closedPort();
+    refusing = await freePort();
     silent = new TestAdmin({ DATABASE_URL: `postgres://campaigns:${PASSWORD}@127.0.0.1:${hole.port}/campaigns` });
     refused = new TestAdmin({ DATABASE_URL: `postgres://campaigns:${PASSWORD}@127.0.0.1:${refusing}/campaigns` });
     silentKafka = new TestAdmin({ KAFKA_BROKERS: `127.0.0.1:${hole.port}` });

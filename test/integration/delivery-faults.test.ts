@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,6 +28,7 @@ import {
 import { messagesTo } from '../support/mailpit';
 import { SmtpFront } from '../support/smtp-front';
 import { eventually, runId, sleep, stackEnv } from '../support/services';
+import { freePort } from '../support/ports';
 
 /** delivery_misconfigured_total for a channel and provider code, as the worker's registry has it. */
 async function misconfiguredCount(channel: string, reason: string): Promise<number> {
@@ -553,14 +554,6 @@ describe('SMTP provider incidents', () => {
     await journeys.cancel('churn-retention', customerId, 'test cleanup');
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,18 +23,11 @@ import { temporalConnectionOptions, type TemporalConnectionOptions } from '../..
 import { connectNativeTemporal } from '../../workers/native-connection';
 import { requireServices, stackEnv } from '../support/services';
 import { createAuthority, issueCertificate, writeAuthority, type PemPair } from '../support/tls-certificates';
+import { freePort } from '../support/ports';
 
 const PROXY = 'infra/temporal-tls-proxy.sh';
 const SERVER_NAME = 'temporal.campaigns.test';
 const NAMESPACE = 'default';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function installNginx(): void {
   try {

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports';
 
 export const PROMETHEUS_DIR = join(__dirname, '../../infra/prometheus');
 const INSTALL_HINT =
@@ -28,17 +28,6 @@ export interface ScrapeJob {
   targets: string[];
   metricsPath?: string;
   bearerToken?: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A Prometheus config scraping `jobs` every second; a job with a token reads it from a file next to it. */
