@@ -71,7 +71,7 @@ export async function buildWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: { code: await bundleWorkflowsInChild() },
+    workflowBundle: { code: await bundleWorkflowsInChild({ tracing: tracing.enabled }) },
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     // A send learns that its journey ended through its heartbeats: at most a second late.
     maxHeartbeatThrottleInterval: '1 second',

@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowTracingInterceptorsModule } from '../platform/tracing/temporal';
 
-/** Child process of bundleWorkflowsInChild: bundles workflows/ and writes the code to argv[2]. */
+/** Child process of bundleWorkflowsInChild: bundles workflows/ (traced: --tracing) and writes the code to argv[2]. */
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
-    workflowInterceptorModules: [workflowTracingInterceptorsModule],
+    workflowInterceptorModules: process.argv.includes('--tracing') ? [workflowTracingInterceptorsModule] : [],
   });
   writeFileSync(process.argv[2]!, code);
 }

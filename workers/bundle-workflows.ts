@@ -9,15 +9,21 @@ const run = promisify(execFile);
 /**
  * Bundles the workflow code in a short-lived child process. Bundling with webpack inside the worker
  * would leave its memory (over 100 MB) in the worker for good; the child hands back the code and
- * exits. The bundle is always built from the code being run, so it can never be stale.
+ * exits. The bundle is always built from the code being run, so it can never be stale. With `tracing`,
+ * the workflows carry Temporal's OpenTelemetry interceptors.
  */
-export async function bundleWorkflowsInChild(): Promise<string> {
+export async function bundleWorkflowsInChild(options: { tracing: boolean }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'campaign-workflows-'));
   const out = join(dir, 'workflows.js');
   try {
     await run(
       process.execPath,
-      [...process.execArgv, join(__dirname, `bundle-workflows-main${extname(__filename)}`), out],
+      [
+        ...process.execArgv,
+        join(__dirname, `bundle-workflows-main${extname(__filename)}`),
+        out,
+        ...(options.tracing ? ['--tracing'] : []),
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
     ).catch((error: Error & { stderr?: string }) => {
       throw new Error(`bundling the workflows failed: ${error.stderr?.trim() || error.message}`);

@@ -22,8 +22,12 @@ export function clientTracingInterceptors(): ClientInterceptors {
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
-/** Activity interceptors, and the sink through which workflow spans reach the process's exporter. */
-export function workerTracingOptions(tracing: Tracing): Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
+/**
+ * Activity interceptors, and the sink through which workflow spans reach the process's exporter; none
+ * when tracing is off, so that an untraced worker does no tracing work at all.
+ */
+export function workerTracingOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  if (!tracing.enabled) return {};
   return {
     interceptors: {
       activity: [

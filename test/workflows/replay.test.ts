@@ -2,18 +2,20 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { installRuntimeOnce } from '../support/runtime';
 import { workerTracingOptions, workflowTracingInterceptorsModule } from '../../platform/tracing/temporal';
-import { installTracing } from '../../platform/tracing/tracing';
+import { Resource } from '@opentelemetry/resources';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
  * Histories recorded from real runs of each journey (test/workflows/record-histories.ts), replayed against
  * the current workflow code. A change that would break journeys already running in production —
- * a new activity call, a reordered timer — fails here; guard such changes with patched(). They replay
- * with the tracing interceptors the worker runs with (tracing itself off: no span leaves the test).
+ * a new activity call, a reordered timer — fails here; guard such changes with patched(). Each replays
+ * as a worker runs it untraced, and with Temporal's OpenTelemetry interceptors (spans go nowhere).
  */
+const quietBundler = new DefaultLogger('WARN');
 const fixtures = join(__dirname, '..', 'fixtures', 'histories');
 const histories = readdirSync(fixtures)
   .filter((file) => file.endsWith('.json'))
@@ -29,19 +31,29 @@ describe('replaying recorded journey histories', () => {
     }
   });
 
+  /** The bundles a worker runs: untraced by default, with the OpenTelemetry interceptors when tracing. */
+  const bundles = {
+    untraced: bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
+    traced: bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      workflowInterceptorModules: [workflowTracingInterceptorsModule],
+      logger: quietBundler,
+    }),
+  };
+  const tracedSinks = workerTracingOptions({
+    enabled: true,
+    spanProcessor: new NoopSpanProcessor(),
+    resource: Resource.empty(),
+    flush: () => Promise.resolve(),
+  }).sinks;
+
   for (const file of histories) {
-    it(`replays ${file} deterministically`, async () => {
+    it(`replays ${file} deterministically, untraced and traced`, async () => {
       await installRuntimeOnce();
       const history = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as unknown;
-      await Worker.runReplayHistory(
-        {
-          workflowsPath: require.resolve('../../workflows'),
-          interceptors: { workflowModules: [workflowTracingInterceptorsModule] },
-          sinks: workerTracingOptions(installTracing({ TRACES_SAMPLE_RATIO: 1 }, 'replay')).sinks,
-        },
-        history,
-        file.replace(/\.json$/, ''),
-      );
+      const workflowId = file.replace(/\.json$/, '');
+      await Worker.runReplayHistory({ workflowBundle: await bundles.untraced }, history, workflowId);
+      await Worker.runReplayHistory({ workflowBundle: await bundles.traced, sinks: tracedSinks }, history, workflowId);
     });
   }
 });
