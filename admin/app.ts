@@ -6,7 +6,7 @@ import type { AdminDependencies } from './dependencies';
 import { errorHandler, HttpError } from './errors';
 import { idempotentPosts } from './idempotency';
 import { registerCampaignGauges } from './campaign-metrics';
-import { createAdminMetrics } from './metrics';
+import { createHttpMetrics } from '../platform/http-metrics';
 import { createOpenApiDocument } from './openapi';
 import { checkReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck } from './readiness';
 import { requestLog } from './request-log';
@@ -51,7 +51,7 @@ export function adminRoutes(deps: AdminDependencies): Route[] {
 export function createAdminApp(options: AdminAppOptions): Express {
   const routes = adminRoutes(options.dependencies);
   const openApi = createOpenApiDocument(routes);
-  const metrics = createAdminMetrics();
+  const metrics = createHttpMetrics('admin', 'Admin API');
   registerCampaignGauges(
     metrics.registry,
     options.dependencies.db,

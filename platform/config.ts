@@ -246,6 +246,10 @@ const trackedLinksSchema = z.object({
 const trackingServiceSchema = z.object({
   TRACKING_HOST: z.string().min(1).default('127.0.0.1'),
   TRACKING_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** Where the tracking service serves /metrics: apart from its public port, for Prometheus only. */
+  TRACKING_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port. */
+  TRACKING_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
   /** Requests per minute from one client address before 429. */
   TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /**

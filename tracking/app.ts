@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { TrackingDependencies } from './dependencies';
 import { linkRoutes } from './routes/links';
@@ -10,6 +10,8 @@ export interface TrackingAppOptions {
   rateLimitPerMinute: number;
   /** How many proxies (a CDN, a load balancer) stand in front; 0 when reached directly. */
   trustedProxies: number;
+  /** Counts each request for the metrics (platform/http-metrics.ts); they are served on another port. */
+  measure?: RequestHandler;
 }
 
 /**
@@ -20,6 +22,7 @@ export function createTrackingApp(deps: TrackingDependencies, options: TrackingA
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustedProxies);
+  if (options.measure) app.use(options.measure);
   app.use((_req, res, next) => {
     // Nothing of a tracked URL leaks to the page it leads to; nothing here is framed or sniffed.
     res.set({

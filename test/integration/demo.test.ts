@@ -300,7 +300,7 @@ describe('the storefront demo', () => {
     );
   });
 
-  it('serves every documented metric of the worker, the bridge and the admin after the demo', async () => {
+  it('serves every documented metric of every process after the demo', async () => {
     const scrape = async (url: string, token?: string) => {
       const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
       assert.equal(response.status, 200, `${url} answered ${response.status}`);
@@ -325,6 +325,12 @@ describe('the storefront demo', () => {
       missingFromScrape('admin', await scrape(`${admin.url}/metrics`, admin.token)),
       [],
       'docs/METRICS.md and the admin disagree',
+    );
+    assert.ok(urls.tracking, 'the demo runs the tracking service');
+    assert.deepEqual(
+      missingFromScrape('tracking', await scrape(urls.tracking)),
+      [],
+      'docs/METRICS.md and the tracking service disagree',
     );
   });
 

@@ -138,12 +138,13 @@ export class TestApp {
     }
   }
 
-  /** The in-process worker's and bridge's /metrics URLs, once started. */
-  metricsUrls(): { worker: string; bridge: string } {
+  /** The in-process worker's and bridge's /metrics URLs, once started, and the tracking service's if started. */
+  metricsUrls(): { worker: string; bridge: string; tracking?: string } {
     const worker = this.worker?.metricsUrl();
     const bridge = this.bridge?.metricsUrl();
     if (!worker || !bridge) throw new Error('metricsUrls needs the in-process worker and bridge, started');
-    return { worker: `${worker}/metrics`, bridge: `${bridge}/metrics` };
+    const tracking = this.trackingStarted ? this.tracking.metricsUrl : null;
+    return { worker: `${worker}/metrics`, bridge: `${bridge}/metrics`, ...(tracking ? { tracking } : {}) };
   }
 
   async produce(events: object[]): Promise<void> {

@@ -40,13 +40,17 @@ export function dashboardQueries(window: string): PanelQuery[] {
 }
 
 /** The jobs of infra/prometheus/prometheus.yml, on a test's own addresses (`http://host:port/metrics` URLs). */
-export function engineScrapeJobs(urls: { worker: string; bridge: string; admin?: string }, adminToken?: string) {
+export function engineScrapeJobs(
+  urls: { worker: string; bridge: string; admin?: string; tracking?: string },
+  adminToken?: string,
+) {
   const job = (name: string, url: string): ScrapeJob => ({
     job: name,
     targets: [new URL(url).host],
     metricsPath: new URL(url).pathname,
   });
   const jobs = [job('worker', urls.worker), job('bridge', urls.bridge)];
+  if (urls.tracking) jobs.push(job('tracking', urls.tracking));
   if (urls.admin) jobs.push({ ...job('admin', urls.admin), ...(adminToken ? { bearerToken: adminToken } : {}) });
   return jobs;
 }

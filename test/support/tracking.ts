@@ -6,6 +6,8 @@ import type { Db } from '../../platform/db/database';
 import { produceEvents } from '../../platform/event-producer';
 import type { Logger } from '../../platform/logger';
 import { createTrackingApp } from '../../tracking/app';
+import { createHttpMetrics } from '../../platform/http-metrics';
+import { createMetricsServer } from '../../platform/metrics-server';
 
 export interface TestTrackingOptions {
   db: Db;
@@ -24,6 +26,10 @@ export interface TestTrackingOptions {
 export class TestTracking {
   private server: Server | null = null;
   private clockOffsetMs = 0;
+  private readonly metrics = createHttpMetrics('tracking', 'Tracking service');
+  private readonly metricsServer = createMetricsServer(this.metrics.registry, '127.0.0.1', 0);
+  /** Where its /metrics is served (on a port of its own, as the real service does), once started. */
+  metricsUrl: string | null = null;
 
   async start(options: TestTrackingOptions): Promise<string> {
     this.server = createServer();
@@ -44,8 +50,9 @@ export class TestTracking {
         twilioAuthToken: options.twilioAuthToken,
         sendgrid: options.sendgridPublicKey ? { publicKey: options.sendgridPublicKey, maxAgeMs: 600_000 } : undefined,
       },
-      { rateLimitPerMinute: 10_000, trustedProxies: 0 },
+      { rateLimitPerMinute: 10_000, trustedProxies: 0, measure: this.metrics.measure },
     );
+    this.metricsUrl = `${await this.metricsServer.start()}/metrics`;
     this.server.on('request', app);
     return this.url;
   }
@@ -60,6 +67,7 @@ export class TestTracking {
   }
 
   async stop(): Promise<void> {
+    await this.metricsServer.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
