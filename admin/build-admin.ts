@@ -14,6 +14,7 @@ import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
 import { previewUnsubscribeUrl } from '../activities/link-tracking';
 import { seedTemplatesInBackground, templateCatalogOf } from '../activities/templates/catalog';
+import { installTracing } from '../platform/tracing/tracing';
 
 export interface AdminServer {
   start(): Promise<void>;
@@ -23,6 +24,8 @@ export interface AdminServer {
 
 export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<AdminServer> {
   const log = logger.child({ component: 'admin' });
+  // An operator's starts and cancels are traced from the admin API into the journeys they reach.
+  const tracing = installTracing(config, 'campaign-admin');
   parseOverrides(config.CAMPAIGN_SETTINGS ?? {}, 'CAMPAIGN_SETTINGS');
   const db = createDb(config.DATABASE_URL, Math.min(config.DATABASE_POOL_SIZE, 5), (error) =>
     log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
@@ -102,6 +105,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
       await kafkaAdmin.disconnect();
       await client.connection.close();
       await db.destroy();
+      await tracing.flush();
       log.info('admin API stopped');
     },
     address,
