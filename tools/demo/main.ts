@@ -37,6 +37,8 @@ const config = loadConfig(
     ADMIN_TOKEN: z.string().min(1),
     /** Jaeger's UI, where the demo's links to each customer's traces point (when traces are exported). */
     JAEGER_UI_URL: z.url().default('http://127.0.0.1:16686'),
+    /** The Prometheus that scrapes the app (infra/prometheus.sh), with the alert rules. */
+    PROMETHEUS_URL: z.url().default('http://127.0.0.1:9090'),
   }),
   { ...process.env, LOG_LEVEL: 'error' },
 );
@@ -212,6 +214,10 @@ async function main(): Promise<void> {
     `  suppressions         http://127.0.0.1:${config.ADMIN_PORT}/suppressions (the same bearer token)\n`,
   );
   process.stdout.write(`  app log              ~/.cache/triggered-campaigns/logs/app.log\n`);
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) process.stdout.write(`  traces (Jaeger)      ${config.JAEGER_UI_URL}\n`);
+  process.stdout.write(
+    `  metrics and alerts   ${config.PROMETHEUS_URL} (alert rules at /alerts, runbooks in docs/OPERATIONS.md)\n`,
+  );
 
   const allWell =
     reports.every((report) => report.problems.length === 0) &&
