@@ -3,20 +3,31 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { PROMETHEUS_DIR, promtool } from '../../support/prometheus';
 
-/** The alert names of a rules file: its `- alert: Name` lines. */
-function alertNames(rules: string): string[] {
-  return [...rules.matchAll(/^\s*- alert:\s*(\S+)\s*$/gm)].map((match) => match[1]!);
+interface RulesFile {
+  groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }>;
+}
+interface RuleTestsFile {
+  tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }>;
 }
 
-/** Each `alert_rule_test` item of a promtool test file: its alert and whether it expects it to fire. */
-function ruleTestCases(tests: string): Array<{ alertname: string; fires: boolean }> {
-  const items = tests.split(/^\s*- alertname:\s*/m).slice(1);
-  return items.map((item) => ({
-    alertname: /^(\S+)/.exec(item)![1]!,
-    fires: !/^\s*exp_alerts:\s*\[\]\s*$/m.test(item.split(/^\s*- name:/m)[0]!),
-  }));
+/** Every alerting rule of alerts.yml, with its annotations. */
+function alertRules(): Array<{ alert: string; annotations: Record<string, string> }> {
+  return (parse(read('alerts.yml')) as RulesFile).groups.flatMap((group) =>
+    group.rules.flatMap((rule) => (rule.alert ? [{ alert: rule.alert, annotations: rule.annotations ?? {} }] : [])),
+  );
+}
+
+/** Each `alert_rule_test` case of the promtool test file: its alert and whether it expects it to fire. */
+function ruleTestCases(): Array<{ alertname: string; fires: boolean }> {
+  return (parse(read('alerts.test.yml')) as RuleTestsFile).tests.flatMap((test) =>
+    (test.alert_rule_test ?? []).map((item) => ({
+      alertname: item.alertname,
+      fires: (item.exp_alerts ?? []).length > 0,
+    })),
+  );
 }
 
 const read = (file: string) => readFileSync(join(PROMETHEUS_DIR, file), 'utf8');
@@ -47,9 +58,9 @@ describe('the Prometheus configuration and alert rules', () => {
   });
 
   it('tests every alert both firing and quiet', () => {
-    const alerts = alertNames(read('alerts.yml'));
+    const alerts = alertRules().map((rule) => rule.alert);
     assert.ok(alerts.length >= 8, `only ${alerts.length} alerts read from alerts.yml`);
-    const cases = ruleTestCases(read('alerts.test.yml'));
+    const cases = ruleTestCases();
     for (const alert of alerts) {
       assert.ok(
         cases.some((c) => c.alertname === alert && c.fires),
@@ -64,9 +75,13 @@ describe('the Prometheus configuration and alert rules', () => {
     assert.deepEqual(unknown, [], 'alerts.test.yml tests alerts that alerts.yml does not define');
   });
 
-  it('links every alert to its runbook section in docs/OPERATIONS.md', () => {
-    const rules = read('alerts.yml');
-    for (const alert of alertNames(rules))
-      assert.match(rules, new RegExp(`runbook: "docs/OPERATIONS.md#${alert.toLowerCase()}"`), alert);
+  it('links every alert to its runbook, a section of docs/OPERATIONS.md named after it', () => {
+    const operations = readFileSync(join(__dirname, '../../../docs/OPERATIONS.md'), 'utf8');
+    const sections = new Set([...operations.matchAll(/^### (\S+)$/gm)].map((match) => match[1]!.toLowerCase()));
+    for (const { alert, annotations } of alertRules()) {
+      assert.equal(annotations.runbook, `docs/OPERATIONS.md#${alert.toLowerCase()}`, `${alert}'s runbook link`);
+      assert.ok(sections.has(alert.toLowerCase()), `docs/OPERATIONS.md has no "### ${alert}" section`);
+      assert.ok(annotations.summary && annotations.description, `${alert} has no summary or description`);
+    }
   });
 });
