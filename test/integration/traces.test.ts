@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { WORKFLOW_TYPES, cancelJourneySignal, journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { cartUpdated, customerUpdated, mug } from '../support/events';
@@ -89,6 +90,17 @@ describe('traces from the Kafka message to the provider call', () => {
     assert.equal(consume.attributes['campaigns.customer.id'], customerId);
     assert.equal(consume.attributes['campaigns.event.type'], 'cart.updated');
     assert.equal(providerCall.service, service);
+  });
+
+  it('leaves a history a worker without tracing replays (tracing can be turned off under journeys)', async () => {
+    const workflowId = journeyWorkflowId('cart-abandonment', `traced-${runId}`);
+    const history = await app.client.workflow.getHandle(workflowId).fetchHistory();
+    assert.ok((history.events ?? []).length > 10, 'the traced journey ran: entry, a timer, the send');
+    const untraced = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
+    await Worker.runReplayHistory({ workflowBundle: untraced }, history, workflowId);
   });
 
   it('starts a trace at the bridge when the message carries none', async () => {
