@@ -150,7 +150,7 @@ export async function deliver<Content>(
 
   // A first heartbeat at once: its answer carries a cancellation the journey asked for (it ended), so
   // that the check before the provider call below can see it.
-  Context.current().heartbeat();
+  heartbeat();
   const earlier = await findDelivery(db, key.idempotencyKey);
   if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
@@ -206,11 +206,11 @@ export async function deliver<Content>(
   }
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
-  const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
+  const heartbeating = setInterval(heartbeat, 1_000);
   const reservedAtMs = Date.now();
   let providerId: string;
   try {
-    Context.current().heartbeat();
+    heartbeat();
     providerId = await inProviderSpan(sender, messageId, () =>
       sender.send(address, content, messageId, request, Context.current().cancellationSignal),
     );
@@ -239,7 +239,7 @@ export async function deliver<Content>(
       );
     }
   } finally {
-    clearInterval(heartbeat);
+    clearInterval(heartbeating);
   }
   const acceptedAtMs = Date.now();
   // Outside the provider's try: if this write fails, the key stays `sending` and its lease turns it
@@ -340,4 +340,9 @@ async function settleFailure(
       return { status: 'not_sent', reason: 'unknown: ambiguous provider failure' };
     }
   }
+}
+
+/** A local activity (a send's first attempt) has no heartbeat: its workflow task is its liveness. */
+function heartbeat(): void {
+  if (!Context.current().info.isLocal) Context.current().heartbeat();
 }

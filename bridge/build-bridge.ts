@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { Partitioners, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { createDb, type Db } from '../platform/db/database';
 import type { BridgeConfig } from '../platform/config';
 import { createKafka } from '../platform/kafka';
@@ -22,7 +22,20 @@ import { cached } from '../platform/cached';
 import { createMetricsServer } from '../platform/metrics-server';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 import { installTracing } from '../platform/tracing/tracing';
-import { inConsumeSpan, type ConsumeSpan } from './consume-span';
+import { inConsumeSpan } from './consume-span';
+import { OffsetLedger } from './offset-ledger';
+import { customerLanes, forEachBounded } from './customer-lanes';
+import { planUnits } from './bursts';
+import { handleBurst } from './handle-burst';
+import type { CustomerEvent } from '../contract/events';
+
+/** The partition a batch came from, and what its handling may ask of the consumer. */
+interface PartitionHandle {
+  topic: string;
+  partition: number;
+  heartbeat: () => Promise<void>;
+  isStopping: () => boolean;
+}
 
 export interface Bridge {
   start(): Promise<void>;
@@ -116,59 +129,130 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     }
   }
 
-  async function processMessage(payload: EachMessagePayload): Promise<void> {
-    await inConsumeSpan(payload, (span) => routeMessage(payload, span));
+  /**
+   * One fetched batch of a partition: its customers are handled concurrently (at most
+   * BRIDGE_CUSTOMERS_IN_FLIGHT at once), each customer's messages in order, a burst of a customer's
+   * journey events in one call per journey. An offset is resolved, and so may be committed, only
+   * once every message before it is acknowledged; what is left unresolved (a rebalance, a shutdown)
+   * is fetched again.
+   */
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const ledger = new OffsetLedger(batch.messages.map((message) => message.offset));
+    const partition: PartitionHandle = {
+      topic: batch.topic,
+      partition: batch.partition,
+      heartbeat: () => payload.heartbeat(),
+      isStopping: () => stopping || !payload.isRunning() || payload.isStale(),
+    };
+    const context = await retryUntilDone(routingContext, retryOptions(partition, 'loading the campaign settings'));
+    await forEachBounded(customerLanes(batch.messages), config.BRIDGE_CUSTOMERS_IN_FLIGHT, async (lane) => {
+      const units = planUnits(lane, context, {
+        maxEvents: config.BRIDGE_MAX_COALESCED_EVENTS,
+        now: Date.now(),
+        maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW,
+      });
+      for (const unit of units) {
+        if (partition.isStopping()) return;
+        const messages = unit.kind === 'single' ? [unit.message] : unit.messages;
+        metrics.consumed.inc({ topic: batch.topic }, messages.length);
+        if (unit.kind === 'single') await routeMessage(partition, unit.message);
+        else await routeBurst(partition, unit.messages, unit.events);
+        for (const message of messages) {
+          const committable = ledger.acknowledge(message.offset);
+          if (committable !== null) payload.resolveOffset(committable);
+        }
+      }
+    });
   }
 
-  async function routeMessage(payload: EachMessagePayload, span: ConsumeSpan): Promise<void> {
-    const { topic, partition, message } = payload;
-    const consumedAt = Date.now();
-    metrics.consumed.inc({ topic });
-    await retryUntilDone(
-      async () => {
-        const result = await handleMessage(deps, message.value, message.key);
-        span.settled(result);
-        if (result.kind === 'rejected') {
-          await deadLetter({ topic, partition, message }, result.reason, result.detail);
-          metrics.deadLettered.inc({ reason: result.reason });
-          log.warn(
-            { partition, offset: message.offset, reason: result.reason, detail: result.detail },
-            'event dead-lettered',
-          );
-          return;
-        }
-        const ackedAt = Date.now();
-        metrics.routed.inc({ type: result.event.type });
-        metrics.occurredToAck.observe(Math.max(0, ackedAt - Date.parse(result.event.occurredAt)) / 1000);
-        metrics.consumedToAck.observe((ackedAt - consumedAt) / 1000);
-        log.debug(
-          {
-            partition,
-            offset: message.offset,
-            eventId: result.event.eventId,
-            type: result.event.type,
-            actions: result.actions.map(
-              (action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`,
-            ),
-          },
-          'event routed',
+  function retryOptions(partition: PartitionHandle, what: string, offset?: string) {
+    return {
+      initialDelayMs: 200,
+      maxDelayMs: 15_000,
+      beforeAttempt: partition.heartbeat,
+      heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
+      isStopping: partition.isStopping,
+      onRetry: (error: unknown, attempt: number, delayMs: number) => {
+        metrics.retries.inc();
+        log.warn(
+          { err: error, partition: partition.partition, offset, attempt, delayMs },
+          `${what}: not acknowledged yet; holding the customer's events and retrying`,
         );
       },
-      {
-        initialDelayMs: 200,
-        maxDelayMs: 15_000,
-        beforeAttempt: () => payload.heartbeat(),
-        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL,
-        isStopping: () => stopping,
-        onRetry: (error, attempt, delayMs) => {
-          metrics.retries.inc();
-          log.warn(
-            { err: error, partition, offset: message.offset, attempt, delayMs },
-            'event not acknowledged yet; holding the partition and retrying',
+    };
+  }
+
+  async function routeMessage(partition: PartitionHandle, message: KafkaMessage): Promise<void> {
+    const { topic } = partition;
+    const consumedAt = Date.now();
+    await inConsumeSpan({ topic, partition: partition.partition, messages: [message] }, (span) =>
+      retryUntilDone(
+        async () => {
+          const result = await handleMessage(deps, message.value, message.key);
+          span.settled(result);
+          if (result.kind === 'rejected') {
+            await deadLetter({ topic, partition: partition.partition, message }, result.reason, result.detail);
+            metrics.deadLettered.inc({ reason: result.reason });
+            log.warn(
+              { partition: partition.partition, offset: message.offset, reason: result.reason, detail: result.detail },
+              'event dead-lettered',
+            );
+            return;
+          }
+          observeRouted(result.event, consumedAt);
+          log.debug(
+            {
+              partition: partition.partition,
+              offset: message.offset,
+              eventId: result.event.eventId,
+              type: result.event.type,
+              actions: result.actions.map(
+                (action) => `${action.kind}:${'campaign' in action ? action.campaign : ''}:${action.effect}`,
+              ),
+            },
+            'event routed',
           );
         },
-      },
+        retryOptions(partition, 'event', message.offset),
+      ),
     );
+  }
+
+  async function routeBurst(
+    partition: PartitionHandle,
+    messages: [KafkaMessage, ...KafkaMessage[]],
+    events: CustomerEvent[],
+  ): Promise<void> {
+    const consumedAt = Date.now();
+    await inConsumeSpan({ topic: partition.topic, partition: partition.partition, messages }, (span) =>
+      retryUntilDone(
+        async () => {
+          const results = await handleBurst(journeys, events, await routingContext());
+          span.settledBurst(results);
+          for (const { event } of results) observeRouted(event, consumedAt);
+          log.debug(
+            {
+              partition: partition.partition,
+              offsets: `${messages[0].offset}..${messages[messages.length - 1]!.offset}`,
+              events: results.length,
+              actions: results.flatMap(({ event, actions }) =>
+                actions.map((action) => `${event.eventId}:${action.kind}:${action.campaign}:${action.effect}`),
+              ),
+            },
+            'burst routed',
+          );
+        },
+        retryOptions(partition, 'burst', messages[0].offset),
+      ),
+    );
+  }
+
+  function observeRouted(event: CustomerEvent, consumedAt: number): void {
+    const ackedAt = Date.now();
+    metrics.routed.inc({ type: event.type });
+    metrics.occurredToAck.observe(Math.max(0, ackedAt - Date.parse(event.occurredAt)) / 1000);
+    metrics.consumedToAck.observe((ackedAt - consumedAt) / 1000);
   }
 
   return {
@@ -182,7 +266,8 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
       await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: config.EVENTS_TOPIC_PARTITIONS,
-        eachMessage: processMessage,
+        eachBatchAutoResolve: false,
+        eachBatch: processBatch,
       });
       log.info(
         { topic: config.EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID, metrics: `${metricsUrl}/metrics` },

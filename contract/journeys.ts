@@ -36,6 +36,11 @@ export function journeyDeliveryKeyPrefix(campaign: CampaignType, customerId: str
 }
 
 export const customerEventSignal = defineSignal<[CustomerEvent]>('customerEvent');
+/**
+ * A customer's consecutive events in one signal, oldest first: the journey handles them exactly as it
+ * would the same events signalled one by one (the bridge coalesces a burst into one call).
+ */
+export const customerEventsSignal = defineSignal<[CustomerEvent[]]>('customerEvents');
 /** An operator ends the journey; the reason is recorded with the outcome. */
 export const cancelJourneySignal = defineSignal<[{ reason: string }]>('cancelJourney');
 /** The journey's campaign was resumed: a journey held at a send goes on at once. */

@@ -388,6 +388,16 @@ const eventContractSchema = z.object({
     .refine((ms) => ms <= 3_600_000, 'must be at most 1h: a clock further ahead is a fault to fix, not to absorb'),
 });
 
+const bridgeThroughputSchema = z.object({
+  /**
+   * How many customers of one partition the bridge handles at once; one customer's events stay in
+   * order, and offsets are committed only up to the oldest message not yet acknowledged.
+   */
+  BRIDGE_CUSTOMERS_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000).default(32),
+  /** The most events of one customer delivered to a journey in one call (1 turns coalescing off). */
+  BRIDGE_MAX_COALESCED_EVENTS: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 export const bridgeConfigSchema = logSchema
   .extend(temporalConfigSchema.shape)
   .extend(kafkaConfigSchema.shape)
@@ -396,6 +406,7 @@ export const bridgeConfigSchema = logSchema
   .extend(metricsSchema.shape)
   .extend(eventContractSchema.shape)
   .extend(consumerGroupSchema.shape)
+  .extend(bridgeThroughputSchema.shape)
   .extend(tracingSchema.shape)
   .superRefine(temporalTlsConsistent)
   .superRefine(saslComplete)

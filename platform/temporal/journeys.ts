@@ -16,6 +16,7 @@ import {
   campaignResumedSignal,
   cancelJourneySignal,
   customerEventSignal,
+  customerEventsSignal,
   journeyStateQuery,
   journeyWorkflowId,
   searchAttributeKeys,
@@ -44,15 +45,35 @@ export class JourneyClient {
 
   /** Delivers the event to the customer's journey, starting one if none is running. */
   async startOrSignal(campaign: CampaignType, event: CustomerEvent): Promise<void> {
-    await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
+    await this.startOrSignalAll(campaign, [event]);
+  }
+
+  /**
+   * Delivers one customer's consecutive events, oldest first, to their journey in one call, starting
+   * the journey with the first if none is running. A single event goes in the one-event signal.
+   */
+  async startOrSignalAll(campaign: CampaignType, events: readonly [CustomerEvent, ...CustomerEvent[]]): Promise<void> {
+    const [first] = events;
+    const options = {
       ...this.startOptions(
         campaign,
-        event.customerId,
-        `Started by ${event.type} event ${event.eventId}, which occurred at ${event.occurredAt}.`,
+        first.customerId,
+        `Started by ${first.type} event ${first.eventId}, which occurred at ${first.occurredAt}.`,
       ),
-      args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: event.customerId }],
-      signal: customerEventSignal,
-      signalArgs: [event],
+      args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: first.customerId }] as [JourneyInput],
+    };
+    if (events.length === 1) {
+      await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
+        ...options,
+        signal: customerEventSignal,
+        signalArgs: [first],
+      });
+      return;
+    }
+    await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent[]]>(WORKFLOW_TYPES[campaign], {
+      ...options,
+      signal: customerEventsSignal,
+      signalArgs: [[...events]],
     });
   }
 
@@ -106,8 +127,19 @@ export class JourneyClient {
 
   /** Delivers the event only to a running journey. Returns false when there is none. */
   async signalIfRunning(campaign: CampaignType, event: CustomerEvent): Promise<boolean> {
+    return this.signalAllIfRunning(campaign, [event]);
+  }
+
+  /** Delivers one customer's consecutive events, oldest first, in one call, only to a running journey. */
+  async signalAllIfRunning(
+    campaign: CampaignType,
+    events: readonly [CustomerEvent, ...CustomerEvent[]],
+  ): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(journeyWorkflowId(campaign, events[0].customerId));
     return this.ifRunning(() =>
-      this.client.workflow.getHandle(journeyWorkflowId(campaign, event.customerId)).signal(customerEventSignal, event),
+      events.length === 1
+        ? handle.signal(customerEventSignal, events[0])
+        : handle.signal(customerEventsSignal, [...events]),
     );
   }
 

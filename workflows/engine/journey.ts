@@ -13,6 +13,7 @@ import {
   campaignResumedSignal,
   cancelJourneySignal,
   customerEventSignal,
+  customerEventsSignal,
   journeyStateQuery,
   searchAttributeKeys,
   type CampaignType,
@@ -88,6 +89,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     };
     setHandler(journeyStateQuery, () => run.state);
     setHandler(customerEventSignal, deliver);
+    setHandler(customerEventsSignal, (events) => events.forEach(deliver));
     setHandler(cancelJourneySignal, ({ reason }) =>
       run.requestExit('cancelled', `cancelled by an operator: ${reason}`),
     );

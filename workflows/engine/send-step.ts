@@ -11,10 +11,13 @@ import type { SendOutcome, SendPlan } from '../../activities';
 import { PERMANENT_DELIVERY_ERROR } from '../../contract/errors';
 import { deliveryKey, type CampaignType } from '../../contract/journeys';
 import type { TemplateRequest } from '../../contract/templates';
-import { bookkeeping, channels } from './proxies';
+import { bookkeeping, channels, localChannels } from './proxies';
 import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
 import { isHeldOut } from './experiments';
+
+/** A first attempt made as a local activity; one that takes longer goes on as an ordinary activity. */
+const LOCAL_ATTEMPT_TIMEOUT = '10 seconds';
 
 /** The shortest hold of a send (pause, quiet hours): a policy that keeps answering "not yet" can never spin. */
 const MIN_HOLD_MS = 1_000;
@@ -43,9 +46,11 @@ export async function sendStep<C extends CampaignType, S>(
     const allowed = await holdUntilAllowed(run, request);
     if (allowed !== 'go') return allowed;
     if (isHeldOut(run)) return holdBack(run, request);
-    run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
+    // A first attempt made within the workflow task ends before visibility could show its stage.
+    const localFirst = patched('local-first-send');
+    run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`, localFirst ? 'query-only' : 'publish');
     run.sendingNow = `${request.step}:${request.channel}`;
-    const outcome = await dispatch(run, request).finally(() => {
+    const outcome = await dispatch(run, request, localFirst).finally(() => {
       run.sendingNow = null;
     });
     if (outcome === 'exited' || outcome === 'unreachable') return outcome;
@@ -141,12 +146,20 @@ async function holdUntilAllowed<C extends CampaignType, S>(
 /**
  * Calls the channel's send activity. An exit that arrives meanwhile cancels it: a send waiting for
  * its next attempt never reaches the provider, and one in flight reports what became of it.
+ *
+ * `localFirst`: the first attempt runs as a local activity, inside the workflow task that decided
+ * the send, which spares Temporal an activity task and a workflow task per message. An attempt that
+ * fails for a reason worth retrying (provider down, a timeout, another attempt holding the send)
+ * hands over to the ordinary activity and its durable retries; the delivery ledger's idempotency
+ * key makes that retry a no-op if the first attempt did reach the provider.
  */
 async function dispatch<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
+  localFirst: boolean,
 ): Promise<SendOutcome | 'exited' | 'unreachable'> {
   const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
+  const firstAttempt = request.channel === 'email' ? localChannels.sendEmail : localChannels.sendSms;
   const key = deliveryKey(run.campaign, run.customerId, run.state.journeyId, request.step, request.channel);
   const deliveryRequest = {
     idempotencyKey: key,
@@ -166,6 +179,25 @@ async function dispatch<C extends CampaignType, S>(
     });
   }
   try {
+    if (localFirst) {
+      try {
+        return await scope.run(() =>
+          firstAttempt.executeWithOptions(
+            {
+              startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT,
+              retry: { maximumAttempts: 1 },
+              summary: request.summary,
+              cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            },
+            [deliveryRequest],
+          ),
+        );
+      } catch (error) {
+        if (!worthRetrying(error) || run.exit) throw error;
+        run.publishStage();
+        run.record('wait', `${request.summary}: first attempt failed (${causeOf(error)}); retrying as an activity`);
+      }
+    }
     return await scope.run(() =>
       activity.executeWithOptions(
         {
@@ -205,4 +237,15 @@ async function dispatch<C extends CampaignType, S>(
   } finally {
     settled = true;
   }
+}
+
+/** A failed attempt another attempt may mend: not a permanent refusal, not a cancellation. */
+function worthRetrying(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure) || isCancellation(error)) return false;
+  return !(error.cause instanceof ApplicationFailure && error.cause.type === PERMANENT_DELIVERY_ERROR);
+}
+
+function causeOf(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? (error.cause ?? error) : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }
