@@ -9,4 +9,5 @@ row postgres "$(state port_open "$LOCAL_POSTGRES_PORT")" "postgres://campaigns:*
 row mailpit "$(state port_open "$LOCAL_MAILPIT_HTTP_PORT")" "SMTP 127.0.0.1:$LOCAL_SMTP_PORT · API http://127.0.0.1:$LOCAL_MAILPIT_HTTP_PORT"
 row jaeger "$(state port_open "$LOCAL_JAEGER_UI_PORT")" "OTLP http://127.0.0.1:$LOCAL_OTLP_HTTP_PORT · UI http://127.0.0.1:$LOCAL_JAEGER_UI_PORT"
 row prometheus "$(state port_open "$LOCAL_PROMETHEUS_PORT")" "http://127.0.0.1:$LOCAL_PROMETHEUS_PORT (alerts: /alerts)"
+row toxiproxy "$(state port_open "$LOCAL_TOXIPROXY_PORT")" "http://127.0.0.1:$LOCAL_TOXIPROXY_PORT (the benchmark's latency proxies)"
 echo "logs: $LOG_DIR"

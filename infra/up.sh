@@ -17,6 +17,7 @@ pids=()
 [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]] && { bash "$INFRA_DIR/jaeger.sh" install & pids+=($!); }
 [[ -z "${PROMETHEUS_URL:-}" ]] && { bash "$INFRA_DIR/prometheus.sh" install & pids+=($!); }
 bash "$INFRA_DIR/temporal-test-server.sh" install & pids+=($!)
+bash "$INFRA_DIR/toxiproxy.sh" install & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid" || fail "an install step failed (see above)"; done
 
 if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then bash "$INFRA_DIR/temporal.sh" start & pids=($!); else say "temporal: using $TEMPORAL_ADDRESS"; pids=(); fi
@@ -25,6 +26,7 @@ if [[ -z "${DATABASE_URL:-}" ]]; then bash "$INFRA_DIR/postgres.sh" start & pids
 if [[ -z "${SMTP_URL:-}" ]]; then bash "$INFRA_DIR/mailpit.sh" start & pids+=($!); else say "smtp: using the SMTP_URL from the environment"; fi
 if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then bash "$INFRA_DIR/jaeger.sh" start & pids+=($!); else say "traces: exported to $OTEL_EXPORTER_OTLP_ENDPOINT"; fi
 if [[ -z "${PROMETHEUS_URL:-}" ]]; then bash "$INFRA_DIR/prometheus.sh" start & pids+=($!); else say "prometheus: using $PROMETHEUS_URL"; fi
+bash "$INFRA_DIR/toxiproxy.sh" start & pids+=($!)   # the benchmark's latency lanes
 for pid in "${pids[@]}"; do wait "$pid" || fail "a service failed to start (logs in $LOG_DIR)"; done
 
 [[ -d node_modules ]] || fail "node_modules is missing: run npm ci first"

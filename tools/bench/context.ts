@@ -1,11 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { Admin, Producer } from 'kafkajs';
 import type { Db } from '../../platform/db/database';
+import type { BridgeConfig } from '../../platform/config';
 import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import { stackPid, usageOf, type Usage } from './processes';
 
 export interface BenchContext {
   runId: string;
+  /** The bench's own settings: where Temporal, Kafka and PostgreSQL are. */
+  config: BridgeConfig;
+  /** Every task queue a phase used, for the clean-up at the end. */
+  taskQueues: Set<string>;
   client: Client;
   admin: Admin;
   producer: Producer;
@@ -19,6 +24,7 @@ export interface BenchContext {
 /** Names of a phase's own topic, dead-letter topic, consumer group and task queue. */
 export function phaseNames(context: BenchContext, phase: string) {
   const base = `bench-${context.runId}-${phase}`;
+  context.taskQueues.add(base);
   return { topic: base, dlq: `${base}.dlq`, group: base, taskQueue: base, query: `TaskQueue = "${base}"` };
 }
 

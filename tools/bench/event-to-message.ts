@@ -10,6 +10,8 @@ import { usageOf } from './processes';
 import { percentiles, type Percentiles } from './stats';
 
 export interface EventToMessageResult {
+  /** Which code: `now`, or `before` (the revision before issue 20). */
+  label: string;
   offeredPerSecond: number;
   events: number;
   delivered: number;
@@ -26,10 +28,12 @@ export async function measureEventToMessage(
   offeredRate: number,
   count: number,
   attempt: number,
+  label = 'now',
+  root?: string,
 ): Promise<EventToMessageResult> {
-  const names = phaseNames(context, `e2m${attempt}`);
+  const names = phaseNames(context, `e2m-${label}${attempt}`);
   const domain = `${names.taskQueue}.bench.example`;
-  const customerId = (index: number) => `e2m${attempt}-${context.runId}-${index}`;
+  const customerId = (index: number) => `e2m-${label}${attempt}-${context.runId}-${index}`;
   const email = (index: number) => `${customerId(index)}@${domain}`;
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
   for (let index = -1; index < count; index += 1) {
@@ -46,8 +50,8 @@ export async function measureEventToMessage(
     EVENTS_TOPIC_PARTITIONS: String(context.partitions),
     CAMPAIGN_SETTINGS: SETTINGS,
   };
-  const worker = new ChildApp('worker', `e2m${attempt}-worker`, env, context.logDir);
-  const bridge = new ChildApp('bridge', `e2m${attempt}-bridge`, env, context.logDir);
+  const worker = new ChildApp('worker', `e2m-${label}${attempt}-worker`, env, context.logDir, root);
+  const bridge = new ChildApp('bridge', `e2m-${label}${attempt}-bridge`, env, context.logDir, root);
   await worker.start();
   await bridge.start();
   try {
@@ -85,6 +89,7 @@ export async function measureEventToMessage(
       if (deliveredAt !== undefined) latencies.push(Math.max(0, deliveredAt - occurredAt[index]!));
     }
     const result = {
+      label,
       offeredPerSecond: (count * 1000) / (produced.lastAckedAt - produced.firstSentAt),
       events: count,
       delivered: latencies.length,
@@ -98,7 +103,8 @@ export async function measureEventToMessage(
       },
     };
     context.say(
-      `e2m      ${result.delivered}/${count} emails at ${result.offeredPerSecond.toFixed(0)} events/s offered; ` +
+      `e2m      ${label}: ${result.delivered}/${count} emails ` +
+        `at ${result.offeredPerSecond.toFixed(0)} events/s offered; ` +
         `event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, ` +
         `p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`,
     );

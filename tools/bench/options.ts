@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { BEFORE_ISSUE_20 } from './code-before';
 
 const list = (what: string) =>
   z.string().transform((text, ctx) => {
@@ -14,7 +15,7 @@ const list = (what: string) =>
     return values;
   });
 
-const PHASES = ['ceiling', 'bridge', 'naive', 'e2m', 'waiting'] as const;
+const PHASES = ['ceiling', 'bridge', 'naive', 'distance', 'bursty', 'cost', 'e2m', 'waiting'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const optionsSchema = z.object({
@@ -29,6 +30,18 @@ const optionsSchema = z.object({
   rate: z.coerce.number().positive().max(100_000).optional(),
   naiveEvents: z.coerce.number().int().min(10).max(50_000),
   e2mSeconds: z.coerce.number().int().min(2).max(300),
+  /** The first rung of the event → email ladder, in events per second; each next rung is 1.4 times it. */
+  e2mStart: z.coerce.number().positive().max(10_000),
+  e2mSteps: z.coerce.number().int().min(1).max(12),
+  /** Round trips (ms) of the distance lanes. */
+  rtt: list('--rtt'),
+  distanceEvents: z.coerce.number().int().min(10).max(100_000),
+  distanceNaiveEvents: z.coerce.number().int().min(10).max(10_000),
+  distanceConcurrency: z.coerce.number().int().min(1).max(1_000),
+  burstyCustomers: z.coerce.number().int().min(1).max(100_000),
+  costJourneys: z.coerce.number().int().min(1).max(10_000),
+  /** The code to measure side by side with this one (cost, bursty, e2m): a git revision, or "none". */
+  before: z.string().min(1),
   waiting: list('--waiting'),
   partitions: z.coerce.number().int().min(1).max(256).optional(),
   json: z.string().min(1),
@@ -42,6 +55,15 @@ const FULL = {
   events: '10000',
   naiveEvents: '1000',
   e2mSeconds: '20',
+  e2mStart: '10',
+  e2mSteps: '8',
+  rtt: '20,50',
+  distanceEvents: '3000',
+  distanceNaiveEvents: '300',
+  distanceConcurrency: '64',
+  burstyCustomers: '600',
+  costJourneys: '100',
+  before: BEFORE_ISSUE_20,
   waiting: '10000,50000',
 };
 const SMOKE = {
@@ -50,6 +72,15 @@ const SMOKE = {
   events: '300',
   naiveEvents: '60',
   e2mSeconds: '3',
+  e2mStart: '5',
+  e2mSteps: '1',
+  rtt: '20',
+  distanceEvents: '200',
+  distanceNaiveEvents: '30',
+  distanceConcurrency: '16',
+  burstyCustomers: '30',
+  costJourneys: '10',
+  before: 'none',
   waiting: '100,200',
 };
 
@@ -65,6 +96,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       rate: { type: 'string' },
       'naive-events': { type: 'string' },
       'e2m-seconds': { type: 'string' },
+      'e2m-start': { type: 'string' },
+      'e2m-steps': { type: 'string' },
+      rtt: { type: 'string' },
+      'distance-events': { type: 'string' },
+      'distance-naive-events': { type: 'string' },
+      'distance-concurrency': { type: 'string' },
+      'bursty-customers': { type: 'string' },
+      'cost-journeys': { type: 'string' },
+      before: { type: 'string' },
       waiting: { type: 'string' },
       partitions: { type: 'string' },
       json: { type: 'string', default: 'test-artifacts/bench/latest.json' },
@@ -80,6 +120,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rate: values.rate,
     naiveEvents: values['naive-events'] ?? defaults.naiveEvents,
     e2mSeconds: values['e2m-seconds'] ?? defaults.e2mSeconds,
+    e2mStart: values['e2m-start'] ?? defaults.e2mStart,
+    e2mSteps: values['e2m-steps'] ?? defaults.e2mSteps,
+    rtt: values.rtt ?? defaults.rtt,
+    distanceEvents: values['distance-events'] ?? defaults.distanceEvents,
+    distanceNaiveEvents: values['distance-naive-events'] ?? defaults.distanceNaiveEvents,
+    distanceConcurrency: values['distance-concurrency'] ?? defaults.distanceConcurrency,
+    burstyCustomers: values['bursty-customers'] ?? defaults.burstyCustomers,
+    costJourneys: values['cost-journeys'] ?? defaults.costJourneys,
+    before: values.before ?? defaults.before,
     waiting: values.waiting ?? defaults.waiting,
     partitions: values.partitions,
     json: values.json,

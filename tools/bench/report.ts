@@ -4,6 +4,9 @@ import type { CeilingLevel } from './ceiling';
 import type { EventToMessageResult } from './event-to-message';
 import type { NaiveResult } from './naive-throughput';
 import type { WaitingResult } from './waiting-journeys';
+import type { DistanceResult } from './distance';
+import type { BurstyResult } from './bursty';
+import type { JourneyCostResult } from './journey-cost';
 
 export interface BenchResults {
   ceiling?: { levels: CeilingLevel[]; best: CeilingLevel };
@@ -11,6 +14,9 @@ export interface BenchResults {
   naive?: NaiveResult;
   eventToMessage?: EventToMessageResult[];
   waiting?: WaitingResult[];
+  distance?: DistanceResult[];
+  bursty?: BurstyResult[];
+  cost?: JourneyCostResult[];
 }
 
 export interface Verdict {
@@ -20,7 +26,19 @@ export interface Verdict {
   met: boolean | null;
 }
 
-export const TARGETS = { bridgeOverCeiling: 0.9, bridgeOverNaive: 10, eventToMessageP99Ms: 1000, workerRssMb: 512 };
+export const TARGETS = {
+  bridgeOverCeiling: 0.9,
+  bridgeOverNaive: 10,
+  eventToMessageP99Ms: 1000,
+  workerRssMb: 512,
+  /** At a 50 ms round trip (issue 20). */
+  farBridgeOverCeiling: 0.9,
+  farBridgeOverNaive: 5,
+  burstyOverCeiling: 2,
+  /** History events and server CPU per cart journey, against the code before issue 20. */
+  costReduction: 0.3,
+  sustainedRateGain: 1.5,
+};
 
 export function machine() {
   return {
@@ -38,7 +56,7 @@ const perSecond = (value: number) => (Number.isFinite(value) ? `${value.toFixed(
 /** The figures, side by side with the targets of issue 8. `met` is null where nothing was measured. */
 export function verdicts(results: BenchResults): Verdict[] {
   const rows: Verdict[] = [];
-  const { ceiling, bridge, naive, eventToMessage, waiting } = results;
+  const { ceiling, bridge, naive, eventToMessage, waiting, distance, bursty, cost } = results;
   if (ceiling)
     rows.push({
       what: 'ceiling: signalWithStart from a script',
@@ -88,11 +106,103 @@ export function verdicts(results: BenchResults): Verdict[] {
   for (const e of eventToMessage ?? []) {
     rows.push({
       what:
-        `event → email p50 / p95 / p99 at ${perSecond(e.offeredPerSecond)} ` +
+        `event → email, ${e.label}, p50 / p95 / p99 at ${perSecond(e.offeredPerSecond)} ` +
         `(${e.delivered}/${e.events} delivered, ${e.duplicates} duplicates)`,
       value: `${ms(e.eventToMessageMs.p50)} / ${ms(e.eventToMessageMs.p95)} / ${ms(e.eventToMessageMs.p99)}`,
       target: `p99 ≤ ${TARGETS.eventToMessageP99Ms} ms`,
-      met: e.delivered === e.events && e.duplicates === 0 && e.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms,
+      met:
+        e.delivered === e.events && e.duplicates === 0
+          ? e.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms
+            ? true
+            : null // a rung above what the machine sustains: the ladder's point, not a failure
+          : false,
+    });
+  }
+  for (const lane of distance ?? []) {
+    const far = `at ${lane.roundTripMs} ms round trip`;
+    const overCeiling = lane.bridge.perSecond / lane.ceiling.perSecond;
+    const overNaive = lane.bridge.perSecond / lane.naive.perSecond;
+    const complete = lane.bridge.routed === lane.bridge.produced && lane.naive.routed === lane.naive.produced;
+    rows.push({
+      what:
+        `${far}: ceiling (concurrency ${lane.ceiling.concurrency}) / naive / bridge ` +
+        `(${lane.bridge.routed}/${lane.bridge.produced} routed)`,
+      value: [lane.ceiling, lane.naive, lane.bridge].map((measured) => perSecond(measured.perSecond)).join(' / '),
+      target: '',
+      met: complete ? null : false,
+    });
+    const gated = lane.roundTripMs >= 50;
+    rows.push({
+      what: `${far}: bridge / ceiling`,
+      value: overCeiling.toFixed(2),
+      target: gated ? `≥ ${TARGETS.farBridgeOverCeiling}` : '',
+      met: gated ? overCeiling >= TARGETS.farBridgeOverCeiling : null,
+    });
+    rows.push({
+      what: `${far}: bridge / naive`,
+      value: overNaive.toFixed(1),
+      target: gated ? `≥ ${TARGETS.farBridgeOverNaive}` : '',
+      met: gated ? overNaive >= TARGETS.farBridgeOverNaive : null,
+    });
+  }
+  for (const mix of bursty ?? []) {
+    const complete = mix.deadLettered === 0 && mix.browseJourneys === mix.customers;
+    rows.push({
+      what:
+        `bursty mix, ${mix.label}: events routed per second ` +
+        `(${mix.events} events, ${mix.deadLettered} dead-lettered, ` +
+        `${mix.browseJourneys}/${mix.customers} browse journeys)`,
+      value: perSecond(mix.perSecond),
+      target: '',
+      met: complete ? null : false,
+    });
+    if (ceiling) {
+      const ratio = mix.perSecond / ceiling.best.perSecond;
+      rows.push({
+        what: `bursty mix, ${mix.label}: events routed / one-call-per-event ceiling`,
+        value: ratio.toFixed(2),
+        target: mix.label === 'now' ? `≥ ${TARGETS.burstyOverCeiling}` : '',
+        met: mix.label === 'now' ? ratio >= TARGETS.burstyOverCeiling : null,
+      });
+    }
+  }
+  const costOf = (label: string) => cost?.find((entry) => entry.label === label);
+  for (const entry of cost ?? [])
+    rows.push({
+      what:
+        `completed cart journey, ${entry.label} (${entry.completed}/${entry.journeys}): ` +
+        'history events / workflow tasks / server CPU',
+      value:
+        `${entry.historyEvents.toFixed(1)} / ${entry.workflowTasks.toFixed(1)} / ` +
+        `${entry.temporalCpuMsPerJourney.toFixed(1)} ms`,
+      target: '',
+      met: entry.completed === entry.journeys ? null : false,
+    });
+  const [costNow, costBefore] = [costOf('now'), costOf('before')];
+  if (costNow && costBefore) {
+    const fewerEvents = 1 - costNow.historyEvents / costBefore.historyEvents;
+    const lessCpu = 1 - costNow.temporalCpuMsPerJourney / costBefore.temporalCpuMsPerJourney;
+    rows.push({
+      what: 'cart journey: history events below the code before issue 20',
+      value: `${(fewerEvents * 100).toFixed(0)}%`,
+      target: `≥ ${TARGETS.costReduction * 100}%`,
+      met: fewerEvents >= TARGETS.costReduction,
+    });
+    rows.push({
+      what: 'cart journey: Temporal server CPU below the code before issue 20',
+      value: `${(lessCpu * 100).toFixed(0)}%`,
+      target: `≥ ${TARGETS.costReduction * 100}%`,
+      met: lessCpu >= TARGETS.costReduction,
+    });
+  }
+  const sustained = (label: string) => sustainedRate(eventToMessage ?? [], label);
+  const [rateNow, rateBefore] = [sustained('now'), sustained('before')];
+  if (rateNow !== null && rateBefore !== null) {
+    rows.push({
+      what: `highest rate with event → email p99 ≤ 1 s: now / before issue 20`,
+      value: `${perSecond(rateNow)} / ${perSecond(rateBefore)} (${(rateNow / rateBefore).toFixed(2)}×)`,
+      target: `≥ ${TARGETS.sustainedRateGain}×`,
+      met: rateNow / rateBefore >= TARGETS.sustainedRateGain,
     });
   }
   for (const level of waiting ?? []) {
@@ -114,4 +224,12 @@ export function table(rows: Verdict[]): string[] {
       `  ${row.what.padEnd(what)}  ${row.value.padEnd(value)}  ${row.target.padEnd(target)}  ` +
       `${row.met === null ? '' : row.met ? '✓' : '✗'}`,
   );
+}
+
+/** The highest offered rate of a code version's ladder at which event → email p99 stayed within 1 s. */
+export function sustainedRate(results: EventToMessageResult[], label: string): number | null {
+  const held = results.filter(
+    (e) => e.label === label && e.delivered === e.events && e.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms,
+  );
+  return held.length > 0 ? Math.max(...held.map((e) => e.offeredPerSecond)) : null;
 }

@@ -16,6 +16,10 @@ import { parseBenchOptions } from './options';
 import { machine, table, TARGETS, verdicts, type BenchResults } from './report';
 import { terminateRunning } from './visibility';
 import { measureWaitingJourneys } from './waiting-journeys';
+import { measureAtDistance } from './distance';
+import { measureBursty } from './bursty';
+import { measureJourneyCost } from './journey-cost';
+import { checkoutOf } from './code-before';
 
 /**
  * The benchmark: the raw Temporal ceiling, the bridge, a naive bridge, event-to-message latency
@@ -23,8 +27,6 @@ import { measureWaitingJourneys } from './waiting-journeys';
  * consumer group and task queue of its own. Prints a table and writes JSON. Not a test: figures
  * are reported, never asserted, except that nothing may be lost or sent twice.
  */
-const E2M_ATTEMPTS = 4;
-
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
   const config = loadConfig(bridgeConfigSchema.extend({ MAILPIT_URL: z.url().default('http://127.0.0.1:8025') }), {
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
   await producer.connect();
   const context: BenchContext = {
     runId,
+    config,
+    taskQueues: new Set(),
     client,
     admin,
     producer,
@@ -83,33 +87,60 @@ async function main(): Promise<void> {
       if (!offered) throw new Error('the bridge phase needs the ceiling phase or --rate');
       results.bridge = await measureBridge(context, options.events, offered);
     }
-    if (run('naive')) results.naive = await measureNaive(context, kafka, options.naiveEvents);
-    if (run('e2m')) {
-      const bridgeRate = results.bridge?.perSecond ?? options.rate;
-      if (!bridgeRate) throw new Error('the e2m phase needs the bridge phase or --rate');
-      // Half of the bridge's rate first (the target); then, while p99 misses 1 s, half again, to
-      // show the rate this machine sustains.
-      results.eventToMessage = [];
-      for (let rate = bridgeRate / 2, attempt = 0; attempt < E2M_ATTEMPTS; rate /= 2, attempt += 1) {
-        const measured = await measureEventToMessage(
-          context,
-          rate,
-          Math.max(10, Math.round(rate * options.e2mSeconds)),
-          attempt,
+    if (run('naive')) {
+      results.naive = await measureNaive(context, kafka, options.naiveEvents);
+      say(
+        `naive    ${results.naive.routed}/${results.naive.produced} routed at ${results.naive.perSecond.toFixed(0)}/s`,
+      );
+    }
+    if (run('distance')) {
+      results.distance = [];
+      for (const roundTripMs of options.rtt)
+        results.distance.push(
+          await measureAtDistance(context, kafka, roundTripMs, {
+            ceiling: options.distanceEvents,
+            concurrency: options.distanceConcurrency,
+            naive: options.distanceNaiveEvents,
+            bridge: options.distanceEvents,
+          }),
         );
-        results.eventToMessage.push(measured);
-        if (options.smoke || measured.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms) break;
+    }
+    // The code before issue 20, in a checkout of its own, measured in the same run as this one.
+    const versions: Array<{ label: string; root?: string }> = [
+      ...(options.before === 'none' ? [] : [{ label: 'before', root: checkoutOf(options.before) }]),
+      { label: 'now' },
+    ];
+    if (run('bursty')) {
+      results.bursty = [];
+      for (const { label, root } of versions)
+        results.bursty.push(await measureBursty(context, label, options.burstyCustomers, root));
+    }
+    if (run('cost')) {
+      results.cost = [];
+      for (const { label, root } of versions)
+        results.cost.push(await measureJourneyCost(context, label, options.costJourneys, root));
+    }
+    if (run('e2m')) {
+      // A ladder per code version: from --e2m-start, each rung 1.4 times the last, until p99 misses 1 s.
+      results.eventToMessage = [];
+      for (const { label, root } of versions) {
+        for (let step = 0, rate = options.e2mStart; step < options.e2mSteps; step += 1, rate *= 1.4) {
+          const measured = await measureEventToMessage(
+            context,
+            rate,
+            Math.max(10, Math.round(rate * options.e2mSeconds)),
+            step,
+            label,
+            root,
+          );
+          results.eventToMessage.push(measured);
+          if (measured.eventToMessageMs.p99 > TARGETS.eventToMessageP99Ms) break;
+        }
       }
     }
     if (run('waiting')) results.waiting = await measureWaitingJourneys(context, options.waiting);
   } finally {
-    const queues = [
-      'ceiling',
-      'bridge',
-      'naive',
-      'wait',
-      ...Array.from({ length: E2M_ATTEMPTS }, (_, attempt) => `e2m${attempt}`),
-    ].map((phase) => phaseNames(context, phase).taskQueue);
+    const queues = [...context.taskQueues];
     say(
       `cleanup: ${await terminateRunning(client, queues, `bench-${runId}-cleanup`).catch(
         (error: unknown) => `could not terminate the benchmark's workflows: ${(error as Error).message}`,
@@ -144,6 +175,11 @@ async function main(): Promise<void> {
     ...(results.eventToMessage ?? []).map(
       (measured) => measured.delivered !== measured.events || measured.duplicates > 0,
     ),
+    ...(results.distance ?? []).map(
+      (lane) => lane.bridge.routed !== lane.bridge.produced || lane.naive.routed !== lane.naive.produced,
+    ),
+    ...(results.bursty ?? []).map((mix) => mix.deadLettered > 0 || mix.browseJourneys !== mix.customers),
+    ...(results.cost ?? []).map((entry) => entry.completed !== entry.journeys),
   ];
   if (lost.some(Boolean)) {
     say('Something was lost or sent twice: see the rows marked ✗.');

@@ -22,6 +22,8 @@ export class ChildApp {
     readonly name: string,
     private readonly env: Record<string, string>,
     private readonly logDir: string,
+    /** The checkout whose code runs: this one, or another revision's (the benchmark's "before"). */
+    private readonly root: string = ROOT,
   ) {}
 
   get pid(): number {
@@ -40,7 +42,7 @@ export class ChildApp {
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRYPOINT[this.role]], {
-      cwd: ROOT,
+      cwd: this.root,
       env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_METRICS_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

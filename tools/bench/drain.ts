@@ -1,0 +1,62 @@
+import type { Client } from '@temporalio/client';
+import { ChildApp } from '../chaos/processes';
+import { phaseNames, type BenchContext } from './context';
+import { cartUpdated } from './events';
+import { createTopics, produceBacklog } from './kafka-load';
+import { ratePerSecond } from './stats';
+import { startTimes, waitForCount } from './visibility';
+
+export interface DrainResult {
+  produced: number;
+  routed: number;
+  perSecond: number;
+}
+
+/**
+ * The real bridge draining a backlog of cart events of distinct customers (one journey each), its
+ * best case, as the naive bridge is measured: the rate from the first journey's start to the last's.
+ */
+export async function measureBridgeDrain(
+  context: BenchContext,
+  phase: string,
+  count: number,
+  env: Record<string, string> = {},
+  root?: string,
+): Promise<DrainResult> {
+  const names = phaseNames(context, phase);
+  await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
+  await produceBacklog(context.producer, names.topic, count, (index, now) =>
+    cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
+  );
+  const bridge = new ChildApp(
+    'bridge',
+    `${phase}-bridge`,
+    {
+      EVENTS_TOPIC: names.topic,
+      DLQ_TOPIC: names.dlq,
+      KAFKA_GROUP_ID: names.group,
+      TEMPORAL_TASK_QUEUE: names.taskQueue,
+      EVENTS_TOPIC_PARTITIONS: String(context.partitions),
+      ...env,
+    },
+    context.logDir,
+    root,
+  );
+  await bridge.start();
+  try {
+    return await drained(context.client, names.query, count);
+  } finally {
+    await bridge.stop();
+  }
+}
+
+/** Waits for `count` journeys on the query; the rate from the first start to the last. */
+export async function drained(client: Client, query: string, count: number): Promise<DrainResult> {
+  const routed = await waitForCount(client, query, count, Math.max(120_000, count * 200));
+  const starts = [...(await startTimes(client, query)).values()];
+  return {
+    produced: count,
+    routed,
+    perSecond: ratePerSecond(starts.length - 1, Math.min(...starts), Math.max(...starts)),
+  };
+}

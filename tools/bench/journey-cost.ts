@@ -1,0 +1,107 @@
+import { temporal } from '@temporalio/proto';
+import type { EventOf } from '../../contract/events';
+import { journeyWorkflowId } from '../../contract/journeys';
+import { applyCustomerUpdated } from '../../platform/db/profiles';
+import { ChildApp } from '../chaos/processes';
+import { withoutHoldout } from '../without-holdout';
+import { phaseNames, stackCpu, type BenchContext } from './context';
+import { cartUpdated, customerUpdated } from './events';
+import { createTopics, produceBacklog } from './kafka-load';
+import { inPool } from './stats';
+import { waitForCount } from './visibility';
+
+export interface JourneyCostResult {
+  label: string;
+  journeys: number;
+  completed: number;
+  /** Mean history events of a completed cart journey (three reminders sent). */
+  historyEvents: number;
+  workflowTasks: number;
+  /** The Temporal server's CPU from the first event to the last journey's end, per journey. */
+  temporalCpuMsPerJourney: number;
+}
+
+/** Reminders a second apart: a cart journey runs to its end (three sends) in seconds. */
+const SETTINGS = JSON.stringify(
+  withoutHoldout({
+    'cart-abandonment': { firstReminderDelay: '1s', secondReminderDelay: '1s', finalReminderDelay: '1s' },
+  }),
+);
+
+/**
+ * What a completed cart journey costs Temporal, by one code version's bridge and worker: its history
+ * events and workflow tasks, and the server's CPU time per journey.
+ */
+export async function measureJourneyCost(
+  context: BenchContext,
+  label: string,
+  count: number,
+  root?: string,
+): Promise<JourneyCostResult> {
+  const names = phaseNames(context, `cost-${label}`);
+  const customerId = (index: number) => `cost-${label}-${context.runId}-${index}`;
+  await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
+  await inPool(count, 8, async (index) => {
+    const email = `${customerId(index)}@${names.taskQueue}.bench.example`;
+    await applyCustomerUpdated(
+      context.db,
+      customerUpdated(context.runId, customerId(index), email, new Date()) as EventOf<'customer.updated'>,
+    );
+  });
+  const env = {
+    EVENTS_TOPIC: names.topic,
+    DLQ_TOPIC: names.dlq,
+    KAFKA_GROUP_ID: names.group,
+    TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(context.partitions),
+    CAMPAIGN_SETTINGS: SETTINGS,
+  };
+  const worker = new ChildApp('worker', `cost-${label}-worker`, env, context.logDir, root);
+  const bridge = new ChildApp('bridge', `cost-${label}-bridge`, env, context.logDir, root);
+  await worker.start();
+  await bridge.start();
+  let completed: number;
+  let cpu: ReturnType<ReturnType<typeof stackCpu>>;
+  try {
+    const stack = stackCpu();
+    await produceBacklog(context.producer, names.topic, count, (index, now) =>
+      cartUpdated(context.runId, customerId(index), now),
+    );
+    completed = await waitForCount(
+      context.client,
+      `${names.query} AND ExecutionStatus = "Completed"`,
+      count,
+      Math.max(120_000, count * 1_000),
+    );
+    cpu = stack();
+  } finally {
+    await bridge.stop();
+    await worker.stop();
+  }
+  let events = 0;
+  let tasks = 0;
+  await inPool(count, 8, async (index) => {
+    const history = await context.client.workflow
+      .getHandle(journeyWorkflowId('cart-abandonment', customerId(index)))
+      .fetchHistory();
+    events += history.events?.length ?? 0;
+    tasks += (history.events ?? []).filter(
+      (event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    ).length;
+  });
+  const result = {
+    label,
+    journeys: count,
+    completed,
+    historyEvents: events / count,
+    workflowTasks: tasks / count,
+    temporalCpuMsPerJourney: (cpu.temporalCpuSeconds * 1000) / count,
+  };
+  context.say(
+    `cost     ${label}: ${completed}/${count} cart journeys completed; ` +
+      `per journey ${result.historyEvents.toFixed(1)} history events, ` +
+      `${result.workflowTasks.toFixed(1)} workflow tasks, ` +
+      `${result.temporalCpuMsPerJourney.toFixed(1)} ms of Temporal server CPU`,
+  );
+  return result;
+}
