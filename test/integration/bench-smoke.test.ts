@@ -13,8 +13,30 @@ interface BenchJson {
     ceiling: { levels: Array<{ concurrency: number; count: number; perSecond: number }> };
     bridge: { produced: number; routed: number; perSecond: number; eventToAckMs: { n: number } };
     naive: { produced: number; routed: number; perSecond: number };
-    eventToMessage: Array<{ events: number; delivered: number; duplicates: number; eventToMessageMs: { n: number } }>;
+    eventToMessage: Array<{
+      label: string;
+      events: number;
+      delivered: number;
+      duplicates: number;
+      eventToMessageMs: { n: number };
+    }>;
     waiting: Array<{ journeys: number; workerRssMb: number }>;
+    distance: Array<{
+      roundTripMs: number;
+      ceiling: { count: number; perSecond: number };
+      naive: { produced: number; routed: number };
+      bridge: { produced: number; routed: number };
+    }>;
+    bursty: Array<{
+      label: string;
+      events: number;
+      customers: number;
+      deadLettered: number;
+      browseJourneys: number;
+      perSecond: number;
+      byType: Record<string, number>;
+    }>;
+    cost: Array<{ label: string; journeys: number; completed: number; historyEvents: number; workflowTasks: number }>;
   };
 }
 
@@ -26,7 +48,7 @@ describe('the benchmark, smoke size', () => {
   let bench: BenchJson;
 
   before(async () => {
-    await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit']);
+    await requireServices(['temporal', 'kafka', 'postgres', 'smtp', 'mailpit', 'toxiproxy']);
     const jsonPath = join(__dirname, '..', '..', 'test-artifacts', 'bench', `smoke-${runId}.json`);
     const { stdout } = await run(
       process.execPath,
@@ -72,5 +94,32 @@ describe('the benchmark, smoke size', () => {
       [100, 200],
     );
     for (const level of bench.results.waiting) assert.ok(level.workerRssMb > 0);
+  });
+
+  it('routes every event at a 20 ms round trip, through the ceiling, the naive bridge and the bridge', () => {
+    assert.deepEqual(
+      bench.results.distance.map((lane) => lane.roundTripMs),
+      [20],
+    );
+    const [lane] = bench.results.distance;
+    assert.ok(lane!.ceiling.perSecond > 0);
+    assert.equal(lane!.naive.routed, lane!.naive.produced);
+    assert.equal(lane!.bridge.routed, lane!.bridge.produced);
+  });
+
+  it('drains the bursty mix with nothing dead-lettered and a browse journey for every customer', () => {
+    const [mix] = bench.results.bursty;
+    assert.equal(mix!.label, 'now');
+    assert.ok(mix!.events > mix!.customers, 'each customer sends a burst');
+    assert.ok((mix!.byType['product.viewed'] ?? 0) > 0 && (mix!.byType['cart.updated'] ?? 0) > 0);
+    assert.equal(mix!.deadLettered, 0);
+    assert.equal(mix!.browseJourneys, mix!.customers);
+    assert.ok(mix!.perSecond > 0);
+  });
+
+  it('runs every cart journey of the cost phase to its end, and counts its history', () => {
+    const [cost] = bench.results.cost;
+    assert.equal(cost!.completed, cost!.journeys);
+    assert.ok(cost!.historyEvents > 10 && cost!.workflowTasks >= 4, JSON.stringify(cost));
   });
 });

@@ -34,10 +34,12 @@ export const stackEnv = {
   /** Where the local trace backend (Jaeger) takes OTLP/HTTP, and where its query API answers. */
   otlp: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
   jaegerApi: process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
+  /** The benchmark's latency proxies (infra/toxiproxy.sh). */
+  toxiproxyApi: `http://127.0.0.1:${process.env.TOXIPROXY_PORT ?? '8474'}`,
 };
 
 export async function requireServices(
-  names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit' | 'jaeger'>,
+  names: Array<'temporal' | 'kafka' | 'postgres' | 'smtp' | 'mailpit' | 'jaeger' | 'toxiproxy'>,
 ): Promise<void> {
   const targets: Record<string, [string, number]> = {
     temporal: hostPort(stackEnv.temporal),
@@ -46,6 +48,7 @@ export async function requireServices(
     smtp: [new URL(stackEnv.smtp).hostname, Number(new URL(stackEnv.smtp).port || 25)],
     mailpit: [new URL(stackEnv.mailpitApi).hostname, Number(new URL(stackEnv.mailpitApi).port || 80)],
     jaeger: [new URL(stackEnv.jaegerApi).hostname, Number(new URL(stackEnv.jaegerApi).port || 80)],
+    toxiproxy: [new URL(stackEnv.toxiproxyApi).hostname, Number(new URL(stackEnv.toxiproxyApi).port)],
   };
   const missing: string[] = [];
   for (const name of names) {

@@ -78,6 +78,15 @@ async function main(): Promise<void> {
     await t.result('cart-abandonment', cart, 100 * HOUR);
     save('cart-abandonment-completed', 'cart-abandonment', cart);
 
+    // A burst, as the bridge coalesces it: two cart updates in one signal that starts the journey.
+    const burst = await person('burst');
+    await t.journeys.startOrSignalAll('cart-abandonment', [
+      await t.event('cart.updated', burst, { cartId: 'k', items: [mug] }),
+      await t.event('cart.updated', burst, { cartId: 'k', items: [mug, { ...mug, productId: 'tea', name: 'Tea' }] }),
+    ]);
+    await t.result('cart-abandonment', burst, 100 * HOUR);
+    save('cart-abandonment-burst', 'cart-abandonment', burst);
+
     const buyer = await person('buyer');
     await t.journeys.startOrSignal(
       'cart-abandonment',

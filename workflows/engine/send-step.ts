@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   patched,
+  TemporalFailure,
 } from '@temporalio/workflow';
 import type { SendOutcome, SendPlan } from '../../activities';
 import { PERMANENT_DELIVERY_ERROR } from '../../contract/errors';
@@ -212,7 +213,7 @@ async function dispatch<C extends CampaignType, S>(
   } catch (error) {
     // Asked to stop because the journey ended, the send either acknowledged it or failed its last
     // attempt (Temporal does not retry an attempt once a cancellation is requested): either way it is over.
-    if (cancellable && run.exit && (isCancellation(error) || error instanceof ActivityFailure)) {
+    if (cancellable && run.exit && (isCancellation(error) || isAttemptFailure(error))) {
       await bookkeeping().abandonSend({
         idempotencyKey: key,
         campaign: run.campaign,
@@ -225,24 +226,30 @@ async function dispatch<C extends CampaignType, S>(
     }
     // The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): the ledger
     // has recorded it; the journey treats the channel as unreachable and goes on.
-    if (!(
-      error instanceof ActivityFailure &&
-      error.cause instanceof ApplicationFailure &&
-      error.cause.type === PERMANENT_DELIVERY_ERROR
-    ))
-      throw error;
+    const refusal = permanentRefusal(error);
+    if (!refusal) throw error;
     run.unreachableSteps += 1;
-    run.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
+    run.record('skip', `${request.summary}: rejected by the provider (${refusal.message})`);
     return 'unreachable';
   } finally {
     settled = true;
   }
 }
 
+/** A failed attempt: an activity's failure wraps its cause; a local activity's may arrive bare. */
+function isAttemptFailure(error: unknown): error is TemporalFailure {
+  return error instanceof TemporalFailure;
+}
+
+/** The provider's permanent refusal of the recipient, if that is why the attempt failed. */
+function permanentRefusal(error: unknown): ApplicationFailure | null {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type === PERMANENT_DELIVERY_ERROR ? cause : null;
+}
+
 /** A failed attempt another attempt may mend: not a permanent refusal, not a cancellation. */
 function worthRetrying(error: unknown): boolean {
-  if (!(error instanceof ActivityFailure) || isCancellation(error)) return false;
-  return !(error.cause instanceof ApplicationFailure && error.cause.type === PERMANENT_DELIVERY_ERROR);
+  return isAttemptFailure(error) && !isCancellation(error) && permanentRefusal(error) === null;
 }
 
 function causeOf(error: unknown): string {
