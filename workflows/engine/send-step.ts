@@ -8,7 +8,7 @@ import {
   patched,
   TemporalFailure,
 } from '@temporalio/workflow';
-import type { SendOutcome, SendPlan } from '../../activities';
+import type { DeliveryRequest, JourneyActivities, SendOutcome, SendPlan } from '../../activities';
 import { PERMANENT_DELIVERY_ERROR } from '../../contract/errors';
 import { deliveryKey, type CampaignType } from '../../contract/journeys';
 import type { TemplateRequest } from '../../contract/templates';
@@ -38,45 +38,118 @@ export interface SendRequest {
  */
 export type SendResult = 'sent' | 'skipped' | 'unreachable' | 'exited';
 
-/** Sends one step under the contact policy; holds while the campaign is paused or during quiet hours. */
+/**
+ * Sends one step under the contact policy; holds while the campaign is paused or during quiet hours.
+ * A journey that is not held out first plans and sends in one local activity (`firstAttempt`); when
+ * that cannot settle the step, it plans (and holds) and sends as before, the send an ordinary activity.
+ */
 export async function sendStep<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
 ): Promise<SendResult> {
+  let known: SendPlan | undefined;
+  if (patched('local-first-send') && !isHeldOut(run)) {
+    const first = await firstAttempt(run, request);
+    if (typeof first === 'string') return first;
+    known = first.plan ?? undefined;
+  }
   for (;;) {
-    const allowed = await holdUntilAllowed(run, request);
+    const allowed = await holdUntilAllowed(run, request, known);
+    known = undefined;
     if (allowed !== 'go') return allowed;
     if (isHeldOut(run)) return holdBack(run, request);
-    // A first attempt made within the workflow task ends before visibility could show its stage.
-    const localFirst = patched('local-first-send');
-    run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`, localFirst ? 'query-only' : 'publish');
+    run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
     run.sendingNow = `${request.step}:${request.channel}`;
-    const outcome = await dispatch(run, request, localFirst).finally(() => {
+    const outcome = await dispatch(run, request, (deliveryRequest, cancellationType) =>
+      (request.channel === 'email' ? channels.sendEmail : channels.sendSms).executeWithOptions(
+        {
+          startToCloseTimeout: '45 seconds',
+          heartbeatTimeout: '10 seconds',
+          summary: request.summary,
+          ...(cancellationType ? { cancellationType } : {}),
+        },
+        [deliveryRequest],
+      ),
+    ).finally(() => {
       run.sendingNow = null;
     });
     if (outcome === 'exited' || outcome === 'unreachable') return outcome;
-    if (outcome.status === 'deferred') {
-      // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.
-      run.record('wait', `${request.summary}: deferred (${outcome.reason})`);
-      continue;
-    }
-    if (outcome.status === 'sent') {
-      // A send already at the provider when the exit arrived still went out, but it did not earn the exit.
-      const credited = run.exit === null;
-      run.state.messagesSent += 1;
-      if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
-      run.lastMessageAtMs = Date.now();
-      run.smsFallback.sent.push(`${request.step}:${request.channel}`);
-      const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
-      run.record(
-        'message',
-        `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`,
-      );
-      return 'sent';
-    }
-    run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
-    return 'skipped';
+    const result = settle(run, request, outcome);
+    if (result !== 'plan again') return result;
   }
+}
+
+/**
+ * The step's plan and send in one local activity, inside the workflow task that found the step due:
+ * it spares Temporal an activity task, a workflow task and a round trip per message. What it cannot
+ * settle (a pause, quiet hours, a policy changed under the send, a failure worth retrying: provider
+ * down, a timeout, another attempt holding the send) goes back to planning and to the ordinary
+ * activity's durable retries; the delivery ledger's idempotency key makes a retry a no-op when this
+ * attempt did reach the provider.
+ */
+async function firstAttempt<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  request: SendRequest,
+): Promise<SendResult | { plan: SendPlan | null }> {
+  if (run.exit) return 'exited';
+  // Made within one workflow task, the attempt ends before visibility could show its stage.
+  run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`, 'query-only');
+  run.sendingNow = `${request.step}:${request.channel}`;
+  let attempt: Awaited<ReturnType<JourneyActivities['planThenSend']>> | 'exited' | 'unreachable';
+  try {
+    attempt = await dispatch(run, request, (deliveryRequest, cancellationType) =>
+      localChannels.planThenSend.executeWithOptions(
+        {
+          startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT,
+          retry: { maximumAttempts: 1 },
+          summary: request.summary,
+          ...(cancellationType ? { cancellationType } : {}),
+        },
+        [{ channel: request.channel, atMs: Date.now(), request: deliveryRequest }],
+      ),
+    );
+  } catch (error) {
+    if (!worthRetrying(error) || run.exit) throw error;
+    run.record('wait', `${request.summary}: first attempt failed (${causeOf(error)}); retrying as an activity`);
+    return { plan: null };
+  } finally {
+    run.sendingNow = null;
+  }
+  if (attempt === 'exited' || attempt === 'unreachable') return attempt;
+  const { plan, outcome } = attempt;
+  if (plan.kind !== 'go') return { plan }; // held, skipped or ended as any plan is (holdUntilAllowed)
+  if (!outcome) return { plan: null };
+  const settled = settle(run, request, outcome);
+  return settled === 'plan again' ? { plan: null } : settled;
+}
+
+/** What a send's outcome makes of the step; a deferred one is planned again. */
+function settle<C extends CampaignType, S>(
+  run: JourneyRun<C, S>,
+  request: SendRequest,
+  outcome: SendOutcome,
+): SendResult | 'plan again' {
+  if (outcome.status === 'deferred') {
+    // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.
+    run.record('wait', `${request.summary}: deferred (${outcome.reason})`);
+    return 'plan again';
+  }
+  if (outcome.status === 'sent') {
+    // A send already at the provider when the exit arrived still went out, but it did not earn the exit.
+    const credited = run.exit === null;
+    run.state.messagesSent += 1;
+    if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
+    run.lastMessageAtMs = Date.now();
+    run.smsFallback.sent.push(`${request.step}:${request.channel}`);
+    const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
+    run.record(
+      'message',
+      `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`,
+    );
+    return 'sent';
+  }
+  run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
+  return 'skipped';
 }
 
 /**
@@ -96,19 +169,27 @@ async function holdBack<C extends CampaignType, S>(run: JourneyRun<C, S>, reques
   return 'skipped';
 }
 
-/** Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable). */
+/**
+ * Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable).
+ * `known`: the plan the first attempt already made, acted on before planning again.
+ */
 async function holdUntilAllowed<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
+  known?: SendPlan,
 ): Promise<'go' | 'exited' | 'unreachable'> {
+  let given = known;
   for (;;) {
     if (run.exit) return 'exited';
-    const plan: SendPlan = await bookkeeping().planSend({
-      campaign: run.campaign,
-      customerId: run.customerId,
-      channel: request.channel,
-      atMs: Date.now(),
-    });
+    const plan: SendPlan =
+      given ??
+      (await bookkeeping().planSend({
+        campaign: run.campaign,
+        customerId: run.customerId,
+        channel: request.channel,
+        atMs: Date.now(),
+      }));
+    given = undefined;
     if (plan.kind === 'go') return run.exit ? 'exited' : 'go';
     // An order or cancel that arrived while the plan was being made ends the step here.
     if (run.exit && patched('exit-before-continue-as-new')) return 'exited';
@@ -145,22 +226,15 @@ async function holdUntilAllowed<C extends CampaignType, S>(
 }
 
 /**
- * Calls the channel's send activity. An exit that arrives meanwhile cancels it: a send waiting for
- * its next attempt never reaches the provider, and one in flight reports what became of it.
- *
- * `localFirst`: the first attempt runs as a local activity, inside the workflow task that decided
- * the send, which spares Temporal an activity task and a workflow task per message. An attempt that
- * fails for a reason worth retrying (provider down, a timeout, another attempt holding the send)
- * hands over to the ordinary activity and its durable retries; the delivery ledger's idempotency
- * key makes that retry a no-op if the first attempt did reach the provider.
+ * Makes a send attempt (`call`: the activity, or the first attempt's local activity). An exit that
+ * arrives meanwhile cancels it: a send waiting for its next attempt never reaches the provider, and
+ * one in flight reports what became of it.
  */
-async function dispatch<C extends CampaignType, S>(
+async function dispatch<C extends CampaignType, S, T>(
   run: JourneyRun<C, S>,
   request: SendRequest,
-  localFirst: boolean,
-): Promise<SendOutcome | 'exited' | 'unreachable'> {
-  const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
-  const firstAttempt = request.channel === 'email' ? localChannels.sendEmail : localChannels.sendSms;
+  call: (deliveryRequest: DeliveryRequest, cancellationType?: ActivityCancellationType) => Promise<T>,
+): Promise<T | 'exited' | 'unreachable'> {
   const key = deliveryKey(run.campaign, run.customerId, run.state.journeyId, request.step, request.channel);
   const deliveryRequest = {
     idempotencyKey: key,
@@ -180,35 +254,8 @@ async function dispatch<C extends CampaignType, S>(
     });
   }
   try {
-    if (localFirst) {
-      try {
-        return await scope.run(() =>
-          firstAttempt.executeWithOptions(
-            {
-              startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT,
-              retry: { maximumAttempts: 1 },
-              summary: request.summary,
-              cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-            },
-            [deliveryRequest],
-          ),
-        );
-      } catch (error) {
-        if (!worthRetrying(error) || run.exit) throw error;
-        run.publishStage();
-        run.record('wait', `${request.summary}: first attempt failed (${causeOf(error)}); retrying as an activity`);
-      }
-    }
     return await scope.run(() =>
-      activity.executeWithOptions(
-        {
-          startToCloseTimeout: '45 seconds',
-          heartbeatTimeout: '10 seconds',
-          summary: request.summary,
-          ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
-        },
-        [deliveryRequest],
-      ),
+      call(deliveryRequest, cancellable ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : undefined),
     );
   } catch (error) {
     // Asked to stop because the journey ended, the send either acknowledged it or failed its last
