@@ -200,8 +200,7 @@ export async function deliver<Content>(
 
   // The journey ended (an order, an unsubscribe, an operator's cancel) while this attempt got ready.
   if (Context.current().cancellationSignal.aborted) {
-    await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-    await skip(db, key, CANCELLED_REASON);
+    await stopBeforeTheProvider(db, key);
     throw new CancelledFailure('the journey ended before the provider was called');
   }
 
@@ -216,8 +215,7 @@ export async function deliver<Content>(
     );
   } catch (error) {
     if (error instanceof SendCancelled) {
-      await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-      await skip(db, key, CANCELLED_REASON);
+      await stopBeforeTheProvider(db, key);
       throw new CancelledFailure(error.message);
     }
     const failure = sender.classify(error);
@@ -346,3 +344,24 @@ async function settleFailure(
 function heartbeat(): void {
   if (!Context.current().info.isLocal) Context.current().heartbeat();
 }
+
+/**
+ * An attempt stopped before the provider took the message. Stopped because the journey ended, the
+ * step is skipped; a local first attempt stopped by its own timeout (workflows/engine/send-step.ts)
+ * only releases the key, and the ordinary activity that follows sends.
+ */
+async function stopBeforeTheProvider(db: Db, key: DeliveryKey): Promise<void> {
+  const { info, cancellationSignal } = Context.current();
+  const reason = (cancellationSignal.reason as Error | undefined)?.message;
+  if (info.isLocal && reason !== 'CANCELLED') {
+    await releaseReservation(db, key.idempotencyKey, `the first attempt stopped (${reason ?? 'timed out'})`);
+    throw ApplicationFailure.retryable(
+      `the first attempt stopped (${reason ?? 'timed out'}) before the provider took the message`,
+      FIRST_ATTEMPT_STOPPED,
+    );
+  }
+  await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+  await skip(db, key, CANCELLED_REASON);
+}
+
+const FIRST_ATTEMPT_STOPPED = 'FirstAttemptStopped';

@@ -97,6 +97,43 @@ describe('bridge resilience on real Kafka and Temporal', () => {
     }
   });
 
+  it("coalesces a customer's burst into fewer signals than events, each event once and in order", async () => {
+    const bridge = new BridgeProcess('burst', app.bridgeEnv);
+    const [customerId] = customers('burst', 1);
+    // The burst is on the topic before the bridge starts, so the bridge fetches it in one batch.
+    const burst = views(customerId!, 20);
+    const badAt = 10;
+    await app.produceRaw([
+      ...burst.slice(0, badAt).map((event) => ({ key: customerId!, value: JSON.stringify(event) })),
+      { key: customerId!, value: '{"not":"an event"' },
+      ...burst.slice(badAt).map((event) => ({ key: customerId!, value: JSON.stringify(event) })),
+    ]);
+    await bridge.start();
+    try {
+      await app.waitUntilConsumed(60_000);
+      await expectEveryViewOnceInOrder([customerId!], 20);
+      assert.equal(await bridge.metric('bridge_events_routed_total'), 20);
+      const history = await app.client.workflow
+        .getHandle(journeyWorkflowId('browse-abandonment', customerId!))
+        .fetchHistory();
+      const signals = (history.events ?? []).filter(
+        (event) =>
+          event.workflowExecutionSignaledEventAttributes !== undefined &&
+          event.workflowExecutionSignaledEventAttributes !== null,
+      );
+      // The bad message splits the burst in two, each of them one call (a third if a fetch split the burst).
+      assert.ok(signals.length >= 2 && signals.length <= 3, `${signals.length} signals for 20 views`);
+      await eventually(
+        'the bad message in the middle of the burst to be dead-lettered',
+        () => Promise.resolve(app.deadLetters.filter((letter) => letter.key === customerId)),
+        (letters) => letters.length === 1 && letters[0]!.value === '{"not":"an event"',
+      );
+      await cancelAll([customerId!]);
+    } finally {
+      assert.equal(await bridge.stop('SIGTERM'), 0, 'a graceful stop exits 0');
+    }
+  });
+
   it('dead-letters 30+ kinds of bad input with the right reason while valid traffic keeps flowing', async () => {
     const bridge = new BridgeProcess('dlq', app.bridgeEnv);
     await bridge.start();

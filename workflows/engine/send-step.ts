@@ -18,7 +18,7 @@ import type { JourneyRun } from './run-state';
 import { isHeldOut } from './experiments';
 
 /** A first attempt made as a local activity; one that takes longer goes on as an ordinary activity. */
-const LOCAL_ATTEMPT_TIMEOUT = '10 seconds';
+const LOCAL_ATTEMPT_TIMEOUT = '3 seconds';
 
 /** The shortest hold of a send (pause, quiet hours): a policy that keeps answering "not yet" can never spin. */
 const MIN_HOLD_MS = 1_000;
