@@ -150,7 +150,7 @@ export async function deliver<Content>(
 
   // A first heartbeat at once: its answer carries a cancellation the journey asked for (it ended), so
   // that the check before the provider call below can see it.
-  heartbeat();
+  Context.current().heartbeat();
   const earlier = await findDelivery(db, key.idempotencyKey);
   if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
@@ -200,22 +200,24 @@ export async function deliver<Content>(
 
   // The journey ended (an order, an unsubscribe, an operator's cancel) while this attempt got ready.
   if (Context.current().cancellationSignal.aborted) {
-    await stopBeforeTheProvider(db, key);
+    await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+    await skip(db, key, CANCELLED_REASON);
     throw new CancelledFailure('the journey ended before the provider was called');
   }
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
-  const heartbeating = setInterval(heartbeat, 1_000);
+  const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
   const reservedAtMs = Date.now();
   let providerId: string;
   try {
-    heartbeat();
+    Context.current().heartbeat();
     providerId = await inProviderSpan(sender, messageId, () =>
       sender.send(address, content, messageId, request, Context.current().cancellationSignal),
     );
   } catch (error) {
     if (error instanceof SendCancelled) {
-      await stopBeforeTheProvider(db, key);
+      await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+      await skip(db, key, CANCELLED_REASON);
       throw new CancelledFailure(error.message);
     }
     const failure = sender.classify(error);
@@ -237,7 +239,7 @@ export async function deliver<Content>(
       );
     }
   } finally {
-    clearInterval(heartbeating);
+    clearInterval(heartbeat);
   }
   const acceptedAtMs = Date.now();
   // Outside the provider's try: if this write fails, the key stays `sending` and its lease turns it
@@ -339,29 +341,3 @@ async function settleFailure(
     }
   }
 }
-
-/** A local activity (a send's first attempt) has no heartbeat: its workflow task is its liveness. */
-function heartbeat(): void {
-  if (!Context.current().info.isLocal) Context.current().heartbeat();
-}
-
-/**
- * An attempt stopped before the provider took the message. Stopped because the journey ended, the
- * step is skipped; a local first attempt stopped by its own timeout (workflows/engine/send-step.ts)
- * only releases the key, and the ordinary activity that follows sends.
- */
-async function stopBeforeTheProvider(db: Db, key: DeliveryKey): Promise<void> {
-  const { info, cancellationSignal } = Context.current();
-  const reason = (cancellationSignal.reason as Error | undefined)?.message;
-  if (info.isLocal && reason !== 'CANCELLED') {
-    await releaseReservation(db, key.idempotencyKey, `the first attempt stopped (${reason ?? 'timed out'})`);
-    throw ApplicationFailure.retryable(
-      `the first attempt stopped (${reason ?? 'timed out'}) before the provider took the message`,
-      FIRST_ATTEMPT_STOPPED,
-    );
-  }
-  await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-  await skip(db, key, CANCELLED_REASON);
-}
-
-const FIRST_ATTEMPT_STOPPED = 'FirstAttemptStopped';

@@ -2,9 +2,8 @@ import type { FrequencyCap } from '../platform/db/delivery-ledger';
 import { deliver, type DeliveryDependencies, type DeliveryRequest, type SendOutcome } from './delivery';
 import { emailSender, type EmailSettings } from './email';
 import { loadCurrentSettings } from '../platform/db/current-settings';
-import { createJourneyActivities, type JourneyActivityDependencies, type SendPlan } from './journeys';
+import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
 import type { CampaignType } from '../contract/journeys';
-import type { Channel } from '../platform/db/schema';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 import { createCampaignCancelActivities } from './campaign-cancel';
 import { createLaunchActivities } from './launch';
@@ -38,44 +37,23 @@ export function createActivities(deps: ActivityDependencies) {
       journeys.planSend({ campaign: request.campaign as CampaignType, customerId: request.customerId, channel, atMs }),
   };
   const email = emailSender(deps.email);
-  const sendSms = (request: DeliveryRequest): Promise<SendOutcome> => {
-    if (sms) return deliver(delivery, sms, request);
-    const reason = 'skipped: SMS is not configured';
-    countMessage({
-      campaign: request.campaign,
-      step: request.step,
-      channel: 'sms',
-      result: 'skipped',
-      skipReason: reason,
-    });
-    return Promise.resolve({ status: 'not_sent', reason });
-  };
-  const sendEmail = (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request);
 
   return {
     ...journeys,
     ...createCampaignCancelActivities(deps),
     ...createLaunchActivities(deps),
-    sendEmail,
-    sendSms,
-    /**
-     * A step's plan and, when the policy says go, its send, in one call: a journey's first attempt,
-     * made as a local activity (workflows/engine/send-step.ts).
-     */
-    planThenSend: async (input: {
-      channel: Channel;
-      atMs: number;
-      request: DeliveryRequest;
-    }): Promise<{ plan: SendPlan; outcome: SendOutcome | null }> => {
-      const { channel, atMs, request } = input;
-      const plan = await journeys.planSend({
-        campaign: request.campaign as CampaignType,
-        customerId: request.customerId,
-        channel,
-        atMs,
+    sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
+    sendSms: (request: DeliveryRequest): Promise<SendOutcome> => {
+      if (sms) return deliver(delivery, sms, request);
+      const reason = 'skipped: SMS is not configured';
+      countMessage({
+        campaign: request.campaign,
+        step: request.step,
+        channel: 'sms',
+        result: 'skipped',
+        skipReason: reason,
       });
-      if (plan.kind !== 'go') return { plan, outcome: null };
-      return { plan, outcome: await (channel === 'email' ? sendEmail : sendSms)(request) };
+      return Promise.resolve({ status: 'not_sent', reason });
     },
   };
 }

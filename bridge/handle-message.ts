@@ -54,9 +54,14 @@ export async function handleMessage(
   const { event } = parsed;
   const actions: Array<RouteAction & { effect: string }> = [];
   try {
-    for (const action of routeEvent(event, await deps.routingContext())) {
+    const routes = routeEvent(event, await deps.routingContext());
+    // The records first (consent is withdrawn before any journey is told), in order; then the
+    // journeys, which are independent of each other, at once: an order tells four of them.
+    for (const action of routes.filter((route) => !isJourneyRoute(route)))
       actions.push({ ...action, effect: await perform(deps, action, event) });
-    }
+    const journeyRoutes = routes.filter(isJourneyRoute);
+    const effects = await Promise.all(journeyRoutes.map((action) => perform(deps, action, event)));
+    journeyRoutes.forEach((action, index) => actions.push({ ...action, effect: effects[index]! }));
   } catch (error) {
     if (!isUnprocessable(error)) throw error;
     const refusal = `the store refused the event: ${maskPiiInText((error as Error).message)}`;
@@ -111,4 +116,8 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
     case 'recordOrder':
       return event.type === 'order.placed' ? await recordOrder(deps.db, event) : 'not an order';
   }
+}
+
+function isJourneyRoute(route: RouteAction): boolean {
+  return route.kind === 'startOrSignal' || route.kind === 'signalIfRunning';
 }

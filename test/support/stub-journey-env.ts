@@ -268,8 +268,7 @@ function outcomeOf(row: LedgerRow): SendOutcome {
 function untilCancelled(): Promise<void> {
   const context = Context.current();
   return new Promise<void>((resolve) => {
-    // As activities/delivery.ts: a local activity (a send's first attempt) has no heartbeat.
-    const heartbeat = setInterval(() => context.info.isLocal || context.heartbeat(), 200);
+    const heartbeat = setInterval(() => context.heartbeat(), 200);
     const done = () => {
       clearInterval(heartbeat);
       resolve();
@@ -331,7 +330,7 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
 
   async function deliver(channel: Channel, request: DeliveryRequest): Promise<SendOutcome> {
     const context = Context.current();
-    if (!context.info.isLocal) context.heartbeat();
+    context.heartbeat();
     record(channel === 'email' ? 'sendEmail' : 'sendSms', request.customerId, request.step);
     if (!world.channels.includes(channel))
       return { status: 'not_sent', reason: `skipped: ${channel.toUpperCase()} is not configured` };
@@ -560,19 +559,6 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
 
     sendEmail: (request: DeliveryRequest) => deliver('email', request),
     sendSms: (request: DeliveryRequest) => deliver('sms', request),
-
-    /** activities/index.ts planThenSend: the plan, then the send when it says go. */
-    async planThenSend(input: { channel: Channel; atMs: number; request: DeliveryRequest }) {
-      const answer = plan({
-        campaign: input.request.campaign as CampaignType,
-        customerId: input.request.customerId,
-        channel: input.channel,
-        atMs: input.atMs,
-      });
-      record('planSend', input.request.customerId, `${input.channel}:${answer.kind}`);
-      if (answer.kind !== 'go') return { plan: answer, outcome: null };
-      return { plan: answer, outcome: await deliver(input.channel, input.request) };
-    },
   };
 }
 

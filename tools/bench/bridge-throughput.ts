@@ -1,5 +1,5 @@
 import { cartUpdated } from './events';
-import { phaseNames, stackCpu, workflowIdOf, type BenchContext } from './context';
+import { phaseEnv, phaseNames, stackCpu, workflowIdOf, type BenchContext } from './context';
 import { createTopics, producePaced } from './kafka-load';
 import { ChildApp } from '../chaos/processes';
 import { usageOf } from './processes';
@@ -24,18 +24,7 @@ export interface BridgeResult {
 export async function measureBridge(context: BenchContext, count: number, offeredRate: number): Promise<BridgeResult> {
   const names = phaseNames(context, 'bridge');
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
-  const bridge = new ChildApp(
-    'bridge',
-    'bridge',
-    {
-      EVENTS_TOPIC: names.topic,
-      DLQ_TOPIC: names.dlq,
-      KAFKA_GROUP_ID: names.group,
-      TEMPORAL_TASK_QUEUE: names.taskQueue,
-      EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-    },
-    context.logDir,
-  );
+  const bridge = new ChildApp('bridge', 'bridge', phaseEnv(context, names), context.logDir);
   await bridge.start();
   try {
     const warmUp = cartUpdated(context.runId, `warm-${context.runId}`, new Date());

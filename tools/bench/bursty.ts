@@ -1,5 +1,6 @@
 import { ChildApp } from '../chaos/processes';
-import { phaseNames, type BenchContext } from './context';
+import { between as inRange, seededRandom } from '../chaos/rng';
+import { phaseEnv, phaseNames, type BenchContext } from './context';
 import { createTopics } from './kafka-load';
 import { waitForCount } from './visibility';
 
@@ -10,26 +11,15 @@ export interface BurstyMix {
   byType: Record<string, number>;
 }
 
-/** A small deterministic generator, so that every run (and both code versions) sees the same mix. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * `customers` sessions, twenty open at a time and interleaved as they would be on a topic: each
  * views 3 to 12 products; 60% put items in a cart (one to three updates); a quarter of those order;
  * 3% unsubscribe from email at the end.
  */
 export function burstyMix(runId: string, label: string, customers: number, now: Date): BurstyMix {
-  const random = seeded(20);
-  const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  // Seeded, so that every run (and both code versions) sees the same mix.
+  const random = seededRandom(20);
+  const between = (low: number, high: number) => inRange(random, low, high);
   const at = now.toISOString();
   const sessions = Array.from({ length: customers }, (_, index) => {
     const customerId = `${label}-${runId}-${index}`;
@@ -108,19 +98,7 @@ export async function measureBursty(
         .map(({ customerId, event }) => ({ key: customerId, value: JSON.stringify(event) })),
     });
   const end = await endOffsets(context, names.topic);
-  const bridge = new ChildApp(
-    'bridge',
-    `bursty-${label}-bridge`,
-    {
-      EVENTS_TOPIC: names.topic,
-      DLQ_TOPIC: names.dlq,
-      KAFKA_GROUP_ID: names.group,
-      TEMPORAL_TASK_QUEUE: names.taskQueue,
-      EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-    },
-    context.logDir,
-    root,
-  );
+  const bridge = new ChildApp('bridge', `bursty-${label}-bridge`, phaseEnv(context, names), context.logDir, root);
   await bridge.start();
   const startedAt = Date.now();
   let doneAt = NaN;

@@ -28,6 +28,22 @@ export function phaseNames(context: BenchContext, phase: string) {
   return { topic: base, dlq: `${base}.dlq`, group: base, taskQueue: base, query: `TaskQueue = "${base}"` };
 }
 
+/** The environment of a phase's bridge and worker: its topic, dead-letter topic, group and task queue. */
+export function phaseEnv(
+  context: BenchContext,
+  names: ReturnType<typeof phaseNames>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    EVENTS_TOPIC: names.topic,
+    DLQ_TOPIC: names.dlq,
+    KAFKA_GROUP_ID: names.group,
+    TEMPORAL_TASK_QUEUE: names.taskQueue,
+    EVENTS_TOPIC_PARTITIONS: String(context.partitions),
+    ...extra,
+  };
+}
+
 export function workflowIdOf(campaign: CampaignType, customerId: string): string {
   return journeyWorkflowId(campaign, customerId);
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { ChildApp } from '../chaos/processes';
-import { phaseNames, type BenchContext } from './context';
+import { phaseEnv, phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { ratePerSecond } from './stats';
@@ -28,20 +28,7 @@ export async function measureBridgeDrain(
   await produceBacklog(context.producer, names.topic, count, (index, now) =>
     cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
   );
-  const bridge = new ChildApp(
-    'bridge',
-    `${phase}-bridge`,
-    {
-      EVENTS_TOPIC: names.topic,
-      DLQ_TOPIC: names.dlq,
-      KAFKA_GROUP_ID: names.group,
-      TEMPORAL_TASK_QUEUE: names.taskQueue,
-      EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-      ...env,
-    },
-    context.logDir,
-    root,
-  );
+  const bridge = new ChildApp('bridge', `${phase}-bridge`, phaseEnv(context, names, env), context.logDir, root);
   await bridge.start();
   try {
     return await drained(context.client, names.query, count);

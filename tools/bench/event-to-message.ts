@@ -1,7 +1,7 @@
 import { withoutHoldout } from '../without-holdout';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import type { EventOf } from '../../contract/events';
-import { phaseNames, stackCpu, type BenchContext } from './context';
+import { phaseEnv, phaseNames, stackCpu, type BenchContext } from './context';
 import { churnRiskScored, customerUpdated } from './events';
 import { createTopics, producePaced } from './kafka-load';
 import { searchMailpit } from './mailpit';
@@ -42,14 +42,7 @@ export async function measureEventToMessage(
       customerUpdated(context.runId, customerId(index), email(index), new Date()) as EventOf<'customer.updated'>,
     );
   }
-  const env = {
-    EVENTS_TOPIC: names.topic,
-    DLQ_TOPIC: names.dlq,
-    KAFKA_GROUP_ID: names.group,
-    TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-    CAMPAIGN_SETTINGS: SETTINGS,
-  };
+  const env = phaseEnv(context, names, { CAMPAIGN_SETTINGS: SETTINGS });
   const worker = new ChildApp('worker', `e2m-${label}${attempt}-worker`, env, context.logDir, root);
   const bridge = new ChildApp('bridge', `e2m-${label}${attempt}-bridge`, env, context.logDir, root);
   await worker.start();

@@ -4,7 +4,7 @@ import { journeyWorkflowId } from '../../contract/journeys';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { ChildApp } from '../chaos/processes';
 import { withoutHoldout } from '../without-holdout';
-import { phaseNames, stackCpu, type BenchContext } from './context';
+import { phaseEnv, phaseNames, stackCpu, type BenchContext } from './context';
 import { cartUpdated, customerUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { inPool } from './stats';
@@ -48,14 +48,7 @@ export async function measureJourneyCost(
       customerUpdated(context.runId, customerId(index), email, new Date()) as EventOf<'customer.updated'>,
     );
   });
-  const env = {
-    EVENTS_TOPIC: names.topic,
-    DLQ_TOPIC: names.dlq,
-    KAFKA_GROUP_ID: names.group,
-    TEMPORAL_TASK_QUEUE: names.taskQueue,
-    EVENTS_TOPIC_PARTITIONS: String(context.partitions),
-    CAMPAIGN_SETTINGS: SETTINGS,
-  };
+  const env = phaseEnv(context, names, { CAMPAIGN_SETTINGS: SETTINGS });
   const worker = new ChildApp('worker', `cost-${label}-worker`, env, context.logDir, root);
   const bridge = new ChildApp('bridge', `cost-${label}-bridge`, env, context.logDir, root);
   await worker.start();

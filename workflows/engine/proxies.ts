@@ -22,6 +22,3 @@ export const channels = proxyActivities<JourneyActivities>({
   heartbeatTimeout: '10 seconds',
   retry: { ...retry, nonRetryableErrorTypes: [PERMANENT_DELIVERY_ERROR] },
 });
-
-/** The first attempt of a send, made inside the workflow task (./send-step.ts); options are given per call. */
-export const localChannels = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '10 seconds' });

@@ -57,8 +57,6 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   /** Failures reported for the SMS in flight, judged once its send has returned (./sms-fallback.ts). */
   readonly earlySmsFailures: Array<EventOf<'message.failed'>> = [];
   private readonly seenEventIds: string[];
-  /** The stage visibility holds: the start's, the carried run's, or the last upserted. */
-  private publishedStage: string;
 
   constructor(
     readonly campaign: C,
@@ -76,7 +74,6 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
       messagesSent: 0,
       timeline: [],
     };
-    this.publishedStage = this.state.stage;
     this.seenEventIds = carried?.seenEventIds ?? [];
     this.stepIndex = carried?.stepIndex ?? 0;
     this.lastMessageAtMs = carried?.lastMessageAtMs ?? null;
@@ -147,17 +144,12 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   }
 
   /** The stage (a search attribute, upserted only when it changes) and the current details shown in the Web UI. */
-  moveTo(stage: string, details: string, visibility: 'publish' | 'query-only' = 'publish'): void {
-    this.state.stage = stage;
-    if (visibility === 'publish') this.publishStage();
+  moveTo(stage: string, details: string): void {
+    if (this.state.stage !== stage) {
+      this.state.stage = stage;
+      upsertSearchAttributes([{ key: searchAttributeKeys.journeyStage, value: stage }]);
+    }
     setCurrentDetails(details);
-  }
-
-  /** Upserts the stage's search attribute, unless it already holds it. */
-  publishStage(): void {
-    if (this.publishedStage === this.state.stage) return;
-    this.publishedStage = this.state.stage;
-    upsertSearchAttributes([{ key: searchAttributeKeys.journeyStage, value: this.state.stage }]);
   }
 
   /** What a continuation of this run starts from. */

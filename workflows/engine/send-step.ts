@@ -6,19 +6,15 @@ import {
   condition,
   isCancellation,
   patched,
-  TemporalFailure,
 } from '@temporalio/workflow';
-import type { DeliveryRequest, JourneyActivities, SendOutcome, SendPlan } from '../../activities';
+import type { SendOutcome, SendPlan } from '../../activities';
 import { PERMANENT_DELIVERY_ERROR } from '../../contract/errors';
 import { deliveryKey, type CampaignType } from '../../contract/journeys';
 import type { TemplateRequest } from '../../contract/templates';
-import { bookkeeping, channels, localChannels } from './proxies';
+import { bookkeeping, channels } from './proxies';
 import { continueAsNewIfDue } from './continue-as-new';
 import type { JourneyRun } from './run-state';
 import { isHeldOut } from './experiments';
-
-/** A first attempt made as a local activity; one that takes longer goes on as an ordinary activity. */
-const LOCAL_ATTEMPT_TIMEOUT = '3 seconds';
 
 /** The shortest hold of a send (pause, quiet hours): a policy that keeps answering "not yet" can never spin. */
 const MIN_HOLD_MS = 1_000;
@@ -38,118 +34,43 @@ export interface SendRequest {
  */
 export type SendResult = 'sent' | 'skipped' | 'unreachable' | 'exited';
 
-/**
- * Sends one step under the contact policy; holds while the campaign is paused or during quiet hours.
- * A journey that is not held out first plans and sends in one local activity (`firstAttempt`); when
- * that cannot settle the step, it plans (and holds) and sends as before, the send an ordinary activity.
- */
+/** Sends one step under the contact policy; holds while the campaign is paused or during quiet hours. */
 export async function sendStep<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
 ): Promise<SendResult> {
-  let known: SendPlan | undefined;
-  if (patched('local-first-send') && !isHeldOut(run)) {
-    const first = await firstAttempt(run, request);
-    if (typeof first === 'string') return first;
-    known = first.plan ?? undefined;
-  }
   for (;;) {
-    const allowed = await holdUntilAllowed(run, request, known);
-    known = undefined;
+    const allowed = await holdUntilAllowed(run, request);
     if (allowed !== 'go') return allowed;
     if (isHeldOut(run)) return holdBack(run, request);
     run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`);
     run.sendingNow = `${request.step}:${request.channel}`;
-    const outcome = await dispatch(run, request, (deliveryRequest, cancellationType) =>
-      (request.channel === 'email' ? channels.sendEmail : channels.sendSms).executeWithOptions(
-        {
-          startToCloseTimeout: '45 seconds',
-          heartbeatTimeout: '10 seconds',
-          summary: request.summary,
-          ...(cancellationType ? { cancellationType } : {}),
-        },
-        [deliveryRequest],
-      ),
-    ).finally(() => {
+    const outcome = await dispatch(run, request).finally(() => {
       run.sendingNow = null;
     });
     if (outcome === 'exited' || outcome === 'unreachable') return outcome;
-    const result = settle(run, request, outcome);
-    if (result !== 'plan again') return result;
+    if (outcome.status === 'deferred') {
+      // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.
+      run.record('wait', `${request.summary}: deferred (${outcome.reason})`);
+      continue;
+    }
+    if (outcome.status === 'sent') {
+      // A send already at the provider when the exit arrived still went out, but it did not earn the exit.
+      const credited = run.exit === null;
+      run.state.messagesSent += 1;
+      if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
+      run.lastMessageAtMs = Date.now();
+      run.smsFallback.sent.push(`${request.step}:${request.channel}`);
+      const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
+      run.record(
+        'message',
+        `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`,
+      );
+      return 'sent';
+    }
+    run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
+    return 'skipped';
   }
-}
-
-/**
- * The step's plan and send in one local activity, inside the workflow task that found the step due:
- * it spares Temporal an activity task, a workflow task and a round trip per message. What it cannot
- * settle (a pause, quiet hours, a policy changed under the send, a failure worth retrying: provider
- * down, a timeout, another attempt holding the send) goes back to planning and to the ordinary
- * activity's durable retries; the delivery ledger's idempotency key makes a retry a no-op when this
- * attempt did reach the provider.
- */
-async function firstAttempt<C extends CampaignType, S>(
-  run: JourneyRun<C, S>,
-  request: SendRequest,
-): Promise<SendResult | { plan: SendPlan | null }> {
-  if (run.exit) return 'exited';
-  // Made within one workflow task, the attempt ends before visibility could show its stage.
-  run.moveTo(`sending_${request.step}`, `Sending ${request.summary}`, 'query-only');
-  run.sendingNow = `${request.step}:${request.channel}`;
-  let attempt: Awaited<ReturnType<JourneyActivities['planThenSend']>> | 'exited' | 'unreachable';
-  try {
-    attempt = await dispatch(run, request, (deliveryRequest, cancellationType) =>
-      localChannels.planThenSend.executeWithOptions(
-        {
-          startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT,
-          retry: { maximumAttempts: 1 },
-          summary: request.summary,
-          ...(cancellationType ? { cancellationType } : {}),
-        },
-        [{ channel: request.channel, atMs: Date.now(), request: deliveryRequest }],
-      ),
-    );
-  } catch (error) {
-    if (!worthRetrying(error) || run.exit) throw error;
-    run.record('wait', `${request.summary}: first attempt failed (${causeOf(error)}); retrying as an activity`);
-    return { plan: null };
-  } finally {
-    run.sendingNow = null;
-  }
-  if (attempt === 'exited' || attempt === 'unreachable') return attempt;
-  const { plan, outcome } = attempt;
-  if (plan.kind !== 'go') return { plan }; // held, skipped or ended as any plan is (holdUntilAllowed)
-  if (!outcome) return { plan: null };
-  const settled = settle(run, request, outcome);
-  return settled === 'plan again' ? { plan: null } : settled;
-}
-
-/** What a send's outcome makes of the step; a deferred one is planned again. */
-function settle<C extends CampaignType, S>(
-  run: JourneyRun<C, S>,
-  request: SendRequest,
-  outcome: SendOutcome,
-): SendResult | 'plan again' {
-  if (outcome.status === 'deferred') {
-    // The policy changed between the plan and an attempt (a pause, quiet hours after a long outage): plan again.
-    run.record('wait', `${request.summary}: deferred (${outcome.reason})`);
-    return 'plan again';
-  }
-  if (outcome.status === 'sent') {
-    // A send already at the provider when the exit arrived still went out, but it did not earn the exit.
-    const credited = run.exit === null;
-    run.state.messagesSent += 1;
-    if (credited) run.state.lastMessage = `${request.step} (${request.channel})`;
-    run.lastMessageAtMs = Date.now();
-    run.smsFallback.sent.push(`${request.step}:${request.channel}`);
-    const note = outcome.firstDelivery ? '' : ' (already delivered by an earlier attempt)';
-    run.record(
-      'message',
-      `${request.summary}: sent${note}${credited ? '' : ', in flight when the journey ended (not credited)'}`,
-    );
-    return 'sent';
-  }
-  run.record('skip', `${request.summary}: not sent (${outcome.reason})`);
-  return 'skipped';
 }
 
 /**
@@ -169,27 +90,19 @@ async function holdBack<C extends CampaignType, S>(run: JourneyRun<C, S>, reques
   return 'skipped';
 }
 
-/**
- * Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable).
- * `known`: the plan the first attempt already made, acted on before planning again.
- */
+/** Plans a send until the policy allows it: 'go', or why not (the journey exited, the customer is unreachable). */
 async function holdUntilAllowed<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
-  known?: SendPlan,
 ): Promise<'go' | 'exited' | 'unreachable'> {
-  let given = known;
   for (;;) {
     if (run.exit) return 'exited';
-    const plan: SendPlan =
-      given ??
-      (await bookkeeping().planSend({
-        campaign: run.campaign,
-        customerId: run.customerId,
-        channel: request.channel,
-        atMs: Date.now(),
-      }));
-    given = undefined;
+    const plan: SendPlan = await bookkeeping().planSend({
+      campaign: run.campaign,
+      customerId: run.customerId,
+      channel: request.channel,
+      atMs: Date.now(),
+    });
     if (plan.kind === 'go') return run.exit ? 'exited' : 'go';
     // An order or cancel that arrived while the plan was being made ends the step here.
     if (run.exit && patched('exit-before-continue-as-new')) return 'exited';
@@ -226,15 +139,14 @@ async function holdUntilAllowed<C extends CampaignType, S>(
 }
 
 /**
- * Makes a send attempt (`call`: the activity, or the first attempt's local activity). An exit that
- * arrives meanwhile cancels it: a send waiting for its next attempt never reaches the provider, and
- * one in flight reports what became of it.
+ * Calls the channel's send activity. An exit that arrives meanwhile cancels it: a send waiting for
+ * its next attempt never reaches the provider, and one in flight reports what became of it.
  */
-async function dispatch<C extends CampaignType, S, T>(
+async function dispatch<C extends CampaignType, S>(
   run: JourneyRun<C, S>,
   request: SendRequest,
-  call: (deliveryRequest: DeliveryRequest, cancellationType?: ActivityCancellationType) => Promise<T>,
-): Promise<T | 'exited' | 'unreachable'> {
+): Promise<SendOutcome | 'exited' | 'unreachable'> {
+  const activity = request.channel === 'email' ? channels.sendEmail : channels.sendSms;
   const key = deliveryKey(run.campaign, run.customerId, run.state.journeyId, request.step, request.channel);
   const deliveryRequest = {
     idempotencyKey: key,
@@ -255,12 +167,20 @@ async function dispatch<C extends CampaignType, S, T>(
   }
   try {
     return await scope.run(() =>
-      call(deliveryRequest, cancellable ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : undefined),
+      activity.executeWithOptions(
+        {
+          startToCloseTimeout: '45 seconds',
+          heartbeatTimeout: '10 seconds',
+          summary: request.summary,
+          ...(cancellable ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+        },
+        [deliveryRequest],
+      ),
     );
   } catch (error) {
     // Asked to stop because the journey ended, the send either acknowledged it or failed its last
     // attempt (Temporal does not retry an attempt once a cancellation is requested): either way it is over.
-    if (cancellable && run.exit && (isCancellation(error) || isAttemptFailure(error))) {
+    if (cancellable && run.exit && (isCancellation(error) || error instanceof ActivityFailure)) {
       await bookkeeping().abandonSend({
         idempotencyKey: key,
         campaign: run.campaign,
@@ -273,33 +193,16 @@ async function dispatch<C extends CampaignType, S, T>(
     }
     // The provider refused this recipient for good (invalid number, unsubscribed, SMTP 5xx): the ledger
     // has recorded it; the journey treats the channel as unreachable and goes on.
-    const refusal = permanentRefusal(error);
-    if (!refusal) throw error;
+    if (!(
+      error instanceof ActivityFailure &&
+      error.cause instanceof ApplicationFailure &&
+      error.cause.type === PERMANENT_DELIVERY_ERROR
+    ))
+      throw error;
     run.unreachableSteps += 1;
-    run.record('skip', `${request.summary}: rejected by the provider (${refusal.message})`);
+    run.record('skip', `${request.summary}: rejected by the provider (${error.cause.message})`);
     return 'unreachable';
   } finally {
     settled = true;
   }
-}
-
-/** A failed attempt: an activity's failure wraps its cause; a local activity's may arrive bare. */
-function isAttemptFailure(error: unknown): error is TemporalFailure {
-  return error instanceof TemporalFailure;
-}
-
-/** The provider's permanent refusal of the recipient, if that is why the attempt failed. */
-function permanentRefusal(error: unknown): ApplicationFailure | null {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure && cause.type === PERMANENT_DELIVERY_ERROR ? cause : null;
-}
-
-/** A failed attempt another attempt may mend: not a permanent refusal, not a cancellation. */
-function worthRetrying(error: unknown): boolean {
-  return isAttemptFailure(error) && !isCancellation(error) && permanentRefusal(error) === null;
-}
-
-function causeOf(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? (error.cause ?? error) : error;
-  return cause instanceof Error ? cause.message : String(cause);
 }
