@@ -55,7 +55,7 @@ const FULL = {
   events: '10000',
   naiveEvents: '1000',
   e2mSeconds: '20',
-  e2mStart: '10',
+  e2mStart: '4',
   e2mSteps: '8',
   rtt: '20,50',
   distanceEvents: '3000',
