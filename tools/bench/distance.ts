@@ -11,6 +11,8 @@ export interface DistanceResult {
   ceiling: CeilingLevel;
   naive: DrainResult;
   bridge: DrainResult;
+  /** The bridge of the code before issue 20, when it was measured too. */
+  bridgeBefore?: DrainResult;
 }
 
 export interface DistanceCounts {
@@ -30,6 +32,7 @@ export async function measureAtDistance(
   kafka: Kafka,
   roundTripMs: number,
   counts: DistanceCounts,
+  before?: string,
 ): Promise<DistanceResult> {
   const lane = `rtt${roundTripMs}`;
   const proxy = await latencyProxy(`bench-${context.runId}-${lane}`, context.config.TEMPORAL_ADDRESS, roundTripMs);
@@ -54,7 +57,20 @@ export async function measureAtDistance(
         `${(bridge.perSecond / ceiling!.perSecond).toFixed(2)} of the ceiling, ` +
         `${(bridge.perSecond / naive.perSecond).toFixed(1)}× the naive bridge`,
     );
-    return { roundTripMs, ceiling: ceiling!, naive, bridge };
+    if (!before) return { roundTripMs, ceiling: ceiling!, naive, bridge };
+    const bridgeBefore = await measureBridgeDrain(
+      context,
+      `${lane}-bridge-before`,
+      counts.bridge,
+      { TEMPORAL_ADDRESS: proxy.address },
+      before,
+    );
+    say(
+      `bridge   before issue 20: ${bridgeBefore.routed}/${bridgeBefore.produced} routed at ` +
+        `${bridgeBefore.perSecond.toFixed(0)}/s: ` +
+        `${(bridgeBefore.perSecond / ceiling!.perSecond).toFixed(2)} of the ceiling`,
+    );
+    return { roundTripMs, ceiling: ceiling!, naive, bridge, bridgeBefore };
   } finally {
     await far.connection.close();
     await proxy.remove();

@@ -132,6 +132,14 @@ export function verdicts(results: BenchResults): Verdict[] {
       met: complete ? null : false,
     });
     const gated = lane.roundTripMs >= 50;
+    const before = lane.bridgeBefore;
+    if (before)
+      rows.push({
+        what: `${far}: the bridge before issue 20 (${before.routed}/${before.produced} routed)`,
+        value: `${perSecond(before.perSecond)}, ${(before.perSecond / lane.ceiling.perSecond).toFixed(2)} of ceiling`,
+        target: '',
+        met: before.routed === before.produced ? null : false,
+      });
     rows.push({
       what: `${far}: bridge / ceiling`,
       value: overCeiling.toFixed(2),

@@ -93,23 +93,29 @@ async function main(): Promise<void> {
         `naive    ${results.naive.routed}/${results.naive.produced} routed at ${results.naive.perSecond.toFixed(0)}/s`,
       );
     }
-    if (run('distance')) {
-      results.distance = [];
-      for (const roundTripMs of options.rtt)
-        results.distance.push(
-          await measureAtDistance(context, kafka, roundTripMs, {
-            ceiling: options.distanceEvents,
-            concurrency: options.distanceConcurrency,
-            naive: options.distanceNaiveEvents,
-            bridge: options.distanceEvents,
-          }),
-        );
-    }
     // The code before issue 20, in a checkout of its own, measured in the same run as this one.
     const versions: Array<{ label: string; root?: string }> = [
       ...(options.before === 'none' ? [] : [{ label: 'before', root: checkoutOf(options.before) }]),
       { label: 'now' },
     ];
+    if (run('distance')) {
+      results.distance = [];
+      for (const roundTripMs of options.rtt)
+        results.distance.push(
+          await measureAtDistance(
+            context,
+            kafka,
+            roundTripMs,
+            {
+              ceiling: options.distanceEvents,
+              concurrency: options.distanceConcurrency,
+              naive: options.distanceNaiveEvents,
+              bridge: options.distanceEvents,
+            },
+            versions.find((version) => version.label === 'before')?.root,
+          ),
+        );
+    }
     if (run('bursty')) {
       results.bursty = [];
       for (const { label, root } of versions)
