@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { parseEvent, type CustomerEvent } from '../contract/events';
-import { routeEvent, type RouteAction, type RoutingContext } from './routes';
+import { isJourneyRoute, routeEvent, type RoutingContext } from './routes';
 
 /** The most bytes of events one coalesced call carries: well inside Temporal's 2 MB payload limit. */
 export const MAX_BURST_BYTES = 512 * 1024;
@@ -50,12 +50,10 @@ export function planUnits(messages: readonly KafkaMessage[], context: RoutingCon
   );
 }
 
-const JOURNEY_ROUTES: ReadonlyArray<RouteAction['kind']> = ['startOrSignal', 'signalIfRunning'];
-
 /** The event, when the message is valid and its routes only start or signal journeys. */
 function journeyOnlyEvent(message: KafkaMessage, context: RoutingContext, limits: BurstLimits): CustomerEvent | null {
   const parsed = parseEvent(message.value, message.key, limits.now, { maxFutureSkewMs: limits.maxFutureSkewMs });
   if (!parsed.ok) return null;
   const routes = routeEvent(parsed.event, context);
-  return routes.every((route) => JOURNEY_ROUTES.includes(route.kind)) ? parsed.event : null;
+  return routes.every(isJourneyRoute) ? parsed.event : null;
 }

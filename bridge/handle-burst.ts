@@ -1,9 +1,7 @@
 import type { CampaignType } from '../contract/campaigns';
 import type { CustomerEvent } from '../contract/events';
 import type { JourneyClient } from '../platform/temporal/journeys';
-import { routeEvent, type RouteAction, type RoutingContext } from './routes';
-
-type JourneyRoute = Extract<RouteAction, { kind: 'startOrSignal' | 'signalIfRunning' }>;
+import { isJourneyRoute, routeEvent, type JourneyRoute, type RoutingContext } from './routes';
 
 /** What became of each event of a burst, journey by journey. */
 export type BurstResult = Array<{ event: CustomerEvent; actions: Array<JourneyRoute & { effect: string }> }>;
@@ -23,8 +21,7 @@ export async function handleBurst(
   const result: BurstResult = events.map((event) => ({ event, actions: [] }));
   const byCampaign = new Map<CampaignType, Array<{ index: number; route: JourneyRoute }>>();
   events.forEach((event, index) => {
-    for (const route of routeEvent(event, context)) {
-      if (route.kind !== 'startOrSignal' && route.kind !== 'signalIfRunning') continue;
+    for (const route of routeEvent(event, context).filter(isJourneyRoute)) {
       const routed = byCampaign.get(route.campaign) ?? [];
       routed.push({ index, route });
       byCampaign.set(route.campaign, routed);

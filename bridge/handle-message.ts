@@ -12,7 +12,7 @@ import { recordOrder } from '../platform/db/orders';
 import { applyCustomerUpdated, applyUnsubscribe } from '../platform/db/profiles';
 import { maskPiiInText } from '../platform/pii';
 import type { JourneyClient } from '../platform/temporal/journeys';
-import { routeEvent, type RouteAction, type RoutingContext } from './routes';
+import { isJourneyRoute, routeEvent, type RouteAction, type RoutingContext } from './routes';
 
 export type HandlingResult =
   | { kind: 'routed'; event: CustomerEvent; actions: Array<RouteAction & { effect: string }> }
@@ -116,8 +116,4 @@ async function perform(deps: HandlerDependencies, action: RouteAction, event: Cu
     case 'recordOrder':
       return event.type === 'order.placed' ? await recordOrder(deps.db, event) : 'not an order';
   }
-}
-
-function isJourneyRoute(route: RouteAction): boolean {
-  return route.kind === 'startOrSignal' || route.kind === 'signalIfRunning';
 }

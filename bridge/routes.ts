@@ -20,6 +20,13 @@ export type RouteAction =
   /** An order, kept for conversions and revenue (docs/EXPERIMENTS.md). */
   | { kind: 'recordOrder' };
 
+export type JourneyRoute = Extract<RouteAction, { kind: 'startOrSignal' | 'signalIfRunning' }>;
+
+/** A route that starts or signals a journey (the others write a record). */
+export function isJourneyRoute(route: RouteAction): route is JourneyRoute {
+  return route.kind === 'startOrSignal' || route.kind === 'signalIfRunning';
+}
+
 export interface RoutingContext {
   /** The campaign settings in force: a rule may depend on them (the churn threshold). */
   settings: CampaignSettingsMap;
