@@ -8,7 +8,7 @@ import type { CampaignType } from '../contract/journeys';
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
 import { audiencePage, claimMember, launchTotals, settleMember, type AudienceRow } from '../platform/db/launches';
-import { admissionOf } from '../platform/db/journeys';
+import { admissionOf, type Admission } from '../platform/db/journeys';
 import { findProfile } from '../platform/db/profiles';
 import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';
 
@@ -36,8 +36,6 @@ export interface LaunchPageResult {
 const inFlightFor = (ratePerSecond: number) => Math.min(100, Math.max(10, Math.ceil(ratePerSecond)));
 /** How long an entered journey may take to be admitted or refused before the attempt is tried again. */
 const ADMISSION_WAIT_MS = 30_000;
-/** How long to look for this launch's own journey when a retry finds the customer's journey running. */
-const OWN_JOURNEY_WAIT_MS = 5_000;
 /** Attempts at one member before it is counted as failed. */
 export const MAX_MEMBER_ATTEMPTS = 5;
 
@@ -102,6 +100,8 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
   ): Promise<void> {
     const settle = (status: 'entered' | 'skipped' | 'failed', reason: string | null) =>
       settleMember(db, input.launchId, member.customerId, status, reason);
+    const settleAdmission = (admission: Admission) =>
+      admission.admitted ? settle('entered', null) : settle('skipped', admission.reason);
     const journeyId = launchJourneyId(input.launchId, member.position);
     const body = { ...member.entry, customerId: member.customerId } as StartBody<CampaignType>;
     const claim = await claimMember(db, input.launchId, member.customerId);
@@ -110,7 +110,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
       // An earlier attempt may have started this member's journey: if the journey log knows it, that
       // settles the member, whatever the profile says now.
       const earlier = await admissionOf(db, { campaign: input.campaign, customerId: member.customerId, journeyId });
-      if (earlier) return earlier.admitted ? settle('entered', null) : settle('skipped', earlier.reason);
+      if (earlier) return settleAdmission(earlier);
       if (claim.attempts > MAX_MEMBER_ATTEMPTS)
         return settle('failed', `not entered after ${claim.attempts - 1} attempts`);
     }
@@ -118,7 +118,6 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
     const refusal = startRefusal(input.campaign, body, settings);
     if (refusal) return settle('skipped', refusal.code);
     if (!(await reachable(member.customerId))) return settle('skipped', 'no_consent');
-    let started = true;
     try {
       await journeys.start(
         input.campaign,
@@ -130,16 +129,17 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
       );
     } catch (error) {
       if (!(error instanceof JourneyAlreadyRunningError)) throw error;
-      // On the first claim the running journey is someone else's; on a later one it may be ours.
-      if (claim.kind === 'first') return settle('skipped', 'already_in_journey');
-      started = false;
+      // The running journey may be this member's own, from a start whose answer was lost (a Temporal
+      // restart, or a crash after the start): its memo says whose it is.
+      if ((await journeys.runningStartedJourneyId(input.campaign, member.customerId)) !== journeyId) {
+        const ours = await admissionOf(db, { campaign: input.campaign, customerId: member.customerId, journeyId });
+        return ours ? settleAdmission(ours) : settle('skipped', 'already_in_journey');
+      }
     }
-    const admission = await waitForAdmission(input.campaign, member.customerId, journeyId, started);
-    if (admission === null) {
-      if (!started) return settle('skipped', 'already_in_journey');
+    const admission = await waitForAdmission(input.campaign, member.customerId, journeyId);
+    if (admission === null)
       throw new Error(`the journey of ${journeyId} was neither admitted nor refused within ${ADMISSION_WAIT_MS} ms`);
-    }
-    return admission.admitted ? settle('entered', null) : settle('skipped', admission.reason);
+    return settleAdmission(admission);
   }
 
   /** An address with consent on some channel: otherwise the journey could only end `not_contactable`. */
@@ -148,8 +148,8 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
     return Boolean(profile && ((profile.email && profile.emailOptIn) || (profile.phone && profile.smsOptIn)));
   }
 
-  async function waitForAdmission(campaign: CampaignType, customerId: string, journeyId: string, started: boolean) {
-    const deadline = Date.now() + (started ? ADMISSION_WAIT_MS : OWN_JOURNEY_WAIT_MS);
+  async function waitForAdmission(campaign: CampaignType, customerId: string, journeyId: string) {
+    const deadline = Date.now() + ADMISSION_WAIT_MS;
     for (;;) {
       const admission = await admissionOf(db, { campaign, customerId, journeyId });
       if (admission || Date.now() > deadline) return admission;

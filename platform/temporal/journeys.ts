@@ -37,6 +37,9 @@ const summaries = Object.fromEntries(
 
 type JourneyWorkflow = (input: JourneyInput) => Promise<JourneyResult>;
 
+/** The memo field naming the journey ID (its entry event's ID) of a journey begun by `start`. */
+const JOURNEY_ID_MEMO = 'journeyId';
+
 export class JourneyClient {
   constructor(
     private readonly client: Client,
@@ -94,6 +97,7 @@ export class JourneyClient {
           `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}` +
             `${options.overrides ? ', with its own settings' : ''}.`,
         ),
+        memo: { [JOURNEY_ID_MEMO]: entry.eventId },
         args: [
           {
             version: CURRENT_WORKFLOW_VERSION,
@@ -107,6 +111,21 @@ export class JourneyClient {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError)
         throw new JourneyAlreadyRunningError(campaign, entry.customerId);
+      throw error;
+    }
+  }
+
+  /**
+   * The journey ID of the customer's running journey in that campaign when `start` began it, from the
+   * memo it was started with; null when no journey runs or the running one was begun by an event.
+   */
+  async runningStartedJourneyId(campaign: CampaignType, customerId: string): Promise<string | null> {
+    try {
+      const description = await this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).describe();
+      const journeyId = description.memo?.[JOURNEY_ID_MEMO];
+      return description.status.name === 'RUNNING' && typeof journeyId === 'string' ? journeyId : null;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
       throw error;
     }
   }

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
+import { sql } from 'kysely';
+import { launchJourneyId } from '../../activities/launch';
+import { entryEventFor } from '../../contract/campaigns';
 import { createLaunch } from '../../platform/db/launches';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { CampaignWorkflows } from '../../platform/temporal/campaigns';
+import { JourneyClient } from '../../platform/temporal/journeys';
 import { TestAdmin } from '../support/admin';
 import { TestApp } from '../support/app';
 import { recordCampaignHistoriesIfAsked } from '../support/campaign-histories';
@@ -145,6 +149,64 @@ describe('campaign launches and cancels on the real stack', () => {
       [1, 1, { no_consent: 1 }],
       JSON.stringify(done.totals),
     );
+  });
+
+  it('counts a member whose journey an earlier attempt started as entered, however late it is admitted', async () => {
+    const [member] = await customers('lost-answer', 1);
+    const launchId = randomUUID();
+    await createLaunch(app.db, { launchId, campaign: CHURN, ratePerSecond: 20, startAt: null, source: 'inline' }, [
+      { customerId: member!.customerId, entry: { score: 1 } },
+    ]);
+    const memberRow = () =>
+      app.db
+        .selectFrom('launch_audience')
+        .select(['position', 'status', 'reason'])
+        .where('launch_id', '=', launchId)
+        .executeTakeFirstOrThrow();
+    // As an attempt leaves it when its start reached Temporal and its answer was lost (a Temporal restart):
+    // the member entering, its journey running, and the journey not yet admitted.
+    await app.db
+      .updateTable('launch_audience')
+      .set({ status: 'entering', attempts: 1 })
+      .where('launch_id', '=', launchId)
+      .execute();
+    const journeyId = launchJourneyId(launchId, (await memberRow()).position);
+    await app.db.transaction().execute(async (trx) => {
+      // The journey's admission waits on this lock, as it waits on a worker working through a backlog.
+      await sql`lock table journeys, journey_refusals in exclusive mode`.execute(trx);
+      await new JourneyClient(app.client, app.taskQueue).start(
+        CHURN,
+        entryEventFor(
+          CHURN,
+          { customerId: member!.customerId, score: 1 },
+          {
+            eventId: journeyId,
+            occurredAt: new Date().toISOString(),
+          },
+        ),
+        { startedBy: `launch ${launchId}` },
+      );
+      await new CampaignWorkflows(app.client, app.taskQueue).startLaunch({
+        launchId,
+        campaign: CHURN,
+        audienceSize: 1,
+        ratePerSecond: 20,
+        startAtMs: null,
+      });
+      // Released once the launch has settled the member, or after 10 s if it keeps waiting for the admission.
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && (await memberRow()).status === 'entering') await sleep(100);
+    });
+    const done = await settledLaunch(launchId, 'completed');
+    assert.deepEqual(
+      [done.totals.entered, done.totals.skipped, done.totals.reasons],
+      [1, 0, {}],
+      `the launch's own journey counted as ${JSON.stringify(done.totals)}`,
+    );
+    const state = await app.client.workflow
+      .getHandle(journeyWorkflowId(CHURN, member!.customerId))
+      .query<{ journeyId: string }>('journeyState');
+    assert.equal(state.journeyId, journeyId);
   });
 
   it('pauses, resumes and cancels a launch: a paused launch enters nobody, a cancelled one stops', async () => {
