@@ -12,10 +12,10 @@ import {
   truncatedDeadLetterMessage,
   type DeadLetterSource,
 } from './dead-letter';
-import { handleMessage, type HandlerDependencies } from './handle-message';
+import { handleParsed, type HandlerDependencies } from './handle-message';
 import { retryUntilDone } from './retry';
 import type { RoutingContext } from './routes';
-import type { RejectionReason } from '../contract/events';
+import type { ParseResult, RejectionReason } from '../contract/events';
 import { loadCurrentSettings } from '../platform/db/current-settings';
 import { parseOverrides } from '../contract/settings/overrides';
 import { cached } from '../platform/cached';
@@ -149,14 +149,14 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     await forEachBounded(customerLanes(batch.messages), config.BRIDGE_CUSTOMERS_IN_FLIGHT, async (lane) => {
       const units = planUnits(lane, context, {
         maxEvents: config.BRIDGE_MAX_COALESCED_EVENTS,
-        now: Date.now(),
+        now: deps.now(),
         maxFutureSkewMs: config.EVENT_MAX_FUTURE_SKEW,
       });
       for (const unit of units) {
         if (partition.isStopping()) return;
         const messages = unit.kind === 'single' ? [unit.message] : unit.messages;
         metrics.consumed.inc({ topic: batch.topic }, messages.length);
-        if (unit.kind === 'single') await routeMessage(partition, unit.message);
+        if (unit.kind === 'single') await routeMessage(partition, unit.message, unit.parsed);
         else await routeBurst(partition, unit.messages, unit.events);
         for (const message of messages) {
           const committable = ledger.acknowledge(message.offset);
@@ -183,13 +183,13 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     };
   }
 
-  async function routeMessage(partition: PartitionHandle, message: KafkaMessage): Promise<void> {
+  async function routeMessage(partition: PartitionHandle, message: KafkaMessage, parsed: ParseResult): Promise<void> {
     const { topic } = partition;
     const consumedAt = Date.now();
     await inConsumeSpan({ topic, partition: partition.partition, messages: [message] }, (span) =>
       retryUntilDone(
         async () => {
-          const result = await handleMessage(deps, message.value, message.key);
+          const result = await handleParsed(deps, parsed);
           span.settled(result);
           if (result.kind === 'rejected') {
             await deadLetter({ topic, partition: partition.partition, message }, result.reason, result.detail);

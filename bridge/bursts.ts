@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { parseEvent, type CustomerEvent } from '../contract/events';
+import { parseEvent, type CustomerEvent, type ParseResult } from '../contract/events';
 import { isJourneyRoute, routeEvent, type RoutingContext } from './routes';
 
 /** The most bytes of events one coalesced call carries: well inside Temporal's 2 MB payload limit. */
@@ -8,10 +8,11 @@ export const MAX_BURST_BYTES = 512 * 1024;
 /**
  * What the bridge does with a customer's messages, in order: a burst is consecutive valid events
  * that only start or signal journeys, delivered in one call per journey; anything else (a record to
- * write, a consent to withdraw, a message to dead-letter) is handled alone, exactly as before.
+ * write, a consent to withdraw, a message to dead-letter) is handled alone, exactly as before. Each
+ * message is parsed once, here.
  */
 export type Unit =
-  | { kind: 'single'; message: KafkaMessage }
+  | { kind: 'single'; message: KafkaMessage; parsed: ParseResult }
   | { kind: 'burst'; messages: [KafkaMessage, ...KafkaMessage[]]; events: CustomerEvent[] };
 
 export interface BurstLimits {
@@ -28,10 +29,11 @@ export function planUnits(messages: readonly KafkaMessage[], context: RoutingCon
   let burst: Extract<Unit, { kind: 'burst' }> | null = null;
   let burstBytes = 0;
   for (const message of messages) {
-    const event = limits.maxEvents > 1 ? journeyOnlyEvent(message, context, limits) : null;
+    const parsed = parseEvent(message.value, message.key, limits.now, { maxFutureSkewMs: limits.maxFutureSkewMs });
+    const event = limits.maxEvents > 1 && parsed.ok && onlyJourneys(parsed.event, context) ? parsed.event : null;
     if (!event) {
       burst = null;
-      units.push({ kind: 'single', message });
+      units.push({ kind: 'single', message, parsed });
       continue;
     }
     const bytes = message.value?.length ?? 0;
@@ -46,14 +48,12 @@ export function planUnits(messages: readonly KafkaMessage[], context: RoutingCon
     burstBytes += bytes;
   }
   return units.map((unit) =>
-    unit.kind === 'burst' && unit.messages.length === 1 ? { kind: 'single', message: unit.messages[0] } : unit,
+    unit.kind === 'burst' && unit.messages.length === 1
+      ? { kind: 'single', message: unit.messages[0], parsed: { ok: true, event: unit.events[0]! } }
+      : unit,
   );
 }
 
-/** The event, when the message is valid and its routes only start or signal journeys. */
-function journeyOnlyEvent(message: KafkaMessage, context: RoutingContext, limits: BurstLimits): CustomerEvent | null {
-  const parsed = parseEvent(message.value, message.key, limits.now, { maxFutureSkewMs: limits.maxFutureSkewMs });
-  if (!parsed.ok) return null;
-  const routes = routeEvent(parsed.event, context);
-  return routes.every(isJourneyRoute) ? parsed.event : null;
-}
+/** True when the event's routes only start or signal journeys. */
+const onlyJourneys = (event: CustomerEvent, context: RoutingContext) =>
+  routeEvent(event, context).every(isJourneyRoute);

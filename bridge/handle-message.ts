@@ -4,6 +4,7 @@ import {
   parseEvent,
   type CustomerEvent,
   type OptOutEvent,
+  type ParseResult,
   type RejectionReason,
 } from '../contract/events';
 import type { Db } from '../platform/db/database';
@@ -44,8 +45,11 @@ export async function handleMessage(
   value: Buffer | null,
   key: Buffer | null,
 ): Promise<HandlingResult> {
-  const now = deps.now();
-  const parsed = parseEvent(value, key, now, { maxFutureSkewMs: deps.maxFutureSkewMs });
+  return handleParsed(deps, parseEvent(value, key, deps.now(), { maxFutureSkewMs: deps.maxFutureSkewMs }));
+}
+
+/** `handleMessage` for a message already parsed. */
+export async function handleParsed(deps: HandlerDependencies, parsed: ParseResult): Promise<HandlingResult> {
   if (!parsed.ok) {
     const salvaged = parsed.optOut ? `; ${await applyOptOut(deps, parsed.optOut)}` : '';
     return { kind: 'rejected', reason: parsed.reason, detail: `${parsed.detail}${salvaged}` };

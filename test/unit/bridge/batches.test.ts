@@ -121,6 +121,14 @@ describe('bursts', () => {
     const oneEach = messages[0]!.value!.length + 1;
     assert.deepEqual(plan(messages, 50, oneEach), [`single:${v1}`, `single:${v2}`, `single:${v3}`]);
   });
+
+  it('hands a message handled alone its parse, so it is parsed once: the event, or why it is not one', () => {
+    const messages = [order('a', 1), message('a', '{bad'), view('a', 2)];
+    const singles = planUnits(messages, context, { maxEvents: 50, now }).map((unit) =>
+      unit.kind === 'single' ? (unit.parsed.ok ? unit.parsed.event.eventId : unit.parsed.reason) : 'burst',
+    );
+    assert.deepEqual(singles, ['o-a-1', 'invalid_json', 'v-a-2']);
+  });
 });
 
 describe('a burst delivered to journeys', () => {
