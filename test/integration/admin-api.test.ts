@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { maskEmail } from '../../platform/pii';
-import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
+import { journeyWorkflowId } from '../../contract/journeys';
 import { TestAdmin, type AdminResponse } from '../support/admin';
 import { TestApp } from '../support/app';
 import { cartUpdated, mug } from '../support/events';
 import { TwilioSandbox } from '../../tools/sandbox/twilio-sandbox';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
+import { resultWithin } from '../support/temporal';
 
 interface Journey {
   workflowId: string;
@@ -82,7 +83,7 @@ describe('admin API on the real stack', () => {
   const detail = (campaign: string, customerId: string) =>
     admin.request<Detail>('GET', `/campaigns/${campaign}/journeys/${encodeURIComponent(customerId)}`);
   const result = (campaign: 'cart-abandonment' | 'browse-abandonment' | 'churn-retention', customerId: string) =>
-    app.client.workflow.getHandle(journeyWorkflowId(campaign, customerId)).result() as Promise<JourneyResult>;
+    resultWithin(app.client, journeyWorkflowId(campaign, customerId));
 
   it('answers /healthz without a token and /readyz with every dependency reachable', async () => {
     assert.deepEqual((await admin.request('GET', '/healthz', { token: null })).body, { status: 'ok' });

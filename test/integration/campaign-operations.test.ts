@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { journeyWorkflowId, type JourneyResult } from '../../contract/journeys';
+import { journeyWorkflowId } from '../../contract/journeys';
 import { sql } from 'kysely';
 import { launchJourneyId } from '../../activities/launch';
 import { entryEventFor } from '../../contract/campaigns';
@@ -16,6 +16,7 @@ import { contactableCustomer } from '../support/customers';
 import { throwawayDatabase } from '../support/databases';
 import { messagesTo } from '../support/mailpit';
 import { eventually, runId, sleep } from '../support/services';
+import { resultWithin } from '../support/temporal';
 
 /** Polls `read` until it returns something other than null. */
 const waitFor = async <T>(what: string, read: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> =>
@@ -81,8 +82,7 @@ describe('campaign launches and cancels on the real stack', () => {
       const { body } = await launchOf(launchId);
       return body.state === state ? body : null;
     });
-  const result = (customerId: string) =>
-    app.client.workflow.getHandle(journeyWorkflowId(CHURN, customerId)).result() as Promise<JourneyResult>;
+  const result = (customerId: string) => resultWithin(app.client, journeyWorkflowId(CHURN, customerId));
 
   it('enters each eligible customer of an inline audience once and counts the skips by reason', async () => {
     const eligible = await customers('launch', 5);

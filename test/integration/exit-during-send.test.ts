@@ -15,6 +15,7 @@ import { TestApp } from '../support/app';
 import { messagesTo } from '../support/mailpit';
 import { contactableCustomer } from '../support/customers';
 import { eventually, sleep, stackEnv } from '../support/services';
+import { resultWithin } from '../support/temporal';
 
 /**
  * Issue 14, defect 1: an exit that arrives while a send is failing and being retried must cancel the
@@ -130,7 +131,7 @@ describe('an exit while a send is being retried', () => {
       20_000,
     );
     await journeys.startOrSignal('churn-retention', event(customerId, 'order.placed', { orderId: `o-${customerId}` }));
-    const result = (await app.client.workflow.getHandle(`churn-retention:${customerId}`).result()) as JourneyResult;
+    const result = await resultWithin(app.client, `churn-retention:${customerId}`);
     assert.equal(result.outcome, 'converted');
     assert.equal(twilio.to(phone).length, 1, 'the request in flight was answered once');
     assert.equal(result.messagesSent, 2, 'both messages went out');
@@ -251,10 +252,7 @@ describe('an exit while an email waits for a silent SMTP server', () => {
         await proxy.setMode('pass');
       }
       const results = await Promise.all(
-        customers.map(
-          ({ customerId }) =>
-            app.client.workflow.getHandle(`churn-retention:${customerId}`).result() as Promise<JourneyResult>,
-        ),
+        customers.map(({ customerId }) => resultWithin(app.client, `churn-retention:${customerId}`)),
       );
       assert.deepEqual(
         results.map((result) => result.outcome),

@@ -10,6 +10,7 @@ import { contactableCustomer } from '../support/customers';
 import { cartUpdated, customerUpdated, mug } from '../support/events';
 import { messageHeaders, messagesTo, messageText } from '../support/mailpit';
 import { eventually, runId } from '../support/services';
+import { resultWithin } from '../support/temporal';
 
 const FIRST_REMINDER_MS = 1_000;
 const SECOND_REMINDER_MS = 5_000;
@@ -261,7 +262,7 @@ describe('feedback after the send: tracked links, unsubscribe, provider callback
     // The provider retries: the same event again changes nothing twice.
     assert.equal((await fetch(webhook, signedSendgrid([bounce], sendgridKeys.privateKey))).status, 200);
     await endJourney('cart-abandonment', customerId);
-    await app.client.workflow.getHandle(journeyWorkflowId('cart-abandonment', customerId)).result();
+    await resultWithin(app.client, journeyWorkflowId('cart-abandonment', customerId));
     const suppressions = await eventually(
       'the address suppressed',
       () =>

@@ -1,4 +1,6 @@
 import { Client, type Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { JourneyResult } from '../../contract/journeys';
 import { loadConfig, temporalClientConfigSchema } from '../../platform/config';
 import { connectTemporal } from '../../platform/temporal/connection';
 import { temporalConnectionOptions } from '../../platform/temporal/connection-options';
@@ -24,4 +26,30 @@ export async function terminateJourneysOn(taskQueue: string): Promise<number> {
     await connection.close();
   }
   return terminated;
+}
+
+/**
+ * How the workflow ended, waiting at most `timeoutMs`: a test waiting on a journey that never ends
+ * fails, saying where the journey stands (its status and last history events), instead of hanging.
+ */
+export async function resultWithin(client: Client, workflowId: string, timeoutMs = 120_000): Promise<JourneyResult> {
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    return (await client.withAbortSignal(deadline, () => handle.result())) as JourneyResult;
+  } catch (error) {
+    if (!deadline.aborted) throw error;
+    const description = await handle.describe();
+    const { events } = await handle.fetchHistory();
+    const last = (events ?? [])
+      .slice(-6)
+      .map((event) =>
+        (temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, ''),
+      );
+    throw new Error(
+      `${workflowId} did not end within ${timeoutMs} ms: ${description.status.name}, ` +
+        `${description.raw.pendingActivities?.length ?? 0} activities pending; last events ${last.join(', ')}`,
+      { cause: error },
+    );
+  }
 }
