@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { WORKFLOW_TYPES, cancelJourneySignal, journeyWorkflowId } from '../../contract/journeys';
 import { TestApp } from '../support/app';
 import { cartUpdated, customerUpdated, mug } from '../support/events';
 import { ancestry, findTraces, traceSpans, type StoredSpan } from '../support/jaeger';
 import { messagesTo } from '../support/mailpit';
 import { eventually, requireServices, runId, stackEnv } from '../support/services';
+import { bundleWorkflowsInChild } from '../../workers/bundle-workflows';
 
 /**
  * One customer's trace, fetched from the real trace backend (Jaeger): the bridge's consume of the
@@ -96,11 +97,8 @@ describe('traces from the Kafka message to the provider call', () => {
     const workflowId = journeyWorkflowId('cart-abandonment', `traced-${runId}`);
     const history = await app.client.workflow.getHandle(workflowId).fetchHistory();
     assert.ok((history.events ?? []).length > 10, 'the traced journey ran: entry, a timer, the send');
-    const untraced = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: new DefaultLogger('WARN'),
-    });
-    await Worker.runReplayHistory({ workflowBundle: untraced }, history, workflowId);
+    const untraced = await bundleWorkflowsInChild({ tracing: false });
+    await Worker.runReplayHistory({ workflowBundle: { code: untraced } }, history, workflowId);
   });
 
   it('starts a trace at the bridge when the message carries none', async () => {

@@ -20,6 +20,7 @@ import {
 } from '../../tools/sandbox/twilio-sandbox';
 import { startTimeSkippingServer } from './time-skipping';
 import { requireServices, runId } from './services';
+import { bundleWorkflowsInChild } from '../../workers/bundle-workflows';
 
 /**
  * Journeys on Temporal's time-skipping test server, with the real activities: PostgreSQL for the
@@ -74,7 +75,8 @@ export class JourneyTestEnv {
     this.worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
+      // Bundled once per version of the code, as the production worker does (workers/bundle-cache.ts).
+      workflowBundle: { code: await bundleWorkflowsInChild({ tracing: false }) },
       ...(this.options.stickyCache === false ? { maxCachedWorkflows: 0 } : {}),
       activities: createActivities(
         activityDependencies(config, { db: this.db, mailer: this.mailer, temporal: this.env.client, logger }),

@@ -19,6 +19,7 @@ import { assign, type Assignment } from '../../platform/experiments/assignment';
 import { HELD_OUT_REASON } from '../../activities/journeys';
 import { withoutHoldout } from '../../tools/without-holdout';
 import { startTimeSkippingServer } from './time-skipping';
+import { bundleWorkflowsInChild } from '../../workers/bundle-workflows';
 
 /**
  * Journeys on Temporal's time-skipping test server with in-memory activities: no PostgreSQL, no
@@ -602,7 +603,8 @@ export class StubJourneyEnv {
     this.worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
+      // Bundled once per version of the code, as the production worker does (workers/bundle-cache.ts).
+      workflowBundle: { code: await bundleWorkflowsInChild({ tracing: false }) },
       ...(this.options.stickyCache === false ? { maxCachedWorkflows: 0 } : {}),
       // As the production worker (workers/build-worker.ts): a send learns of its cancellation within a second.
       maxHeartbeatThrottleInterval: '1 second',

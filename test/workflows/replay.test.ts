@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { installRuntimeOnce } from '../support/runtime';
-import { workerTracingOptions, workflowTracingInterceptorsModule } from '../../platform/tracing/temporal';
+import { workerTracingOptions } from '../../platform/tracing/temporal';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { bundleWorkflowsInChild } from '../../workers/bundle-workflows';
 
 /**
  * Histories recorded from real runs of each journey (test/workflows/record-histories.ts), replayed against
@@ -15,7 +16,6 @@ import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
  * a new activity call, a reordered timer — fails here; guard such changes with patched(). Each replays
  * as a worker runs it untraced, and with Temporal's OpenTelemetry interceptors (spans go nowhere).
  */
-const quietBundler = new DefaultLogger('WARN');
 const fixtures = join(__dirname, '..', 'fixtures', 'histories');
 const histories = readdirSync(fixtures)
   .filter((file) => file.endsWith('.json'))
@@ -33,12 +33,8 @@ describe('replaying recorded journey histories', () => {
 
   /** The bundles a worker runs: untraced by default, with the OpenTelemetry interceptors when tracing. */
   const bundles = {
-    untraced: bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
-    traced: bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      workflowInterceptorModules: [workflowTracingInterceptorsModule],
-      logger: quietBundler,
-    }),
+    untraced: bundleWorkflowsInChild({ tracing: false }).then((code) => ({ code })),
+    traced: bundleWorkflowsInChild({ tracing: true }).then((code) => ({ code })),
   };
   const tracedSinks = workerTracingOptions({
     enabled: true,
