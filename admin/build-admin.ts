@@ -6,6 +6,7 @@ import { parseOverrides } from '../contract/settings/overrides';
 import { createDb } from '../platform/db/database';
 import type { AdminConfig } from '../platform/config';
 import { createKafka } from '../platform/kafka';
+import { READINESS_TIMEOUT_MS } from './readiness';
 import type { Logger } from '../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../platform/temporal/connection';
 import { CampaignWorkflows } from '../platform/temporal/campaigns';
@@ -31,7 +32,13 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
   );
   const client = await connectTemporalClient(config);
-  const kafkaAdmin = createKafka(config, log, '-admin').admin();
+  // Used by /readyz alone: one attempt, bounded like the check, so that a broker that never answers
+  // leaves no connection attempt running after the check (or holding up stop()).
+  const kafkaAdmin = createKafka(config, log, '-admin', {
+    retry: { retries: 0 },
+    connectionTimeout: READINESS_TIMEOUT_MS,
+    requestTimeout: READINESS_TIMEOUT_MS,
+  }).admin();
   const mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
   const email = emailSettingsFrom(config, mailer);
   const messageLinks = {

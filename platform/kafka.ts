@@ -29,8 +29,16 @@ export function kafkaSecurity(config: KafkaConfig): Pick<KafkaJsConfig, 'ssl' | 
   return ssl ? { ssl, sasl } : { sasl };
 }
 
-/** A kafkajs client whose own logs flow into the application logger. */
-export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix = ''): Kafka {
+/**
+ * A kafkajs client whose own logs flow into the application logger. `patience` replaces the default
+ * retries and timeouts, for a client that must give up quickly (a readiness check).
+ */
+export function createKafka(
+  config: KafkaConfig,
+  logger: Logger,
+  clientIdSuffix = '',
+  patience: Pick<KafkaJsConfig, 'retry' | 'requestTimeout' | 'connectionTimeout'> = {},
+): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: `${config.KAFKA_CLIENT_ID}${clientIdSuffix}`,
@@ -38,6 +46,7 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix 
     ...kafkaSecurity(config),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8 },
+    ...patience,
     logCreator:
       () =>
       ({ namespace, level, log }: LogEntry) => {

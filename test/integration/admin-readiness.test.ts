@@ -39,6 +39,7 @@ describe('/readyz with a dependency out of reach', () => {
   let silent: TestAdmin;
   let refused: TestAdmin;
   let silentKafka: TestAdmin;
+  let silentKafkaStopped = false;
 
   before(async () => {
     await requireServices(['temporal', 'kafka']);
@@ -54,7 +55,7 @@ describe('/readyz with a dependency out of reach', () => {
   after(async () => {
     await silent?.stop();
     await refused?.stop();
-    await silentKafka?.stop().catch(() => undefined);
+    if (!silentKafkaStopped) await silentKafka?.stop().catch(() => undefined);
     await hole?.close();
   });
 
@@ -106,6 +107,18 @@ describe('/readyz with a dependency out of reach', () => {
     assert.ok(
       elapsedMs < READINESS_TIMEOUT_MS + 1_000,
       `/readyz took ${elapsedMs} ms, beyond its ${READINESS_TIMEOUT_MS} ms check timeout`,
+    );
+  });
+
+  it('stops promptly after a Kafka check that never got an answer: nothing waits on the silent broker', async () => {
+    await silentKafka.request<Readiness>('GET', '/readyz', { token: null });
+    const started = Date.now();
+    await silentKafka.stop();
+    const elapsedMs = Date.now() - started;
+    silentKafkaStopped = true;
+    assert.ok(
+      elapsedMs < READINESS_TIMEOUT_MS + 3_000,
+      `the admin API took ${elapsedMs} ms to stop, waiting on a broker that never answers`,
     );
   });
 
