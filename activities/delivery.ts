@@ -17,7 +17,7 @@ import { maskPiiInText } from '../platform/pii';
 import { countMessage, deliveryMisconfigured, observeAcceptedSend, type MessageResult } from './worker-metrics';
 import type { Channel } from '../platform/db/schema';
 import type { TemplateRequest } from '../contract/templates';
-import { DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
+import { ATTEMPT_STOPPED, DELIVERY_IN_PROGRESS, PERMANENT_DELIVERY_ERROR } from '../contract/errors';
 import type { TemplateContent } from '../platform/db/templates';
 import { templateCatalogOf, type TemplateCatalog } from './templates/catalog';
 import { journeyIdOf, linkTracker, type LinkSettings, type LinkTracker } from './link-tracking';
@@ -37,7 +37,8 @@ export interface DeliveryRequest {
 }
 
 export type SendOutcome =
-  | { status: 'sent'; messageId: string; firstDelivery: boolean }
+  /** `acceptedAtMs`: when the provider took a first delivery, by the worker's clock. */
+  | { status: 'sent'; messageId: string; firstDelivery: boolean; acceptedAtMs?: number }
   | { status: 'not_sent'; reason: string }
   /** The contact policy no longer allows this send now (campaign paused, quiet hours): the journey plans it again. */
   | { status: 'deferred'; reason: string };
@@ -117,6 +118,16 @@ export class SendCancelled extends Error {
 /** Why a send the journey cancelled (it ended: an order, an unsubscribe, an operator) was never made. */
 export const CANCELLED_REASON = 'cancelled before the provider was called: the journey ended';
 
+/**
+ * A send's first attempt, made as a local activity inside the journey's workflow task
+ * (workflows/engine/send-step.ts). The journey sees no signal while it runs, so the attempt gives
+ * itself the time an activity takes to hear of a cancellation (its heartbeat, every second): one
+ * not handed to the provider by then stops, releases its reservation and is retried as an activity.
+ */
+export interface FirstAttempt {
+  handOverWithinMs: number;
+}
+
 function outcomeOf(record: DeliveryRecord): SendOutcome {
   return record.state === 'sent' && record.messageId
     ? { status: 'sent', messageId: record.messageId, firstDelivery: false }
@@ -133,6 +144,7 @@ export async function deliver<Content>(
   deps: DeliveryDependencies,
   sender: ChannelSender<Content>,
   request: DeliveryRequest,
+  firstAttempt?: FirstAttempt,
 ): Promise<SendOutcome> {
   const { db } = deps;
   const key: DeliveryKey = {
@@ -150,7 +162,8 @@ export async function deliver<Content>(
 
   // A first heartbeat at once: its answer carries a cancellation the journey asked for (it ended), so
   // that the check before the provider call below can see it.
-  Context.current().heartbeat();
+  heartbeat();
+  const stop = stopSignal(firstAttempt);
   const earlier = await findDelivery(db, key.idempotencyKey);
   if (earlier && earlier.state !== 'sending' && earlier.state !== 'retrying') return outcomeOf(earlier);
 
@@ -199,27 +212,17 @@ export async function deliver<Content>(
   }
 
   // The journey ended (an order, an unsubscribe, an operator's cancel) while this attempt got ready.
-  if (Context.current().cancellationSignal.aborted) {
-    await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-    await skip(db, key, CANCELLED_REASON);
-    throw new CancelledFailure('the journey ended before the provider was called');
-  }
+  if (stop.aborted) return stopBeforeTheProvider(db, key, 'the journey ended before the provider was called');
 
   // Heartbeats while the provider works, so that a worker that dies mid-send is noticed in seconds.
-  const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
+  const heartbeats = setInterval(heartbeat, 1_000);
   const reservedAtMs = Date.now();
   let providerId: string;
   try {
-    Context.current().heartbeat();
-    providerId = await inProviderSpan(sender, messageId, () =>
-      sender.send(address, content, messageId, request, Context.current().cancellationSignal),
-    );
+    heartbeat();
+    providerId = await inProviderSpan(sender, messageId, () => sender.send(address, content, messageId, request, stop));
   } catch (error) {
-    if (error instanceof SendCancelled) {
-      await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
-      await skip(db, key, CANCELLED_REASON);
-      throw new CancelledFailure(error.message);
-    }
+    if (error instanceof SendCancelled) return stopBeforeTheProvider(db, key, error.message);
     const failure = sender.classify(error);
     const resolved = failure.kind === 'ambiguous' ? await askProvider(sender, address, content, reservedAtMs) : null;
     if (resolved?.found) {
@@ -239,7 +242,7 @@ export async function deliver<Content>(
       );
     }
   } finally {
-    clearInterval(heartbeat);
+    clearInterval(heartbeats);
   }
   const acceptedAtMs = Date.now();
   // Outside the provider's try: if this write fails, the key stays `sending` and its lease turns it
@@ -248,7 +251,43 @@ export async function deliver<Content>(
   countResult(key, 'sent');
   observeAcceptedSend({ ...key, decidedAtMs: request.atMs, entryEventAtMs: request.entryEventAtMs, acceptedAtMs });
   log.info({ to: sender.mask(address), step: request.step, campaign: request.campaign }, `${sender.channel} sent`);
-  return { status: 'sent', messageId, firstDelivery: true };
+  return { status: 'sent', messageId, firstDelivery: true, acceptedAtMs };
+}
+
+/** What stops an attempt before the provider takes the message: the journey's cancel, or a first attempt's time. */
+function stopSignal(firstAttempt: FirstAttempt | undefined): AbortSignal {
+  const cancelled = Context.current().cancellationSignal;
+  return firstAttempt ? AbortSignal.any([cancelled, AbortSignal.timeout(firstAttempt.handOverWithinMs)]) : cancelled;
+}
+
+/**
+ * An attempt stopped before the provider took the message. Stopped because the journey ended, the
+ * step is skipped; stopped for any other reason (a first attempt out of time, the worker shutting
+ * down, an attempt timed out), the key is released and the send retried.
+ */
+async function stopBeforeTheProvider(db: Db, key: DeliveryKey, why: string): Promise<never> {
+  const { cancellationSignal } = Context.current();
+  if (cancellationSignal.aborted && journeyEnded(cancellationSignal.reason)) {
+    await releaseReservation(db, key.idempotencyKey, CANCELLED_REASON);
+    await skip(db, key, CANCELLED_REASON);
+    throw new CancelledFailure(why);
+  }
+  const stoppedBy = cancellationSignal.aborted ? (cancellationSignal.reason as Error | undefined)?.message : undefined;
+  const reason = stoppedBy
+    ? `the attempt was stopped (${stoppedBy}) before the provider took the message; retried`
+    : 'the first attempt did not reach the provider in time; retried as an activity';
+  await releaseReservation(db, key.idempotencyKey, reason);
+  throw ApplicationFailure.retryable(reason, ATTEMPT_STOPPED);
+}
+
+/** Temporal cancels an attempt for the workflow's request (`CANCELLED`), or for a timeout, a shutdown, a reset. */
+function journeyEnded(reason: unknown): boolean {
+  return reason instanceof CancelledFailure && reason.message === 'CANCELLED';
+}
+
+/** Local activities have no heartbeat: their workflow task is the attempt's lease. */
+function heartbeat(): void {
+  if (!Context.current().info.isLocal) Context.current().heartbeat();
 }
 
 /** Records a skip, and counts it when this call settled the key (an earlier record stands uncounted). */

@@ -1,9 +1,16 @@
 import type { FrequencyCap } from '../platform/db/delivery-ledger';
-import { deliver, type DeliveryDependencies, type DeliveryRequest, type SendOutcome } from './delivery';
+import {
+  deliver,
+  type DeliveryDependencies,
+  type DeliveryRequest,
+  type FirstAttempt,
+  type SendOutcome,
+} from './delivery';
 import { emailSender, type EmailSettings } from './email';
 import { loadCurrentSettings } from '../platform/db/current-settings';
-import { createJourneyActivities, type JourneyActivityDependencies } from './journeys';
+import { createJourneyActivities, type JourneyActivityDependencies, type SendPlan } from './journeys';
 import type { CampaignType } from '../contract/journeys';
+import type { Channel } from '../platform/db/schema';
 import { createTwilioClient, smsSender, type SmsSettings } from './sms';
 import { createCampaignCancelActivities } from './campaign-cancel';
 import { createLaunchActivities } from './launch';
@@ -38,22 +45,45 @@ export function createActivities(deps: ActivityDependencies) {
   };
   const email = emailSender(deps.email);
 
+  const send = (channel: Channel, request: DeliveryRequest, firstAttempt?: FirstAttempt): Promise<SendOutcome> => {
+    if (channel === 'email') return deliver(delivery, email, request, firstAttempt);
+    if (sms) return deliver(delivery, sms, request, firstAttempt);
+    const reason = 'skipped: SMS is not configured';
+    countMessage({
+      campaign: request.campaign,
+      step: request.step,
+      channel: 'sms',
+      result: 'skipped',
+      skipReason: reason,
+    });
+    return Promise.resolve({ status: 'not_sent', reason });
+  };
+
   return {
     ...journeys,
     ...createCampaignCancelActivities(deps),
     ...createLaunchActivities(deps),
-    sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => deliver(delivery, email, request),
-    sendSms: (request: DeliveryRequest): Promise<SendOutcome> => {
-      if (sms) return deliver(delivery, sms, request);
-      const reason = 'skipped: SMS is not configured';
-      countMessage({
-        campaign: request.campaign,
-        step: request.step,
-        channel: 'sms',
-        result: 'skipped',
-        skipReason: reason,
+    sendEmail: (request: DeliveryRequest): Promise<SendOutcome> => send('email', request),
+    sendSms: (request: DeliveryRequest): Promise<SendOutcome> => send('sms', request),
+    /**
+     * A send's first attempt, as a local activity (workflows/engine/send-step.ts): the contact
+     * policy's plan, and when it says go, the send, handed to the provider within `firstAttempt`'s time.
+     */
+    planThenSend: async (input: {
+      channel: Channel;
+      atMs: number;
+      request: DeliveryRequest;
+      firstAttempt: FirstAttempt;
+    }): Promise<{ plan: SendPlan; outcome?: SendOutcome }> => {
+      const { request } = input;
+      const plan = await journeys.planSend({
+        campaign: request.campaign as CampaignType,
+        customerId: request.customerId,
+        channel: input.channel,
+        atMs: input.atMs,
       });
-      return Promise.resolve({ status: 'not_sent', reason });
+      if (plan.kind !== 'go') return { plan };
+      return { plan, outcome: await send(input.channel, request, input.firstAttempt) };
     },
   };
 }

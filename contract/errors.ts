@@ -8,3 +8,10 @@ export const PERMANENT_DELIVERY_ERROR = 'PermanentDeliveryError';
 
 /** Another execution holds the send's reservation; the attempt is retried once it settles or its lease ends. */
 export const DELIVERY_IN_PROGRESS = 'DeliveryInProgress';
+
+/**
+ * An attempt stopped before the provider took the message, for a reason other than the journey's
+ * end (a first attempt out of time, the worker shutting down): its reservation is released and the
+ * send is retried as an activity.
+ */
+export const ATTEMPT_STOPPED = 'AttemptStopped';

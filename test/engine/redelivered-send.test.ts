@@ -39,11 +39,9 @@ describe('a send redelivered after a worker restart (stubbed activities)', () =>
       assert.deepEqual([result.outcome, result.messagesSent], ['completed', 3]);
       assert.deepEqual(t.world.sentSteps(customerId), ['reminder-1:email', 'reminder-2:sms', 'final:email']);
       assert.deepEqual(t.world.doubleSends(), []);
-      const attempts = t.world
-        .callsOf(customerId, 'sendEmail')
-        .filter((call) => call.detail === 'reminder-1')
-        .map((call) => call.attempt);
-      assert.deepEqual(attempts, [1, 2], 'the send was redelivered once');
+      // The first attempt runs inside a workflow task: after the restart it runs again, as attempt 1.
+      const calls = t.world.callsOf(customerId, 'sendEmail').filter((call) => call.detail === 'reminder-1');
+      assert.equal(calls.length, 2, 'the send was asked for again once');
       const row = t.world.ledger.get(handed!.idempotencyKey);
       assert.deepEqual([row?.state, row?.attempts], ['sent', 1], 'one reservation, one provider call');
       const state = await t.state('cart-abandonment', customerId);

@@ -3,6 +3,8 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { DeliveryRequest, JourneyActivities, SendOutcome, SendPlan } from '../../activities';
+import { ATTEMPT_STOPPED } from '../../contract/errors';
+import type { FirstAttempt } from '../../activities/delivery';
 import { quietHoursEnd, describeLocal } from '../../activities/quiet-hours';
 import type { CustomerEvent } from '../../contract/events';
 import {
@@ -128,6 +130,8 @@ export interface ActivityCall {
 
 /** The in-memory stand-in for PostgreSQL, the providers and Temporal visibility, shared by every stub activity. */
 export class StubWorld {
+  /** Aborted when the worker is stopped: a local activity hears of it no other way. */
+  workerStopping = new AbortController();
   readonly profiles = new Map<string, StubProfile>();
   readonly ledger = new Map<string, LedgerRow>();
   readonly outbox: ProviderMessage[] = [];
@@ -265,17 +269,24 @@ function outcomeOf(row: LedgerRow): SendOutcome {
     : { status: 'not_sent', reason: `${row.state}: ${row.reason ?? 'no reason recorded'}` };
 }
 
-/** Resolves when the activity is cancelled (the journey ended, or the worker shuts down), heartbeating meanwhile. */
-function untilCancelled(): Promise<void> {
-  const context = Context.current();
+/** Local activities have no heartbeat: their workflow task is the attempt's lease. */
+function heartbeat(): void {
+  if (!Context.current().info.isLocal) Context.current().heartbeat();
+}
+
+/**
+ * Resolves when `stop` aborts (the journey ended, the worker shuts down, a first attempt's time is
+ * up), heartbeating meanwhile.
+ */
+function untilStopped(stop: AbortSignal = Context.current().cancellationSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const heartbeat = setInterval(() => context.heartbeat(), 200);
+    const heartbeats = setInterval(heartbeat, 200);
     const done = () => {
-      clearInterval(heartbeat);
+      clearInterval(heartbeats);
       resolve();
     };
-    if (context.cancellationSignal.aborted) done();
-    else context.cancellationSignal.addEventListener('abort', done, { once: true });
+    if (stop.aborted) done();
+    else stop.addEventListener('abort', done, { once: true });
   });
 }
 
@@ -329,9 +340,16 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       : { kind: 'quiet_hours', untilMs: until, until: describeLocal(until, timeZone) };
   }
 
-  async function deliver(channel: Channel, request: DeliveryRequest): Promise<SendOutcome> {
+  async function deliver(
+    channel: Channel,
+    request: DeliveryRequest,
+    firstAttempt?: FirstAttempt,
+  ): Promise<SendOutcome> {
     const context = Context.current();
-    context.heartbeat();
+    heartbeat();
+    const stop = firstAttempt
+      ? AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(firstAttempt.handOverWithinMs)])
+      : context.cancellationSignal;
     record(channel === 'email' ? 'sendEmail' : 'sendSms', request.customerId, request.step);
     if (!world.channels.includes(channel))
       return { status: 'not_sent', reason: `skipped: ${channel.toUpperCase()} is not configured` };
@@ -412,15 +430,22 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
     };
     world.ledger.set(key.idempotencyKey, reserved);
 
+    // activities/delivery.ts stopBeforeTheProvider
     const cancelBeforeProvider = (): never => {
-      world.ledger.set(key.idempotencyKey, { ...reserved, state: 'skipped', reason: CANCELLED_REASON });
-      throw new CancelledFailure('the journey ended before the provider was called');
+      const { cancellationSignal } = context;
+      const reason = cancellationSignal.reason as Error | undefined;
+      if (cancellationSignal.aborted && reason instanceof CancelledFailure && reason.message === 'CANCELLED') {
+        world.ledger.set(key.idempotencyKey, { ...reserved, state: 'skipped', reason: CANCELLED_REASON });
+        throw new CancelledFailure('the journey ended before the provider was called');
+      }
+      world.ledger.set(key.idempotencyKey, { ...reserved, state: 'retrying', reason: 'stopped before the provider' });
+      throw ApplicationFailure.retryable('stopped before the provider took the message', ATTEMPT_STOPPED);
     };
-    if (context.cancellationSignal.aborted) cancelBeforeProvider();
+    if (stop.aborted) cancelBeforeProvider();
 
     const behaviour = world.takeBehaviour(request.customerId, channel);
     if (behaviour?.kind === 'hang') {
-      await untilCancelled();
+      await untilStopped(stop);
       cancelBeforeProvider();
     }
     if (behaviour?.kind === 'refuse') {
@@ -439,14 +464,14 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
       template: request.template,
     });
     // Past this point the message is on its way: a cancellation no longer stops it.
-    if (behaviour?.kind === 'hang-at-provider') await untilCancelled();
+    if (behaviour?.kind === 'hang-at-provider') await untilStopped();
     if (behaviour?.kind === 'report-before-returning') await behaviour.report(world.outbox.at(-1)!);
     world.ledger.set(key.idempotencyKey, { ...reserved, state: 'sent' });
     if (behaviour?.kind === 'crash-after-send') {
-      await untilCancelled();
+      await untilStopped(AbortSignal.any([context.cancellationSignal, world.workerStopping.signal]));
       throw new CancelledFailure('the attempt died before it could report its send');
     }
-    return { status: 'sent', messageId, firstDelivery: true };
+    return { status: 'sent', messageId, firstDelivery: true, acceptedAtMs: Date.now() };
   }
 
   return {
@@ -560,6 +585,20 @@ export function createStubActivities(world: StubWorld): JourneyActivities {
 
     sendEmail: (request: DeliveryRequest) => deliver('email', request),
     sendSms: (request: DeliveryRequest) => deliver('sms', request),
+
+    async planThenSend(input: Parameters<JourneyActivities['planThenSend']>[0]) {
+      const { request } = input;
+      const answer = plan({
+        campaign: request.campaign as CampaignType,
+        customerId: request.customerId,
+        channel: input.channel,
+        atMs: input.atMs,
+      });
+      // Recorded as the plan it makes; its send is recorded as the send's.
+      record('planSend', request.customerId, `${input.channel}:${answer.kind}`);
+      if (answer.kind !== 'go') return { plan: answer };
+      return { plan: answer, outcome: await deliver(input.channel, request, input.firstAttempt) };
+    },
   };
 }
 
@@ -600,6 +639,7 @@ export class StubJourneyEnv {
 
   /** (Re)starts the worker, e.g. after `stopWorker()` to simulate a deploy or a crash. The world survives. */
   async startWorker(): Promise<void> {
+    this.world.workerStopping = new AbortController();
     this.worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
@@ -614,6 +654,7 @@ export class StubJourneyEnv {
   }
 
   async stopWorker(): Promise<void> {
+    this.world.workerStopping.abort();
     this.worker?.shutdown();
     await this.running;
     this.worker = null;

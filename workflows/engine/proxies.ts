@@ -22,3 +22,12 @@ export const channels = proxyActivities<JourneyActivities>({
   heartbeatTimeout: '10 seconds',
   retry: { ...retry, nonRetryableErrorTypes: [PERMANENT_DELIVERY_ERROR] },
 });
+
+/**
+ * A send's first attempt, made inside the workflow task that found the step due (./send-step.ts):
+ * one attempt; whatever it cannot settle goes on as the ordinary activity above.
+ */
+export const firstAttempts = proxyLocalActivities<JourneyActivities>({
+  startToCloseTimeout: '45 seconds',
+  retry: { maximumAttempts: 1 },
+});

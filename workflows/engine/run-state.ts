@@ -54,9 +54,16 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   readonly smsFallback: SmsFallbackState;
   /** The send in flight, as `step:channel`: a provider's report on it can arrive before the activity returns. */
   sendingNow: string | null = null;
+  /**
+   * The last message, if a first attempt sent it inside a workflow task (./send-step.ts): the
+   * journey saw no signal meanwhile, so an exit dated before the provider took it withdraws its credit.
+   */
+  creditInDoubt: { label: string; acceptedAtMs: number; previous: string | null } | null = null;
   /** Failures reported for the SMS in flight, judged once its send has returned (./sms-fallback.ts). */
   readonly earlySmsFailures: Array<EventOf<'message.failed'>> = [];
   private readonly seenEventIds: string[];
+  /** The stage last upserted as the search attribute. */
+  private shownStage: string;
 
   constructor(
     readonly campaign: C,
@@ -82,6 +89,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     this.smsFallback = carried?.smsFallback ?? { sent: [], fellBack: [], pending: [] };
     this.entryEventAt = carried?.entryEventAt ?? null;
     this.admitted = carried !== undefined;
+    this.shownStage = this.state.stage;
   }
 
   get customerId(): string {
@@ -135,7 +143,15 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
    * journey before it closed.
    */
   requestExit(outcome: Outcome, why: string, cause?: CustomerEvent): void {
-    this.exit ??= { outcome, why, atMs: cause ? Math.min(Date.parse(cause.occurredAt), Date.now()) : Date.now() };
+    if (this.exit) return;
+    const atMs = cause ? Math.min(Date.parse(cause.occurredAt), Date.now()) : Date.now();
+    this.exit = { outcome, why, atMs };
+    const inDoubt = this.creditInDoubt;
+    if (inDoubt && atMs < inDoubt.acceptedAtMs) {
+      this.state.lastMessage = inDoubt.previous;
+      this.creditInDoubt = null;
+      this.record('message', `${inDoubt.label}: in flight when the journey ended (not credited)`);
+    }
   }
 
   record(kind: TimelineEntry['kind'], text: string): void {
@@ -143,10 +159,15 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     if (this.state.timeline.length > MAX_TIMELINE_ENTRIES) this.state.timeline.shift();
   }
 
-  /** The stage (a search attribute, upserted only when it changes) and the current details shown in the Web UI. */
-  moveTo(stage: string, details: string): void {
-    if (this.state.stage !== stage) {
-      this.state.stage = stage;
+  /**
+   * The stage (a search attribute, upserted only when it changes) and the current details shown in
+   * the Web UI. `query-only`: a stage that ends within the workflow task, which visibility could
+   * never show, is kept for the state query only.
+   */
+  moveTo(stage: string, details: string, shown: 'upsert' | 'query-only' = 'upsert'): void {
+    this.state.stage = stage;
+    if (shown === 'upsert' && this.shownStage !== stage) {
+      this.shownStage = stage;
       upsertSearchAttributes([{ key: searchAttributeKeys.journeyStage, value: stage }]);
     }
     setCurrentDetails(details);
