@@ -1,4 +1,4 @@
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../../contract/duration';
 import type { CampaignType } from '../../contract/journeys';
 import type { CampaignSettingsMap, JourneyMechanics } from '../../contract/settings/types';
@@ -23,7 +23,7 @@ function experimentPlan(settings: JourneyMechanics | undefined) {
 
 /** Loads the campaign's settings, then waits for the entry event (delivered with signalWithStart) or an exit. */
 export async function waitForEntry<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<CampaignSettingsMap[C]> {
-  const loaded = await bookkeeping().loadSettings(run.campaign, run.input.overrides);
+  const loaded = await bookkeeping(run).loadSettings(run.campaign, run.input.overrides);
   run.settings = loaded.settings;
   applyVariantDelays(run);
   if (!run.input.carried) await condition(() => run.state.journeyId !== null || run.exit !== null);
@@ -45,8 +45,8 @@ export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, co
   // worker is told about the marker, and patched() would say false there. Waiting (no command)
   // until the marker is known takes the path the run took; live, and in every other history, the
   // condition holds at once. See docs/JOURNEYS.md.
-  if (patched('local-bookkeeping')) await condition(() => patched('admission-before-early-exit'));
-  if (!patched('admission-before-early-exit')) {
+  if (run.takes('local-bookkeeping')) await condition(() => run.takes('admission-before-early-exit'));
+  if (!run.takes('admission-before-early-exit')) {
     run.admitted = true;
     return !run.exit && (await applyEntryRules(run, run.entryEventAt!, cooldownMs, false));
   }
@@ -56,7 +56,7 @@ export async function admit<C extends CampaignType, S>(run: JourneyRun<C, S>, co
   run.admitted = admitted;
   // A refused entry takes nothing with it: an entry that arrived while it was being refused (the
   // customer's fresh cart during a replay of the topic) starts the next journey, like a late one.
-  if (!admitted && run.arrivedDuringAdmission.some(run.startsJourney) && patched('refused-entry-hands-over')) {
+  if (!admitted && run.arrivedDuringAdmission.some(run.startsJourney) && run.takes('refused-entry-hands-over')) {
     run.lateEvents.push(...run.arrivedDuringAdmission);
   }
   return admitted && !run.exit;
@@ -70,7 +70,7 @@ async function applyEntryRules<C extends CampaignType, S>(
   refusalWins: boolean,
 ): Promise<boolean> {
   if (run.input.carried) return true;
-  const admission = await bookkeeping().enterJourney({
+  const admission = await bookkeeping(run).enterJourney({
     campaign: run.campaign,
     customerId: run.customerId,
     journeyId: run.state.journeyId!,

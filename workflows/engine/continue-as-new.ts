@@ -1,4 +1,4 @@
-import { continueAsNew, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { searchAttributeKeys, type CampaignType, type JourneyInput, type JourneyResult } from '../../contract/journeys';
 import type { JourneyMechanics } from '../../contract/settings/types';
 import type { JourneyRun } from './run-state';
@@ -8,7 +8,7 @@ type JourneyWorkflow<CampaignState> = (input: JourneyInput<CampaignState>) => Pr
 /** Continues as new, carrying the run, once the history has grown long (checked before each wait). */
 export async function continueAsNewIfDue<C extends CampaignType, S>(run: JourneyRun<C, S>): Promise<void> {
   // A journey that is ending never continues as new: the exit would not be carried.
-  if (run.exit && patched('exit-before-continue-as-new')) return;
+  if (run.exit && run.takes('exit-before-continue-as-new')) return;
   const info = workflowInfo();
   const mechanics: JourneyMechanics = run.settings!;
   if (!info.continueAsNewSuggested && info.historyLength < mechanics.continueAsNewAfterEvents) return;

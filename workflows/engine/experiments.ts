@@ -1,4 +1,4 @@
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import { campaignDefinition } from '../../contract/campaigns';
 import { searchAttributeKeys, type CampaignType } from '../../contract/journeys';
 import { templateChannel } from '../../contract/templates';
@@ -26,7 +26,7 @@ export function takeAssignment<C extends CampaignType, S>(run: JourneyRun<C, S>,
   const variants = dealt.group === 'holdout' ? {} : (dealt.variants ?? {});
   const labels =
     dealt.group === 'holdout' ? ['holdout'] : Object.entries(variants).map(([step, name]) => `${step}:${name}`);
-  if (labels.length > 0 && !patched('holdout-and-variants')) return;
+  if (labels.length > 0 && !run.takes('holdout-and-variants')) return;
   run.state.group = dealt.group;
   run.state.variants = variants;
   if (labels.length === 0) return;

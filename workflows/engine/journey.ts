@@ -1,11 +1,4 @@
-import {
-  log,
-  patched,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CustomerEvent } from '../../contract/events';
 import {
   ADMISSION_REFUSALS,
@@ -71,7 +64,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     const run = this.run;
     run.startsJourney = startsJourney;
     const deliver = (event: CustomerEvent) => {
-      if (event.type === 'message.failed' && patched('sms-failure-fallback')) {
+      if (event.type === 'message.failed' && run.takes('sms-failure-fallback')) {
         smsFailed(run, event);
         return;
       }
@@ -166,7 +159,7 @@ export class Journey<C extends CampaignType, CampaignState> {
     ]);
     setCurrentDetails(`Ended: ${outcome} (${reason})`);
     if (run.state.journeyId && !ADMISSION_REFUSALS.includes(outcome)) {
-      await bookkeeping().endJourney({
+      await bookkeeping(run).endJourney({
         campaign: run.campaign,
         customerId: run.customerId,
         journeyId: run.state.journeyId,
@@ -178,7 +171,7 @@ export class Journey<C extends CampaignType, CampaignState> {
       });
     }
     log.info('Journey ended', { workflowId: workflowInfo().workflowId, outcome, why: reason });
-    if (run.lateEvents.some(run.startsJourney) && patched('late-entry-starts-next-journey'))
+    if (run.lateEvents.some(run.startsJourney) && run.takes('late-entry-starts-next-journey'))
       await startNextJourney(run);
     return {
       outcome,

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../activities';
 import { PERMANENT_DELIVERY_ERROR } from '../../contract/errors';
 
@@ -12,8 +12,8 @@ const localBookkeeping = proxyLocalActivities<JourneyActivities>({ startToCloseT
  * activities they run inside the workflow task, sparing Temporal a task round trip each (about
  * half of a journey's server work; see docs/PERFORMANCE.md). Sends stay ordinary activities.
  */
-export function bookkeeping(): typeof remoteBookkeeping {
-  return patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+export function bookkeeping(run: { takes(patch: 'local-bookkeeping'): boolean }): typeof remoteBookkeeping {
+  return run.takes('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 }
 
 /** The channel sends: heartbeating activities, never retried after a permanent refusal. */

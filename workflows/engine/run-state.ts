@@ -13,6 +13,19 @@ import {
 import type { CampaignSettingsMap } from '../../contract/settings/types';
 import type { Step } from './steps';
 
+/** The patches a run started before 'local-first-send' may have taken, each with its own marker. */
+export type EarlierPatch =
+  | 'local-bookkeeping'
+  | 'admission-before-early-exit'
+  | 'refused-entry-hands-over'
+  | 'holdout-and-variants'
+  | 'event-time-capped'
+  | 'sms-failure-fallback'
+  | 'late-entry-starts-next-journey'
+  | 'exit-before-continue-as-new'
+  | 'quiet-hours-guard'
+  | 'cancel-send-on-exit';
+
 const MAX_REMEMBERED_EVENT_IDS = 500;
 const MAX_TIMELINE_ENTRIES = 60;
 
@@ -61,6 +74,11 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
   creditInDoubt: { label: string; acceptedAtMs: number; previous: string | null } | null = null;
   /** Failures reported for the SMS in flight, judged once its send has returned (./sms-fallback.ts). */
   readonly earlySmsFailures: Array<EventOf<'message.failed'>> = [];
+  /**
+   * Started by code with local first sends (./send-step.ts): the run takes every earlier patch's
+   * new path without writing a marker for each (docs/JOURNEYS.md, "Changing a journey").
+   */
+  readonly localFirstSend: boolean;
   private readonly seenEventIds: string[];
   /** The stage last upserted as the search attribute. */
   private shownStage: string;
@@ -70,6 +88,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     readonly input: JourneyInput<CampaignState>,
     initialState: CampaignState,
   ) {
+    this.localFirstSend = patched('local-first-send');
     const carried = input.carried;
     this.state = carried?.state ?? {
       campaign,
@@ -90,6 +109,11 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
     this.entryEventAt = carried?.entryEventAt ?? null;
     this.admitted = carried !== undefined;
     this.shownStage = this.state.stage;
+  }
+
+  /** Whether the run takes an earlier patch's new path: a run started since 'local-first-send' takes them all. */
+  takes(patch: EarlierPatch): boolean {
+    return this.localFirstSend || patched(patch);
   }
 
   get customerId(): string {
@@ -133,7 +157,7 @@ export class JourneyRun<C extends CampaignType, CampaignState> {
    */
   eventTime(event: CustomerEvent): number {
     const occurredAt = Date.parse(event.occurredAt);
-    return patched('event-time-capped') ? Math.min(occurredAt, Date.now()) : occurredAt;
+    return this.takes('event-time-capped') ? Math.min(occurredAt, Date.now()) : occurredAt;
   }
 
   /**

@@ -5,7 +5,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   sleep,
   TemporalFailure,
 } from '@temporalio/workflow';
@@ -48,7 +47,7 @@ export async function sendStep<C extends CampaignType, S>(
   request: SendRequest,
 ): Promise<SendResult> {
   let known: SendPlan | undefined;
-  if (!isHeldOut(run) && patched('local-first-send')) {
+  if (!isHeldOut(run) && run.localFirstSend) {
     const first = await firstAttempt(run, request);
     if (typeof first === 'string') return first;
     known = first.plan;
@@ -167,7 +166,7 @@ function settle<C extends CampaignType, S>(
  * message for the timing of the next step, so the holdout waits exactly as the treated journeys do.
  */
 async function holdBack<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<SendResult> {
-  await bookkeeping().recordHeldOut({
+  await bookkeeping(run).recordHeldOut({
     idempotencyKey: deliveryKeyOf(run, request),
     campaign: run.campaign,
     customerId: run.customerId,
@@ -193,7 +192,7 @@ async function holdUntilAllowed<C extends CampaignType, S>(
     if (run.exit) return 'exited';
     const plan: SendPlan =
       given ??
-      (await bookkeeping().planSend({
+      (await bookkeeping(run).planSend({
         campaign: run.campaign,
         customerId: run.customerId,
         channel: request.channel,
@@ -202,7 +201,7 @@ async function holdUntilAllowed<C extends CampaignType, S>(
     given = undefined;
     if (plan.kind === 'go') return run.exit ? 'exited' : 'go';
     // An order or cancel that arrived while the plan was being made ends the step here.
-    if (run.exit && patched('exit-before-continue-as-new')) return 'exited';
+    if (run.exit && run.takes('exit-before-continue-as-new')) return 'exited';
     if (plan.kind === 'cancelled') {
       run.requestExit('campaign_cancelled', `the campaign was cancelled: ${plan.reason}`);
       return 'exited';
@@ -226,7 +225,7 @@ async function holdUntilAllowed<C extends CampaignType, S>(
       );
       continue;
     }
-    if (patched('quiet-hours-guard')) await continueAsNewIfDue(run);
+    if (run.takes('quiet-hours-guard')) await continueAsNewIfDue(run);
     run.moveTo('quiet_hours', `Quiet hours: ${request.step} waits until ${plan.until}`);
     run.record('wait', `quiet hours: ${request.step} by ${request.channel} waits until ${plan.until}`);
     await condition(() => run.exit !== null, Math.max(MIN_HOLD_MS, plan.untilMs - Date.now()), {
@@ -254,7 +253,7 @@ async function dispatch<C extends CampaignType, S, T>(
     template: request.template,
     ...(run.entryEventAt === null ? {} : { entryEventAtMs: Date.parse(run.entryEventAt) }),
   };
-  const cancellable = patched('cancel-send-on-exit');
+  const cancellable = run.takes('cancel-send-on-exit');
   const scope = new CancellationScope();
   let settled = false;
   if (cancellable) {
@@ -285,7 +284,7 @@ async function dispatch<C extends CampaignType, S, T>(
 
 /** The journey ended before the send reached the provider: the ledger says it will never be made. */
 async function abandon<C extends CampaignType, S>(run: JourneyRun<C, S>, request: SendRequest): Promise<'exited'> {
-  await bookkeeping().abandonSend({
+  await bookkeeping(run).abandonSend({
     idempotencyKey: deliveryKeyOf(run, request),
     campaign: run.campaign,
     customerId: run.customerId,

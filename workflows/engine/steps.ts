@@ -53,7 +53,7 @@ export async function runSteps<C extends CampaignType, S>(run: JourneyRun<C, S>,
     if (step.wait && !(await waitFor(run, step.wait))) continue;
     if (
       step.suppressedWhile &&
-      (await bookkeeping().isJourneyRunning({ campaign: step.suppressedWhile.campaign, customerId: run.customerId }))
+      (await bookkeeping(run).isJourneyRunning({ campaign: step.suppressedWhile.campaign, customerId: run.customerId }))
     ) {
       run.requestExit('suppressed' satisfies Outcome, step.suppressedWhile.why);
       continue;
