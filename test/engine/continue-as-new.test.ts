@@ -39,7 +39,8 @@ describe('continue-as-new (stubbed activities)', () => {
     // Replays of every update, four times after reminder 1 (32 signals: past the history's limit however
     // the worker batches them into tasks) and again after reminder 2: all were seen by earlier runs.
     await t.env.sleep(2 * HOUR);
-    for (const update of [...updates, ...updates, ...updates, ...updates]) await t.journeys.startOrSignal('cart-abandonment', update);
+    const replays = [...updates, ...updates, ...updates, ...updates];
+    for (const update of replays) await t.journeys.startOrSignal('cart-abandonment', update);
     runIds.add((await handle.describe()).runId);
     await t.env.sleep(25 * HOUR);
     for (const update of updates) await t.journeys.startOrSignal('cart-abandonment', update);

@@ -33,6 +33,8 @@ const optionsSchema = z.object({
   /** The first rung of the event → email ladder, in events per second; each next rung is 1.4 times it. */
   e2mStart: z.coerce.number().positive().max(10_000),
   e2mSteps: z.coerce.number().int().min(1).max(12),
+  /** Rungs between the last within 1 s and the first beyond it (tools/bench/e2m-ladder.ts). */
+  e2mRefine: z.coerce.number().int().min(0).max(6),
   /** Round trips (ms) of the distance lanes. */
   rtt: list('--rtt'),
   distanceEvents: z.coerce.number().int().min(10).max(100_000),
@@ -57,6 +59,7 @@ const FULL = {
   e2mSeconds: '20',
   e2mStart: '4',
   e2mSteps: '8',
+  e2mRefine: '2',
   rtt: '20,50',
   distanceEvents: '3000',
   distanceNaiveEvents: '300',
@@ -74,6 +77,7 @@ const SMOKE = {
   e2mSeconds: '3',
   e2mStart: '5',
   e2mSteps: '1',
+  e2mRefine: '0',
   rtt: '20',
   distanceEvents: '200',
   distanceNaiveEvents: '30',
@@ -98,6 +102,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'e2m-seconds': { type: 'string' },
       'e2m-start': { type: 'string' },
       'e2m-steps': { type: 'string' },
+      'e2m-refine': { type: 'string' },
       rtt: { type: 'string' },
       'distance-events': { type: 'string' },
       'distance-naive-events': { type: 'string' },
@@ -122,6 +127,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     e2mSeconds: values['e2m-seconds'] ?? defaults.e2mSeconds,
     e2mStart: values['e2m-start'] ?? defaults.e2mStart,
     e2mSteps: values['e2m-steps'] ?? defaults.e2mSteps,
+    e2mRefine: values['e2m-refine'] ?? defaults.e2mRefine,
     rtt: values.rtt ?? defaults.rtt,
     distanceEvents: values['distance-events'] ?? defaults.distanceEvents,
     distanceNaiveEvents: values['distance-naive-events'] ?? defaults.distanceNaiveEvents,

@@ -234,10 +234,13 @@ export function table(rows: Verdict[]): string[] {
   );
 }
 
+/** Every email arrived, and event → email p99 stayed within 1 s. */
+export function heldWithinTarget(result: EventToMessageResult): boolean {
+  return result.delivered === result.events && result.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms;
+}
+
 /** The highest offered rate of a code version's ladder at which event → email p99 stayed within 1 s. */
 export function sustainedRate(results: EventToMessageResult[], label: string): number | null {
-  const held = results.filter(
-    (e) => e.label === label && e.delivered === e.events && e.eventToMessageMs.p99 <= TARGETS.eventToMessageP99Ms,
-  );
+  const held = results.filter((e) => e.label === label && heldWithinTarget(e));
   return held.length > 0 ? Math.max(...held.map((e) => e.offeredPerSecond)) : null;
 }

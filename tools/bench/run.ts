@@ -11,9 +11,10 @@ import { measureBridge } from './bridge-throughput';
 import { measureCeiling } from './ceiling';
 import { phaseNames, type BenchContext } from './context';
 import { measureEventToMessage } from './event-to-message';
+import { climbLadder } from './e2m-ladder';
 import { measureNaive } from './naive-throughput';
 import { parseBenchOptions } from './options';
-import { machine, table, TARGETS, verdicts, type BenchResults } from './report';
+import { machine, table, verdicts, type BenchResults } from './report';
 import { terminateRunning } from './visibility';
 import { measureWaitingJourneys } from './waiting-journeys';
 import { measureAtDistance } from './distance';
@@ -127,21 +128,19 @@ async function main(): Promise<void> {
         results.cost.push(await measureJourneyCost(context, label, options.costJourneys, root));
     }
     if (run('e2m')) {
-      // A ladder per code version: from --e2m-start, each rung 1.4 times the last, until p99 misses 1 s.
       results.eventToMessage = [];
       for (const { label, root } of versions) {
-        for (let step = 0, rate = options.e2mStart; step < options.e2mSteps; step += 1, rate *= 1.4) {
-          const measured = await measureEventToMessage(
+        const measure = (rate: number, attempt: number) =>
+          measureEventToMessage(
             context,
             rate,
             Math.max(10, Math.round(rate * options.e2mSeconds)),
-            step,
+            attempt,
             label,
             root,
           );
-          results.eventToMessage.push(measured);
-          if (measured.eventToMessageMs.p99 > TARGETS.eventToMessageP99Ms) break;
-        }
+        const ladder = { start: options.e2mStart, steps: options.e2mSteps, refine: options.e2mRefine };
+        results.eventToMessage.push(...(await climbLadder(measure, ladder)));
       }
     }
     if (run('waiting')) results.waiting = await measureWaitingJourneys(context, options.waiting);
