@@ -97,7 +97,7 @@ export async function measureEventToMessage(
     };
     context.say(
       `e2m      ${label}: ${result.delivered}/${count} emails ` +
-        `at ${result.offeredPerSecond.toFixed(0)} events/s offered; ` +
+        `at ${result.offeredPerSecond.toFixed(1)} events/s offered; ` +
         `event→message p50 ${result.eventToMessageMs.p50} ms, p95 ${result.eventToMessageMs.p95} ms, ` +
         `p99 ${result.eventToMessageMs.p99} ms; duplicates ${duplicates}`,
     );
