@@ -49,11 +49,15 @@ start_postgres() {
 }
 
 # The application's role and database. The role may create databases: the admin API's fuzz run
-# works in a throwaway one of its own.
+# and some tests work in throwaway ones of their own. It may signal other backends: dropping a
+# throwaway database `with (force)` terminates what is still connected to it, an autovacuum worker
+# among them, and without pg_signal_backend that fails ("must be a member of the role whose process
+# is being terminated or member of pg_signal_backend").
 provision_roles() {
   psql_admin <<SQL
 SELECT 'CREATE ROLE $PG_USER_NAME LOGIN PASSWORD ''$PG_PASSWORD''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER_NAME')\gexec
 ALTER ROLE $PG_USER_NAME CREATEDB;
+GRANT pg_signal_backend TO $PG_USER_NAME;
 SELECT 'CREATE DATABASE $PG_DATABASE OWNER $PG_USER_NAME' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE')\gexec
 SQL
 }
