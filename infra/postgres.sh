@@ -55,6 +55,7 @@ start_postgres() {
 # is being terminated or member of pg_signal_backend").
 provision_roles() {
   psql_admin <<SQL
+SET client_min_messages = warning;
 SELECT 'CREATE ROLE $PG_USER_NAME LOGIN PASSWORD ''$PG_PASSWORD''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER_NAME')\gexec
 ALTER ROLE $PG_USER_NAME CREATEDB;
 GRANT pg_signal_backend TO $PG_USER_NAME;

@@ -55,10 +55,11 @@ describe('traces from the Kafka message to the provider call', () => {
     assert.equal(new Set(spans.map((span) => span.traceId)).size, 1, 'every span belongs to one trace');
     const chain = ancestry(spans, providerCall);
     const journey = WORKFLOW_TYPES['cart-abandonment'];
+    // The send's first attempt: a local activity in the journey's workflow task (docs/DELIVERY.md).
     const expected = [
       'email provider call',
-      'RunActivity:sendEmail',
-      'StartActivity:sendEmail',
+      'RunActivity:planThenSend',
+      'StartActivity:planThenSend',
       `RunWorkflow:${journey}`,
       `SignalWithStartWorkflow:${journey}`,
       `${app.eventsTopic} process`,

@@ -18,6 +18,9 @@ export const NOT_IN_THE_DEMO: Record<string, string> = {
   'Send failures by class/C': "delivery_misconfigured_total: the demo's providers accept our credentials",
   'Skipped sends by reason/A':
     "messages_skipped_total: the demo's journeys plan each step around consent, none is skipped",
+  'Task schedule-to-start p99/B':
+    'temporal_activity_schedule_to_start_latency: a send is an ordinary activity only when its first ' +
+    'attempt did not settle',
 };
 
 export interface PanelQuery {
