@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CustomerEvent } from '../../contract/events';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { deliver, type SendOutcome } from '../../activities/delivery';
+import { deliver, SendCancelled, type SendOutcome } from '../../activities/delivery';
+import { ATTEMPT_STOPPED } from '../../contract/errors';
+import { ApplicationFailure } from '@temporalio/common';
 import { linkSettingsFrom } from '../../activities/link-tracking';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { createTwilioClient, smsSender } from '../../activities/sms';
@@ -174,6 +176,59 @@ describe('an exit while a send is being retried', () => {
       assert.deepEqual(calls, [], 'the provider was never called');
       assert.equal(twilio.to(phone).length, 0);
       assert.equal(await ledgerRow(request.idempotencyKey), undefined, 'nothing was reserved');
+    },
+  );
+
+  it(
+    "a send stopped by its worker's shutdown before the provider took the message is released, " +
+      'not skipped, and the next attempt sends it once',
+    async () => {
+      const { customerId, phone } = await customer('shutdown');
+      const sender = smsSender(smsSettings(), createTwilioClient({ ...smsSettings(), apiBaseUrl: twilio.baseUrl }));
+      // A provider call still connecting: told to stop, it gives up before any of the message is handed over.
+      const connecting: typeof sender = {
+        ...sender,
+        send: (_address, _content, _messageId, _request, cancelled) =>
+          new Promise<string>((_resolve, reject) => {
+            cancelled.addEventListener('abort', () => reject(new SendCancelled()), { once: true });
+          }),
+      };
+      const request = {
+        idempotencyKey: `test:${customerId}:shutdown`,
+        campaign: 'churn-retention',
+        customerId,
+        step: 'day-3',
+        atMs: Date.now(),
+        template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
+      };
+      const deps = {
+        db: app.db,
+        logger: createLogger('shutdown-test', 'warn'),
+        reservationLeaseMs: 60_000,
+        links: linkSettingsFrom(loadConfig(workerConfigSchema)),
+        frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
+        contactPolicy: () => Promise.resolve({ kind: 'go' as const }),
+      };
+      const env = new MockActivityEnvironment();
+      const attempt = env.run(deliver, deps, connecting, request);
+      await eventually(
+        'the send to be reserved',
+        () => ledgerRow(request.idempotencyKey),
+        (row) => row?.state === 'sending',
+        10_000,
+      );
+      env.cancel('WORKER_SHUTDOWN');
+      await assert.rejects(attempt, (error: unknown) => {
+        assert.ok(error instanceof ApplicationFailure, `a retryable failure, not ${String(error)}`);
+        assert.equal(error.type, ATTEMPT_STOPPED);
+        assert.equal(error.nonRetryable, false);
+        return true;
+      });
+      const released = await ledgerRow(request.idempotencyKey);
+      assert.equal(released?.state, 'retrying', `released for the next attempt, not settled: ${released?.reason}`);
+      const next: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, sender, request);
+      assert.equal(next.status, 'sent');
+      assert.equal(twilio.to(phone).length, 1, 'sent once');
     },
   );
 });

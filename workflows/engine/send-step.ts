@@ -110,7 +110,7 @@ async function firstAttempt<C extends CampaignType, S>(
     run.record('wait', `${request.summary}: the first attempt did not settle (${causeOf(error)}); retrying`);
     // The journey sees the signals that came during the attempt only once its workflow task ends:
     // a tick lets an exit in before the retry could reach the provider.
-    await sleep(1);
+    await sleep(1, { summary: `${request.summary}: letting in what came during the first attempt` });
     if (run.exit) return abandon(run, request);
     return {};
   } finally {
