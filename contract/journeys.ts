@@ -9,7 +9,7 @@ import type { CampaignType } from './campaigns';
  * workflow code.
  */
 
-export { CAMPAIGN_TYPES, WORKFLOW_TYPES, type CampaignType } from './campaigns';
+export type { CampaignType } from './campaigns';
 
 export function journeyWorkflowId(campaign: CampaignType, customerId: string): string {
   return `${campaign}:${customerId}`;

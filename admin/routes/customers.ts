@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { applyOperatorChanges, findProfile } from '../../platform/db/profiles';
-import { CAMPAIGN_TYPES } from '../../contract/journeys';
+import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import type { AdminDependencies } from '../dependencies';
 import { notFound } from '../errors';
 import { route, type Route } from '../route';

@@ -4,12 +4,8 @@ import { campaignDefinition, entryEventFor, startRefusal } from '../../contract/
 import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { listJourneyMessages } from '../../platform/db/delivery-ledger';
 import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
-import {
-  CAMPAIGN_TYPES,
-  journeyDeliveryKeyPrefix,
-  journeyWorkflowId,
-  type CampaignType,
-} from '../../contract/journeys';
+import { CAMPAIGN_TYPES } from '../../contract/campaigns';
+import { journeyDeliveryKeyPrefix, journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';
 import { withEngagement } from '../engagement-timeline';

@@ -1,7 +1,7 @@
 import { eventPropertySchemas } from '../../contract/events';
 import { findProfile } from '../../platform/db/profiles';
 import { maskEmail, maskPhone, maskPiiInText } from '../../platform/pii';
-import { CAMPAIGN_TYPES } from '../../contract/journeys';
+import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError } from '../errors';
 import { route, type Route } from '../route';

@@ -3,6 +3,7 @@ import { eventPropertySchemas } from '../events';
 import { DAY, DEFAULT_MECHANICS, duration, HOUR } from '../settings/mechanics';
 import type { JourneyMechanics } from '../settings/types';
 import { always, defineCampaign } from './definition';
+import { CAMPAIGN_STEPS } from './steps';
 
 export interface BrowseSettings extends JourneyMechanics {
   emailDelayMs: number;
@@ -42,6 +43,6 @@ export const browseAbandonment = defineCampaign({
     }),
   },
   templates: ['browse-reminder'],
-  steps: [{ name: 'browse-email', channels: ['email'], delay: 'emailDelay' }],
+  steps: CAMPAIGN_STEPS['browse-abandonment'],
   span: (settings) => settings.emailDelayMs,
 });

@@ -3,6 +3,7 @@ import { cartItemSchema, eventPropertySchemas } from '../events';
 import { DAY, DEFAULT_MECHANICS, duration, HOUR } from '../settings/mechanics';
 import type { JourneyMechanics } from '../settings/types';
 import { always, defineCampaign } from './definition';
+import { CAMPAIGN_STEPS } from './steps';
 
 export interface CartSettings extends JourneyMechanics {
   firstReminderDelayMs: number;
@@ -57,10 +58,6 @@ export const cartAbandonment = defineCampaign({
     }),
   },
   templates: ['cart-reminder', 'cart-sms', 'cart-final'],
-  steps: [
-    { name: 'reminder-1', channels: ['email'], delay: 'firstReminderDelay' },
-    { name: 'reminder-2', channels: ['sms', 'email'], delay: 'secondReminderDelay' },
-    { name: 'final', channels: ['email'], delay: 'finalReminderDelay' },
-  ],
+  steps: CAMPAIGN_STEPS['cart-abandonment'],
   span: (settings) => settings.firstReminderDelayMs + settings.secondReminderDelayMs + settings.finalReminderDelayMs,
 });

@@ -3,6 +3,7 @@ import { eventPropertySchemas } from '../events';
 import { DAY, DEFAULT_MECHANICS, duration } from '../settings/mechanics';
 import type { JourneyMechanics } from '../settings/types';
 import { always, defineCampaign } from './definition';
+import { CAMPAIGN_STEPS } from './steps';
 
 export interface ChurnSettings extends JourneyMechanics {
   threshold: number;
@@ -62,10 +63,6 @@ export const churnRetention = defineCampaign({
     refusedWhen: "The churn score is under the campaign's threshold.",
   },
   templates: ['churn-winback', 'churn-offer-sms', 'churn-final'],
-  steps: [
-    { name: 'day-0', channels: ['email'] },
-    { name: 'day-3', channels: ['sms'], delay: 'offerDelay' },
-    { name: 'day-7', channels: ['email'], delay: 'finalDelay' },
-  ],
+  steps: CAMPAIGN_STEPS['churn-retention'],
   span: (settings) => settings.offerDelayMs + settings.finalDelayMs,
 });

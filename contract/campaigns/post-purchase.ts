@@ -3,6 +3,7 @@ import { cartItemSchema, eventPropertySchemas } from '../events';
 import { DAY, DEFAULT_MECHANICS, duration } from '../settings/mechanics';
 import type { JourneyMechanics } from '../settings/types';
 import { always, defineCampaign } from './definition';
+import { CAMPAIGN_STEPS } from './steps';
 
 export interface PostPurchaseSettings extends JourneyMechanics {
   /** From the order to the review request. */
@@ -59,9 +60,6 @@ export const postPurchase = defineCampaign({
     }),
   },
   templates: ['post-purchase-review', 'post-purchase-cross-sell'],
-  steps: [
-    { name: 'review-request', channels: ['email'], delay: 'reviewRequestDelay' },
-    { name: 'cross-sell', channels: ['email'], delay: 'crossSellDelay' },
-  ],
+  steps: CAMPAIGN_STEPS['post-purchase'],
   span: (settings) => settings.reviewRequestDelayMs + settings.crossSellDelayMs,
 });

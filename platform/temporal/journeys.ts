@@ -8,10 +8,9 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { CAMPAIGNS } from '../../contract/campaigns';
 import type { CustomerEvent } from '../../contract/events';
+import { CAMPAIGN_TYPES, WORKFLOW_TYPES } from '../../contract/campaigns';
 import {
-  CAMPAIGN_TYPES,
   CURRENT_WORKFLOW_VERSION,
-  WORKFLOW_TYPES,
   campaignCancelledSignal,
   campaignResumedSignal,
   cancelJourneySignal,

@@ -1,5 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { campaignDefinition } from '../../contract/campaigns';
+import { CAMPAIGN_STEPS, type CampaignStep } from '../../contract/campaigns/steps';
 import { searchAttributeKeys, type CampaignType } from '../../contract/journeys';
 import { templateChannel } from '../../contract/templates';
 import type { VariantSpec } from '../../contract/settings/types';
@@ -48,7 +48,8 @@ export function isHeldOut<C extends CampaignType, S>(run: JourneyRun<C, S>): boo
 export function applyVariantDelays<C extends CampaignType, S>(run: JourneyRun<C, S>): void {
   const settings = run.settings as unknown as Record<string, unknown> | undefined;
   if (!settings) return;
-  for (const step of campaignDefinition(run.campaign).steps) {
+  const steps: readonly CampaignStep[] = CAMPAIGN_STEPS[run.campaign];
+  for (const step of steps) {
     const delayMs = variantOf(run, step.name)?.delayMs;
     if (step.delay && delayMs !== undefined) settings[`${step.delay}Ms`] = delayMs;
   }

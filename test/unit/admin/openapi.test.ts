@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { adminRoutes } from '../../../admin/app';
 import { createOpenApiDocument } from '../../../admin/openapi';
-import { CAMPAIGN_TYPES } from '../../../contract/journeys';
+import { CAMPAIGN_TYPES } from '../../../contract/campaigns';
 
 describe('admin API OpenAPI document', () => {
   const document = createOpenApiDocument(adminRoutes({ pageTokenSecret: 'unit-test-secret' } as never));
