@@ -68,3 +68,26 @@ export function stackCpu(): () => { temporalCpuSeconds: number; kafkaCpuSeconds:
     };
   };
 }
+
+/**
+ * Waits until the Temporal server is idle (under 5 % of a core over a second, twice running), so that
+ * work an earlier phase or run left behind, such as a batch terminating its journeys, is not charged
+ * to the phase about to be measured. Gives up after `timeoutMs`, and says so.
+ */
+export async function waitForQuietServer(context: BenchContext, timeoutMs = 180_000): Promise<void> {
+  const pid = stackPid('temporal');
+  if (!pid) return;
+  const deadline = Date.now() + timeoutMs;
+  let quietSeconds = 0;
+  let last = usageOf(pid).cpuSeconds;
+  while (quietSeconds < 2) {
+    if (Date.now() > deadline) {
+      context.say(`the Temporal server was still busy after ${timeoutMs / 1000} s; measuring anyway`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = usageOf(pid).cpuSeconds;
+    quietSeconds = now - last < 0.05 ? quietSeconds + 1 : 0;
+    last = now;
+  }
+}

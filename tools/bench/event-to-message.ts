@@ -1,7 +1,7 @@
 import { withoutHoldout } from '../without-holdout';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import type { EventOf } from '../../contract/events';
-import { phaseEnv, phaseNames, stackCpu, type BenchContext } from './context';
+import { phaseEnv, phaseNames, stackCpu, waitForQuietServer, type BenchContext } from './context';
 import { churnRiskScored, customerUpdated } from './events';
 import { createTopics, producePaced } from './kafka-load';
 import { searchMailpit } from './mailpit';
@@ -57,6 +57,7 @@ export async function measureEventToMessage(
     });
     await waitForEmails(context.mailpitUrl, `to:"${email(-1)}"`, 1, 60_000);
 
+    await waitForQuietServer(context);
     const occurredAt: number[] = [];
     const before = { worker: usageOf(worker.pid).cpuSeconds, bridge: usageOf(bridge.pid).cpuSeconds };
     const stack = stackCpu();

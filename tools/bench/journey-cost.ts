@@ -4,7 +4,7 @@ import { journeyWorkflowId } from '../../contract/journeys';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { ChildApp } from '../chaos/processes';
 import { withoutHoldout } from '../without-holdout';
-import { phaseEnv, phaseNames, stackCpu, type BenchContext } from './context';
+import { phaseEnv, phaseNames, stackCpu, waitForQuietServer, type BenchContext } from './context';
 import { cartUpdated, customerUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { inPool } from './stats';
@@ -37,9 +37,10 @@ export async function measureJourneyCost(
   label: string,
   count: number,
   root?: string,
+  round = 0,
 ): Promise<JourneyCostResult> {
-  const names = phaseNames(context, `cost-${label}`);
-  const customerId = (index: number) => `cost-${label}-${context.runId}-${index}`;
+  const names = phaseNames(context, `cost-${label}${round}`);
+  const customerId = (index: number) => `cost-${label}${round}-${context.runId}-${index}`;
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
   await inPool(count, 8, async (index) => {
     const email = `${customerId(index)}@${names.taskQueue}.bench.example`;
@@ -49,13 +50,14 @@ export async function measureJourneyCost(
     );
   });
   const env = phaseEnv(context, names, { CAMPAIGN_SETTINGS: SETTINGS });
-  const worker = new ChildApp('worker', `cost-${label}-worker`, env, context.logDir, root);
-  const bridge = new ChildApp('bridge', `cost-${label}-bridge`, env, context.logDir, root);
+  const worker = new ChildApp('worker', `cost-${label}${round}-worker`, env, context.logDir, root);
+  const bridge = new ChildApp('bridge', `cost-${label}${round}-bridge`, env, context.logDir, root);
   await worker.start();
   await bridge.start();
   let completed: number;
   let cpu: ReturnType<ReturnType<typeof stackCpu>>;
   try {
+    await waitForQuietServer(context);
     const stack = stackCpu();
     await produceBacklog(context.producer, names.topic, count, (index, now) =>
       cartUpdated(context.runId, customerId(index), now),
@@ -91,7 +93,7 @@ export async function measureJourneyCost(
     temporalCpuMsPerJourney: (cpu.temporalCpuSeconds * 1000) / count,
   };
   context.say(
-    `cost     ${label}: ${completed}/${count} cart journeys completed; ` +
+    `cost     ${label} (round ${round + 1}): ${completed}/${count} cart journeys completed; ` +
       `per journey ${result.historyEvents.toFixed(1)} history events, ` +
       `${result.workflowTasks.toFixed(1)} workflow tasks, ` +
       `${result.temporalCpuMsPerJourney.toFixed(1)} ms of Temporal server CPU`,

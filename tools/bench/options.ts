@@ -42,6 +42,8 @@ const optionsSchema = z.object({
   distanceConcurrency: z.coerce.number().int().min(1).max(1_000),
   burstyCustomers: z.coerce.number().int().min(1).max(100_000),
   costJourneys: z.coerce.number().int().min(1).max(10_000),
+  /** Rounds of the cost phase, each version once a round, in turn first and last (tools/bench/cost-rounds.ts). */
+  costRounds: z.coerce.number().int().min(1).max(10),
   /** The code to measure side by side with this one (cost, bursty, e2m): a git revision, or "none". */
   before: z.string().min(1),
   waiting: list('--waiting'),
@@ -66,6 +68,7 @@ const FULL = {
   distanceConcurrency: '64',
   burstyCustomers: '600',
   costJourneys: '100',
+  costRounds: '4',
   before: BEFORE_ISSUE_20,
   waiting: '10000,50000',
 };
@@ -84,6 +87,7 @@ const SMOKE = {
   distanceConcurrency: '16',
   burstyCustomers: '30',
   costJourneys: '10',
+  costRounds: '1',
   before: 'none',
   waiting: '100,200',
 };
@@ -109,6 +113,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'distance-concurrency': { type: 'string' },
       'bursty-customers': { type: 'string' },
       'cost-journeys': { type: 'string' },
+      'cost-rounds': { type: 'string' },
       before: { type: 'string' },
       waiting: { type: 'string' },
       partitions: { type: 'string' },
@@ -134,6 +139,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     distanceConcurrency: values['distance-concurrency'] ?? defaults.distanceConcurrency,
     burstyCustomers: values['bursty-customers'] ?? defaults.burstyCustomers,
     costJourneys: values['cost-journeys'] ?? defaults.costJourneys,
+    costRounds: values['cost-rounds'] ?? defaults.costRounds,
     before: values.before ?? defaults.before,
     waiting: values.waiting ?? defaults.waiting,
     partitions: values.partitions,

@@ -7,6 +7,7 @@ import type { WaitingResult } from './waiting-journeys';
 import type { DistanceResult } from './distance';
 import type { BurstyResult } from './bursty';
 import type { JourneyCostResult } from './journey-cost';
+import type { CombinedCost } from './cost-rounds';
 
 export interface BenchResults {
   ceiling?: { levels: CeilingLevel[]; best: CeilingLevel };
@@ -16,7 +17,9 @@ export interface BenchResults {
   waiting?: WaitingResult[];
   distance?: DistanceResult[];
   bursty?: BurstyResult[];
-  cost?: JourneyCostResult[];
+  /** Per version, all rounds together; each round's own figures are in `costRounds`. */
+  cost?: CombinedCost[];
+  costRounds?: JourneyCostResult[];
 }
 
 export interface Verdict {
@@ -178,11 +181,12 @@ export function verdicts(results: BenchResults): Verdict[] {
   for (const entry of cost ?? [])
     rows.push({
       what:
-        `completed cart journey, ${entry.label} (${entry.completed}/${entry.journeys}): ` +
-        'history events / workflow tasks / server CPU',
+        `completed cart journey, ${entry.label} (${entry.completed}/${entry.journeys}, ${entry.rounds} rounds): ` +
+        'history events / workflow tasks / server CPU (rounds from–to)',
       value:
         `${entry.historyEvents.toFixed(1)} / ${entry.workflowTasks.toFixed(1)} / ` +
-        `${entry.temporalCpuMsPerJourney.toFixed(1)} ms`,
+        `${entry.temporalCpuMsPerJourney.toFixed(1)} ms (${entry.temporalCpuMsRange[0].toFixed(0)}–` +
+        `${entry.temporalCpuMsRange[1].toFixed(0)})`,
       target: '',
       met: entry.completed === entry.journeys ? null : false,
     });

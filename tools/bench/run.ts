@@ -12,6 +12,7 @@ import { measureCeiling } from './ceiling';
 import { phaseNames, type BenchContext } from './context';
 import { measureEventToMessage } from './event-to-message';
 import { climbLadder } from './e2m-ladder';
+import { measureCostRounds } from './cost-rounds';
 import { measureNaive } from './naive-throughput';
 import { parseBenchOptions } from './options';
 import { machine, table, verdicts, type BenchResults } from './report';
@@ -123,9 +124,11 @@ async function main(): Promise<void> {
         results.bursty.push(await measureBursty(context, label, options.burstyCustomers, root));
     }
     if (run('cost')) {
-      results.cost = [];
-      for (const { label, root } of versions)
-        results.cost.push(await measureJourneyCost(context, label, options.costJourneys, root));
+      const { rounds, combined } = await measureCostRounds(versions, options.costRounds, ({ label, root }, round) =>
+        measureJourneyCost(context, label, options.costJourneys, root, round),
+      );
+      results.costRounds = rounds;
+      results.cost = combined;
     }
     if (run('e2m')) {
       results.eventToMessage = [];
