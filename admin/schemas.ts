@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { eventPropertySchemas, identifierSchema } from '../contract/events';
-import { campaignDefinition } from '../contract/campaigns';
+import { campaignDefinition, CAMPAIGN_TYPES } from '../contract/campaigns';
 import { settingsOverridesSchema } from '../contract/settings/overrides';
 import { EXECUTION_STATUSES } from '../platform/temporal/journeys';
-import { CAMPAIGN_TYPES } from '../contract/campaigns';
 import { OUTCOMES, type CampaignType } from '../contract/journeys';
 
 /** The request and response shapes of the admin API. They validate requests and generate /openapi.json. */

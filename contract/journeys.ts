@@ -6,7 +6,8 @@ import type { CampaignType } from './campaigns';
 /**
  * Everything that bridge/, admin/ and tests share with the workflows: names, IDs, signals, queries,
  * search attributes and the shapes that cross the Temporal boundary. Importing it pulls in no
- * workflow code.
+ * workflow code, and the workflows importing it pull in no zod: from the campaign registry it takes
+ * types only (CAMPAIGN_TYPES and WORKFLOW_TYPES are in ./campaigns).
  */
 
 export type { CampaignType } from './campaigns';

@@ -7,7 +7,7 @@ import {
   setCampaignPaused,
 } from '../../platform/db/campaign-settings';
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
-import { type CampaignType } from '../../contract/journeys';
+import type { CampaignType } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError } from '../errors';
 import { route, type Route } from '../route';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { loadCurrentSettings } from '../../platform/db/current-settings';
-import { campaignDefinition, entryEventFor, startRefusal } from '../../contract/campaigns';
+import { campaignDefinition, entryEventFor, startRefusal, CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { listJourneyMessages } from '../../platform/db/delivery-ledger';
 import { JourneyAlreadyRunningError, journeyQuery } from '../../platform/temporal/journeys';
-import { CAMPAIGN_TYPES } from '../../contract/campaigns';
 import { journeyDeliveryKeyPrefix, journeyWorkflowId, type CampaignType } from '../../contract/journeys';
 import type { AdminDependencies } from '../dependencies';
 import { HttpError, notFound } from '../errors';

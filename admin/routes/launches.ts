@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { CAMPAIGN_TYPES } from '../../contract/campaigns';
-import { type CampaignType } from '../../contract/journeys';
+import type { CampaignType } from '../../contract/journeys';
 import { campaignLifecycle } from '../../platform/db/campaign-settings';
 import { createLaunch, findLaunch, launchTotals, listLaunches, type Launch } from '../../platform/db/launches';
 import type { LaunchState } from '../../contract/campaign-workflows';

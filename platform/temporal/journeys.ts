@@ -6,9 +6,8 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { CAMPAIGNS } from '../../contract/campaigns';
+import { CAMPAIGNS, CAMPAIGN_TYPES, WORKFLOW_TYPES } from '../../contract/campaigns';
 import type { CustomerEvent } from '../../contract/events';
-import { CAMPAIGN_TYPES, WORKFLOW_TYPES } from '../../contract/campaigns';
 import {
   CURRENT_WORKFLOW_VERSION,
   campaignCancelledSignal,

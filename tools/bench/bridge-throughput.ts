@@ -1,7 +1,6 @@
 import { cartUpdated } from './events';
-import { phaseEnv, phaseNames, stackCpu, workflowIdOf, type BenchContext } from './context';
+import { benchApp, phaseEnv, phaseNames, stackCpu, workflowIdOf, type BenchContext } from './context';
 import { createTopics, producePaced } from './kafka-load';
-import { ChildApp } from '../chaos/processes';
 import { usageOf } from './processes';
 import { percentiles, ratePerSecond, type Percentiles } from './stats';
 import { startTimes, waitForCount } from './visibility';
@@ -24,7 +23,7 @@ export interface BridgeResult {
 export async function measureBridge(context: BenchContext, count: number, offeredRate: number): Promise<BridgeResult> {
   const names = phaseNames(context, 'bridge');
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
-  const bridge = new ChildApp('bridge', 'bridge', phaseEnv(context, names), context.logDir);
+  const bridge = benchApp(context, 'bridge', 'bridge', phaseEnv(context, names));
   await bridge.start();
   try {
     const warmUp = cartUpdated(context.runId, `warm-${context.runId}`, new Date());

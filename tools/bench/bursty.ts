@@ -1,6 +1,5 @@
-import { ChildApp } from '../chaos/processes';
 import { between as inRange, seededRandom } from '../chaos/rng';
-import { phaseEnv, phaseNames, type BenchContext } from './context';
+import { benchApp, phaseEnv, phaseNames, type BenchContext } from './context';
 import { createTopics } from './kafka-load';
 import { waitForCount } from './visibility';
 
@@ -98,7 +97,7 @@ export async function measureBursty(
         .map(({ customerId, event }) => ({ key: customerId, value: JSON.stringify(event) })),
     });
   const end = await endOffsets(context, names.topic);
-  const bridge = new ChildApp('bridge', `bursty-${label}-bridge`, phaseEnv(context, names), context.logDir, root);
+  const bridge = benchApp(context, 'bridge', `bursty-${label}-bridge`, phaseEnv(context, names), root);
   await bridge.start();
   const startedAt = Date.now();
   let doneAt = NaN;

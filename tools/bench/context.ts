@@ -3,6 +3,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Db } from '../../platform/db/database';
 import type { BridgeConfig } from '../../platform/config';
 import { journeyWorkflowId, type CampaignType } from '../../contract/journeys';
+import { ChildApp, type Role } from '../chaos/processes';
 import { stackPid, usageOf, type Usage } from './processes';
 
 export interface BenchContext {
@@ -18,6 +19,8 @@ export interface BenchContext {
   partitions: number;
   mailpitUrl: string;
   logDir: string;
+  /** Whether the bridges and workers write CPU profiles (`--cpu-prof`), each into `<logDir>/<name>.cpuprofiles/`. */
+  cpuProfiles: boolean;
   say: (line: string) => void;
 }
 
@@ -42,6 +45,12 @@ export function phaseEnv(
     EVENTS_TOPIC_PARTITIONS: String(context.partitions),
     ...extra,
   };
+}
+
+/** A phase's bridge or worker, its output in the run's log directory; `root`: another checkout's code. */
+export function benchApp(context: BenchContext, role: Role, name: string, env: Record<string, string>, root?: string) {
+  const profile = context.cpuProfiles ? ['--cpu-prof', `--cpu-prof-dir=${context.logDir}/${name}.cpuprofiles`] : [];
+  return new ChildApp(role, name, env, context.logDir, root, profile);
 }
 
 export function workflowIdOf(campaign: CampaignType, customerId: string): string {

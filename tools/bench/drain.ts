@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { ChildApp } from '../chaos/processes';
-import { phaseEnv, phaseNames, type BenchContext } from './context';
+import { benchApp, phaseEnv, phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { ratePerSecond } from './stats';
@@ -28,7 +27,7 @@ export async function measureBridgeDrain(
   await produceBacklog(context.producer, names.topic, count, (index, now) =>
     cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
   );
-  const bridge = new ChildApp('bridge', `${phase}-bridge`, phaseEnv(context, names, env), context.logDir, root);
+  const bridge = benchApp(context, 'bridge', `${phase}-bridge`, phaseEnv(context, names, env), root);
   await bridge.start();
   try {
     return await drained(context.client, names.query, count);

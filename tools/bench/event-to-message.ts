@@ -1,11 +1,10 @@
 import { withoutHoldout } from '../without-holdout';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import type { EventOf } from '../../contract/events';
-import { phaseEnv, phaseNames, stackCpu, waitForQuietServer, type BenchContext } from './context';
+import { benchApp, phaseEnv, phaseNames, stackCpu, waitForQuietServer, type BenchContext } from './context';
 import { churnRiskScored, customerUpdated } from './events';
 import { createTopics, producePaced } from './kafka-load';
 import { searchMailpit } from './mailpit';
-import { ChildApp } from '../chaos/processes';
 import { usageOf } from './processes';
 import { percentiles, type Percentiles } from './stats';
 
@@ -43,8 +42,8 @@ export async function measureEventToMessage(
     );
   }
   const env = phaseEnv(context, names, { CAMPAIGN_SETTINGS: SETTINGS });
-  const worker = new ChildApp('worker', `e2m-${label}${attempt}-worker`, env, context.logDir, root);
-  const bridge = new ChildApp('bridge', `e2m-${label}${attempt}-bridge`, env, context.logDir, root);
+  const worker = benchApp(context, 'worker', `e2m-${label}${attempt}-worker`, env, root);
+  const bridge = benchApp(context, 'bridge', `e2m-${label}${attempt}-bridge`, env, root);
   await worker.start();
   await bridge.start();
   try {

@@ -20,6 +20,8 @@ export type Phase = (typeof PHASES)[number];
 
 const optionsSchema = z.object({
   smoke: z.boolean(),
+  /** Bridges and workers write V8 CPU profiles next to their logs (open them in Chrome's DevTools). */
+  cpuProf: z.boolean(),
   phases: z
     .string()
     .transform((text) => text.split(',').map((part) => part.trim()))
@@ -97,6 +99,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       smoke: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
       phases: { type: 'string', default: PHASES.join(',') },
       'ceiling-events': { type: 'string' },
       concurrency: { type: 'string' },
@@ -123,6 +126,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const defaults = values.smoke ? SMOKE : FULL;
   const parsed = optionsSchema.safeParse({
     smoke: values.smoke,
+    cpuProf: values['cpu-prof'],
     phases: values.phases,
     ceilingEvents: values['ceiling-events'] ?? defaults.ceilingEvents,
     concurrency: values.concurrency ?? defaults.concurrency,

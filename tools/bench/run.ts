@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     partitions: options.partitions ?? config.EVENTS_TOPIC_PARTITIONS,
     mailpitUrl: config.MAILPIT_URL,
     logDir,
+    cpuProfiles: options.cpuProf,
     say,
   };
   const results: BenchResults = {};

@@ -1,8 +1,7 @@
 import type { CustomerEvent } from '../../contract/events';
 import { JourneyClient } from '../../platform/temporal/journeys';
-import { phaseNames, type BenchContext } from './context';
+import { benchApp, phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
-import { ChildApp } from '../chaos/processes';
 import { usageOf } from './processes';
 import { inPool } from './stats';
 import { waitForCount } from './visibility';
@@ -23,7 +22,7 @@ const IDLE_SAMPLE_MS = 15_000;
  */
 export async function measureWaitingJourneys(context: BenchContext, levels: number[]): Promise<WaitingResult[]> {
   const names = phaseNames(context, 'wait');
-  const worker = new ChildApp('worker', 'wait-worker', { TEMPORAL_TASK_QUEUE: names.taskQueue }, context.logDir);
+  const worker = benchApp(context, 'worker', 'wait-worker', { TEMPORAL_TASK_QUEUE: names.taskQueue });
   await worker.start();
   const journeys = new JourneyClient(context.client, names.taskQueue);
   const results: WaitingResult[] = [];

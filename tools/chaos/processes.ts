@@ -24,6 +24,8 @@ export class ChildApp {
     private readonly logDir: string,
     /** The checkout whose code runs: this one, or another revision's (the benchmark's "before"). */
     private readonly root: string = ROOT,
+    /** Node's own options, before the entry point (the benchmark's `--cpu-prof`). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get pid(): number {
@@ -41,7 +43,7 @@ export class ChildApp {
     this.output = '';
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRYPOINT[this.role]], {
+    const child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', ENTRYPOINT[this.role]], {
       cwd: this.root,
       env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_METRICS_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
