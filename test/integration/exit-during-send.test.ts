@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CustomerEvent } from '../../contract/events';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { deliver, SendCancelled, type SendOutcome } from '../../activities/delivery';
+import {
+  deliver,
+  SendCancelled,
+  type DeliveryDependencies,
+  type PolicyVerdict,
+  type SendOutcome,
+} from '../../activities/delivery';
 import { ATTEMPT_STOPPED } from '../../contract/errors';
 import { ApplicationFailure } from '@temporalio/common';
 import { linkSettingsFrom } from '../../activities/link-tracking';
@@ -65,6 +71,24 @@ describe('an exit while a send is being retried', () => {
     authToken: twilio.env().TWILIO_AUTH_TOKEN!,
     from: '+15005550006',
     storeUrl: 'https://storefront.example',
+  });
+  /** The churn offer SMS as the journey asks for it, for driving `deliver` directly. */
+  const offerSmsRequest = (customerId: string, key: string) => ({
+    idempotencyKey: `test:${customerId}:${key}`,
+    campaign: 'churn-retention',
+    customerId,
+    step: 'day-3',
+    atMs: Date.now(),
+    template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
+  });
+  /** `deliver`'s dependencies on the real ledger, with no frequency cap and the contact policy's verdict given. */
+  const deliveryDeps = (loggerName: string, verdict: PolicyVerdict): DeliveryDependencies => ({
+    db: app.db,
+    logger: createLogger(loggerName, 'warn'),
+    reservationLeaseMs: 60_000,
+    links: linkSettingsFrom(loadConfig(workerConfigSchema)),
+    frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
+    contactPolicy: () => Promise.resolve(verdict),
   });
   const ledgerRow = (idempotencyKey: string) =>
     app.db.selectFrom('deliveries').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
@@ -153,23 +177,9 @@ describe('an exit while a send is being retried', () => {
           return sender.send(...args);
         },
       };
-      const request = {
-        idempotencyKey: `test:${customerId}:deferred`,
-        campaign: 'churn-retention',
-        customerId,
-        step: 'day-3',
-        atMs: Date.now(),
-        template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
-      };
+      const request = offerSmsRequest(customerId, 'deferred');
       for (const verdict of [{ kind: 'paused' as const }, { kind: 'quiet_hours' as const, until: '08:00 UTC' }]) {
-        const deps = {
-          db: app.db,
-          logger: createLogger('deferred-test', 'warn'),
-          reservationLeaseMs: 60_000,
-          links: linkSettingsFrom(loadConfig(workerConfigSchema)),
-          frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
-          contactPolicy: () => Promise.resolve(verdict),
-        };
+        const deps = deliveryDeps('deferred-test', verdict);
         const outcome: SendOutcome = await new MockActivityEnvironment().run(deliver, deps, counting, request);
         assert.equal(outcome.status, 'deferred', JSON.stringify(outcome));
       }
@@ -193,22 +203,8 @@ describe('an exit while a send is being retried', () => {
             cancelled.addEventListener('abort', () => reject(new SendCancelled()), { once: true });
           }),
       };
-      const request = {
-        idempotencyKey: `test:${customerId}:shutdown`,
-        campaign: 'churn-retention',
-        customerId,
-        step: 'day-3',
-        atMs: Date.now(),
-        template: { id: 'churn-offer-sms' as const, incentiveCode: 'X' },
-      };
-      const deps = {
-        db: app.db,
-        logger: createLogger('shutdown-test', 'warn'),
-        reservationLeaseMs: 60_000,
-        links: linkSettingsFrom(loadConfig(workerConfigSchema)),
-        frequencyCap: () => Promise.resolve({ limit: 0, windowMs: 0 }),
-        contactPolicy: () => Promise.resolve({ kind: 'go' as const }),
-      };
+      const request = offerSmsRequest(customerId, 'shutdown');
+      const deps = deliveryDeps('shutdown-test', { kind: 'go' });
       const env = new MockActivityEnvironment();
       const attempt = env.run(deliver, deps, connecting, request);
       await eventually(
