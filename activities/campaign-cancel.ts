@@ -5,6 +5,7 @@ import { campaignCancelledSignal, type CampaignType } from '../contract/journeys
 import { campaignLifecycle } from '../platform/db/campaign-settings';
 import type { Db } from '../platform/db/database';
 import { JourneyClient } from '../platform/temporal/journeys';
+import { postgresPresence } from '../platform/temporal/journey-presence';
 
 export interface CancelPass {
   /** The campaign was opened again (or cancelled anew) since this cancellation: stop telling journeys. */
@@ -25,7 +26,7 @@ export function createCampaignCancelActivities(deps: { db: Db; temporal: Client 
     const { cancelled } = await campaignLifecycle(deps.db, input.campaign);
     if (!cancelled || cancelled.at.getTime() !== input.cancelledAtMs)
       return { superseded: true, told: 0, stillRunning: 0 };
-    const journeys = new JourneyClient(deps.temporal, Context.current().info.taskQueue);
+    const journeys = new JourneyClient(deps.temporal, Context.current().info.taskQueue, postgresPresence(deps.db));
     const told = await journeys.tellCampaignCancelled(input.campaign, cancelled.reason, (sofar) =>
       Context.current().heartbeat(sofar),
     );

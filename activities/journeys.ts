@@ -10,6 +10,7 @@ import {
   type JourneyKey,
 } from '../platform/db/journeys';
 import { recordSkipped, type DeliveryKey } from '../platform/db/delivery-ledger';
+import { markPossiblyRunning } from '../platform/db/journey-presence';
 import { findProfile } from '../platform/db/profiles';
 import { CANCELLED_REASON } from './delivery';
 import type { Channel } from '../platform/db/schema';
@@ -92,6 +93,9 @@ export function createJourneyActivities(deps: JourneyActivityDependencies) {
       Omit<EntryRules, 'maxEntryAgeMs'> & { maxEntryAgeMs?: number | null; experiment?: ExperimentPlan },
   ): Promise<Admission> {
     const assignment = input.experiment ? assign(input.campaign, input.customerId, input.experiment) : undefined;
+    // A journey started some other way than through JourneyClient (the Temporal CLI, a bridge of a
+    // version before the record) is in the presence record from here on.
+    await markPossiblyRunning(db, [input]);
     return admitJourney(db, input, { ...input, maxEntryAgeMs: input.maxEntryAgeMs ?? null }, assignment);
   }
 

@@ -11,6 +11,7 @@ import { audiencePage, claimMember, launchTotals, settleMember, type AudienceRow
 import { admissionOf, type Admission } from '../platform/db/journeys';
 import { findProfile } from '../platform/db/profiles';
 import { JourneyAlreadyRunningError, JourneyClient } from '../platform/temporal/journeys';
+import { postgresPresence } from '../platform/temporal/journey-presence';
 
 export interface LaunchPageInput {
   launchId: string;
@@ -52,7 +53,7 @@ export function createLaunchActivities(deps: { db: Db; temporal: Client; deploym
 
   async function enterAudiencePage(input: LaunchPageInput): Promise<LaunchPageResult> {
     const context = Context.current();
-    const journeys = new JourneyClient(deps.temporal, context.info.taskQueue);
+    const journeys = new JourneyClient(deps.temporal, context.info.taskQueue, postgresPresence(db));
     if ((await campaignLifecycle(db, input.campaign)).cancelled)
       return { lastPosition: input.afterPosition, done: false, campaignCancelled: true, totals: await totals() };
 

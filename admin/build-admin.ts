@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger';
 import { connectTemporalClient, temporalUiUrl } from '../platform/temporal/connection';
 import { CampaignWorkflows } from '../platform/temporal/campaigns';
 import { JourneyClient } from '../platform/temporal/journeys';
+import { postgresPresence } from '../platform/temporal/journey-presence';
 import { createAdminApp } from './app';
 import { createTestSender } from './test-sender';
 import { previewUnsubscribeUrl } from '../activities/link-tracking';
@@ -74,7 +75,7 @@ export async function buildAdmin(config: AdminConfig, logger: Logger): Promise<A
     ],
     dependencies: {
       db,
-      journeys: new JourneyClient(client, config.TEMPORAL_TASK_QUEUE),
+      journeys: new JourneyClient(client, config.TEMPORAL_TASK_QUEUE, postgresPresence(db)),
       campaigns: new CampaignWorkflows(client, config.TEMPORAL_TASK_QUEUE, config.ADMIN_QUERY_TIMEOUT),
       deploymentOverrides: config.CAMPAIGN_SETTINGS ?? {},
       temporalUiUrl: (target) => temporalUiUrl(config, target),

@@ -6,6 +6,7 @@ import { createKafka } from '../platform/kafka';
 import type { Logger } from '../platform/logger';
 import { connectTemporalClient } from '../platform/temporal/connection';
 import { JourneyClient } from '../platform/temporal/journeys';
+import { backfillPresence, postgresPresence } from '../platform/temporal/journey-presence';
 import {
   deadLetterMessage,
   isTooLargeForBroker,
@@ -60,7 +61,7 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     log.warn({ err: error }, 'a PostgreSQL connection was closed by the server; the pool replaces it'),
   );
   const client: Client = await connectTemporalClient(config);
-  const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE);
+  const journeys = new JourneyClient(client, config.TEMPORAL_TASK_QUEUE, postgresPresence(db));
   const routingContext = cached(30_000, async (): Promise<RoutingContext> => {
     const { resolved } = await loadCurrentSettings(db, config.CAMPAIGN_SETTINGS);
     return { settings: resolved.campaigns };
@@ -261,6 +262,9 @@ export async function buildBridge(config: BridgeConfig, logger: Logger): Promise
     metricsUrl: () => metricsUrl,
     async start() {
       metricsUrl = await metricsServer.start();
+      const backfilled = await backfillPresence(db, journeys);
+      if (backfilled > 0)
+        log.info({ journeys: backfilled }, 'journey presence record backfilled with the running journeys');
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });

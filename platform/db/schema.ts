@@ -164,6 +164,20 @@ export interface JourneyRefusalsTable {
   refused_by_run: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** A customer's journey of a campaign that may be running: written before every start of one. */
+export interface JourneyPresenceTable {
+  campaign: string;
+  customer_id: string;
+  /** From a sequence; every write takes a new one. */
+  generation: ColumnType<string, never, string>;
+  marked_at: ColumnType<Date, never, Date>;
+}
+
+export interface JourneyPresenceBackfillTable {
+  id: Generated<boolean>;
+  completed_at: Generated<Date>;
+}
+
 export interface AdminIdempotencyKeysTable {
   key: string;
   fingerprint: string;
@@ -225,6 +239,8 @@ export interface Database {
   campaign_settings: CampaignSettingsTable;
   journeys: JourneysTable;
   journey_refusals: JourneyRefusalsTable;
+  journey_presence: JourneyPresenceTable;
+  journey_presence_backfill: JourneyPresenceBackfillTable;
   admin_idempotency_keys: AdminIdempotencyKeysTable;
   launches: LaunchesTable;
   launch_audience: LaunchAudienceTable;

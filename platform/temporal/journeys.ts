@@ -23,10 +23,12 @@ import {
   type JourneyResult,
   type JourneyState,
 } from '../../contract/journeys';
+import { START_ATTEMPT_DEADLINE_MS, type JourneyPresence } from './journey-presence';
 
 /**
  * The one place that starts, signals and inspects journeys. bridge/ and admin/ call these helpers
- * and never call client.workflow directly.
+ * and never call client.workflow directly. Every start is written to the journey presence record
+ * first, and a signal only to a running journey asks Temporal only when the record says one may run.
  */
 
 const summaries = Object.fromEntries(
@@ -42,6 +44,7 @@ export class JourneyClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly presence: JourneyPresence,
   ) {}
 
   /** Delivers the event to the customer's journey, starting one if none is running. */
@@ -63,19 +66,26 @@ export class JourneyClient {
       ),
       args: [{ version: CURRENT_WORKFLOW_VERSION, customerId: first.customerId }] as [JourneyInput],
     };
-    if (events.length === 1) {
-      await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
-        ...options,
-        signal: customerEventSignal,
-        signalArgs: [first],
-      });
-      return;
-    }
-    await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent[]]>(WORKFLOW_TYPES[campaign], {
-      ...options,
-      signal: customerEventsSignal,
-      signalArgs: [[...events]],
+    await this.attemptStart(campaign, first.customerId, async () => {
+      if (events.length === 1)
+        await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent]>(WORKFLOW_TYPES[campaign], {
+          ...options,
+          signal: customerEventSignal,
+          signalArgs: [first],
+        });
+      else
+        await this.client.workflow.signalWithStart<JourneyWorkflow, [CustomerEvent[]]>(WORKFLOW_TYPES[campaign], {
+          ...options,
+          signal: customerEventsSignal,
+          signalArgs: [[...events]],
+        });
     });
+  }
+
+  /** Writes the presence record, then makes the call that may start the journey, within its deadline. */
+  private async attemptStart<T>(campaign: CampaignType, customerId: string, call: () => Promise<T>): Promise<T> {
+    await this.presence.markStarting(campaign, customerId);
+    return this.client.withDeadline(Date.now() + START_ATTEMPT_DEADLINE_MS, call);
   }
 
   /**
@@ -88,23 +98,25 @@ export class JourneyClient {
     options: { overrides?: Record<string, unknown>; startedBy: string },
   ): Promise<{ workflowId: string; runId: string }> {
     try {
-      const handle = await this.client.workflow.start<JourneyWorkflow>(WORKFLOW_TYPES[campaign], {
-        ...this.startOptions(
-          campaign,
-          entry.customerId,
-          `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}` +
-            `${options.overrides ? ', with its own settings' : ''}.`,
-        ),
-        memo: { [JOURNEY_ID_MEMO]: entry.eventId },
-        args: [
-          {
-            version: CURRENT_WORKFLOW_VERSION,
-            customerId: entry.customerId,
-            entry,
-            ...(options.overrides ? { overrides: options.overrides } : {}),
-          },
-        ],
-      });
+      const handle = await this.attemptStart(campaign, entry.customerId, () =>
+        this.client.workflow.start<JourneyWorkflow>(WORKFLOW_TYPES[campaign], {
+          ...this.startOptions(
+            campaign,
+            entry.customerId,
+            `Started by ${options.startedBy} with ${entry.type} ${entry.eventId}` +
+              `${options.overrides ? ', with its own settings' : ''}.`,
+          ),
+          memo: { [JOURNEY_ID_MEMO]: entry.eventId },
+          args: [
+            {
+              version: CURRENT_WORKFLOW_VERSION,
+              customerId: entry.customerId,
+              entry,
+              ...(options.overrides ? { overrides: options.overrides } : {}),
+            },
+          ],
+        }),
+      );
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError)
@@ -147,17 +159,25 @@ export class JourneyClient {
     return this.signalAllIfRunning(campaign, [event]);
   }
 
-  /** Delivers one customer's consecutive events, oldest first, in one call, only to a running journey. */
+  /**
+   * Delivers one customer's consecutive events, oldest first, in one call, only to a running journey.
+   * No call is made when the presence record says that none runs.
+   */
   async signalAllIfRunning(
     campaign: CampaignType,
     events: readonly [CustomerEvent, ...CustomerEvent[]],
   ): Promise<boolean> {
-    const handle = this.client.workflow.getHandle(journeyWorkflowId(campaign, events[0].customerId));
-    return this.ifRunning(() =>
+    const { customerId } = events[0];
+    const presence = await this.presence.lookUp(campaign, customerId);
+    if (presence.kind === 'none') return false;
+    const handle = this.client.workflow.getHandle(journeyWorkflowId(campaign, customerId));
+    const delivered = await this.ifRunning(() =>
       events.length === 1
         ? handle.signal(customerEventSignal, events[0])
         : handle.signal(customerEventsSignal, [...events]),
     );
+    if (!delivered) await this.presence.foundNotRunning(presence);
+    return delivered;
   }
 
   /** Ends a running journey with outcome "cancelled". Returns false when there is none. */

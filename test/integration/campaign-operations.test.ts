@@ -8,7 +8,6 @@ import { entryEventFor } from '../../contract/campaigns';
 import { createLaunch } from '../../platform/db/launches';
 import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { CampaignWorkflows } from '../../platform/temporal/campaigns';
-import { JourneyClient } from '../../platform/temporal/journeys';
 import { TestAdmin } from '../support/admin';
 import { TestApp } from '../support/app';
 import { recordCampaignHistoriesIfAsked } from '../support/campaign-histories';
@@ -174,7 +173,7 @@ describe('campaign launches and cancels on the real stack', () => {
     await app.db.transaction().execute(async (trx) => {
       // The journey's admission waits on this lock, as it waits on a worker working through a backlog.
       await sql`lock table journeys, journey_refusals in exclusive mode`.execute(trx);
-      await new JourneyClient(app.client, app.taskQueue).start(
+      await app.journeyClient().start(
         CHURN,
         entryEventFor(
           CHURN,

@@ -65,7 +65,7 @@ describe('idempotent delivery under faults', () => {
       { inProcessBridge: false },
     );
     await app.start();
-    journeys = new JourneyClient(app.client, app.taskQueue);
+    journeys = app.journeyClient();
   });
   after(async () => {
     await app.stop();
@@ -320,7 +320,7 @@ describe('the ambiguous window: a worker killed after SMTP accepted, before it c
     });
 
     const crashing = spawnWorker('test/support/crashing-worker.ts');
-    await new JourneyClient(app.client, app.taskQueue).startOrSignal('churn-retention', {
+    await app.journeyClient().startOrSignal('churn-retention', {
       eventId: `score-${customerId}`,
       type: 'churn.risk_scored',
       customerId,
@@ -410,7 +410,7 @@ describe('SMTP provider incidents', () => {
       { inProcessBridge: false },
     );
     await app.start();
-    journeys = new JourneyClient(app.client, app.taskQueue);
+    journeys = app.journeyClient();
   });
   after(async () => {
     await app.stop();

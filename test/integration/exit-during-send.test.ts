@@ -50,7 +50,7 @@ describe('an exit while a send is being retried', () => {
       { inProcessBridge: false },
     );
     await app.start();
-    journeys = new JourneyClient(app.client, app.taskQueue);
+    journeys = app.journeyClient();
   });
   after(async () => {
     await app.stop();
@@ -243,7 +243,7 @@ describe('an exit while an email waits for a silent SMTP server', () => {
       { inProcessBridge: false },
     );
     await app.start();
-    journeys = new JourneyClient(app.client, app.taskQueue);
+    journeys = app.journeyClient();
   });
   after(async () => {
     await app.stop();

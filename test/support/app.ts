@@ -13,6 +13,8 @@ import { installRuntimeOnce } from './runtime';
 import { TestTracking } from './tracking';
 import { eventually, requireServices, runId } from './services';
 import { terminateJourneysOn } from './temporal';
+import { JourneyClient } from '../../platform/temporal/journeys';
+import { postgresPresence } from '../../platform/temporal/journey-presence';
 
 export interface DeadLetter {
   key: string | null;
@@ -59,6 +61,11 @@ export class TestApp {
     this.dlqTopic = `it-events-${suffix}.dlq`;
     this.taskQueue = `it-${suffix}`;
     this.groupId = `it-bridge-${suffix}`;
+  }
+
+  /** A journey client on this app's task queue that keeps the presence record, as the bridge's does. */
+  journeyClient(): JourneyClient {
+    return new JourneyClient(this.client, this.taskQueue, postgresPresence(this.db));
   }
 
   async start(): Promise<void> {

@@ -27,6 +27,16 @@ export function cartUpdated(
   };
 }
 
+export function productViewed(customerId: string, productId = 'mug-1', occurredAt = new Date()) {
+  return {
+    eventId: nextId('view'),
+    type: 'product.viewed',
+    customerId,
+    occurredAt: occurredAt.toISOString(),
+    properties: { productId, name: 'Blue mug' },
+  };
+}
+
 export function orderPlaced(customerId: string, occurredAt = new Date()) {
   return {
     eventId: nextId('order'),

@@ -10,6 +10,7 @@ import { applyCustomerUpdated } from '../../platform/db/profiles';
 import { loadConfig, workerConfigSchema } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { backfillPresence, postgresPresence } from '../../platform/temporal/journey-presence';
 import { smtpTransportOptions } from '../../activities/channel-settings';
 import { activityDependencies } from '../../workers/build-worker';
 import { journeyWorkflowId, type CampaignType, type JourneyResult } from '../../contract/journeys';
@@ -56,7 +57,8 @@ export class JourneyTestEnv {
     this.mailer = nodemailer.createTransport(smtpTransportOptions(config.SMTP_URL, false));
     await this.twilio.start();
     this.plainClient = new Client({ connection: this.env.connection, namespace: this.env.namespace ?? 'default' });
-    this.journeys = new JourneyClient(this.plainClient, this.taskQueue);
+    this.journeys = new JourneyClient(this.plainClient, this.taskQueue, postgresPresence(this.db));
+    await backfillPresence(this.db, this.journeys);
     await this.startWorker();
   }
 

@@ -17,6 +17,7 @@ import {
 import { resolveSettings, type ResolvedSettings } from '../../contract/settings/overrides';
 import type { LoadedSettings } from '../../contract/settings/types';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
 import { assign, type Assignment } from '../../platform/experiments/assignment';
 import { HELD_OUT_REASON } from '../../activities/journeys';
 import { withoutHoldout } from '../../tools/without-holdout';
@@ -633,7 +634,7 @@ export class StubJourneyEnv {
   async start(): Promise<void> {
     this.env = await startTimeSkippingServer();
     this.client = new Client({ connection: this.env.connection, namespace: this.env.namespace ?? 'default' });
-    this.journeys = new JourneyClient(this.client, this.taskQueue);
+    this.journeys = new JourneyClient(this.client, this.taskQueue, UNTRACKED_PRESENCE);
     await this.startWorker();
   }
 

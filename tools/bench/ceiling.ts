@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { CustomerEvent } from '../../contract/events';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
 import { stackCpu } from './context';
 import { cartUpdated } from './events';
 import { inPool, percentiles, ratePerSecond, type Percentiles } from './stats';
@@ -26,7 +27,7 @@ export async function measureCeiling(
   concurrencies: number[],
   say: (line: string) => void,
 ): Promise<CeilingLevel[]> {
-  const journeys = new JourneyClient(client, taskQueue);
+  const journeys = new JourneyClient(client, taskQueue, UNTRACKED_PRESENCE);
   const levels: CeilingLevel[] = [];
   for (const concurrency of concurrencies) {
     const latencies: number[] = [];

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
 import { phaseNames, type BenchContext } from './context';
 import { drained, type DrainResult } from './drain';
 import { cartUpdated } from './events';
@@ -24,7 +25,12 @@ export async function measureNaive(
   await produceBacklog(context.producer, names.topic, count, (index, now) =>
     cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
   );
-  const naive = new NaiveBridge(kafka, names.topic, names.group, new JourneyClient(client, names.taskQueue));
+  const naive = new NaiveBridge(
+    kafka,
+    names.topic,
+    names.group,
+    new JourneyClient(client, names.taskQueue, UNTRACKED_PRESENCE),
+  );
   await naive.start();
   try {
     return await drained(context.client, names.query, count);

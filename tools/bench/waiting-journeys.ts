@@ -1,5 +1,6 @@
 import type { CustomerEvent } from '../../contract/events';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { postgresPresence } from '../../platform/temporal/journey-presence';
 import { benchApp, phaseNames, type BenchContext } from './context';
 import { cartUpdated } from './events';
 import { usageOf } from './processes';
@@ -24,7 +25,7 @@ export async function measureWaitingJourneys(context: BenchContext, levels: numb
   const names = phaseNames(context, 'wait');
   const worker = benchApp(context, 'worker', 'wait-worker', { TEMPORAL_TASK_QUEUE: names.taskQueue });
   await worker.start();
-  const journeys = new JourneyClient(context.client, names.taskQueue);
+  const journeys = new JourneyClient(context.client, names.taskQueue, postgresPresence(context.db));
   const results: WaitingResult[] = [];
   let started = 0;
   try {

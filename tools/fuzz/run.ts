@@ -13,6 +13,7 @@ import { setCampaignPaused, saveOverrides } from '../../platform/db/campaign-set
 import { createDb } from '../../platform/db/database';
 import { bridgeConfigSchema, loadConfig } from '../../platform/config';
 import { JourneyClient } from '../../platform/temporal/journeys';
+import { postgresPresence } from '../../platform/temporal/journey-presence';
 import { campaignResumedSignal } from '../../contract/journeys';
 import { CommitWatcher } from './commits';
 import { observedSmtpOutages, planFaults, FaultRunner } from './faults';
@@ -90,8 +91,8 @@ async function main(): Promise<void> {
   };
   const supervisor = new Supervisor(env, logDir, say);
   const faults = new FaultRunner(new FaultActions(supervisor, smtp, sms), plan, say);
-  const journeys = new JourneyClient(client, names.taskQueue);
   const operatorDb = createDb(database.url, 2);
+  const journeys = new JourneyClient(client, names.taskQueue, postgresPresence(operatorDb));
   const operator = new OperatorRunner(
     planOperator(options.seed, spreadMs),
     {

@@ -11,6 +11,7 @@ import * as feedbackAndSuppressions from './0009_feedback_and_suppressions';
 import * as profilesByPhone from './0010_profiles_by_phone';
 import * as experimentsAndOrders from './0011_experiments_and_orders';
 import * as journeyAdmittingRun from './0012_journey_admitting_run';
+import * as journeyPresence from './0013_journey_presence';
 
 /** Every migration, in order. Names are permanent once released. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_profiles_by_phone': profilesByPhone,
   '0011_experiments_and_orders': experimentsAndOrders,
   '0012_journey_admitting_run': journeyAdmittingRun,
+  '0013_journey_presence': journeyPresence,
 };
