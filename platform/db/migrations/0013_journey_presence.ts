@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Which customers' journeys may be running (docs/ARCHITECTURE.md, *Journey presence*): a row is
- * written before every start, so that an event which only signals a running journey need not ask
- * Temporal when there is none. The generation, from a sequence, changes with every write, so a row
- * is only ever forgotten as it was read. The backfill row says the running journeys of before this
- * record were added to it; until then nobody trusts a missing row.
+ * Which customers' journeys may be running (docs/JOURNEYS.md, *Signalling only journeys that may
+ * run*): a row is written before every start, so that an event which only signals a running journey
+ * need not ask Temporal when there is none. The generation, from a sequence, changes with every
+ * write, so a row is only ever forgotten as it was read. The backfill row says the journeys running
+ * before this record were added to it; until then nobody trusts a missing row.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create sequence journey_presence_generation`.execute(db);
