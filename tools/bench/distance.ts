@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { connectTemporalClient } from '../../platform/temporal/connection';
 import { measureCeiling, type CeilingLevel } from './ceiling';
-import { phaseNames, type BenchContext } from './context';
+import { phaseNames, waitForQuietServer, type BenchContext } from './context';
 import { measureBridgeDrain, type DrainResult } from './drain';
 import { measureNaive } from './naive-throughput';
 import { latencyProxy } from './toxiproxy';
@@ -39,6 +39,7 @@ export async function measureAtDistance(
   const far = await connectTemporalClient({ ...context.config, TEMPORAL_ADDRESS: proxy.address });
   const say = (line: string) => context.say(`${lane.padEnd(6)} ${line}`);
   try {
+    await waitForQuietServer(context);
     const [ceiling] = await measureCeiling(
       far,
       phaseNames(context, `${lane}-ceiling`).taskQueue,

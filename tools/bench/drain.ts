@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { benchApp, phaseEnv, phaseNames, type BenchContext } from './context';
+import { benchApp, phaseEnv, phaseNames, waitForQuietServer, type BenchContext } from './context';
 import { cartUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { ratePerSecond } from './stats';
@@ -28,6 +28,7 @@ export async function measureBridgeDrain(
     cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
   );
   const bridge = benchApp(context, 'bridge', `${phase}-bridge`, phaseEnv(context, names, env), root);
+  await waitForQuietServer(context);
   await bridge.start();
   try {
     return await drained(context.client, names.query, count);

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { JourneyClient } from '../../platform/temporal/journeys';
 import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
-import { phaseNames, type BenchContext } from './context';
+import { phaseNames, waitForQuietServer, type BenchContext } from './context';
 import { drained, type DrainResult } from './drain';
 import { cartUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
@@ -31,6 +31,7 @@ export async function measureNaive(
     names.group,
     new JourneyClient(client, names.taskQueue, UNTRACKED_PRESENCE),
   );
+  await waitForQuietServer(context);
   await naive.start();
   try {
     return await drained(context.client, names.query, count);
