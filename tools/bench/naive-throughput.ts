@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import { JourneyClient } from '../../platform/temporal/journeys';
 import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
 import { phaseNames, waitForQuietServer, type BenchContext } from './context';
-import { drained, type DrainResult } from './drain';
+import { drained, drainTimeoutMs, type DrainResult } from './drain';
+import { consumedToTheEnd } from '../chaos/replay';
 import { cartUpdated } from './events';
 import { createTopics, produceBacklog } from './kafka-load';
 import { NaiveBridge } from './naive-bridge';
@@ -34,6 +35,7 @@ export async function measureNaive(
   await waitForQuietServer(context);
   await naive.start();
   try {
+    await consumedToTheEnd(context.admin, names.topic, names.group, Date.now() + drainTimeoutMs(count));
     return await drained(context.client, names.query, count);
   } finally {
     await naive.stop();
