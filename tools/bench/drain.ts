@@ -23,19 +23,34 @@ export async function measureBridgeDrain(
   env: Record<string, string> = {},
   root?: string,
 ): Promise<DrainResult> {
+  return drainBacklog(context, phase, count, (names) =>
+    benchApp(context, 'bridge', `${phase}-bridge`, phaseEnv(context, names, env), root),
+  );
+}
+
+/**
+ * Produces a backlog of `count` cart events of distinct customers on the phase's topic, then lets the
+ * consumer drain it from an idle server, until its group has committed the backlog.
+ */
+export async function drainBacklog(
+  context: BenchContext,
+  phase: string,
+  count: number,
+  consumerOf: (names: ReturnType<typeof phaseNames>) => { start(): Promise<void>; stop(): Promise<void> },
+): Promise<DrainResult> {
   const names = phaseNames(context, phase);
   await createTopics(context.admin, [names.topic, names.dlq], context.partitions);
   await produceBacklog(context.producer, names.topic, count, (index, now) =>
     cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
   );
-  const bridge = benchApp(context, 'bridge', `${phase}-bridge`, phaseEnv(context, names, env), root);
+  const consumer = consumerOf(names);
   await waitForQuietServer(context);
-  await bridge.start();
+  await consumer.start();
   try {
     await consumedToTheEnd(context.admin, names.topic, names.group, Date.now() + drainTimeoutMs(count));
     return await drained(context.client, names.query, count);
   } finally {
-    await bridge.stop();
+    await consumer.stop();
   }
 }
 
@@ -44,11 +59,11 @@ export const drainTimeoutMs = (count: number) => Math.max(120_000, count * 200);
 
 /**
  * Counts the journeys on the query (waiting for `count`), and the rate from the first start to the
- * last. Call it once the consumer has committed the backlog (consumedToTheEnd): a visibility count
+ * last, once the consumer has committed the backlog (consumedToTheEnd): a visibility count
  * is a scan of every workflow the dev server holds, which polled each second took a third of the
  * server's CPU from the drain it measured once the server held 160,000 workflows.
  */
-export async function drained(client: Client, query: string, count: number): Promise<DrainResult> {
+async function drained(client: Client, query: string, count: number): Promise<DrainResult> {
   const routed = await waitForCount(client, query, count, drainTimeoutMs(count));
   const starts = [...(await startTimes(client, query)).values()];
   return {

@@ -2,11 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { JourneyClient } from '../../platform/temporal/journeys';
 import { UNTRACKED_PRESENCE } from '../../platform/temporal/journey-presence';
-import { phaseNames, waitForQuietServer, type BenchContext } from './context';
-import { drained, drainTimeoutMs, type DrainResult } from './drain';
-import { consumedToTheEnd } from '../chaos/replay';
-import { cartUpdated } from './events';
-import { createTopics, produceBacklog } from './kafka-load';
+import type { BenchContext } from './context';
+import { drainBacklog, type DrainResult } from './drain';
 import { NaiveBridge } from './naive-bridge';
 
 export type NaiveResult = DrainResult;
@@ -21,23 +18,11 @@ export async function measureNaive(
   count: number,
   { phase = 'naive', client = context.client }: { phase?: string; client?: Client } = {},
 ): Promise<NaiveResult> {
-  const names = phaseNames(context, phase);
-  await createTopics(context.admin, [names.topic], context.partitions);
-  await produceBacklog(context.producer, names.topic, count, (index, now) =>
-    cartUpdated(context.runId, `${phase}-${context.runId}-${index}`, now),
+  return drainBacklog(
+    context,
+    phase,
+    count,
+    (names) =>
+      new NaiveBridge(kafka, names.topic, names.group, new JourneyClient(client, names.taskQueue, UNTRACKED_PRESENCE)),
   );
-  const naive = new NaiveBridge(
-    kafka,
-    names.topic,
-    names.group,
-    new JourneyClient(client, names.taskQueue, UNTRACKED_PRESENCE),
-  );
-  await waitForQuietServer(context);
-  await naive.start();
-  try {
-    await consumedToTheEnd(context.admin, names.topic, names.group, Date.now() + drainTimeoutMs(count));
-    return await drained(context.client, names.query, count);
-  } finally {
-    await naive.stop();
-  }
 }
